@@ -1,0 +1,42 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Layers, bottom up (see DESIGN.md "Layers"):
+/// - `CSodium`: the libsodium system library; imported only by `VaultCrypto`.
+/// - `VaultCrypto`: the only place that touches libsodium; secret memory, sealed boxes, AEAD,
+///   signatures, hashes. Knows nothing of the domain.
+/// - `HandoffDomain`: values and their rules, canonical JSON, and the wire formats shared by client
+///   and server. Knows nothing of HTTP, SQLite or the terminal.
+/// - `HandoffCLI`: the `handoff` command tree; the `handoff` executable only runs it.
+let package = Package(
+    name: "HandoffVault",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "handoff", targets: ["handoff"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(name: "VaultCrypto", dependencies: ["CSodium"]),
+        .target(name: "HandoffDomain", dependencies: ["VaultCrypto"]),
+        .target(
+            name: "HandoffCLI",
+            dependencies: [
+                "HandoffDomain",
+                "VaultCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
+        .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
+        .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain", "VaultCrypto"]),
+        .testTarget(name: "HandoffCLITests", dependencies: ["handoff", "HandoffDomain", "VaultCrypto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

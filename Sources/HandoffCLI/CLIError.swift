@@ -1,0 +1,50 @@
+import HandoffDomain
+import VaultCrypto
+
+/// Everything a `handoff` command can fail with. Each case maps to one exit status and one message
+/// in `exitStatus` and `message`; nothing else in the CLI decides exit codes.
+public enum CLIError: Error, Sendable {
+    /// The command line or an input file could not be used.
+    case usage(String)
+    /// The values broke the rules; every problem is listed.
+    case valuesInvalid(ValuesInvalid, source: String)
+    /// A wire format or crypto check failed.
+    case verification(String)
+
+    /// The sysexits code for this failure.
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .usage: return .usage
+        case .valuesInvalid: return .dataInvalid
+        case .verification: return .protocolFailure
+        }
+    }
+
+    /// What the user reads on standard error, ending with what to do next.
+    public var message: String {
+        switch self {
+        case .usage(let text): return "handoff: \(text)"
+        case .valuesInvalid(let invalid, let source):
+            let count = invalid.problems.count
+            var lines = ["\(source): \(count) problem\(count == 1 ? "" : "s") found"]
+            for problem in invalid.problems {
+                lines.append("  \(problem.field): \(problem.message)")
+                lines.append("    fix: \(problem.hint)")
+            }
+            return lines.joined(separator: "\n")
+        case .verification(let text): return "handoff: verification failed: \(text)"
+        }
+    }
+}
+
+extension CLIError {
+    /// Maps lower layers' errors onto the CLI's, in this one place.
+    static func from(_ error: any Error) -> CLIError {
+        switch error {
+        case let error as CLIError: return error
+        case let error as FormatError: return .verification(error.reason)
+        case let error as CryptoError: return .verification(error.reason)
+        default: return .usage(String(describing: error))
+        }
+    }
+}

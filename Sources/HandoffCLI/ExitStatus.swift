@@ -1,0 +1,14 @@
+/// The sysexits codes of DESIGN.md's CLI contract.
+public enum ExitStatus: Int32, Sendable {
+    case ok = 0
+    /// EX_USAGE: the command was called wrongly (bad option, unreadable input file).
+    case usage = 64
+    /// EX_DATAERR: the values (or other input data) break the rules.
+    case dataInvalid = 65
+    /// EX_UNAVAILABLE: the server could not be reached.
+    case unavailable = 69
+    /// EX_PROTOCOL: a receipt, signature, proof or format failed verification.
+    case protocolFailure = 76
+    /// EX_NOPERM: the credential does not allow this.
+    case notAllowed = 77
+}

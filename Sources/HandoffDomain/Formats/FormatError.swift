@@ -1,0 +1,28 @@
+/// A wire format (sealed payload, invite code, receipt, signed note) that was refused, with a
+/// stable code. Reasons never include secret bytes.
+public struct FormatError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Stable codes, part of the contract.
+    public enum Code: String, Sendable {
+        /// The sealed box could not be opened with the generator's key.
+        case payloadUnopenable = "format.payload_unopenable"
+        /// The opened bytes are not a canonical v1 payload.
+        case payloadMalformed = "format.payload_malformed"
+        /// The payload names another handoff than the one it was fetched for.
+        case payloadHandoffMismatch = "format.payload_handoff_mismatch"
+        /// The payload's values break the rules.
+        case payloadValuesInvalid = "format.payload_values_invalid"
+    }
+
+    /// The stable code.
+    public let code: Code
+    /// What is wrong, for people.
+    public let reason: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code.rawValue): \(reason)" }
+}

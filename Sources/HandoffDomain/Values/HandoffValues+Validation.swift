@@ -1,0 +1,224 @@
+import VaultCrypto
+
+extension HandoffValues {
+    /// The largest values document accepted, far above any real one.
+    public static let maximumDocumentSize = 256 * 1024
+
+    /// Parses a values document and applies every rule; throws with all problems at once.
+    public static func validate(document: [UInt8], rules: ValueRules = .standard) throws(ValuesInvalid) -> HandoffValues {
+        guard document.count <= maximumDocumentSize else {
+            throw ValuesInvalid(problems: [documentProblem("the document is larger than \(maximumDocumentSize / 1024) KiB")])
+        }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(document)
+        } catch {
+            throw ValuesInvalid(problems: [documentProblem("the document is not valid JSON: \(error)")])
+        }
+        return try validate(json, rules: rules)
+    }
+
+    /// Applies every rule to a parsed document; throws with all problems at once.
+    public static func validate(_ document: JSONValue, rules: ValueRules = .standard) throws(ValuesInvalid) -> HandoffValues {
+        guard let members = document.objectValue else {
+            throw ValuesInvalid(problems: [documentProblem("the document is \(document.kindName), not a JSON object")])
+        }
+        var check = ValuesCheck(members: members, rules: rules)
+        return try check.run()
+    }
+
+    static func documentProblem(_ message: String) -> ValidationProblem {
+        let fields = ValueField.allCases.map(\.rawValue).joined(separator: ", ")
+        return ValidationProblem(
+            field: "$", message: message,
+            hint: "values.json must be one JSON object with the fields \(fields)"
+        )
+    }
+}
+
+/// One pass over a document's members, collecting problems field by field.
+private struct ValuesCheck {
+    let members: [String: JSONValue]
+    let rules: ValueRules
+    var problems: [ValidationProblem] = []
+
+    init(members: [String: JSONValue], rules: ValueRules) {
+        self.members = members
+        self.rules = rules
+    }
+
+    mutating func run() throws(ValuesInvalid) -> HandoffValues {
+        reportUnknownFields()
+        let clientId = guid(.clientId)
+        let tenantId = guid(.tenantId)
+        let teamsAppObjectId = guid(.teamsAppObjectId)
+        let redirectUris = redirectURIs()
+        let applicationIdUri = applicationIdURI(clientId: clientId)
+        checkScope(applicationIdUri: applicationIdUri)
+        let connection = connectionString()
+        let endpoint = acsEndpoint(connectionHost: connection?.host)
+
+        guard problems.isEmpty, let clientId, let tenantId, let redirectUris, let applicationIdUri,
+              let connection, let endpoint
+        else { throw ValuesInvalid(problems: problems.sorted(by: Self.fieldOrder)) }
+        guard let secret = try? SecretBytes(copying: Array(connection.text.utf8)) else {
+            throw ValuesInvalid(problems: [report(.acsConnectionString, "could not be held in guarded memory")])
+        }
+        return HandoffValues(
+            clientId: clientId, tenantId: tenantId, redirectUris: redirectUris,
+            applicationIdUri: applicationIdUri, acsConnectionString: secret,
+            acsEndpoint: endpoint, teamsAppObjectId: teamsAppObjectId
+        )
+    }
+
+    private static func fieldOrder(_ a: ValidationProblem, _ b: ValidationProblem) -> Bool {
+        func rank(_ p: ValidationProblem) -> Int {
+            ValueField(rawValue: p.field).flatMap { ValueField.allCases.firstIndex(of: $0) } ?? -1
+        }
+        return rank(a) < rank(b)
+    }
+
+    @discardableResult
+    private mutating func report(_ field: ValueField, _ message: String) -> ValidationProblem {
+        let problem = ValidationProblem(field: field.rawValue, message: message, hint: field.hint(rules))
+        problems.append(problem)
+        return problem
+    }
+
+    private mutating func reportUnknownFields() {
+        for name in members.keys.sorted() where ValueField(rawValue: name) == nil {
+            let suggestion = ValueField.closest(to: name)
+            let message = suggestion.map { "unknown field \(name) — did you mean \($0.rawValue)?" }
+                ?? "unknown field \(name)"
+            let hint = suggestion.map { "rename it to \($0.rawValue)" } ?? "remove it; the known fields are "
+                + ValueField.allCases.map(\.rawValue).joined(separator: ", ")
+            problems.append(ValidationProblem(field: name, message: message, hint: hint))
+        }
+    }
+
+    /// The field's string, reporting a missing required field or a value of another type.
+    private mutating func string(_ field: ValueField) -> String? {
+        guard let value = members[field.rawValue] else {
+            if field.isRequired { report(field, "required field \(field.rawValue) is missing") }
+            return nil
+        }
+        guard let text = value.stringValue else {
+            report(field, "must be a string, not \(value.kindName)")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func guid(_ field: ValueField) -> String? {
+        guard let text = string(field) else { return nil }
+        guard let normalized = GUID.normalized(text) else {
+            report(field, GUID.problem(text))
+            return nil
+        }
+        return normalized
+    }
+
+    private mutating func redirectURIs() -> [String]? {
+        let field = ValueField.redirectUris
+        guard let value = members[field.rawValue] else {
+            report(field, "required field redirectUris is missing")
+            return nil
+        }
+        guard let elements = value.arrayValue else {
+            report(field, "must be an array of URI strings, not \(value.kindName)")
+            return nil
+        }
+        guard (1...RedirectURIRule.maximumCount).contains(elements.count) else {
+            report(field, elements.isEmpty
+                ? "lists no redirect URI; at least one is required"
+                : "lists \(elements.count) redirect URIs; Entra allows at most \(RedirectURIRule.maximumCount)")
+            return nil
+        }
+        var uris: [String] = []
+        var seen: Set<String> = []
+        let before = problems.count
+        for (offset, element) in elements.enumerated() {
+            guard let uri = element.stringValue else {
+                report(field, "redirect URI \(offset + 1) must be a string, not \(element.kindName)")
+                continue
+            }
+            for message in RedirectURIRule.problems(uri, number: offset + 1) { report(field, message) }
+            if !seen.insert(uri).inserted { report(field, "redirect URI \(offset + 1) is listed twice") }
+            uris.append(uri)
+        }
+        return problems.count == before ? uris : nil
+    }
+
+    private mutating func applicationIdURI(clientId: String?) -> String? {
+        let field = ValueField.applicationIdUri
+        guard let text = string(field) else { return nil }
+        let expectedPrefix = "api://\(rules.hostingDomain)/"
+        guard text.lowercased().hasPrefix("api://") else {
+            report(field, "must start with api:// (expected \(expectedPrefix){clientId})")
+            return nil
+        }
+        let remainder = text.dropFirst("api://".count)
+        let host = remainder.prefix { $0 != "/" }
+        let path = remainder.dropFirst(host.count + 1)
+        guard host.lowercased() == rules.hostingDomain else {
+            report(field, "has the host \(host), but it must be \(rules.hostingDomain)")
+            return nil
+        }
+        guard host == rules.hostingDomain else {
+            report(field, "has its host in capitals; it must be written \(rules.hostingDomain) in lowercase")
+            return nil
+        }
+        guard !path.contains("/") else {
+            report(field, "must end with the client ID; nothing may follow it (no /access_as_user, no trailing slash)")
+            return nil
+        }
+        if let clientId, path.lowercased() != clientId {
+            report(field, "does not end with the client ID, so Teams sign-in will fail with \"can't find the resource\"")
+            return nil
+        }
+        if clientId == nil, GUID.normalized(String(path)) == nil {
+            report(field, "must end with the client ID (a GUID)")
+            return nil
+        }
+        return text
+    }
+
+    private mutating func checkScope(applicationIdUri: String?) {
+        let field = ValueField.scope
+        guard let text = string(field) else { return }
+        if text == HandoffValues.scopeName { return }
+        if let applicationIdUri, text == "\(applicationIdUri)/\(HandoffValues.scopeName)" { return }
+        if text.hasSuffix("/\(HandoffValues.scopeName)") {
+            report(field, "the full scope form must be the Application ID URI followed by /access_as_user")
+        } else {
+            report(field, "must be access_as_user (or the full form {applicationIdUri}/access_as_user)")
+        }
+    }
+
+    private mutating func connectionString() -> (text: String, host: String)? {
+        let field = ValueField.acsConnectionString
+        guard let text = string(field) else { return nil }
+        switch ACSConnectionString.parse(text) {
+        case .success(let parsed): return (text, parsed.endpointHost)
+        case .failure(let violation):
+            for message in violation.messages { report(field, "the connection string \(message)") }
+            return nil
+        }
+    }
+
+    private mutating func acsEndpoint(connectionHost: String?) -> String? {
+        let field = ValueField.acsEndpoint
+        guard let text = string(field) else { return nil }
+        switch ACSEndpointRule.host(of: text) {
+        case .failure(let violation):
+            for message in violation.messages { report(field, "the endpoint \(message)") }
+            return nil
+        case .success(let host):
+            if let connectionHost, connectionHost != host {
+                report(field, "names a different resource (\(host)) than the connection string's endpoint (\(connectionHost))")
+                return nil
+            }
+            return "https://\(host)/"
+        }
+    }
+}

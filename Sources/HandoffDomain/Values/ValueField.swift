@@ -1,0 +1,75 @@
+/// The fields of a values document, their order, and the hint shown when one is wrong.
+public enum ValueField: String, CaseIterable, Sendable {
+    case clientId
+    case tenantId
+    case redirectUris
+    case applicationIdUri
+    case scope
+    case acsConnectionString
+    case acsEndpoint
+    case teamsAppObjectId
+
+    /// Whether a document must contain the field.
+    public var isRequired: Bool { self != .teamsAppObjectId }
+
+    /// Where the customer admin finds the right value (DOMAIN-RULES.md).
+    public func hint(_ rules: ValueRules) -> String {
+        switch self {
+        case .clientId: return "copy Application (client) ID from App registration → Overview"
+        case .tenantId: return "copy Directory (tenant) ID from App registration → Overview"
+        case .teamsAppObjectId: return "the Teams app's Object ID from Teams Admin Center → Manage apps (Step 10)"
+        case .applicationIdUri:
+            return "Teams sign-in will fail with AADSTS500011 (resource principal not found): set the Application ID URI to api://\(rules.hostingDomain)/{clientId}"
+        case .scope: return "Expose an API → Add a scope → Scope name: access_as_user"
+        case .redirectUris: return "Authentication → the callback URI that Altoura provided"
+        case .acsConnectionString: return "ACS resource → Keys → Connection string (copy the whole value)"
+        case .acsEndpoint:
+            return "ACS resource → Keys → Endpoint; it must be the same resource as the connection string"
+        }
+    }
+
+    /// The known field closest to an unknown name, for the typo guard: same letters in another
+    /// case, or at most two edits away.
+    public static func closest(to name: String) -> ValueField? {
+        let lowered = name.lowercased()
+        if let sameLetters = allCases.first(where: { $0.rawValue.lowercased() == lowered }) {
+            return sameLetters
+        }
+        let ranked = allCases
+            .map { ($0, editDistance(Array($0.rawValue.lowercased()), Array(lowered))) }
+            .min { $0.1 < $1.1 }
+        guard let (field, distance) = ranked, distance <= 2 else { return nil }
+        return field
+    }
+
+    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for (i, left) in a.enumerated() {
+            var row = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, right) in b.enumerated() {
+                row[j + 1] = Swift.min(previous[j + 1] + 1, row[j] + 1, previous[j] + (left == right ? 0 : 1))
+            }
+            previous = row
+        }
+        return previous[b.count]
+    }
+}
+
+/// Settings the rules depend on.
+public struct ValueRules: Sendable, Equatable {
+    /// Altoura's SaaS host: the Application ID URI's host and the Teams tabs' domain.
+    public var hostingDomain: String
+
+    /// The rules with the given hosting domain (lowercased).
+    public init(hostingDomain: String = ValueRules.defaultHostingDomain) {
+        self.hostingDomain = hostingDomain.lowercased()
+    }
+
+    /// `altouraremoteacs.azurewebsites.net`, from the deployment steps.
+    public static let defaultHostingDomain = "altouraremoteacs.azurewebsites.net"
+
+    /// The rules as deployed by default.
+    public static let standard = ValueRules()
+}

@@ -1,0 +1,16 @@
+import CSodium
+
+/// Public random bytes (identifiers, nonces) from libsodium's CSPRNG.
+///
+/// For key material use `SecretBytes.random(count:)`, which never leaves guarded memory.
+public enum RandomBytes {
+    /// `count` random bytes.
+    public static func generate(count: Int) throws -> [UInt8] {
+        try Sodium.ensureInitialized()
+        var bytes = [UInt8](repeating: 0, count: count)
+        bytes.withUnsafeMutableBytes { buffer in
+            if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,92 @@
+import CSodium
+
+/// Secret bytes in guarded memory from `sodium_malloc`, wiped and freed when released.
+///
+/// The bytes are reachable only inside `withUnsafeBytes`, so that no copy escapes by accident.
+/// Equality is constant-time (`sodium_memcmp`). The memory is written only while the value is
+/// being created, which is why sharing it between tasks is safe.
+public final class SecretBytes: @unchecked Sendable {
+    private let pointer: UnsafeMutableRawPointer
+    /// The number of secret bytes.
+    public let count: Int
+
+    /// Allocates `count` zeroed bytes and lets `initializer` fill them.
+    public init(
+        count: Int,
+        initializer: (UnsafeMutableRawBufferPointer) throws -> Void
+    ) throws {
+        try Sodium.ensureInitialized()
+        precondition(count >= 0, "negative secret size")
+        // sodium_malloc(0) is legal but a 1-byte allocation keeps the pointer non-null everywhere.
+        guard let pointer = sodium_malloc(max(count, 1)) else {
+            throw CryptoError(.allocationFailed, "could not allocate \(count) bytes of guarded memory")
+        }
+        sodium_memzero(pointer, max(count, 1))
+        // Fill before the object exists: once it does, its deinit frees the pointer, so freeing
+        // here as well after a throw would be a double free.
+        do {
+            try initializer(UnsafeMutableRawBufferPointer(start: pointer, count: count))
+        } catch {
+            sodium_free(pointer)
+            throw error
+        }
+        self.pointer = pointer
+        self.count = count
+    }
+
+    /// Copies `bytes` into guarded memory. Callers should wipe their own copy where they can.
+    public convenience init<Bytes: Collection>(copying bytes: Bytes) throws where Bytes.Element == UInt8 {
+        try self.init(count: bytes.count) { buffer in
+            _ = buffer.initializeMemory(as: UInt8.self, from: bytes)
+        }
+    }
+
+    /// `count` bytes from libsodium's CSPRNG.
+    public static func random(count: Int) throws -> SecretBytes {
+        try SecretBytes(count: count) { buffer in
+            if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
+        }
+    }
+
+    deinit {
+        // sodium_free wipes the region before unmapping it.
+        sodium_free(pointer)
+    }
+
+    /// Calls `body` with a pointer to the bytes, never null (an empty secret still owns one byte).
+    func withUnsafePointer<Result>(_ body: (UnsafePointer<UInt8>) throws -> Result) rethrows -> Result {
+        try body(UnsafePointer(pointer.assumingMemoryBound(to: UInt8.self)))
+    }
+
+    /// Calls `body` with a read-only view of the secret bytes; the view must not escape.
+    public func withUnsafeBytes<Result>(
+        _ body: (UnsafeRawBufferPointer) throws -> Result
+    ) rethrows -> Result {
+        try body(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+}
+
+extension SecretBytes {
+    /// Overwrites an ordinary buffer that briefly held secret bytes (for example the canonical
+    /// payload before it is copied into guarded memory). It cannot reach copies the runtime made.
+    public static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { buffer in
+            if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }
+        }
+    }
+}
+
+extension SecretBytes: Equatable {
+    /// Constant-time comparison of contents; lengths are not secret.
+    public static func == (lhs: SecretBytes, rhs: SecretBytes) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        if lhs.count == 0 { return true }
+        return sodium_memcmp(lhs.pointer, rhs.pointer, lhs.count) == 0
+    }
+}
+
+extension SecretBytes: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Never the bytes: only their count, so that a secret cannot reach a log by interpolation.
+    public var description: String { "SecretBytes(\(count) bytes, redacted)" }
+    public var debugDescription: String { description }
+}

@@ -1,0 +1,3 @@
+import HandoffCLI
+
+HandoffCommand.main()
