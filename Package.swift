@@ -34,9 +34,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
-        .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain", "VaultCrypto"]),
-        .testTarget(name: "HandoffCLITests", dependencies: ["handoff", "HandoffDomain", "VaultCrypto"]),
+        .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain", "VaultCrypto", "TestSupport"]),
+        .testTarget(name: "HandoffCLITests", dependencies: ["handoff", "HandoffDomain", "VaultCrypto", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,29 @@
+# Handoff Vault. `make test` and `make run` install missing Debian packages themselves.
+SHELL := /bin/bash
+
+# Build: libsodium (crypto), libsqlite3 (storage), libssl (TLS), pkg-config (to find them).
+# Tests: Debian's Python with PyNaCl and jsonschema, the independent implementations.
+APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev python3 python3-nacl python3-jsonschema
+PYTHON := /usr/bin/python3
+SWIFT ?= swift
+SAMPLE_VALUES := config/values.example.json
+
+.PHONY: deps build test run clean
+
+deps:
+	@scripts/install-deps.sh $(APT_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
+	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test
+
+run: build
+	@echo "handoffd (the server) is not built yet; until it is, 'make run' validates $(SAMPLE_VALUES):"
+	$(SWIFT) run --skip-build handoff validate --values $(SAMPLE_VALUES)
+
+clean:
+	rm -rf .build

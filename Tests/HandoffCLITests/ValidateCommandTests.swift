@@ -1,0 +1,93 @@
+import Foundation
+import HandoffDomain
+import TestSupport
+import Testing
+
+/// The built `handoff` binary, run as a user would.
+@Suite("handoff validate (the real binary)")
+struct ValidateCommandTests {
+    static let handoff = TestPaths.product("handoff")
+
+    static func expected() throws -> [String: JSONValue] {
+        let url = TestPaths.valuesFixtures.appendingPathComponent("expected.json")
+        return try #require(try JSONParser.parse(Array(try Data(contentsOf: url))).objectValue)
+    }
+
+    @Test("--json gives every fixture its expected verdict and exit code", arguments: TestPaths.valueFixtureNames())
+    func fixture(name: String) throws {
+        let expectation = try #require(try Self.expected()[name]?.objectValue)
+        let path = TestPaths.valuesFixtures.appendingPathComponent(name).path
+        let result = try ProcessRunner.run(Self.handoff, ["validate", "--values", path, "--json"])
+        let output = try #require(try JSONParser.parse(result.standardOutput).objectValue, "\(result.standardOutput)")
+        let problems = try #require(output["problems"]?.arrayValue)
+        let reported = Set(problems.compactMap { $0.objectValue?["field"]?.stringValue })
+        let strings = { (key: String) in Set((expectation[key]?.arrayValue ?? []).compactMap(\.stringValue)) }
+        if expectation["valid"] == .bool(true) {
+            #expect(result.status == 0)
+            #expect(output["valid"] == .bool(true))
+            #expect(problems.isEmpty)
+        } else {
+            #expect(result.status == 65)
+            #expect(output["valid"] == .bool(false))
+            #expect(strings("fields").isSubset(of: reported), "\(name): \(reported.sorted())")
+            #expect(reported.isSubset(of: strings("fields").union(strings("mayAlsoReport"))), "\(name): \(reported.sorted())")
+            for problem in problems {
+                let members = try #require(problem.objectValue)
+                #expect(Set(members.keys) == ["field", "message", "hint"])
+            }
+        }
+    }
+
+    @Test("Reads values from standard input with --values -")
+    func standardInput() throws {
+        let document = try Data(contentsOf: TestPaths.valuesFixtures.appendingPathComponent("valid-minimal.json"))
+        let accepted = try ProcessRunner.run(Self.handoff, ["validate", "--values", "-"], input: document)
+        #expect(accepted.status == 0)
+        #expect(accepted.standardOutput.contains("valid"))
+        let refused = try ProcessRunner.run(Self.handoff, ["validate", "--values", "-"], input: Data("{}".utf8))
+        #expect(refused.status == 65)
+        #expect(refused.standardError.contains("clientId: required field clientId is missing"))
+        #expect(refused.standardError.contains("fix: copy Application (client) ID"))
+    }
+
+    @Test("Human output lists each problem with its fix and never the access key")
+    func humanOutput() throws {
+        let url = TestPaths.valuesFixtures.appendingPathComponent("invalid-acs-key-not-base64.json")
+        let result = try ProcessRunner.run(Self.handoff, ["validate", "--values", url.path])
+        #expect(result.status == 65)
+        #expect(result.standardError.contains("acsConnectionString: the connection string has an accesskey that is not standard base64"))
+        #expect(!result.standardError.contains("not*base64!"))
+        #expect(!result.standardOutput.contains("not*base64!"))
+    }
+
+    @Test("Usage errors exit 64 and say what to do", arguments: [
+        ["validate"], ["validate", "--values", "/nonexistent/values.json"], ["validate", "--values", "x", "--bogus"], ["frobnicate"],
+    ])
+    func usage(arguments: [String]) throws {
+        let result = try ProcessRunner.run(Self.handoff, arguments)
+        #expect(result.status == 64, "\(arguments): \(result.standardError)")
+        #expect(!result.standardError.isEmpty)
+    }
+
+    @Test("--help shows an example and the global options; --version prints the version")
+    func helpAndVersion() throws {
+        let help = try ProcessRunner.run(Self.handoff, ["validate", "--help"])
+        #expect(help.status == 0)
+        for text in ["handoff validate --values values.json", "--server", "--ca-file", "--token-file", "--json"] {
+            #expect(help.standardOutput.contains(text), "\(text)")
+        }
+        let version = try ProcessRunner.run(Self.handoff, ["--version"])
+        #expect(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == HandoffVersionForTests.current)
+    }
+}
+
+/// The version the binary must print, read from the source so the test does not restate it.
+enum HandoffVersionForTests {
+    static var current: String {
+        let source = (try? String(contentsOf: TestPaths.repository.appendingPathComponent("Sources/HandoffCLI/HandoffCommand.swift"), encoding: .utf8)) ?? ""
+        guard let line = source.split(separator: "\n").first(where: { $0.contains("static let current") }),
+              let start = line.firstIndex(of: "\""), let end = line.lastIndex(of: "\""), start < end
+        else { return "unknown" }
+        return String(line[line.index(after: start)..<end])
+    }
+}

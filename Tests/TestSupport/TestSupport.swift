@@ -1,0 +1,94 @@
+import Foundation
+
+/// Where the repository, `../shared/` and the built products are, seen from a test.
+public enum TestPaths {
+    /// The package root (the folder holding Package.swift).
+    public static let repository: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/` beside the checkout, as CI lays it out.
+    public static let shared: URL = repository.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// The values fixtures.
+    public static let valuesFixtures: URL = shared.appendingPathComponent("fixtures/values")
+
+    /// The committed test vectors.
+    public static let vectors: URL = repository.appendingPathComponent("Tests/Vectors")
+
+    /// The folder of the running test bundle, where SwiftPM also puts the executables.
+    public static let products: URL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+    /// A built executable, such as `handoff`.
+    public static func product(_ name: String) -> URL { products.appendingPathComponent(name) }
+
+    /// Every fixture file name except `expected.json`, sorted.
+    public static func valueFixtureNames() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: valuesFixtures.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") && $0 != "expected.json" }.sorted()
+    }
+
+    /// A fresh private temporary folder.
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("handoff-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return url
+    }
+}
+
+/// What a finished child process printed and how it ended.
+public struct ProcessResult: Sendable {
+    public let status: Int32
+    public let standardOutput: String
+    public let standardError: String
+}
+
+/// Runs real executables the way a user would.
+public enum ProcessRunner {
+    /// Runs `executable` with `arguments`, feeding `input` on stdin, and waits for it.
+    public static func run(
+        _ executable: URL,
+        _ arguments: [String],
+        input: Data? = nil,
+        environment: [String: String]? = nil
+    ) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let output = Pipe()
+        let error = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(input) }
+        try stdin.fileHandleForWriting.close()
+        // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errorData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = error.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return ProcessResult(
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    /// The Python interpreter that has PyNaCl and jsonschema (set by `make test`).
+    public static var python: URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.environment["HANDOFF_PYTHON"] ?? "/usr/bin/python3")
+    }
+
+    /// Runs Python with `arguments`.
+    public static func python(_ arguments: [String], input: Data? = nil) throws -> ProcessResult {
+        try run(python, arguments, input: input)
+    }
+}
