@@ -1,9 +1,9 @@
 # Handoff Vault. `make test` and `make run` install missing Debian packages themselves.
 SHELL := /bin/bash
 
-# Build: libsodium (crypto), libsqlite3 (storage), libssl (TLS), pkg-config (to find them).
+# Build: libsodium (crypto), libsqlite3 (storage), libssl (TLS), zlib (zip), pkg-config (to find them).
 # Tests: Debian's Python with PyNaCl and jsonschema, the independent implementations.
-APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev python3 python3-nacl python3-jsonschema
+APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev python3 python3-nacl python3-jsonschema
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 SAMPLE_VALUES := config/values.example.json

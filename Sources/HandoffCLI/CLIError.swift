@@ -1,4 +1,5 @@
 import HandoffDomain
+import TeamsPackage
 import VaultCrypto
 
 /// Everything a `handoff` command can fail with. Each case maps to one exit status and one message
@@ -8,6 +9,10 @@ public enum CLIError: Error, Sendable {
     case usage(String)
     /// The values broke the rules; every problem is listed.
     case valuesInvalid(ValuesInvalid, source: String)
+    /// Input data other than the values (an icon, say) is unusable.
+    case dataInvalid(String)
+    /// An output file could not be written.
+    case cannotCreate(String)
     /// A wire format or crypto check failed.
     case verification(String)
 
@@ -15,7 +20,8 @@ public enum CLIError: Error, Sendable {
     public var exitStatus: ExitStatus {
         switch self {
         case .usage: return .usage
-        case .valuesInvalid: return .dataInvalid
+        case .valuesInvalid, .dataInvalid: return .dataInvalid
+        case .cannotCreate: return .cannotCreate
         case .verification: return .protocolFailure
         }
     }
@@ -32,6 +38,8 @@ public enum CLIError: Error, Sendable {
                 lines.append("    fix: \(problem.hint)")
             }
             return lines.joined(separator: "\n")
+        case .dataInvalid(let text): return "handoff: \(text)"
+        case .cannotCreate(let text): return "handoff: \(text); check the folder exists and is writable"
         case .verification(let text): return "handoff: verification failed: \(text)"
         }
     }
@@ -43,6 +51,12 @@ extension CLIError {
         switch error {
         case let error as CLIError: return error
         case let error as FormatError: return .verification(error.reason)
+        case let error as TeamsPackageError:
+            switch error.code {
+            case .iconInvalid: return .dataInvalid(error.reason)
+            case .iconUnreadable, .optionInvalid: return .usage(error.reason)
+            case .writeFailed: return .cannotCreate(error.reason)
+            }
         case let error as CryptoError: return .verification(error.reason)
         default: return .usage(String(describing: error))
         }

@@ -11,7 +11,7 @@ public struct HandoffCommand: ParsableCommand {
             69 server unreachable, 76 verification failure, 77 not allowed.
             """,
         version: HandoffVersion.current,
-        subcommands: [ValidateCommand.self]
+        subcommands: [ValidateCommand.self, PackageCommand.self]
     )
 
     public init() {}

@@ -31,3 +31,10 @@ enum GUID {
             || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte)
     }
 }
+
+extension HandoffValues {
+    /// Whether `text` satisfies the GUID rule of the values (8-4-4-4-12 hex digits, no braces).
+    public static func isGUID(_ text: String) -> Bool {
+        GUID.normalized(text) != nil
+    }
+}

@@ -1,0 +1,27 @@
+/// Why a Teams app package could not be built, with a stable code.
+public struct TeamsPackageError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Stable codes, part of the contract.
+    public enum Code: String, Sendable {
+        /// An icon is not a PNG of the required size and kind.
+        case iconInvalid = "package.icon_invalid"
+        /// An icon file could not be read.
+        case iconUnreadable = "package.icon_unreadable"
+        /// An option (version, app id, hosting domain) is malformed.
+        case optionInvalid = "package.option_invalid"
+        /// The zip could not be assembled or written.
+        case writeFailed = "package.write_failed"
+    }
+
+    /// The stable code.
+    public let code: Code
+    /// What is wrong and what to do, for people.
+    public let reason: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code.rawValue): \(reason)" }
+}
