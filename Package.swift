@@ -7,6 +7,9 @@ import PackageDescription
 ///   signatures, hashes. Knows nothing of the domain.
 /// - `HandoffDomain`: values and their rules, canonical JSON, and the wire formats shared by client
 ///   and server. Knows nothing of HTTP, SQLite or the terminal.
+/// - `VaultStore`: the SQLite store (GRDB) behind domain operations, one transaction each.
+/// - `VaultServer`: the HTTPS API (Hummingbird); `HandoffdCLI` and `handoffd` run it.
+/// - `VaultClient`: the API client (AsyncHTTPClient) that the CLI uses; never linked by the server.
 /// - `TeamsPackage`: the Teams app package (Step 8) from validated values; needs only the domain.
 /// - `HandoffCLI`: the `handoff` command tree; the `handoff` executable only runs it.
 let package = Package(
@@ -14,11 +17,17 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "handoff", targets: ["handoff"]),
+        .executable(name: "handoffd", targets: ["handoffd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -42,15 +51,60 @@ let package = Package(
                 "HandoffDomain",
                 "TeamsPackage",
                 "VaultCrypto",
+                "VaultClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
+        .target(
+            name: "VaultStore",
+            dependencies: ["HandoffDomain", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "VaultServer",
+            dependencies: [
+                "HandoffDomain",
+                "VaultCrypto",
+                "VaultStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "HandoffdCLI",
+            dependencies: [
+                "VaultServer",
+                "VaultStore",
+                "HandoffDomain",
+                "VaultCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "handoffd", dependencies: ["HandoffdCLI"]),
+        .target(
+            name: "VaultClient",
+            dependencies: [
+                "HandoffDomain",
+                "VaultCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain", "VaultCrypto", "TestSupport"]),
         .testTarget(name: "TeamsPackageTests", dependencies: ["TeamsPackage", "HandoffDomain", "TestSupport", "ZIPFoundation"]),
-        .testTarget(name: "HandoffCLITests", dependencies: ["handoff", "HandoffDomain", "VaultCrypto", "TestSupport"]),
+        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport"]),
+        .testTarget(
+            name: "HandoffCLITests",
+            dependencies: [
+                "handoff", "handoffd", "HandoffDomain", "VaultCrypto", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import HandoffDomain
 import TeamsPackage
+import VaultClient
 import VaultCrypto
 
 /// Everything a `handoff` command can fail with. Each case maps to one exit status and one message
@@ -15,6 +16,10 @@ public enum CLIError: Error, Sendable {
     case cannotCreate(String)
     /// A wire format or crypto check failed.
     case verification(String)
+    /// The server could not be reached or failed.
+    case unavailable(String)
+    /// The credential does not allow this.
+    case notAllowed(String)
 
     /// The sysexits code for this failure.
     public var exitStatus: ExitStatus {
@@ -23,6 +28,8 @@ public enum CLIError: Error, Sendable {
         case .valuesInvalid, .dataInvalid: return .dataInvalid
         case .cannotCreate: return .cannotCreate
         case .verification: return .protocolFailure
+        case .unavailable: return .unavailable
+        case .notAllowed: return .notAllowed
         }
     }
 
@@ -41,6 +48,8 @@ public enum CLIError: Error, Sendable {
         case .dataInvalid(let text): return "handoff: \(text)"
         case .cannotCreate(let text): return "handoff: \(text); check the folder exists and is writable"
         case .verification(let text): return "handoff: verification failed: \(text)"
+        case .unavailable(let text): return "handoff: \(text); check --server, the network or an HTTPS proxy, then try again"
+        case .notAllowed(let text): return "handoff: not allowed: \(text); check the token or invite you are using"
         }
     }
 }
@@ -51,6 +60,13 @@ extension CLIError {
         switch error {
         case let error as CLIError: return error
         case let error as FormatError: return .verification(error.reason)
+        case let error as ClientError:
+            switch error.code {
+            case .unreachable, .serverFailure: return .unavailable(error.reason)
+            case .untrustedCertificate, .malformedResponse: return .verification(error.reason)
+            case .notAllowed: return .notAllowed(error.reason)
+            case .rejected: return .dataInvalid(error.reason)
+            }
         case let error as TeamsPackageError:
             switch error.code {
             case .iconInvalid: return .dataInvalid(error.reason)

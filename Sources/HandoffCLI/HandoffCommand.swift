@@ -1,7 +1,8 @@
 import ArgumentParser
 
 /// The `handoff` command tree.
-public struct HandoffCommand: ParsableCommand {
+@available(macOS 10.15, *)
+public struct HandoffCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "handoff",
         abstract: "Hand Step 6 values to Altoura's package generator, sealed on your machine.",
@@ -11,23 +12,41 @@ public struct HandoffCommand: ParsableCommand {
             69 server unreachable, 76 verification failure, 77 not allowed.
             """,
         version: HandoffVersion.current,
-        subcommands: [ValidateCommand.self, PackageCommand.self]
+        subcommands: [
+            ValidateCommand.self, SubmitCommand.self, StatusCommand.self, KeysCommand.self, PullCommand.self,
+            AckCommand.self, PackageCommand.self, AdminCommand.self,
+        ]
     )
 
     public init() {}
+
+    /// Parses the process's arguments and runs the chosen command, exiting with its status.
+    /// (ArgumentParser's own `main()` picks its synchronous path on Linux for a library type.)
+    public static func runAsMain() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// A command whose failures go through `CLIError`, the one place that picks messages and exit
 /// codes.
-protocol HandoffSubcommand: ParsableCommand {
+protocol HandoffSubcommand: AsyncParsableCommand {
     /// Does the work; throws `CLIError` or a lower layer's error.
-    func execute() throws
+    func execute() async throws
 }
 
 extension HandoffSubcommand {
-    public func run() throws {
+    public func run() async throws {
         do {
-            try execute()
+            try await execute()
         } catch let exit as ExitCode {
             throw exit
         } catch {

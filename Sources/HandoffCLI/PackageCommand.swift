@@ -5,7 +5,7 @@ import TeamsPackage
 import VaultCrypto
 
 /// `handoff package`: Teams app packages for the generator.
-struct PackageCommand: ParsableCommand {
+struct PackageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "package",
         abstract: "Build tenant-specific Microsoft Teams app packages (Step 8).",
@@ -58,7 +58,7 @@ struct PackageBuildCommand: HandoffSubcommand {
         }
     }
 
-    func execute() throws {
+    func execute() async throws {
         let values = try ValuesInput.read(self.values, rules: ValueRules(hostingDomain: hostingDomain))
         let options = PackageOptions(
             hostingDomain: hostingDomain, appVersion: appVersion, appId: appId,

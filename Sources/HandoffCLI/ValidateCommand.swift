@@ -22,7 +22,7 @@ struct ValidateCommand: HandoffSubcommand {
 
     @OptionGroup var global: GlobalOptions
 
-    func execute() throws {
+    func execute() async throws {
         var document = try InputFile.read(values, limit: HandoffValues.maximumDocumentSize)
         defer { SecretBytes.wipe(&document) }
         let source = values == "-" ? "standard input" : values

@@ -1,3 +1,3 @@
 import HandoffCLI
 
-HandoffCommand.main()
+await HandoffCommand.runAsMain()

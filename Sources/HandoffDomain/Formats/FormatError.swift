@@ -11,6 +11,16 @@ public struct FormatError: Error, Equatable, Sendable, CustomStringConvertible {
         case payloadHandoffMismatch = "format.payload_handoff_mismatch"
         /// The payload's values break the rules.
         case payloadValuesInvalid = "format.payload_values_invalid"
+        /// An invite code is not `hv1.` and a canonical, complete invite.
+        case inviteMalformed = "format.invite_malformed"
+        /// A signed note is not in the C2SP form.
+        case noteMalformed = "format.note_malformed"
+        /// No signature on a note verifies under the expected key.
+        case noteSignatureInvalid = "format.note_signature_invalid"
+        /// A generator key file is not in its format, or its halves do not match.
+        case keyFileMalformed = "format.key_file_malformed"
+        /// A receipt's text is not a v1 receipt, or names other things than expected.
+        case receiptMismatch = "format.receipt_mismatch"
     }
 
     /// The stable code.

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Foundation
+import HandoffDomain
+import TeamsPackage
+import VaultClient
+import VaultCrypto
+
+/// `handoff keys`: the generator's key pair.
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Manage the package generator's key pair.", subcommands: [KeysGenerateCommand.self]
+    )
+}
+
+/// `handoff keys generate`: DIR/generator.key (0600) and DIR/generator.pub.
+struct KeysGenerateCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Make the generator's X25519 key pair; the secret key never leaves this machine.",
+        discussion: """
+            Example:
+              handoff keys generate --out ~/.handoff
+              handoff admin recipient set --public-key ~/.handoff/generator.pub   # run by the admin
+            """
+    )
+
+    @Option(help: ArgumentHelp("Folder for generator.key and generator.pub.", valueName: "dir"))
+    var out: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        try OutputFile.makePrivateDirectory(out)
+        let keyPair = try SealingKeyPair.generate()
+        var file = try GeneratorKeyFile.encode(keyPair).withUnsafeBytes { Array($0) }
+        defer { SecretBytes.wipe(&file) }
+        try OutputFile.writePrivate(file, to: "\(out)/generator.key", exclusive: true)
+        let publicKey = Base64.encode(keyPair.publicKey.bytes)
+        try OutputFile.writePrivate(Array((publicKey + "\n").utf8), to: "\(out)/generator.pub")
+        chmod("\(out)/generator.pub", 0o644)
+        if global.json {
+            Console.out(CanonicalJSON.string(["publicKey": .string(publicKey), "keyId": .string(keyPair.publicKey.keyId)]))
+        } else {
+            Console.out("wrote \(out)/generator.key (secret, 0600) and \(out)/generator.pub")
+            Console.out("public key: \(publicKey)")
+        }
+    }
+}
+
+/// `handoff pull`: fetch, open, check and write every handoff waiting for the generator.
+struct PullCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pull",
+        abstract: "Fetch and open every submitted handoff; write DIR/<handoffId>.json (0600).",
+        discussion: """
+            Each sealed box is opened with the generator key, its handoff id checked against the one \
+            it was fetched for, and its values validated again before anything is written. With \
+            --package-out the Teams app package is built at once.
+
+            Example:
+              HANDOFF_TOKEN=… handoff pull --server https://vault.example --key ~/.handoff/generator.key --out ./pulled --package-out ./packages
+            """
+    )
+
+    @Option(help: ArgumentHelp("The generator key file.", valueName: "file"))
+    var key: String
+
+    @Option(help: ArgumentHelp("Folder for the opened values.", valueName: "dir"))
+    var out: String
+
+    @Option(name: .customLong("package-out"), help: ArgumentHelp("Also build each Teams app package into this folder.", valueName: "dir"))
+    var packageOut: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        var keyBytes = try InputFile.read(key, limit: 4096)
+        defer { SecretBytes.wipe(&keyBytes) }
+        let keyPair: SealingKeyPair
+        do { keyPair = try GeneratorKeyFile.decode(keyBytes) } catch { throw CLIError.usage("\(key) is not a generator key file (handoff keys generate)") }
+        try OutputFile.makePrivateDirectory(out)
+        if let packageOut { try OutputFile.makePrivateDirectory(packageOut) }
+
+        let (pulled, failures) = try await global.withAPIClient { client in
+            var pulled: [JSONValue] = []
+            var failures: [String] = []
+            let waiting = try await client.handoffs().filter { $0.state == "submitted" || $0.state == "released" }
+            for (position, handoff) in waiting.enumerated() {
+                if Terminal.isInteractive && !global.json { Console.error("[\(position + 1)/\(waiting.count)] \(handoff.handoffId)") }
+                do {
+                    pulled.append(try await pull(handoff, client: client, keyPair: keyPair))
+                } catch {
+                    failures.append("\(handoff.handoffId): \(CLIError.from(error).message)")
+                }
+            }
+            return (pulled, failures)
+        }
+        if global.json {
+            Console.out(CanonicalJSON.string(["pulled": .array(pulled), "failed": .array(failures.map(JSONValue.string))]))
+        } else {
+            Console.out("pulled \(pulled.count) handoff(s) into \(out)")
+        }
+        if !failures.isEmpty {
+            throw CLIError.verification("\(failures.count) handoff(s) were refused:\n  " + failures.joined(separator: "\n  "))
+        }
+    }
+
+    private func pull(_ handoff: HandoffInfo, client: VaultClient, keyPair: SealingKeyPair) async throws -> JSONValue {
+        let latest = try await client.latestSubmission(handoffId: handoff.handoffId)
+        let payload = try SealedPayload.open(latest.sealed, with: keyPair, expectedHandoffId: handoff.handoffId)
+        var bytes = CanonicalJSON.encode(payload.values.jsonValue) + [0x0A]
+        defer { SecretBytes.wipe(&bytes) }
+        let file = "\(out)/\(handoff.handoffId).json"
+        try OutputFile.writePrivate(bytes, to: file)
+        var entry: [String: JSONValue] = [
+            "handoffId": .string(handoff.handoffId), "customer": .string(handoff.customer),
+            "submissionId": .string(latest.submissionId), "file": .string(file),
+        ]
+        if let packageOut {
+            let package = try TeamsAppPackage.build(values: payload.values, options: PackageOptions())
+            let zip = "\(packageOut)/\(handoff.handoffId).zip"
+            try package.write(to: URL(fileURLWithPath: zip))
+            entry["package"] = .string(zip)
+            entry["appId"] = .string(package.appId)
+        }
+        if !global.json { Console.out("  \(handoff.handoffId) (\(handoff.customer)) → \(file)\(entry["package"].flatMap(\.stringValue).map { " and \($0)" } ?? "")") }
+        return .object(entry)
+    }
+}
+
+/// `handoff ack`: the package for a handoff was built.
+struct AckCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack",
+        abstract: "Tell the server the Teams package was built; starts the retention clock.",
+        discussion: """
+            Example:
+              HANDOFF_TOKEN=… handoff ack 5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77 --server https://vault.example
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The handoff id.", valueName: "handoff-id"))
+    var handoffId: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        try await global.withAPIClient { client in try await client.acknowledge(handoffId: handoffId.lowercased()) }
+        global.json ? Console.out(CanonicalJSON.string(["handoffId": .string(handoffId), "state": "acknowledged"]))
+            : Console.out("acknowledged \(handoffId)")
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import HandoffDomain
+import VaultClient
+import VaultCrypto
+
+/// `handoff submit`: validate, seal to the generator key in the invite, upload, verify the receipt.
+struct SubmitCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Validate the values, seal them on this machine, upload them and verify the receipt.",
+        discussion: """
+            The values are sealed to the generator key pinned in the invite, never to a key the server \
+            sends; the server cannot read them. The invite code comes from --invite-file, HANDOFF_INVITE \
+            or a prompt without echo. Without --values the values are asked for, the connection string \
+            without echo.
+
+            Example:
+              handoff submit --values values.json --invite-file invite.txt
+              HANDOFF_INVITE="$(cat invite.txt)" handoff submit --values values.json --json
+            """
+    )
+
+    @Option(help: ArgumentHelp("The values file, or - for standard input (omit to be asked).", valueName: "file"))
+    var values: String?
+
+    @Option(name: .customLong("invite-file"), help: ArgumentHelp("File holding the invite code.", valueName: "file"))
+    var inviteFile: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Validate and seal, but do not upload.")
+    var dryRun = false
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        let invite = try CustomerInput.invite(file: inviteFile)
+        let checked = try CustomerInput.values(path: values, rules: .standard)
+        let payload = SealedPayload(handoffId: invite.handoffId, sealedAt: Timestamp.string(Date()), values: checked)
+        let sealed = try payload.seal(to: invite.recipientKey)
+        if dryRun {
+            let output: JSONValue = [
+                "handoffId": .string(invite.handoffId), "sealedBytes": .integer(Int64(sealed.count)),
+                "recipientKeyId": .string(invite.recipientKey.keyId), "uploaded": false,
+            ]
+            global.json ? Console.out(CanonicalJSON.string(output))
+                : Console.out("values valid and sealed (\(sealed.count) bytes) to generator key \(invite.recipientKey.keyId); not uploaded (--dry-run)")
+            return
+        }
+        let server = try global.serverURL(fallback: invite.server)
+        let answer = try await global.withClient(server: server, token: invite.token) { client in
+            try await client.submit(handoffId: invite.handoffId, sealed: sealed, recipientKeyId: invite.recipientKey.keyId)
+        }
+        let receipt = try Receipt.verify(answer.receipt, serverKey: invite.serverKey, handoffId: invite.handoffId, sealed: sealed)
+        guard receipt.submissionId == answer.submissionId else {
+            throw CLIError.verification("the receipt names another submission than the server reported")
+        }
+        if global.json {
+            Console.out(CanonicalJSON.string([
+                "handoffId": .string(invite.handoffId), "submissionId": .string(answer.submissionId), "receipt": .string(answer.receipt),
+            ]))
+        } else {
+            Console.out("submitted: handoff \(invite.handoffId), submission \(answer.submissionId), received \(receipt.receivedAt), audit index \(receipt.auditIndex)")
+            Console.out("the receipt is signed by the server key in your invite and covers exactly the sealed bytes sent")
+        }
+    }
+}
+
+/// `handoff status`: the customer's handoff state and its verified receipts.
+struct StatusCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show your handoff's state and its receipts (each signature verified).",
+        discussion: """
+            Example:
+              handoff status --invite-file invite.txt
+            """
+    )
+
+    @Option(name: .customLong("invite-file"), help: ArgumentHelp("File holding the invite code.", valueName: "file"))
+    var inviteFile: String?
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        let invite = try CustomerInput.invite(file: inviteFile)
+        let info = try await global.withClient(server: try global.serverURL(fallback: invite.server), token: invite.token) { client in
+            try await client.handoff(invite.handoffId)
+        }
+        var receipts: [JSONValue] = []
+        for note in info.receipts {
+            let text = try SignedNote.verify(note, publicKey: invite.serverKey)
+            let lines = text.split(separator: "\n").map(String.init)
+            guard lines.count == 6, lines[1] == invite.handoffId else {
+                throw CLIError.verification("a receipt does not belong to this handoff")
+            }
+            receipts.append(["submissionId": .string(lines[2]), "receivedAt": .string(lines[4]), "auditIndex": .string(lines[5]), "receipt": .string(note)])
+        }
+        if global.json {
+            Console.out(CanonicalJSON.string([
+                "handoffId": .string(info.handoffId), "state": .string(info.state), "expiresAt": .string(info.expiresAt), "receipts": .array(receipts),
+            ]))
+        } else {
+            Console.out("handoff \(info.handoffId): \(info.state) (invite expires \(info.expiresAt)), \(receipts.count) verified receipt(s)")
+            for receipt in receipts {
+                let m = receipt.objectValue ?? [:]
+                Console.out("  submission \(m["submissionId"]?.stringValue ?? "") received \(m["receivedAt"]?.stringValue ?? "")")
+            }
+        }
+    }
+}

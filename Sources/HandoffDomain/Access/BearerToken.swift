@@ -1,0 +1,47 @@
+import VaultCrypto
+
+/// A bearer token: a readable role prefix and 32 random bytes in base64url.
+///
+/// The text is a credential. `description` never shows it; only `withText` reveals it, for the
+/// one header or file that needs it.
+public struct BearerToken: Sendable, Equatable, CustomStringConvertible {
+    private let text: String
+
+    /// Wraps token text read from a file, an invite or an environment variable, trimmed.
+    public init(text: String) {
+        self.text = text.trimmingCharacters(in: [" ", "\n", "\r", "\t"])
+    }
+
+    /// A fresh token for `role`.
+    public static func generate(for role: Role) throws -> BearerToken {
+        BearerToken(text: role.tokenPrefix + Base64.encode(try RandomBytes.generate(count: 32), .urlSafeUnpadded))
+    }
+
+    /// The role the prefix claims (the server trusts only its own records, never this).
+    public var claimedRole: Role? {
+        Role.allCases.first { text.hasPrefix($0.tokenPrefix) }
+    }
+
+    /// Whether the token has a known prefix and 32 bytes of base64url after it.
+    public var isWellFormed: Bool {
+        guard let role = claimedRole else { return false }
+        let body = String(text.dropFirst(role.tokenPrefix.count))
+        return (try? Base64.decode(body, .urlSafeUnpadded))?.count == 32
+    }
+
+    /// Calls `body` with the token text; keep the text no longer than the call.
+    public func withText<Result>(_ body: (String) throws -> Result) rethrows -> Result {
+        try body(text)
+    }
+
+    public var description: String { "BearerToken(\(claimedRole?.rawValue ?? "unknown"), redacted)" }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
+        var slice = Substring(self)
+        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,38 @@
+/// Who is calling, by the credential they present (DESIGN.md, "People and roles").
+public enum Role: String, Sendable, CaseIterable, Codable {
+    /// The customer's admin, holding one handoff's invite.
+    case customer
+    /// Altoura's package generator.
+    case generator
+    /// A security reviewer.
+    case auditor
+    /// Altoura's operator.
+    case admin
+
+    /// The readable prefix of this role's tokens, so that a leaked token is recognisable.
+    public var tokenPrefix: String {
+        switch self {
+        case .customer: return "hv_inv_"
+        case .generator: return "hv_gen_"
+        case .auditor: return "hv_aud_"
+        case .admin: return "hv_adm_"
+        }
+    }
+}
+
+/// The life of a handoff. `submitted` may repeat (the latest submission wins).
+public enum HandoffState: String, Sendable, CaseIterable, Codable {
+    case invited, submitted, released, acknowledged, expired, revoked, purged
+
+    /// Whether the customer may (re-)submit values. Re-submitting after acknowledgement is how
+    /// the Teams app Object ID reaches the generator after Step 10.
+    public var acceptsSubmissions: Bool {
+        switch self {
+        case .invited, .submitted, .released, .acknowledged: return true
+        case .expired, .revoked, .purged: return false
+        }
+    }
+
+    /// Whether the generator has something to fetch.
+    public var awaitsGenerator: Bool { self == .submitted || self == .released }
+}

@@ -1,0 +1,64 @@
+import VaultCrypto
+
+/// The one string an admin sends a customer: `hv1.` and base64url (no padding) of the canonical
+/// JSON `{"handoffId","recipientKey","server","serverKey","token"}`.
+///
+/// It pins the generator's key and the server's signing key, so that a compromised server can
+/// neither make the customer seal to another key nor forge a receipt.
+public struct InviteCode: Sendable, Equatable {
+    /// The prefix that names the format version.
+    public static let prefix = "hv1."
+
+    public let handoffId: String
+    /// The generator's X25519 key the values are sealed to.
+    public let recipientKey: SealingPublicKey
+    /// The server's https URL.
+    public let server: String
+    /// The server's Ed25519 key that signs receipts.
+    public let serverKey: SigningPublicKey
+    /// The customer's bearer token for this handoff.
+    public let token: BearerToken
+
+    /// Creates an invite.
+    public init(handoffId: String, recipientKey: SealingPublicKey, server: String, serverKey: SigningPublicKey, token: BearerToken) {
+        self.handoffId = handoffId
+        self.recipientKey = recipientKey
+        self.server = server
+        self.serverKey = serverKey
+        self.token = token
+    }
+
+    /// The invite code text. It holds a bearer token: show it once, never log it.
+    public func encoded() -> String {
+        let json: JSONValue = [
+            "handoffId": .string(handoffId),
+            "recipientKey": .string(Base64.encode(recipientKey.bytes)),
+            "server": .string(server),
+            "serverKey": .string(Base64.encode(serverKey.bytes)),
+            "token": .string(token.withText { $0 }),
+        ]
+        return Self.prefix + Base64.encode(CanonicalJSON.encode(json), .urlSafeUnpadded)
+    }
+
+    /// Decodes and checks an invite code; refuses anything not exactly in the canonical form.
+    public init(decoding text: String) throws {
+        let trimmed = BearerToken(text: text).withText { $0 }
+        let malformed = FormatError(.inviteMalformed, "this is not a Handoff Vault invite code (it starts with hv1.); ask Altoura for a new one")
+        guard trimmed.hasPrefix(Self.prefix), trimmed.utf8.count <= 4096,
+              let bytes = try? Base64.decode(String(trimmed.dropFirst(Self.prefix.count)), .urlSafeUnpadded),
+              let json = try? JSONParser.parse(bytes), CanonicalJSON.encode(json) == bytes,
+              let members = json.objectValue,
+              Set(members.keys) == ["handoffId", "recipientKey", "server", "serverKey", "token"],
+              let handoffId = members["handoffId"]?.stringValue, !handoffId.isEmpty,
+              let recipient = members["recipientKey"]?.stringValue.flatMap({ try? Base64.decode($0) }),
+              let recipientKey = try? SealingPublicKey(bytes: recipient),
+              let server = members["server"]?.stringValue, server.hasPrefix("https://"),
+              let signing = members["serverKey"]?.stringValue.flatMap({ try? Base64.decode($0) }),
+              let serverKey = try? SigningPublicKey(bytes: signing),
+              let tokenText = members["token"]?.stringValue
+        else { throw malformed }
+        let token = BearerToken(text: tokenText)
+        guard token.isWellFormed, token.claimedRole == .customer else { throw malformed }
+        self.init(handoffId: handoffId, recipientKey: recipientKey, server: server, serverKey: serverKey, token: token)
+    }
+}

@@ -1,0 +1,54 @@
+import VaultCrypto
+
+/// The server's signed acknowledgement of a submission: a signed note whose text is
+/// `handoff-vault receipt v1`, the handoff id, the submission id, the base64 SHA-256 of the
+/// sealed bytes, the RFC 3339 receive time and the audit index, one per line.
+public struct Receipt: Sendable, Equatable {
+    static let header = "handoff-vault receipt v1"
+
+    public let handoffId: String
+    public let submissionId: String
+    /// SHA-256 of the sealed box the server stored.
+    public let sealedSHA256: [UInt8]
+    public let receivedAt: String
+    /// The index of the submission's audit event.
+    public let auditIndex: Int64
+
+    /// Creates a receipt.
+    public init(handoffId: String, submissionId: String, sealedSHA256: [UInt8], receivedAt: String, auditIndex: Int64) {
+        self.handoffId = handoffId
+        self.submissionId = submissionId
+        self.sealedSHA256 = sealedSHA256
+        self.receivedAt = receivedAt
+        self.auditIndex = auditIndex
+    }
+
+    /// The note text that gets signed.
+    public var text: String {
+        [Self.header, handoffId, submissionId, Base64.encode(sealedSHA256), receivedAt, String(auditIndex)]
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// The signed note.
+    public func signed(keyName: String, with key: SigningKeyPair) throws -> String {
+        try SignedNote.sign(text, keyName: keyName, with: key)
+    }
+
+    /// Verifies a receipt note with the server key from the invite and checks that it is about
+    /// the handoff and the exact sealed bytes the client sent.
+    public static func verify(_ note: String, serverKey: SigningPublicKey, handoffId: String, sealed: [UInt8]) throws -> Receipt {
+        let text = try SignedNote.verify(note, publicKey: serverKey)
+        let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count == 6, lines[0] == header, let index = Int64(lines[5]),
+              let digest = try? Base64.decode(lines[3]), digest.count == 32
+        else { throw FormatError(.receiptMismatch, "the receipt is not a v1 receipt") }
+        let receipt = Receipt(handoffId: lines[1], submissionId: lines[2], sealedSHA256: digest, receivedAt: lines[4], auditIndex: index)
+        guard receipt.handoffId == handoffId else {
+            throw FormatError(.receiptMismatch, "the receipt names another handoff")
+        }
+        guard receipt.sealedSHA256 == (try SHA256.hash(sealed)) else {
+            throw FormatError(.receiptMismatch, "the receipt is for other sealed bytes than the ones sent")
+        }
+        return receipt
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+
+/// The `handoffd` command tree: `init` prepares a data directory, `serve` runs the API.
+@available(macOS 10.15, *)
+public struct HandoffdCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "handoffd",
+        abstract: "The Handoff Vault server: stores sealed values it cannot read, for the package generator.",
+        version: HandoffdVersion.current,
+        subcommands: [InitCommand.self, ServeCommand.self]
+    )
+
+    public init() {}
+
+    /// Parses the process's arguments and runs the chosen command, exiting with its status.
+    /// (ArgumentParser's own `main()` picks its synchronous path on Linux for a library type.)
+    public static func runAsMain() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// The version both executables print.
+public enum HandoffdVersion {
+    public static let current = "0.1.0"
+}
+
+/// Writes whole lines to stdout / stderr.
+enum Output {
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data(("handoffd: " + text + "\n").utf8))
+    }
+}

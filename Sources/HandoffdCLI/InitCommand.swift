@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import HandoffDomain
+import VaultCrypto
+import VaultServer
+import VaultStore
+
+/// `handoffd init`: the data directory, master key, database, signing key and the bootstrap
+/// admin token (printed once).
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a data directory: database, master key, signing key, first admin token.",
+        discussion: """
+            The admin token is printed once and stored only as a keyed hash. With HANDOFF_MASTER_KEY \
+            set, that key is used and no master.key file is written.
+
+            Example:
+              handoffd init --data-dir /var/lib/handoffd --dev-tls
+            """
+    )
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory to create.", valueName: "dir"))
+    var dataDir: String
+
+    @Flag(name: .customLong("dev-tls"), help: "Also write a self-signed certificate for localhost to DIR/tls/.")
+    var devTLS = false
+
+    @Option(name: .customLong("key-name"), help: ArgumentHelp("Name of the server key in receipts and checkpoints (default handoff-vault/<hostname>).", valueName: "name"))
+    var keyName: String?
+
+    @Flag(help: "Machine-readable JSON on standard output.")
+    var json = false
+
+    func run() async throws {
+        do {
+            try await initialize()
+        } catch let error as SettingsError {
+            Output.error(error.description)
+            throw ExitCode(73)
+        } catch let error as StoreError {
+            Output.error(error.reason)
+            throw ExitCode(error.code == .alreadyInitialized ? 73 : 74)
+        }
+    }
+
+    private func initialize() async throws {
+        // Everything the server creates (database, WAL, keys) is private to its user.
+        umask(0o077)
+        let environment = ProcessInfo.processInfo.environment
+        var settings = ServerSettings()
+        settings.dataDir = dataDir
+        if FileManager.default.fileExists(atPath: settings.databasePath) {
+            throw SettingsError("\(dataDir) is already initialised (it holds vault.sqlite)")
+        }
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        chmod(dataDir, 0o700)
+        let master: MasterKey
+        if environment["HANDOFF_MASTER_KEY"] != nil {
+            master = try DataDirectory.masterKey(settings: settings, environment: environment)
+        } else {
+            master = try MasterKey.generate()
+            try DataDirectory.createPrivateFile(settings.masterKeyPath, contents: master.fileText())
+        }
+        let name = keyName ?? "handoff-vault/\(ProcessInfo.processInfo.hostName)"
+        let adminToken = try BearerToken.generate(for: .admin)
+        let database = try VaultDatabase(path: settings.databasePath)
+        let keys = try await database.initialize(master: master, keyName: name, adminToken: adminToken, now: Date())
+        var caFile: String?
+        if devTLS {
+            caFile = try DevCertificate.generate(directory: "\(dataDir)/tls").certificate
+        }
+        let serverKey = Base64.encode(keys.signing.publicKey.bytes)
+        if json {
+            var output: [String: JSONValue] = [
+                "dataDir": .string(dataDir), "adminToken": .string(adminToken.withText { $0 }), "serverKey": .string(serverKey),
+            ]
+            if let caFile { output["caFile"] = .string(caFile) }
+            Output.line(CanonicalJSON.string(.object(output)))
+        } else {
+            Output.line("initialised \(dataDir) (server key \(serverKey), key name \(name))")
+            if let caFile { Output.line("development certificate: \(caFile) (trust it with --ca-file \(caFile))") }
+            Output.line("bootstrap admin token, shown once — store it now:")
+            Output.line(adminToken.withText { $0 })
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VaultServer
+import VaultStore
+
+/// `handoffd serve`: the HTTPS API.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the API over HTTPS until SIGTERM or SIGINT.",
+        discussion: """
+            Settings come from flags, then HANDOFF_* environment variables (HANDOFF_DATA_DIR, HANDOFF_HOST, \
+            HANDOFF_PORT, HANDOFF_TLS_CERTIFICATE, HANDOFF_TLS_KEY, HANDOFF_PUBLIC_URL), then the config file.
+
+            Example:
+              handoffd serve --data-dir ./var --host 127.0.0.1 --port 8443
+              handoffd serve --config config/handoffd.yaml
+            """
+    )
+
+    @Option(help: ArgumentHelp("A YAML config file (see config/handoffd.yaml).", valueName: "file"))
+    var config: String?
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("Address to listen on.", valueName: "host"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Port to listen on (0 picks a free one).", valueName: "port"))
+    var port: String?
+
+    @Option(name: .customLong("public-url"), help: ArgumentHelp("The https URL invites name.", valueName: "url"))
+    var publicURL: String?
+
+    func run() async throws {
+        // Everything the server creates (database, WAL, keys) is private to its user.
+        umask(0o077)
+        var flags: [String: String] = [:]
+        flags["data_dir"] = dataDir
+        flags["host"] = host
+        flags["port"] = port
+        flags["public_url"] = publicURL
+        var logger = Logger(label: "handoffd")
+        logger.logLevel = .info
+        do {
+            let environment = ProcessInfo.processInfo.environment
+            let settings = try ServerSettings.load(file: config, environment: environment, flags: flags)
+            try await VaultService.run(settings: settings, environment: environment, logger: logger) { url in
+                Output.line("listening on \(url)")
+            }
+        } catch let error as SettingsError {
+            Output.error(error.description)
+            throw ExitCode(78)
+        } catch let error as StoreError {
+            Output.error(error.reason)
+            throw ExitCode(78)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import HandoffDomain
+import VaultCrypto
+
+/// A handoff as the API lists it.
+public struct HandoffInfo: Sendable, Equatable {
+    public let handoffId: String
+    public let customer: String
+    public let state: String
+    public let expiresAt: String
+    public let receipts: [String]
+
+    init(_ json: JSONValue) throws {
+        guard let m = json.objectValue, let id = m["handoffId"]?.stringValue, let customer = m["customer"]?.stringValue,
+              let state = m["state"]?.stringValue, let expiresAt = m["expiresAt"]?.stringValue,
+              let receipts = m["receipts"]?.arrayValue?.compactMap(\.stringValue)
+        else { throw ClientError(.malformedResponse, "a handoff in the answer is incomplete") }
+        handoffId = id
+        self.customer = customer
+        self.state = state
+        self.expiresAt = expiresAt
+        self.receipts = receipts
+    }
+}
+
+extension VaultClient {
+    func field(_ json: JSONValue, _ name: String) throws -> String {
+        guard let value = json.objectValue?[name]?.stringValue else {
+            throw ClientError(.malformedResponse, "the answer has no \(name)")
+        }
+        return value
+    }
+
+    /// `PUT /v1/recipient`; returns the key id.
+    public func setRecipient(_ key: SealingPublicKey) async throws -> String {
+        try field(try await send(.PUT, "/v1/recipient", body: ["publicKey": .string(Base64.encode(key.bytes))]), "keyId")
+    }
+
+    /// `POST /v1/handoffs`; returns the handoff id, invite code and expiry.
+    public func createHandoff(customer: String, expiresIn: String) async throws -> (handoffId: String, inviteCode: String, expiresAt: String) {
+        let json = try await send(.POST, "/v1/handoffs", body: ["customer": .string(customer), "expiresIn": .string(expiresIn)])
+        return (try field(json, "handoffId"), try field(json, "inviteCode"), try field(json, "expiresAt"))
+    }
+
+    /// `GET /v1/handoffs[?state=…]`.
+    public func handoffs(state: String? = nil) async throws -> [HandoffInfo] {
+        let json = try await send(.GET, "/v1/handoffs" + (state.map { "?state=\($0)" } ?? ""))
+        guard let list = json.objectValue?["handoffs"]?.arrayValue else {
+            throw ClientError(.malformedResponse, "the answer has no handoffs list")
+        }
+        return try list.map(HandoffInfo.init)
+    }
+
+    /// `GET /v1/handoffs/{id}`.
+    public func handoff(_ id: String) async throws -> HandoffInfo {
+        try HandoffInfo(try await send(.GET, "/v1/handoffs/\(id)"))
+    }
+
+    /// `POST /v1/handoffs/{id}/submissions`; returns the submission id and the receipt note.
+    public func submit(handoffId: String, sealed: [UInt8], recipientKeyId: String) async throws -> (submissionId: String, receipt: String) {
+        let json = try await send(.POST, "/v1/handoffs/\(handoffId)/submissions", body: [
+            "sealed": .string(Base64.encode(sealed)), "recipientKeyId": .string(recipientKeyId),
+        ])
+        return (try field(json, "submissionId"), try field(json, "receipt"))
+    }
+
+    /// `GET /v1/handoffs/{id}/submissions/latest`; returns the submission id and sealed box.
+    public func latestSubmission(handoffId: String) async throws -> (submissionId: String, sealed: [UInt8]) {
+        let json = try await send(.GET, "/v1/handoffs/\(handoffId)/submissions/latest")
+        guard let sealed = try? Base64.decode(try field(json, "sealed")) else {
+            throw ClientError(.malformedResponse, "the sealed box in the answer is not base64")
+        }
+        return (try field(json, "submissionId"), sealed)
+    }
+
+    /// `POST /v1/handoffs/{id}/ack`.
+    public func acknowledge(handoffId: String) async throws {
+        _ = try await send(.POST, "/v1/handoffs/\(handoffId)/ack", body: [:])
+    }
+
+    /// `POST /v1/tokens`; returns the id and the token (shown once).
+    public func createToken(role: String, name: String) async throws -> (id: String, token: String, role: String) {
+        let json = try await send(.POST, "/v1/tokens", body: ["role": .string(role), "name": .string(name)])
+        return (try field(json, "id"), try field(json, "token"), try field(json, "role"))
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Yams
+
+/// Where and how `handoffd serve` runs. Precedence: flags > `HANDOFF_*` environment > config file
+/// > defaults. The master key is never a setting here: it comes from `DIR/master.key` or
+/// `HANDOFF_MASTER_KEY`.
+public struct ServerSettings: Sendable, Equatable {
+    public var dataDir = "./var"
+    public var host = "127.0.0.1"
+    public var port = 8443
+    /// PEM certificate chain; default `DIR/tls/cert.pem`.
+    public var tlsCertificate: String?
+    /// PEM private key; default `DIR/tls/key.pem`.
+    public var tlsKey: String?
+    /// The https URL that invites name; default `https://<host>:<port>`.
+    public var publicURL: String?
+
+    public init() {}
+
+    public var certificatePath: String { tlsCertificate ?? "\(dataDir)/tls/cert.pem" }
+    public var keyPath: String { tlsKey ?? "\(dataDir)/tls/key.pem" }
+    public var databasePath: String { "\(dataDir)/vault.sqlite" }
+    public var masterKeyPath: String { "\(dataDir)/master.key" }
+
+    /// The settings' names in the file, the environment and on the command line.
+    enum Key: String, CaseIterable {
+        case dataDir = "data_dir"
+        case host
+        case port
+        case tlsCertificate = "tls_certificate"
+        case tlsKey = "tls_key"
+        case publicURL = "public_url"
+
+        var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
+    }
+
+    /// Applies one setting from text, checking it.
+    mutating func apply(_ key: Key, _ value: String, source: String) throws {
+        switch key {
+        case .dataDir: dataDir = value
+        case .host: host = value
+        case .port:
+            guard let number = Int(value), (0...65535).contains(number) else {
+                throw SettingsError("\(source): port must be a number from 0 to 65535")
+            }
+            port = number
+        case .tlsCertificate: tlsCertificate = value
+        case .tlsKey: tlsKey = value
+        case .publicURL:
+            guard value.hasPrefix("https://") else { throw SettingsError("\(source): public_url must be an https URL") }
+            publicURL = value
+        }
+    }
+
+    /// Builds the effective settings from a YAML file (optional), the environment and flags.
+    public static func load(file: String?, environment: [String: String], flags: [String: String]) throws -> ServerSettings {
+        var settings = ServerSettings()
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw SettingsError("cannot read the config file \(file)")
+            }
+            let parsed: Any?
+            do {
+                parsed = try Yams.load(yaml: text)
+            } catch {
+                throw SettingsError("\(file) is not valid YAML")
+            }
+            guard let mapping = (parsed ?? [String: Any]()) as? [String: Any] else {
+                throw SettingsError("\(file) must be a mapping of settings")
+            }
+            for (name, value) in mapping.sorted(by: { $0.key < $1.key }) {
+                guard let key = Key(rawValue: name) else {
+                    throw SettingsError("\(file): unknown setting \(name); known: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                try settings.apply(key, "\(value)", source: file)
+            }
+        }
+        for key in Key.allCases {
+            if let value = environment[key.environmentName] { try settings.apply(key, value, source: key.environmentName) }
+        }
+        for key in Key.allCases {
+            if let value = flags[key.rawValue] { try settings.apply(key, value, source: "--\(key.rawValue)") }
+        }
+        return settings
+    }
+}
+
+/// A setting that cannot be used, with what to fix.
+public struct SettingsError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

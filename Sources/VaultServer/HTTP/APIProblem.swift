@@ -1,0 +1,87 @@
+import HandoffDomain
+import Hummingbird
+import VaultCrypto
+import VaultStore
+
+/// An RFC 9457 problem document: every error the API answers with. Built from lower layers'
+/// errors in `APIProblem.from(_:)`, the one place that picks statuses.
+public struct APIProblem: Error, HTTPResponseError, Sendable {
+    /// The HTTP status.
+    public let status: HTTPResponse.Status
+    /// A stable machine code, also the last part of `type`.
+    public let code: String
+    /// A short summary that does not change between occurrences.
+    public let title: String
+    /// This occurrence, for people. Never holds a token, key or value.
+    public let detail: String
+    /// Extra headers (for example `WWW-Authenticate`).
+    public var headers: HTTPFields = [:]
+
+    /// Creates a problem.
+    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String) {
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+    }
+
+    static func unauthenticated(_ detail: String) -> APIProblem {
+        var problem = APIProblem(.unauthorized, code: "auth.unauthenticated", title: "Authentication required", detail: detail)
+        problem.headers[.wwwAuthenticate] = "Bearer"
+        return problem
+    }
+
+    static func forbidden(_ detail: String) -> APIProblem {
+        APIProblem(.forbidden, code: "auth.forbidden", title: "Not allowed for this role", detail: detail)
+    }
+
+    static func notFound(_ detail: String = "no such resource") -> APIProblem {
+        APIProblem(.notFound, code: "http.not_found", title: "Not found", detail: detail)
+    }
+
+    static func badRequest(_ code: String, _ detail: String) -> APIProblem {
+        APIProblem(.badRequest, code: code, title: "Bad request", detail: detail)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body: JSONValue = [
+            "type": .string("urn:handoff-vault:problem:\(code)"),
+            "title": .string(title),
+            "status": .integer(Int64(status.code)),
+            "detail": .string(detail),
+            "code": .string(code),
+        ]
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.encode(body))))
+    }
+
+    /// Maps any error to a problem. Unknown errors become a 500 that says nothing of their content.
+    public static func from(_ error: any Error) -> APIProblem {
+        switch error {
+        case let problem as APIProblem:
+            return problem
+        case let error as StoreError:
+            switch error.code {
+            case .notFound: return .notFound(error.reason)
+            case .conflict: return APIProblem(.conflict, code: error.code.rawValue, title: "Not possible in this state", detail: error.reason)
+            case .noRecipientKey: return APIProblem(.conflict, code: error.code.rawValue, title: "No generator key registered", detail: error.reason)
+            case .recipientMismatch: return APIProblem(.unprocessableContent, code: error.code.rawValue, title: "Sealed to the wrong key", detail: error.reason)
+            case .alreadyInitialized, .keysUnavailable, .storageFailure:
+                return APIProblem(.serviceUnavailable, code: error.code.rawValue, title: "Storage unavailable", detail: "the change was not made; try again later")
+            }
+        case let error as HTTPError:
+            switch error.status {
+            case .contentTooLarge:
+                return APIProblem(.contentTooLarge, code: "http.too_large", title: "Request body too large", detail: "request bodies are limited to \(VaultAPI.maximumBodySize / 1024) KiB")
+            case .notFound: return .notFound()
+            case .methodNotAllowed:
+                return APIProblem(.methodNotAllowed, code: "http.method_not_allowed", title: "Method not allowed", detail: "this path does not accept that method")
+            default:
+                return APIProblem(error.status, code: "http.\(error.status.code)", title: error.status.reasonPhrase, detail: error.status.reasonPhrase)
+            }
+        default:
+            return APIProblem(.internalServerError, code: "server.internal", title: "Internal error", detail: "the request failed inside the server; it was not applied")
+        }
+    }
+}

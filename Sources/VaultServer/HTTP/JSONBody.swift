@@ -1,0 +1,50 @@
+import HandoffDomain
+import Hummingbird
+
+extension Request {
+    /// The body as a strict JSON object (no duplicate keys, integers only), at most
+    /// `VaultAPI.maximumBodySize`; only `allowed` keys, with every key in `required`.
+    mutating func jsonObject(required: Set<String>, allowed: Set<String>) async throws -> [String: JSONValue] {
+        if let type = headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw APIProblem(.unsupportedMediaType, code: "http.unsupported_media_type", title: "Unsupported media type", detail: "send application/json")
+        }
+        let buffer = try await collectBody(upTo: VaultAPI.maximumBodySize)
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(Array(buffer: buffer))
+        } catch {
+            throw APIProblem.badRequest("request.malformed_json", "the body is not valid JSON: \(error)")
+        }
+        guard let members = json.objectValue else {
+            throw APIProblem.badRequest("request.not_an_object", "the body must be a JSON object")
+        }
+        let keys = Set(members.keys)
+        if let unknown = keys.subtracting(allowed).sorted().first {
+            throw APIProblem.badRequest("request.unknown_field", "unknown field \(unknown.prefix(64))")
+        }
+        if let missing = required.subtracting(keys).sorted().first {
+            throw APIProblem.badRequest("request.missing_field", "missing field \(missing)")
+        }
+        return members
+    }
+}
+
+extension [String: JSONValue] {
+    /// A string member, or a 400 naming the field.
+    func string(_ key: String, maxLength: Int = 1024) throws -> String {
+        guard let value = self[key]?.stringValue, value.utf8.count <= maxLength else {
+            throw APIProblem.badRequest("request.invalid_field", "\(key) must be a string of at most \(maxLength) bytes")
+        }
+        return value
+    }
+}
+
+extension Response {
+    /// A JSON response in canonical form.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.encode(value)))
+        )
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HandoffDomain
+import Hummingbird
+import VaultCrypto
+import VaultStore
+
+extension VaultAPI {
+    /// `PUT /v1/recipient` (admin): registers the generator's X25519 public key.
+    @Sendable func setRecipient(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        let principal = try await authorize(context, [.admin])
+        var request = request
+        let body = try await request.jsonObject(required: ["publicKey"], allowed: ["publicKey"])
+        guard let bytes = try? Base64.decode(try body.string("publicKey")), let key = try? SealingPublicKey(bytes: bytes) else {
+            throw APIProblem.badRequest("request.invalid_public_key", "publicKey must be base64 of a 32-byte X25519 public key")
+        }
+        let keyId = try await database.setRecipientKey(key, context: storeContext(context, principal))
+        return .json(["keyId": .string(keyId)])
+    }
+
+    /// `POST /v1/handoffs` (admin): a new handoff and its invite code.
+    @Sendable func createHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        let principal = try await authorize(context, [.admin])
+        var request = request
+        let body = try await request.jsonObject(required: ["customer"], allowed: ["customer", "expiresIn"])
+        let customer = try body.string("customer", maxLength: 200)
+        guard !customer.trimmingCharacters(in: .whitespaces).isEmpty, !customer.contains(where: { $0.isNewline }) else {
+            throw APIProblem.badRequest("request.invalid_field", "customer must be a name on one line")
+        }
+        let expiresText = body["expiresIn"] == nil ? "14d" : try body.string("expiresIn", maxLength: 16)
+        guard let expiresIn = Timestamp.duration(expiresText) else {
+            throw APIProblem.badRequest("request.invalid_field", "expiresIn must be like 14d, 36h or 90m (1 minute to 365 days)")
+        }
+        let created = try await database.createHandoff(customer: customer, expiresIn: expiresIn, keys: keys, context: storeContext(context, principal))
+        let invite = InviteCode(
+            handoffId: created.handoffId, recipientKey: created.recipientKey, server: publicURL(),
+            serverKey: keys.signing.publicKey, token: created.token
+        )
+        return .json([
+            "handoffId": .string(created.handoffId),
+            "inviteCode": .string(invite.encoded()),
+            "expiresAt": .string(Timestamp.string(created.expiresAt)),
+        ], status: .created)
+    }
+
+    /// `DELETE /v1/handoffs/{id}` (admin): revoke and destroy its sealed data.
+    @Sendable func revokeHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        let id = try handoffId(context)
+        let principal = try await authorize(context, [.admin], handoffId: id)
+        try await database.revokeHandoff(id: id, context: storeContext(context, principal))
+        return .json(["handoffId": .string(id), "state": .string(HandoffState.revoked.rawValue)])
+    }
+
+    /// `POST /v1/tokens` (admin): a generator, auditor or admin token, shown once.
+    @Sendable func createToken(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        let principal = try await authorize(context, [.admin])
+        var request = request
+        let body = try await request.jsonObject(required: ["role", "name"], allowed: ["role", "name"])
+        guard let role = Role(rawValue: try body.string("role")), role != .customer else {
+            throw APIProblem.badRequest("request.invalid_field", "role must be generator, auditor or admin")
+        }
+        let issued = try await database.createToken(role: role, name: try body.string("name", maxLength: 200), keys: keys, context: storeContext(context, principal))
+        return .json([
+            "id": .string(issued.id), "role": .string(role.rawValue), "token": .string(issued.token.withText { $0 }),
+        ], status: .created)
+    }
+
+    /// `DELETE /v1/tokens/{id}` (admin).
+    @Sendable func revokeToken(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        let principal = try await authorize(context, [.admin])
+        guard let id = context.parameters.get("id"), id.hasPrefix("tok_"), id.count <= 40 else { throw APIProblem.notFound("no such token") }
+        try await database.revokeToken(id: id, context: storeContext(context, principal))
+        return .json(["id": .string(id), "revoked": true])
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HandoffDomain
+import Hummingbird
+import VaultCrypto
+import VaultStore
+
+/// The `/v1` API and the health endpoints over a `VaultDatabase`. Each handler checks the role,
+/// calls one store operation and answers JSON; errors become problem documents in
+/// `ProblemMiddleware`.
+public struct VaultAPI: Sendable {
+    /// Request bodies on `/v1` are limited to 64 KiB.
+    public static let maximumBodySize = 64 * 1024
+
+    let database: VaultDatabase
+    let keys: ServerKeys
+    /// The https URL that invites name, fixed once the server is listening.
+    let publicURL: @Sendable () -> String
+    let clock: @Sendable () -> Date
+
+    /// Creates the API.
+    public init(database: VaultDatabase, keys: ServerKeys, publicURL: @escaping @Sendable () -> String, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.keys = keys
+        self.publicURL = publicURL
+        self.clock = clock
+    }
+
+    /// The router with every route and the middleware in front of them.
+    public func router() -> Router<VaultRequestContext> {
+        let router = Router(context: VaultRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
+        router.get("readyz") { _, _ in
+            guard await database.isReachable() else {
+                throw APIProblem(.serviceUnavailable, code: "server.not_ready", title: "Not ready", detail: "the database is not reachable")
+            }
+            return Response.json(["status": "ready"])
+        }
+        let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(database: database, keys: keys, clock: clock))
+        v1.put("recipient", use: setRecipient)
+        v1.post("handoffs", use: createHandoff)
+        v1.get("handoffs", use: listHandoffs)
+        v1.get("handoffs/:id", use: showHandoff)
+        v1.delete("handoffs/:id", use: revokeHandoff)
+        v1.post("handoffs/:id/submissions", use: submit)
+        v1.get("handoffs/:id/submissions/latest", use: releaseLatest)
+        v1.post("handoffs/:id/ack", use: acknowledge)
+        v1.post("tokens", use: createToken)
+        v1.delete("tokens/:id", use: revokeToken)
+        return router
+    }
+
+    /// The store's view of this request.
+    func storeContext(_ context: VaultRequestContext, _ principal: Principal?) -> OperationContext {
+        OperationContext(principal: principal, remote: context.remote, requestId: context.requestId, now: clock())
+    }
+
+    /// The caller, if their role may use this route; otherwise the refusal is audited and a 401,
+    /// 403 or 404 thrown. A customer asking about another handoff gets 404, as if it did not exist.
+    func authorize(_ context: VaultRequestContext, _ roles: Set<Role>, handoffId: String? = nil) async throws -> Principal {
+        guard let principal = context.principal else {
+            try await database.recordRefusal(context: storeContext(context, nil), handoffId: handoffId)
+            throw APIProblem.unauthenticated("send Authorization: Bearer <token>")
+        }
+        if principal.role == .customer, let handoffId, handoffId != principal.handoffId {
+            try await database.recordRefusal(context: storeContext(context, principal), handoffId: handoffId)
+            throw APIProblem.notFound("no such handoff")
+        }
+        guard roles.contains(principal.role) else {
+            try await database.recordRefusal(context: storeContext(context, principal), handoffId: handoffId)
+            throw APIProblem.forbidden("the \(principal.role.rawValue) role may not do this")
+        }
+        return principal
+    }
+
+    /// The `:id` parameter if it is a handoff id (a lowercase UUID); anything else is a 404.
+    func handoffId(_ context: VaultRequestContext) throws -> String {
+        guard let id = context.parameters.get("id"), id.count == 36, HandoffValues.isGUID(id), id == id.lowercased() else {
+            throw APIProblem.notFound("no such handoff")
+        }
+        return id
+    }
+}

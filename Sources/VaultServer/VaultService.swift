@@ -1,0 +1,64 @@
+import Foundation
+import HandoffDomain
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+import VaultStore
+
+/// `handoffd serve`: opens the database and keys, and serves the API over TLS until SIGTERM or
+/// SIGINT.
+public enum VaultService {
+    /// TLS 1.2 suites: ECDHE with AEAD only. TLS 1.3 suites are all AEAD.
+    static let tls12CipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
+
+    /// The server's TLS configuration from PEM files: TLS 1.2 minimum, AEAD suites only.
+    public static func tlsConfiguration(settings: ServerSettings) throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(settings.certificatePath)
+            key = try NIOSSLPrivateKey(file: settings.keyPath, format: .pem)
+        } catch {
+            throw SettingsError("cannot load the TLS certificate \(settings.certificatePath) and key \(settings.keyPath); run handoffd init --dev-tls or set tls_certificate and tls_key")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.cipherSuiteValues = tls12CipherSuites
+        return configuration
+    }
+
+    /// Runs the server; `onListening` is called with the bound https URL.
+    public static func run(settings: ServerSettings, environment: [String: String], logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
+        try DataDirectory.checkPrivate(settings.dataDir, what: "the data directory")
+        let master = try DataDirectory.masterKey(settings: settings, environment: environment)
+        let database = try VaultDatabase(path: settings.databasePath)
+        let keys = try await database.loadKeys(master: master)
+        let tls = try tlsConfiguration(settings: settings)
+
+        let boundURL = Mutex<String?>(settings.publicURL)
+        let api = VaultAPI(database: database, keys: keys, publicURL: {
+            boundURL.withLock { $0 } ?? "https://\(settings.host):\(settings.port)"
+        })
+        let app = Application(
+            router: api.router(),
+            server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? settings.port
+                let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host
+                let url = "https://\(host):\(port)"
+                boundURL.withLock { if $0 == nil { $0 = url } }
+                onListening(url)
+            },
+            logger: logger
+        )
+        try await app.runService()
+    }
+}

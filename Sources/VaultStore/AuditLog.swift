@@ -1,0 +1,29 @@
+import Foundation
+import GRDB
+import HandoffDomain
+
+/// Appends audit events inside the caller's transaction: when the insert fails, the whole
+/// operation fails with it (fail closed).
+enum AuditLog {
+    /// Appends one event and returns its index.
+    @discardableResult
+    static func append(
+        _ db: Database, _ action: AuditEvent.Action, outcome: AuditEvent.Outcome = .success,
+        context: OperationContext, handoffId: String? = nil, submissionId: String? = nil
+    ) throws -> Int64 {
+        let index = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id) + 1, 0) FROM auditEvent") ?? 0
+        let event = AuditEvent(
+            index: index, time: Timestamp.string(context.now), action: action, outcome: outcome,
+            actorRole: context.principal?.role.rawValue ?? "anonymous", actorId: context.principal?.tokenId ?? "-",
+            handoffId: handoffId, submissionId: submissionId, remote: context.remote, requestId: context.requestId
+        )
+        let bytes = event.canonicalBytes
+        try AuditEventRecord(id: index, event: Data(bytes), leafHash: Data(try AuditEvent.leafHash(bytes))).insert(db)
+        return index
+    }
+
+    /// Every event's canonical bytes from `after` on, in order.
+    static func events(_ db: Database, from start: Int64, limit: Int) throws -> [(Int64, Data)] {
+        try AuditEventRecord.filter(Column("id") >= start).order(Column("id")).limit(limit).fetchAll(db).map { ($0.id, $0.event) }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import VaultCrypto
+
+/// The key that wraps every data key and the server's own keys. It never enters the database.
+public struct MasterKey: Sendable {
+    /// Which generation of master key this is; stored beside every record it wraps.
+    public let version: Int
+    let key: SecretBytes
+
+    /// Wraps 32 secret bytes as master key `version`.
+    public init(version: Int = 1, key: SecretBytes) throws {
+        guard key.count == XChaCha20Poly1305.keyByteCount else {
+            throw StoreError(.keysUnavailable, "a master key is \(XChaCha20Poly1305.keyByteCount) bytes")
+        }
+        self.version = version
+        self.key = key
+    }
+
+    /// A fresh random master key.
+    public static func generate() throws -> MasterKey {
+        try MasterKey(key: try SecretBytes.random(count: XChaCha20Poly1305.keyByteCount))
+    }
+
+    /// The key file's text: base64 of the key and a newline.
+    public func fileText() -> String {
+        key.withUnsafeBytes { Base64.encode($0) } + "\n"
+    }
+
+    /// Reads a key from its text form (the key file or `HANDOFF_MASTER_KEY`).
+    public init(text: String) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let key = try? Base64.decodeSecret(trimmed) else {
+            throw StoreError(.keysUnavailable, "the master key is not base64 of 32 bytes")
+        }
+        try self.init(key: key)
+    }
+}
+
+/// Encryption at rest (DESIGN.md): each record under its own random data key, the data key
+/// wrapped by the master key; associated data binds table, record, handoff and key version, so a
+/// ciphertext copied to another row or another handoff does not open.
+enum AtRest {
+    static func recordContext(table: String, recordId: String, handoffId: String, keyVersion: Int) -> [UInt8] {
+        Array("handoff-vault/v1|record|\(table)|\(recordId)|\(handoffId)|\(keyVersion)".utf8)
+    }
+
+    static func wrapContext(table: String, recordId: String, keyVersion: Int) -> [UInt8] {
+        Array("handoff-vault/v1|data-key|\(table)|\(recordId)|\(keyVersion)".utf8)
+    }
+
+    /// Encrypts `bytes` for one record; returns (ciphertext, wrapped data key).
+    static func seal(_ bytes: [UInt8], table: String, recordId: String, handoffId: String, master: MasterKey) throws -> ([UInt8], [UInt8]) {
+        let dataKey = try SecretBytes.random(count: XChaCha20Poly1305.keyByteCount)
+        let ciphertext = try XChaCha20Poly1305.seal(
+            bytes, key: dataKey,
+            associatedData: recordContext(table: table, recordId: recordId, handoffId: handoffId, keyVersion: master.version)
+        )
+        let wrapped = try XChaCha20Poly1305.seal(
+            dataKey, key: master.key,
+            associatedData: wrapContext(table: table, recordId: recordId, keyVersion: master.version)
+        )
+        return (ciphertext, wrapped)
+    }
+
+    /// Decrypts one record's bytes.
+    static func open(_ ciphertext: [UInt8], wrappedKey: [UInt8], table: String, recordId: String, handoffId: String, keyVersion: Int, master: MasterKey) throws -> SecretBytes {
+        guard keyVersion == master.version else {
+            throw StoreError(.keysUnavailable, "record is wrapped under master key version \(keyVersion)")
+        }
+        let dataKey = try XChaCha20Poly1305.open(
+            wrappedKey, key: master.key,
+            associatedData: wrapContext(table: table, recordId: recordId, keyVersion: keyVersion)
+        )
+        return try XChaCha20Poly1305.open(
+            ciphertext, key: dataKey,
+            associatedData: recordContext(table: table, recordId: recordId, handoffId: handoffId, keyVersion: keyVersion)
+        )
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import HandoffDomain
+
+/// A handoff row: who it is for, its state and its pinned recipient key. Never values.
+struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "handoff"
+    var id: String
+    var customer: String
+    var state: HandoffState
+    var recipientKeyId: String
+    var createdAt: Date
+    var expiresAt: Date
+    var releasedAt: Date?
+    var acknowledgedAt: Date?
+
+    enum Columns {
+        static let state = Column(CodingKeys.state)
+        static let createdAt = Column(CodingKeys.createdAt)
+    }
+
+    /// The state as a reader sees it at `now`: an invite past its expiry is `expired` even before
+    /// the purge task has rewritten the row.
+    func effectiveState(at now: Date) -> HandoffState {
+        if now >= expiresAt, state == .invited || state == .submitted || state == .released { return .expired }
+        return state
+    }
+}
+
+/// A submission row: the sealed box encrypted once more at rest, and what its receipt says.
+struct SubmissionRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "submission"
+    var id: String
+    var handoffId: String
+    var recipientKeyId: String
+    var receivedAt: Date
+    var auditIndex: Int64
+    var sealedSHA256: Data
+    var ciphertext: Data
+    var wrappedKey: Data
+    var keyVersion: Int
+    /// The signed receipt note (public: it holds a hash, ids and a time).
+    var receipt: String
+
+    enum Columns {
+        static let handoffId = Column(CodingKeys.handoffId)
+        static let receivedAt = Column(CodingKeys.receivedAt)
+    }
+}
+
+/// A token row: the keyed hash of the token, never the token.
+struct TokenRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "token"
+    var id: String
+    var role: Role
+    var name: String
+    var handoffId: String?
+    var hash: Data
+    var createdAt: Date
+    var revokedAt: Date?
+
+    enum Columns {
+        static let hash = Column(CodingKeys.hash)
+    }
+}
+
+/// A registered generator public key.
+struct RecipientKeyRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "recipientKey"
+    var id: String
+    var publicKey: Data
+    var createdAt: Date
+    var active: Bool
+
+    enum Columns {
+        static let active = Column(CodingKeys.active)
+        static let createdAt = Column(CodingKeys.createdAt)
+    }
+}
+
+/// One of the server's own secrets (signing seed, token pepper), wrapped by the master key.
+struct ServerSecretRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "serverSecret"
+    var name: String
+    var wrapped: Data
+    var keyVersion: Int
+}
+
+/// An audit event: its canonical bytes and leaf hash, by index.
+struct AuditEventRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "auditEvent"
+    var id: Int64
+    var event: Data
+    var leafHash: Data
+}
+
+/// A setting that is public (the server key's name, say).
+struct SettingRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "setting"
+    var name: String
+    var value: String
+}

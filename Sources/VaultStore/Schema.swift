@@ -1,0 +1,63 @@
+import GRDB
+
+/// The database schema, as migrations. Add a migration; never edit one that has shipped.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "setting") { t in
+                t.primaryKey("name", .text)
+                t.column("value", .text).notNull()
+            }
+            try db.create(table: "serverSecret") { t in
+                t.primaryKey("name", .text)
+                t.column("wrapped", .blob).notNull()
+                t.column("keyVersion", .integer).notNull()
+            }
+            try db.create(table: "recipientKey") { t in
+                t.primaryKey("id", .text)
+                t.column("publicKey", .blob).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+                t.column("active", .boolean).notNull()
+            }
+            try db.create(table: "handoff") { t in
+                t.primaryKey("id", .text)
+                t.column("customer", .text).notNull()
+                t.column("state", .text).notNull().indexed()
+                t.column("recipientKeyId", .text).notNull().references("recipientKey")
+                t.column("createdAt", .datetime).notNull()
+                t.column("expiresAt", .datetime).notNull()
+                t.column("releasedAt", .datetime)
+                t.column("acknowledgedAt", .datetime)
+            }
+            try db.create(table: "token") { t in
+                t.primaryKey("id", .text)
+                t.column("role", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("handoffId", .text).references("handoff", onDelete: .cascade)
+                t.column("hash", .blob).notNull().unique()
+                t.column("createdAt", .datetime).notNull()
+                t.column("revokedAt", .datetime)
+            }
+            try db.create(table: "submission") { t in
+                t.primaryKey("id", .text)
+                t.column("handoffId", .text).notNull().references("handoff").indexed()
+                t.column("recipientKeyId", .text).notNull().references("recipientKey")
+                t.column("receivedAt", .datetime).notNull()
+                t.column("auditIndex", .integer).notNull()
+                t.column("sealedSHA256", .blob).notNull()
+                t.column("ciphertext", .blob).notNull()
+                t.column("wrappedKey", .blob).notNull()
+                t.column("keyVersion", .integer).notNull()
+                t.column("receipt", .text).notNull()
+            }
+            try db.create(table: "auditEvent") { t in
+                // The index is the primary key and starts at 0 (RFC 9162 leaf numbering).
+                t.primaryKey("id", .integer)
+                t.column("event", .blob).notNull()
+                t.column("leafHash", .blob).notNull()
+            }
+        }
+        return migrator
+    }
+}

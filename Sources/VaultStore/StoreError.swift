@@ -1,0 +1,34 @@
+/// Why a store operation did not happen. Nothing was written when one is thrown: every
+/// operation is a single transaction.
+public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Stable codes, part of the contract; the server maps each to one HTTP status.
+    public enum Code: String, Sendable {
+        /// No such handoff, token or submission (or not visible to the caller).
+        case notFound = "store.not_found"
+        /// The handoff's state does not allow the operation (revoked, expired, nothing submitted…).
+        case conflict = "store.conflict"
+        /// No generator key is registered yet, so no invite can pin one.
+        case noRecipientKey = "store.no_recipient_key"
+        /// The sealed box was addressed to a recipient key that is not the handoff's.
+        case recipientMismatch = "store.recipient_mismatch"
+        /// The data directory is already initialised.
+        case alreadyInitialized = "store.already_initialized"
+        /// The database is not initialised, or its keys do not open with this master key.
+        case keysUnavailable = "store.keys_unavailable"
+        /// SQLite failed (disk full, I/O error, a failing audit insert): the action was rolled back.
+        case storageFailure = "store.storage_failure"
+    }
+
+    /// The stable code.
+    public let code: Code
+    /// What is wrong, for people. Never holds secrets or values.
+    public let reason: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code.rawValue): \(reason)" }
+}

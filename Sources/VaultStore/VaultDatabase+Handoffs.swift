@@ -1,0 +1,125 @@
+import Foundation
+import GRDB
+import HandoffDomain
+import VaultCrypto
+
+/// A handoff as callers see it: state and receipts, never values.
+public struct HandoffSummary: Sendable, Equatable {
+    public let id: String
+    public let customer: String
+    public let state: HandoffState
+    public let createdAt: Date
+    public let expiresAt: Date
+    /// Signed receipt notes, oldest first.
+    public let receipts: [String]
+}
+
+/// A new handoff with the invite's token, shown once.
+public struct CreatedHandoff: Sendable {
+    public let handoffId: String
+    public let recipientKey: SealingPublicKey
+    public let recipientKeyId: String
+    public let token: BearerToken
+    public let expiresAt: Date
+}
+
+extension VaultDatabase {
+    /// Registers the generator's public key as the one new invites pin; returns its id.
+    public func setRecipientKey(_ key: SealingPublicKey, context: OperationContext) async throws -> String {
+        let id = key.keyId
+        try await write { db in
+            try db.execute(sql: "UPDATE recipientKey SET active = 0")
+            if var existing = try RecipientKeyRecord.fetchOne(db, key: id) {
+                existing.active = true
+                try existing.update(db)
+            } else {
+                try RecipientKeyRecord(id: id, publicKey: Data(key.bytes), createdAt: context.now, active: true).insert(db)
+            }
+            try AuditLog.append(db, .recipientSet, context: context)
+        }
+        return id
+    }
+
+    /// Creates a handoff pinned to the active recipient key, with its invite token.
+    public func createHandoff(customer: String, expiresIn: TimeInterval, keys: ServerKeys, context: OperationContext) async throws -> CreatedHandoff {
+        let handoffId = UUID().uuidString.lowercased()
+        let token = try BearerToken.generate(for: .customer)
+        let hash = try keys.tokenHash(token)
+        let tokenId = try Self.newTokenId()
+        let expiresAt = context.now.addingTimeInterval(expiresIn)
+        let recipient = try await write { db -> RecipientKeyRecord in
+            guard let recipient = try RecipientKeyRecord.filter(RecipientKeyRecord.Columns.active == true).fetchOne(db) else {
+                throw StoreError(.noRecipientKey, "register the generator's public key first (handoff admin recipient set)")
+            }
+            try HandoffRecord(
+                id: handoffId, customer: customer, state: .invited, recipientKeyId: recipient.id,
+                createdAt: context.now, expiresAt: expiresAt, releasedAt: nil, acknowledgedAt: nil
+            ).insert(db)
+            try TokenRecord(id: tokenId, role: .customer, name: "invite for \(customer)", handoffId: handoffId, hash: hash, createdAt: context.now, revokedAt: nil).insert(db)
+            try AuditLog.append(db, .handoffCreated, context: context, handoffId: handoffId)
+            return recipient
+        }
+        return CreatedHandoff(
+            handoffId: handoffId, recipientKey: try SealingPublicKey(bytes: [UInt8](recipient.publicKey)),
+            recipientKeyId: recipient.id, token: token, expiresAt: expiresAt
+        )
+    }
+
+    /// Handoffs, newest first, optionally in one (effective) state.
+    public func handoffs(state: HandoffState?, now: Date) async throws -> [HandoffSummary] {
+        try await read { db in
+            try HandoffRecord.order(HandoffRecord.Columns.createdAt.desc).fetchAll(db)
+                .filter { state == nil || $0.effectiveState(at: now) == state }
+                .map { try Self.summary($0, db: db, now: now) }
+        }
+    }
+
+    /// One handoff with its receipts.
+    public func handoff(id: String, now: Date) async throws -> HandoffSummary {
+        try await read { db in
+            guard let record = try HandoffRecord.fetchOne(db, key: id) else {
+                throw StoreError(.notFound, "no such handoff")
+            }
+            return try Self.summary(record, db: db, now: now)
+        }
+    }
+
+    static func summary(_ record: HandoffRecord, db: Database, now: Date) throws -> HandoffSummary {
+        let receipts = try String.fetchAll(db, sql: "SELECT receipt FROM submission WHERE handoffId = ? ORDER BY receivedAt, auditIndex", arguments: [record.id])
+        return HandoffSummary(
+            id: record.id, customer: record.customer, state: record.effectiveState(at: now),
+            createdAt: record.createdAt, expiresAt: record.expiresAt, receipts: receipts
+        )
+    }
+
+    /// Revokes a handoff: its invite stops working and its sealed data is destroyed (the rows
+    /// holding the wrapped data keys are deleted with secure_delete on). Audited.
+    public func revokeHandoff(id: String, context: OperationContext) async throws {
+        try await write { db in
+            guard var record = try HandoffRecord.fetchOne(db, key: id), record.state != .revoked, record.state != .purged else {
+                throw StoreError(.notFound, "no such handoff, or it is already revoked")
+            }
+            try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == id).deleteAll(db)
+            try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [context.now, id])
+            record.state = .revoked
+            try record.update(db)
+            try AuditLog.append(db, .handoffRevoked, context: context, handoffId: id)
+        }
+    }
+
+    /// Marks the package as built; starts the retention clock. Audited.
+    public func acknowledge(handoffId: String, context: OperationContext) async throws {
+        try await write { db in
+            guard var record = try HandoffRecord.fetchOne(db, key: handoffId) else {
+                throw StoreError(.notFound, "no such handoff")
+            }
+            guard record.effectiveState(at: context.now) == .released else {
+                throw StoreError(.conflict, "only a released handoff can be acknowledged (it is \(record.effectiveState(at: context.now).rawValue))")
+            }
+            record.state = .acknowledged
+            record.acknowledgedAt = context.now
+            try record.update(db)
+            try AuditLog.append(db, .handoffAcknowledged, context: context, handoffId: handoffId)
+        }
+    }
+}

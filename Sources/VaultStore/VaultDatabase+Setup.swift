@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import HandoffDomain
+import VaultCrypto
+
+/// The server's own keys, opened with the master key at start.
+public struct ServerKeys: Sendable {
+    /// Signs receipts and checkpoints.
+    public let signing: SigningKeyPair
+    /// The key name in signed notes (the checkpoint origin).
+    public let keyName: String
+    /// Keys token hashes.
+    public let pepper: SecretBytes
+    /// Wraps data keys.
+    public let master: MasterKey
+
+    /// The keyed hash under which a token is stored and looked up.
+    public func tokenHash(_ token: BearerToken) throws -> Data {
+        Data(try token.withText { try KeyedBLAKE2b.hash(Array($0.utf8), key: pepper) })
+    }
+}
+
+extension VaultDatabase {
+    static let signingSecretName = "signing-seed"
+    static let pepperSecretName = "token-pepper"
+    static let keyNameSetting = "key-name"
+
+    /// Creates the server's signing key and token pepper (wrapped by `master`) and the bootstrap
+    /// admin token; refuses a database that is already initialised.
+    public func initialize(master: MasterKey, keyName: String, adminToken: BearerToken, now: Date) async throws -> ServerKeys {
+        guard SignedNote.isValidKeyName(keyName) else {
+            throw StoreError(.keysUnavailable, "the key name must be non-empty with no spaces or '+'")
+        }
+        let signing = try SigningKeyPair.generate()
+        let pepper = try SecretBytes.random(count: 32)
+        let keys = ServerKeys(signing: signing, keyName: keyName, pepper: pepper, master: master)
+        let adminHash = try keys.tokenHash(adminToken)
+        let adminId = try Self.newTokenId()
+        try await write { db in
+            guard try SettingRecord.fetchCount(db) == 0 else {
+                throw StoreError(.alreadyInitialized, "this data directory is already initialised")
+            }
+            for (name, secret) in [(Self.signingSecretName, signing.seed), (Self.pepperSecretName, pepper)] {
+                let wrapped = try XChaCha20Poly1305.seal(secret, key: master.key, associatedData: Self.secretContext(name, master.version))
+                try ServerSecretRecord(name: name, wrapped: Data(wrapped), keyVersion: master.version).insert(db)
+            }
+            try SettingRecord(name: Self.keyNameSetting, value: keyName).insert(db)
+            try TokenRecord(id: adminId, role: .admin, name: "bootstrap admin", handoffId: nil, hash: adminHash, createdAt: now, revokedAt: nil).insert(db)
+            let context = OperationContext(principal: Principal(tokenId: adminId, role: .admin, handoffId: nil), remote: "local", requestId: "init", now: now)
+            try AuditLog.append(db, .initialized, context: context)
+        }
+        return keys
+    }
+
+    /// Opens the server's keys with `master`; fails when the database is not initialised or the
+    /// master key is not the one it was initialised with.
+    public func loadKeys(master: MasterKey) async throws -> ServerKeys {
+        let (records, keyName) = try await read { db in
+            (try ServerSecretRecord.fetchAll(db), try SettingRecord.fetchOne(db, key: Self.keyNameSetting)?.value)
+        }
+        func open(_ name: String) throws -> SecretBytes {
+            guard let record = records.first(where: { $0.name == name }), let keyName, !keyName.isEmpty else {
+                throw StoreError(.keysUnavailable, "the database is not initialised; run handoffd init")
+            }
+            do {
+                return try XChaCha20Poly1305.open([UInt8](record.wrapped), key: master.key, associatedData: Self.secretContext(name, record.keyVersion))
+            } catch {
+                throw StoreError(.keysUnavailable, "the server keys do not open with this master key")
+            }
+        }
+        let signing = try SigningKeyPair(seed: try open(Self.signingSecretName))
+        return ServerKeys(signing: signing, keyName: keyName ?? "", pepper: try open(Self.pepperSecretName), master: master)
+    }
+
+    static func secretContext(_ name: String, _ version: Int) -> [UInt8] {
+        Array("handoff-vault/v1|server-secret|\(name)|\(version)".utf8)
+    }
+
+    static func newTokenId() throws -> String {
+        "tok_" + (try RandomBytes.generate(count: 8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+import HandoffDomain
+import VaultCrypto
+
+/// The vault's SQLite database: one file in WAL mode with `synchronous=FULL`, foreign keys on
+/// and `secure_delete` on. Every public method is one domain operation and one transaction.
+public final class VaultDatabase: Sendable {
+    let writer: DatabasePool
+    /// The database file's path.
+    public let path: String
+
+    /// Opens (and migrates) the database at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // A receipt is sent only after a commit that survives power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted rows (purged data keys) are overwritten, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        do {
+            writer = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(writer)
+        } catch {
+            throw StoreError(.storageFailure, "cannot open the database at \(path): \(Self.describe(error))")
+        }
+        self.path = path
+    }
+
+    /// Runs one write transaction, turning SQLite failures into `storageFailure`.
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError(.storageFailure, "the database refused the change: \(Self.describe(error))")
+        }
+    }
+
+    /// Runs one read.
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError(.storageFailure, "the database could not be read: \(Self.describe(error))")
+        }
+    }
+
+    /// SQLite's result code and message, never statement arguments (which could hold secrets).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return "\(error.resultCode) \(error.message ?? "")"
+        }
+        return "\(type(of: error))"
+    }
+
+    /// Whether the database answers a trivial query (readiness).
+    public func isReachable() async -> Bool {
+        (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}

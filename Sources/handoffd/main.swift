@@ -1,0 +1,3 @@
+import HandoffdCLI
+
+await HandoffdCommand.runAsMain()
