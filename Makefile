@@ -1,12 +1,12 @@
 # Handoff Vault. `make test` and `make run` install missing Debian packages themselves.
 SHELL := /bin/bash
 
-# Build: libsodium (crypto), libsqlite3 (storage), libssl (TLS), zlib (zip), pkg-config (to find them).
+# Build: libsodium (crypto), libsqlite3 (storage), libssl (TLS), zlib (zip), pkg-config (to find them);
+# openssl makes the development certificate.
 # Tests: Debian's Python with PyNaCl and jsonschema, the independent implementations.
-APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev python3 python3-nacl python3-jsonschema
+APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev openssl python3 python3-nacl python3-jsonschema
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
-SAMPLE_VALUES := config/values.example.json
 
 .PHONY: deps build test run clean
 
@@ -22,8 +22,7 @@ test: deps
 	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test
 
 run: build
-	@echo "handoffd (the server) is not built yet; until it is, 'make run' validates $(SAMPLE_VALUES):"
-	$(SWIFT) run --skip-build handoff validate --values $(SAMPLE_VALUES)
+	@scripts/run-dev.sh
 
 clean:
 	rm -rf .build

@@ -31,10 +31,12 @@ public final class VaultClient: Sendable {
                 throw ClientError(.untrustedCertificate, "cannot read the CA file \(caFile) as PEM certificates")
             }
         }
-        let configuration = HTTPClient.Configuration(
+        var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10), read: .seconds(30))
         )
+        // A refused connection or an untrusted certificate will not change on a retry: fail at once.
+        configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         base = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.token = token

@@ -15,6 +15,8 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case alreadyInitialized = "store.already_initialized"
         /// The database is not initialised, or its keys do not open with this master key.
         case keysUnavailable = "store.keys_unavailable"
+        /// A stored record failed its integrity check (changed or moved in the file).
+        case recordCorrupt = "store.record_corrupt"
         /// SQLite failed (disk full, I/O error, a failing audit insert): the action was rolled back.
         case storageFailure = "store.storage_failure"
     }

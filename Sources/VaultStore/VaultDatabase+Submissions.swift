@@ -78,10 +78,17 @@ extension VaultDatabase {
             }
             return latest
         }
-        let opened = try AtRest.open(
-            [UInt8](record.ciphertext), wrappedKey: [UInt8](record.wrappedKey), table: SubmissionRecord.databaseTableName,
-            recordId: record.id, handoffId: handoffId, keyVersion: record.keyVersion, master: keys.master
-        )
+        let opened: SecretBytes
+        do {
+            opened = try AtRest.open(
+                [UInt8](record.ciphertext), wrappedKey: [UInt8](record.wrappedKey), table: SubmissionRecord.databaseTableName,
+                recordId: record.id, handoffId: handoffId, keyVersion: record.keyVersion, master: keys.master
+            )
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.recordCorrupt, "submission \(record.id) does not decrypt: it was changed or moved in the database")
+        }
         return ReleasedSubmission(
             submissionId: record.id, sealed: opened.withUnsafeBytes { Array($0) },
             recipientKeyId: record.recipientKeyId, receivedAt: record.receivedAt

@@ -1,5 +1,6 @@
 import HandoffDomain
 import Hummingbird
+import NIOCore
 import VaultCrypto
 import VaultStore
 
@@ -39,6 +40,11 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
         APIProblem(.notFound, code: "http.not_found", title: "Not found", detail: detail)
     }
 
+    static let tooLarge = APIProblem(
+        .contentTooLarge, code: "http.too_large", title: "Request body too large",
+        detail: "request bodies are limited to \(VaultAPI.maximumBodySize / 1024) KiB"
+    )
+
     static func badRequest(_ code: String, _ detail: String) -> APIProblem {
         APIProblem(.badRequest, code: code, title: "Bad request", detail: detail)
     }
@@ -67,13 +73,16 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
             case .conflict: return APIProblem(.conflict, code: error.code.rawValue, title: "Not possible in this state", detail: error.reason)
             case .noRecipientKey: return APIProblem(.conflict, code: error.code.rawValue, title: "No generator key registered", detail: error.reason)
             case .recipientMismatch: return APIProblem(.unprocessableContent, code: error.code.rawValue, title: "Sealed to the wrong key", detail: error.reason)
+            case .recordCorrupt:
+                return APIProblem(.internalServerError, code: error.code.rawValue, title: "Stored record failed its integrity check", detail: error.reason)
             case .alreadyInitialized, .keysUnavailable, .storageFailure:
                 return APIProblem(.serviceUnavailable, code: error.code.rawValue, title: "Storage unavailable", detail: "the change was not made; try again later")
             }
+        case is NIOTooManyBytesError:
+            return .tooLarge
         case let error as HTTPError:
             switch error.status {
-            case .contentTooLarge:
-                return APIProblem(.contentTooLarge, code: "http.too_large", title: "Request body too large", detail: "request bodies are limited to \(VaultAPI.maximumBodySize / 1024) KiB")
+            case .contentTooLarge: return .tooLarge
             case .notFound: return .notFound()
             case .methodNotAllowed:
                 return APIProblem(.methodNotAllowed, code: "http.method_not_allowed", title: "Method not allowed", detail: "this path does not accept that method")

@@ -1,0 +1,36 @@
+import AsyncHTTPClient
+import Foundation
+import HandoffDomain
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// A raw HTTPS client for tests that must send what the CLI never would, with the dev CA trusted
+/// and full certificate verification (unlike HummingbirdTesting's `.ahc(.https)`).
+final class TestHTTP: Sendable {
+    let client: HTTPClient
+
+    init(caFile: String) throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+    }
+
+    func close() {
+        try? client.syncShutdown()
+    }
+
+    /// Sends a request; returns the status and the parsed JSON body (if any).
+    func send(_ method: String, _ url: String, token: String? = nil, body: JSONValue? = nil, rawBody: [UInt8]? = nil, contentType: String = "application/json") async throws -> (status: Int, json: JSONValue?, headers: HTTPHeaders) {
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let bytes = rawBody ?? body.map({ CanonicalJSON.encode($0) }) {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(bytes: bytes))
+        }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), try? JSONParser.parse(Array(buffer: buffer)), response.headers)
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import HandoffDomain
+import Testing
+import VaultCrypto
+
+@Suite("Invite codes, signed notes and receipts")
+struct WireFormatTests {
+    static func invite() throws -> InviteCode {
+        InviteCode(
+            handoffId: "5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77", recipientKey: try SealingKeyPair.generate().publicKey,
+            server: "https://vault.example:8443", serverKey: try SigningKeyPair.generate().publicKey,
+            token: try BearerToken.generate(for: .customer)
+        )
+    }
+
+    @Test("An invite code round-trips and refuses anything not canonical or complete")
+    func inviteCode() throws {
+        let invite = try Self.invite()
+        let code = invite.encoded()
+        #expect(code.hasPrefix("hv1."))
+        #expect(try InviteCode(decoding: code) == invite)
+        #expect(try InviteCode(decoding: "  \(code)\n") == invite)
+        let body = try Base64.decode(String(code.dropFirst(4)), .urlSafeUnpadded)
+        var members = try #require(try JSONParser.parse(body).objectValue)
+        let variants: [String] = [
+            "hv2." + String(code.dropFirst(4)),
+            String(code.dropLast(3)),
+            "hv1." + Base64.encode(Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: ":", with: ": ").utf8), .urlSafeUnpadded),
+            {
+                members["server"] = "http://vault.example"
+                return "hv1." + Base64.encode(CanonicalJSON.encode(.object(members)), .urlSafeUnpadded)
+            }(),
+            {
+                members["server"] = "https://vault.example"
+                members["token"] = .string(try! BearerToken.generate(for: .admin).withText { $0 })
+                return "hv1." + Base64.encode(CanonicalJSON.encode(.object(members)), .urlSafeUnpadded)
+            }(),
+        ]
+        for variant in variants {
+            #expect(throws: FormatError.self) { try InviteCode(decoding: variant) }
+        }
+        #expect(!"\(invite.token)".contains(invite.token.withText { $0 }))
+    }
+
+    @Test("A signed note is C2SP-shaped and verifies only with its key and unchanged text")
+    func signedNote() throws {
+        let key = try SigningKeyPair.generate()
+        let note = try SignedNote.sign("origin\n5\nAAAA\n", keyName: "handoff-vault/test", with: key)
+        let lines = note.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[3] == "")
+        #expect(lines[4].hasPrefix("— handoff-vault/test "))
+        let blob = try Base64.decode(String(lines[4].split(separator: " ")[2]))
+        #expect(blob.count == 68)
+        #expect(Array(blob.prefix(4)) == (try SignedNote.keyID(name: "handoff-vault/test", publicKey: key.publicKey)))
+        #expect(try SignedNote.verify(note, publicKey: key.publicKey) == "origin\n5\nAAAA\n")
+        #expect(throws: FormatError.self) { try SignedNote.verify(note.replacingOccurrences(of: "\n5\n", with: "\n6\n"), publicKey: key.publicKey) }
+        #expect(throws: FormatError.self) { try SignedNote.verify(note, publicKey: try SigningKeyPair.generate().publicKey) }
+        #expect(throws: FormatError.self) { try SignedNote.verify("no signature", publicKey: key.publicKey) }
+        #expect(throws: FormatError.self) { try SignedNote.sign("no newline", keyName: "k", with: key) }
+        #expect(throws: FormatError.self) { try SignedNote.sign("x\n", keyName: "has space", with: key) }
+    }
+
+    /// The key ID rule from C2SP signed-note, checked with Python's hashlib (independent code).
+    @Test("The note key ID matches an independent computation")
+    func keyIDIndependent() throws {
+        let key = try SigningKeyPair(seed: SecretBytes(copying: [UInt8](repeating: 9, count: 32)))
+        let python = try TestSupportPython.run("""
+            import hashlib, base64, sys
+            pk = base64.b64decode(sys.argv[1])
+            print(base64.b64encode(hashlib.sha256(b"handoff-vault/test\\n\\x01" + pk).digest()[:4]).decode())
+            """, Base64.encode(key.publicKey.bytes))
+        #expect(python == Base64.encode(try SignedNote.keyID(name: "handoff-vault/test", publicKey: key.publicKey)))
+    }
+
+    @Test("A receipt verifies for its handoff and its exact sealed bytes only")
+    func receipt() throws {
+        let key = try SigningKeyPair.generate()
+        let sealed: [UInt8] = Array(repeating: 5, count: 100)
+        let receipt = Receipt(handoffId: "h", submissionId: "s", sealedSHA256: try SHA256.hash(sealed), receivedAt: "2026-11-26T12:00:00Z", auditIndex: 7)
+        #expect(receipt.text == "handoff-vault receipt v1\nh\ns\n\(Base64.encode(try SHA256.hash(sealed)))\n2026-11-26T12:00:00Z\n7\n")
+        let note = try receipt.signed(keyName: "k", with: key)
+        #expect(try Receipt.verify(note, serverKey: key.publicKey, handoffId: "h", sealed: sealed) == receipt)
+        #expect(throws: FormatError.self) { try Receipt.verify(note, serverKey: key.publicKey, handoffId: "other", sealed: sealed) }
+        #expect(throws: FormatError.self) { try Receipt.verify(note, serverKey: key.publicKey, handoffId: "h", sealed: sealed + [0]) }
+        #expect(throws: FormatError.self) { try Receipt.verify(note, serverKey: try SigningKeyPair.generate().publicKey, handoffId: "h", sealed: sealed) }
+    }
+
+    @Test("The generator key file round-trips and refuses mismatched halves")
+    func generatorKeyFile() throws {
+        let keyPair = try SealingKeyPair.generate()
+        let file = try GeneratorKeyFile.encode(keyPair).withUnsafeBytes { Array($0) }
+        #expect(try GeneratorKeyFile.decode(file).publicKey == keyPair.publicKey)
+        var members = try #require(try JSONParser.parse(file).objectValue)
+        members["publicKey"] = .string(Base64.encode(try SealingKeyPair.generate().publicKey.bytes))
+        #expect(throws: FormatError.self) { try GeneratorKeyFile.decode(CanonicalJSON.encode(.object(members))) }
+    }
+
+    @Test("Audit events are canonical JSON with a leaf hash of 0x00 ‖ bytes, and no absent ids")
+    func auditEvent() throws {
+        let event = AuditEvent(index: 3, time: "2026-11-26T12:00:00Z", action: .submissionReceived, outcome: .success,
+                               actorRole: "customer", actorId: "tok_1", handoffId: "h", remote: "127.0.0.1", requestId: "r")
+        #expect(String(decoding: event.canonicalBytes, as: UTF8.self)
+            == #"{"action":"submission.received","actor":{"id":"tok_1","role":"customer"},"handoffId":"h","index":3,"outcome":"success","remote":"127.0.0.1","requestId":"r","time":"2026-11-26T12:00:00Z"}"#)
+        #expect(try AuditEvent.leafHash(event.canonicalBytes) == (try SHA256.hash([0] + event.canonicalBytes)))
+    }
+
+    @Test("Durations and timestamps")
+    func durations() {
+        #expect(Timestamp.duration("14d") == TimeInterval(1_209_600))
+        #expect(Timestamp.duration("90m") == TimeInterval(5_400))
+        for bad in ["0d", "366d", "14", "d", "-1h", "1s", "1.5h"] { #expect(Timestamp.duration(bad) == nil, "\(bad)") }
+        #expect(Timestamp.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+    }
+}
+
+enum TestSupportPython {
+    static func run(_ script: String, _ arguments: String...) throws -> String {
+        let result = try ProcessRunnerBridge.python(["-c", script] + arguments)
+        return result.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+import TestSupport
+
+enum ProcessRunnerBridge {
+    static func python(_ arguments: [String]) throws -> String {
+        try ProcessRunner.python(arguments).standardOutput
+    }
+}
