@@ -14,7 +14,7 @@ public struct HandoffCommand: AsyncParsableCommand {
         version: HandoffVersion.current,
         subcommands: [
             ValidateCommand.self, SubmitCommand.self, StatusCommand.self, KeysCommand.self, PullCommand.self,
-            AckCommand.self, PackageCommand.self, AdminCommand.self,
+            AckCommand.self, PackageCommand.self, AuditCommand.self, AdminCommand.self,
         ]
     )
 

@@ -83,28 +83,49 @@ struct StatusCommand: HandoffSubcommand {
 
     func execute() async throws {
         let invite = try CustomerInput.invite(file: inviteFile)
-        let info = try await global.withClient(server: try global.serverURL(fallback: invite.server), token: invite.token) { client in
-            try await client.handoff(invite.handoffId)
-        }
-        var receipts: [JSONValue] = []
-        for note in info.receipts {
-            let text = try SignedNote.verify(note, publicKey: invite.serverKey)
-            let lines = text.split(separator: "\n").map(String.init)
-            guard lines.count == 6, lines[1] == invite.handoffId else {
-                throw CLIError.verification("a receipt does not belong to this handoff")
+        let (info, receipts) = try await global.withClient(server: try global.serverURL(fallback: invite.server), token: invite.token) { client in
+            let info = try await client.handoff(invite.handoffId)
+            var receipts: [JSONValue] = []
+            guard !info.receipts.isEmpty else { return (info, receipts) }
+            let checkpoint = try await client.checkpoint()
+            let signed = try AuditCheckpoint.verify(checkpoint.note, publicKey: invite.serverKey)
+            for note in info.receipts {
+                let receipt = try Receipt.verifySignature(note, serverKey: invite.serverKey, handoffId: invite.handoffId)
+                try await Self.verifyInLog(receipt, checkpoint: signed, client: client)
+                receipts.append([
+                    "submissionId": .string(receipt.submissionId), "receivedAt": .string(receipt.receivedAt),
+                    "auditIndex": .integer(receipt.auditIndex), "receipt": .string(note),
+                ])
             }
-            receipts.append(["submissionId": .string(lines[2]), "receivedAt": .string(lines[4]), "auditIndex": .string(lines[5]), "receipt": .string(note)])
+            return (info, receipts)
         }
         if global.json {
             Console.out(CanonicalJSON.string([
                 "handoffId": .string(info.handoffId), "state": .string(info.state), "expiresAt": .string(info.expiresAt), "receipts": .array(receipts),
             ]))
         } else {
-            Console.out("handoff \(info.handoffId): \(info.state) (invite expires \(info.expiresAt)), \(receipts.count) verified receipt(s)")
+            Console.out("handoff \(info.handoffId): \(info.state) (invite expires \(info.expiresAt)), \(receipts.count) receipt(s), each signed and in the audit log")
             for receipt in receipts {
                 let m = receipt.objectValue ?? [:]
-                Console.out("  submission \(m["submissionId"]?.stringValue ?? "") received \(m["receivedAt"]?.stringValue ?? "")")
+                Console.out("  submission \(m["submissionId"]?.stringValue ?? "") received \(m["receivedAt"]?.stringValue ?? ""), audit index \(m["auditIndex"]?.integerValue ?? -1)")
             }
+        }
+    }
+
+    /// Checks that the receipt's audit event is in the log under the signed checkpoint, and that
+    /// it records this submission.
+    static func verifyInLog(_ receipt: Receipt, checkpoint: AuditCheckpoint, client: VaultClient) async throws {
+        guard receipt.auditIndex < checkpoint.size else {
+            throw CLIError.verification("receipt \(receipt.submissionId) names audit index \(receipt.auditIndex), beyond the signed log of \(checkpoint.size)")
+        }
+        let inclusion = try await client.inclusionProof(index: receipt.auditIndex, size: checkpoint.size)
+        let event = try? JSONParser.parse(inclusion.event).objectValue
+        guard let event, event["index"]?.integerValue == receipt.auditIndex, event["action"] == "submission.received",
+              event["submissionId"]?.stringValue == receipt.submissionId, event["handoffId"]?.stringValue == receipt.handoffId,
+              MerkleTree.verifyInclusion(leafHash: try MerkleTree.leafHash(inclusion.event), index: receipt.auditIndex,
+                                         size: checkpoint.size, proof: inclusion.proof, root: checkpoint.rootHash)
+        else {
+            throw CLIError.verification("the audit log does not prove receipt \(receipt.submissionId)'s event at index \(receipt.auditIndex)")
         }
     }
 }

@@ -11,7 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the API over HTTPS until SIGTERM or SIGINT.",
         discussion: """
             Settings come from flags, then HANDOFF_* environment variables (HANDOFF_DATA_DIR, HANDOFF_HOST, \
-            HANDOFF_PORT, HANDOFF_TLS_CERTIFICATE, HANDOFF_TLS_KEY, HANDOFF_PUBLIC_URL), then the config file.
+            HANDOFF_PORT, HANDOFF_TLS_CERTIFICATE, HANDOFF_TLS_KEY, HANDOFF_PUBLIC_URL, HANDOFF_CHECKPOINT_INTERVAL), then the config file.
 
             Example:
               handoffd serve --data-dir ./var --host 127.0.0.1 --port 8443
@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-url"), help: ArgumentHelp("The https URL invites name.", valueName: "url"))
     var publicURL: String?
 
+    @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp("Sign an audit checkpoint every N events (default 100).", valueName: "n"))
+    var checkpointInterval: String?
+
     func run() async throws {
         // Everything the server creates (database, WAL, keys) is private to its user.
         umask(0o077)
@@ -42,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         flags["host"] = host
         flags["port"] = port
         flags["public_url"] = publicURL
+        flags["checkpoint_interval"] = checkpointInterval
         var logger = Logger(label: "handoffd")
         logger.logLevel = .info
         do {

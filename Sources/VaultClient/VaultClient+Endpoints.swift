@@ -83,3 +83,43 @@ extension VaultClient {
         return (try field(json, "id"), try field(json, "token"), try field(json, "role"))
     }
 }
+
+/// A signed checkpoint as the API serves it.
+public struct CheckpointInfo: Sendable {
+    public let note: String
+    public let treeSize: Int64
+}
+
+extension VaultClient {
+    /// `GET /v1/audit/checkpoint`.
+    public func checkpoint() async throws -> CheckpointInfo {
+        let json = try await send(.GET, "/v1/audit/checkpoint")
+        guard let size = json.objectValue?["treeSize"]?.integerValue else {
+            throw ClientError(.malformedResponse, "the answer has no treeSize")
+        }
+        return CheckpointInfo(note: try field(json, "checkpoint"), treeSize: size)
+    }
+
+    /// `GET /v1/audit/events?after=N&limit=M`: (index, canonical bytes) pairs.
+    public func auditEvents(after start: Int64, limit: Int) async throws -> [(index: Int64, bytes: [UInt8])] {
+        let json = try await send(.GET, "/v1/audit/events?after=\(start)&limit=\(limit)")
+        guard let list = json.objectValue?["events"]?.arrayValue else {
+            throw ClientError(.malformedResponse, "the answer has no events")
+        }
+        return try list.map { item in
+            guard let m = item.objectValue, let index = m["index"]?.integerValue, let text = m["event"]?.stringValue else {
+                throw ClientError(.malformedResponse, "an event in the answer is incomplete")
+            }
+            return (index, Array(text.utf8))
+        }
+    }
+
+    /// `GET /v1/audit/proof/inclusion?index=N&size=S`: the event's bytes and its audit path.
+    public func inclusionProof(index: Int64, size: Int64) async throws -> (event: [UInt8], proof: [[UInt8]]) {
+        let json = try await send(.GET, "/v1/audit/proof/inclusion?index=\(index)&size=\(size)")
+        guard let proof = json.objectValue?["proof"]?.arrayValue?.compactMap({ $0.stringValue.flatMap { try? Base64.decode($0) } }) else {
+            throw ClientError(.malformedResponse, "the answer has no proof")
+        }
+        return (Array(try field(json, "event").utf8), proof)
+    }
+}

@@ -40,6 +40,7 @@ public enum VaultService {
         let master = try DataDirectory.masterKey(settings: settings, environment: environment)
         let database = try VaultDatabase(path: settings.databasePath)
         let keys = try await database.loadKeys(master: master)
+        database.signCheckpoints(with: keys, every: settings.checkpointInterval)
         let tls = try tlsConfiguration(settings: settings)
 
         let boundURL = Mutex<String?>(settings.publicURL)
@@ -60,5 +61,8 @@ public enum VaultService {
             logger: logger
         )
         try await app.runService()
+        // The log's final state gets a signed checkpoint, so an auditor can hold the server to it.
+        let final = try await database.currentCheckpoint(now: Date())
+        logger.info("signed checkpoint at shutdown", metadata: ["treeSize": .stringConvertible(final.checkpoint.size)])
     }
 }

@@ -9,16 +9,23 @@ enum AuditLog {
     @discardableResult
     static func append(
         _ db: Database, _ action: AuditEvent.Action, outcome: AuditEvent.Outcome = .success,
-        context: OperationContext, handoffId: String? = nil, submissionId: String? = nil
+        context: OperationContext, handoffId: String? = nil, submissionId: String? = nil, signer: CheckpointSigner?
     ) throws -> Int64 {
-        let index = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id) + 1, 0) FROM auditEvent") ?? 0
+        // The next leaf of the tree; a row already holding that index (slipped in behind the
+        // tree's back) makes the insert fail, and with it the action.
+        let index = try AuditTree.size(db)
         let event = AuditEvent(
             index: index, time: Timestamp.string(context.now), action: action, outcome: outcome,
             actorRole: context.principal?.role.rawValue ?? "anonymous", actorId: context.principal?.tokenId ?? "-",
             handoffId: handoffId, submissionId: submissionId, remote: context.remote, requestId: context.requestId
         )
         let bytes = event.canonicalBytes
-        try AuditEventRecord(id: index, event: Data(bytes), leafHash: Data(try AuditEvent.leafHash(bytes))).insert(db)
+        let leafHash = try AuditEvent.leafHash(bytes)
+        try AuditEventRecord(id: index, event: Data(bytes), leafHash: Data(leafHash)).insert(db)
+        try AuditTree.append(db, index: index, leafHash: leafHash)
+        if let signer, (index + 1) % signer.interval == 0 {
+            try AuditTree.checkpoint(db, signer: signer, now: context.now)
+        }
         return index
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The database schema, as migrations. Add a migration; never edit one that has shipped.
@@ -56,6 +57,25 @@ enum Schema {
                 t.primaryKey("id", .integer)
                 t.column("event", .blob).notNull()
                 t.column("leafHash", .blob).notNull()
+            }
+        }
+        migrator.registerMigration("v2-merkle-tree") { db in
+            // Every perfect-subtree hash of the RFC 9162 tree over the audit events, so that an
+            // append, a root and a proof each cost O(log n) reads.
+            try db.create(table: "merkleNode", options: [.withoutRowID]) { t in
+                t.column("level", .integer).notNull()
+                t.column("idx", .integer).notNull()
+                t.column("hash", .blob).notNull()
+                t.primaryKey(["level", "idx"])
+            }
+            try db.create(table: "checkpoint") { t in
+                t.primaryKey("treeSize", .integer)
+                t.column("note", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            let leaves = try Data.fetchAll(db, sql: "SELECT leafHash FROM auditEvent ORDER BY id")
+            for (index, leaf) in leaves.enumerated() {
+                try AuditTree.append(db, index: Int64(index), leafHash: [UInt8](leaf))
             }
         }
         return migrator

@@ -35,7 +35,7 @@ extension VaultDatabase {
             } else {
                 try RecipientKeyRecord(id: id, publicKey: Data(key.bytes), createdAt: context.now, active: true).insert(db)
             }
-            try AuditLog.append(db, .recipientSet, context: context)
+            try self.audit(db, .recipientSet, context: context)
         }
         return id
     }
@@ -56,7 +56,7 @@ extension VaultDatabase {
                 createdAt: context.now, expiresAt: expiresAt, releasedAt: nil, acknowledgedAt: nil
             ).insert(db)
             try TokenRecord(id: tokenId, role: .customer, name: "invite for \(customer)", handoffId: handoffId, hash: hash, createdAt: context.now, revokedAt: nil).insert(db)
-            try AuditLog.append(db, .handoffCreated, context: context, handoffId: handoffId)
+            try self.audit(db, .handoffCreated, context: context, handoffId: handoffId)
             return recipient
         }
         return CreatedHandoff(
@@ -103,7 +103,7 @@ extension VaultDatabase {
             try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [context.now, id])
             record.state = .revoked
             try record.update(db)
-            try AuditLog.append(db, .handoffRevoked, context: context, handoffId: id)
+            try self.audit(db, .handoffRevoked, context: context, handoffId: id)
         }
     }
 
@@ -119,7 +119,7 @@ extension VaultDatabase {
             record.state = .acknowledged
             record.acknowledgedAt = context.now
             try record.update(db)
-            try AuditLog.append(db, .handoffAcknowledged, context: context, handoffId: handoffId)
+            try self.audit(db, .handoffAcknowledged, context: context, handoffId: handoffId)
         }
     }
 }

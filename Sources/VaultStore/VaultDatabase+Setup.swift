@@ -47,7 +47,7 @@ extension VaultDatabase {
             try SettingRecord(name: Self.keyNameSetting, value: keyName).insert(db)
             try TokenRecord(id: adminId, role: .admin, name: "bootstrap admin", handoffId: nil, hash: adminHash, createdAt: now, revokedAt: nil).insert(db)
             let context = OperationContext(principal: Principal(tokenId: adminId, role: .admin, handoffId: nil), remote: "local", requestId: "init", now: now)
-            try AuditLog.append(db, .initialized, context: context)
+            try self.audit(db, .initialized, context: context)
         }
         return keys
     }

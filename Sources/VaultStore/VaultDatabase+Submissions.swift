@@ -40,7 +40,7 @@ extension VaultDatabase {
             guard handoff.recipientKeyId == recipientKeyId else {
                 throw StoreError(.recipientMismatch, "the values were sealed to another key than this handoff's generator key")
             }
-            let index = try AuditLog.append(db, .submissionReceived, context: context, handoffId: handoffId, submissionId: submissionId)
+            let index = try self.audit(db, .submissionReceived, context: context, handoffId: handoffId, submissionId: submissionId)
             let receipt = try Receipt(
                 handoffId: handoffId, submissionId: submissionId, sealedSHA256: digest,
                 receivedAt: Timestamp.string(context.now), auditIndex: index
@@ -70,7 +70,7 @@ extension VaultDatabase {
             else {
                 throw StoreError(.conflict, "this handoff has no submission to release (it is \(state.rawValue))")
             }
-            try AuditLog.append(db, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.id)
+            try self.audit(db, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.id)
             if state == .submitted {
                 handoff.state = .released
                 handoff.releasedAt = context.now

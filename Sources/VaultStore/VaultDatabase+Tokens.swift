@@ -37,7 +37,7 @@ extension VaultDatabase {
         let id = try Self.newTokenId()
         try await write { db in
             try TokenRecord(id: id, role: role, name: name, handoffId: nil, hash: hash, createdAt: context.now, revokedAt: nil).insert(db)
-            try AuditLog.append(db, .tokenCreated, context: context)
+            try self.audit(db, .tokenCreated, context: context)
         }
         return IssuedToken(id: id, role: role, token: token)
     }
@@ -50,14 +50,14 @@ extension VaultDatabase {
             }
             token.revokedAt = context.now
             try token.update(db)
-            try AuditLog.append(db, .tokenRevoked, context: context)
+            try self.audit(db, .tokenRevoked, context: context)
         }
     }
 
     /// Records a refused request (bad credential or role) on the audit log.
     public func recordRefusal(context: OperationContext, handoffId: String?) async throws {
         try await write { db in
-            _ = try AuditLog.append(db, .requestRefused, outcome: .denied, context: context, handoffId: handoffId)
+            _ = try self.audit(db, .requestRefused, outcome: .denied, context: context, handoffId: handoffId)
         }
     }
 }

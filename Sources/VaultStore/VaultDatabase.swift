@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import HandoffDomain
 import VaultCrypto
 
@@ -9,6 +10,8 @@ public final class VaultDatabase: Sendable {
     let writer: DatabasePool
     /// The database file's path.
     public let path: String
+    /// Signs checkpoints as the audit log grows, once the server's keys are loaded.
+    private let signer = Mutex<CheckpointSigner?>(nil)
 
     /// Opens (and migrates) the database at `path`.
     public init(path: String) throws {
@@ -28,6 +31,22 @@ public final class VaultDatabase: Sendable {
             throw StoreError(.storageFailure, "cannot open the database at \(path): \(Self.describe(error))")
         }
         self.path = path
+    }
+
+    /// Signs a checkpoint every `interval` audit events from now on.
+    public func signCheckpoints(with keys: ServerKeys, every interval: Int64) {
+        signer.withLock { $0 = CheckpointSigner(keys: keys, interval: interval) }
+    }
+
+    var checkpointSigner: CheckpointSigner? { signer.withLock { $0 } }
+
+    /// Appends an audit event in the caller's transaction (and a checkpoint when one is due).
+    @discardableResult
+    func audit(
+        _ db: Database, _ action: AuditEvent.Action, outcome: AuditEvent.Outcome = .success,
+        context: OperationContext, handoffId: String? = nil, submissionId: String? = nil
+    ) throws -> Int64 {
+        try AuditLog.append(db, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, signer: checkpointSigner)
     }
 
     /// Runs one write transaction, turning SQLite failures into `storageFailure`.

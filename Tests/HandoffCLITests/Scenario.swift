@@ -12,9 +12,9 @@ final class Scenario: @unchecked Sendable {
 
     var generatorKey: String { keyDirectory.appendingPathComponent("generator.key").path }
 
-    init() throws {
+    init(serverEnvironment: [String: String] = [:]) throws {
         server = try ServerHarness()
-        try server.start()
+        try server.start(extraEnvironment: serverEnvironment)
         keyDirectory = server.directory.appendingPathComponent("generator")
         let keys = try server.handoff(["keys", "generate", "--out", keyDirectory.path, "--json"])
         guard keys.status == 0 else { throw HarnessError("keys generate: \(keys.standardError)") }

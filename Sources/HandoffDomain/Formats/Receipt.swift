@@ -37,6 +37,16 @@ public struct Receipt: Sendable, Equatable {
     /// Verifies a receipt note with the server key from the invite and checks that it is about
     /// the handoff and the exact sealed bytes the client sent.
     public static func verify(_ note: String, serverKey: SigningPublicKey, handoffId: String, sealed: [UInt8]) throws -> Receipt {
+        let receipt = try verifySignature(note, serverKey: serverKey, handoffId: handoffId)
+        guard receipt.sealedSHA256 == (try SHA256.hash(sealed)) else {
+            throw FormatError(.receiptMismatch, "the receipt is for other sealed bytes than the ones sent")
+        }
+        return receipt
+    }
+
+    /// Verifies a receipt note's signature and that it is about `handoffId` (for a holder who
+    /// no longer has the sealed bytes, such as `handoff status`).
+    public static func verifySignature(_ note: String, serverKey: SigningPublicKey, handoffId: String) throws -> Receipt {
         let text = try SignedNote.verify(note, publicKey: serverKey)
         let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard lines.count == 6, lines[0] == header, let index = Int64(lines[5]),
@@ -45,9 +55,6 @@ public struct Receipt: Sendable, Equatable {
         let receipt = Receipt(handoffId: lines[1], submissionId: lines[2], sealedSHA256: digest, receivedAt: lines[4], auditIndex: index)
         guard receipt.handoffId == handoffId else {
             throw FormatError(.receiptMismatch, "the receipt names another handoff")
-        }
-        guard receipt.sealedSHA256 == (try SHA256.hash(sealed)) else {
-            throw FormatError(.receiptMismatch, "the receipt is for other sealed bytes than the ones sent")
         }
         return receipt
     }

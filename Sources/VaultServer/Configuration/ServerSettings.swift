@@ -14,6 +14,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var tlsKey: String?
     /// The https URL that invites name; default `https://<host>:<port>`.
     public var publicURL: String?
+    /// Sign an audit checkpoint every this many events (and at shutdown).
+    public var checkpointInterval: Int64 = 100
 
     public init() {}
 
@@ -30,6 +32,7 @@ public struct ServerSettings: Sendable, Equatable {
         case tlsCertificate = "tls_certificate"
         case tlsKey = "tls_key"
         case publicURL = "public_url"
+        case checkpointInterval = "checkpoint_interval"
 
         var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
     }
@@ -49,6 +52,11 @@ public struct ServerSettings: Sendable, Equatable {
         case .publicURL:
             guard value.hasPrefix("https://") else { throw SettingsError("\(source): public_url must be an https URL") }
             publicURL = value
+        case .checkpointInterval:
+            guard let number = Int64(value), (1...1_000_000).contains(number) else {
+                throw SettingsError("\(source): checkpoint_interval must be a number from 1 to 1000000")
+            }
+            checkpointInterval = number
         }
     }
 

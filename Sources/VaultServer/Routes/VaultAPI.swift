@@ -47,6 +47,10 @@ public struct VaultAPI: Sendable {
         v1.post("handoffs/:id/ack", use: acknowledge)
         v1.post("tokens", use: createToken)
         v1.delete("tokens/:id", use: revokeToken)
+        v1.get("audit/events", use: auditEvents)
+        v1.get("audit/checkpoint", use: auditCheckpoint)
+        v1.get("audit/proof/inclusion", use: inclusionProof)
+        v1.get("audit/proof/consistency", use: consistencyProof)
         return router
     }
 

@@ -1,0 +1,195 @@
+import VaultCrypto
+
+/// RFC 9162 (Certificate Transparency v2) Merkle tree hashing, proofs and their verification.
+///
+/// Proof generation reads perfect-subtree hashes through a `NodeSource`, so the server serves
+/// proofs from the nodes it stores (O(log n) reads each) and tests from an in-memory tree.
+public enum MerkleTree {
+    /// The hash of a perfect subtree: `level` 0 is a leaf, and the node at (`level`, `index`)
+    /// covers leaves `index·2^level ..< (index+1)·2^level`.
+    public typealias NodeSource = (_ level: Int, _ index: Int64) throws -> [UInt8]
+
+    /// SHA-256 of the empty string: the root of the empty tree.
+    public static func emptyRoot() throws -> [UInt8] { try SHA256.hash([UInt8]()) }
+
+    /// `SHA-256(0x00 ‖ data)`.
+    public static func leafHash(_ data: [UInt8]) throws -> [UInt8] {
+        var hasher = try SHA256()
+        hasher.update([0x00])
+        hasher.update(data)
+        return hasher.finalize()
+    }
+
+    /// `SHA-256(0x01 ‖ left ‖ right)`.
+    public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
+        var hasher = try SHA256()
+        hasher.update([0x01])
+        hasher.update(left)
+        hasher.update(right)
+        return hasher.finalize()
+    }
+
+    /// The largest power of two smaller than `n` (n > 1).
+    static func split(_ n: Int64) -> Int64 {
+        var k: Int64 = 1
+        while k << 1 < n { k <<= 1 }
+        return k
+    }
+
+    /// MTH(D[start:end]) from stored perfect subtrees: O(log n) reads.
+    public static func subtreeHash(from start: Int64, to end: Int64, nodes: NodeSource) throws -> [UInt8] {
+        let count = end - start
+        if count == 0 { return try emptyRoot() }
+        if count & (count - 1) == 0, start % count == 0 {
+            return try nodes(count.trailingZeroBitCount, start / count)
+        }
+        let k = split(count)
+        return try nodeHash(try subtreeHash(from: start, to: start + k, nodes: nodes), try subtreeHash(from: start + k, to: end, nodes: nodes))
+    }
+
+    /// The root of the tree of the first `size` leaves.
+    public static func rootHash(size: Int64, nodes: NodeSource) throws -> [UInt8] {
+        try subtreeHash(from: 0, to: size, nodes: nodes)
+    }
+
+    /// The audit path of leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3.1).
+    public static func inclusionProof(index: Int64, size: Int64, nodes: NodeSource) throws -> [[UInt8]] {
+        precondition(index >= 0 && index < size, "inclusion proof outside the tree")
+        func path(_ m: Int64, _ start: Int64, _ end: Int64) throws -> [[UInt8]] {
+            let n = end - start
+            if n == 1 { return [] }
+            let k = split(n)
+            if m < k {
+                return try path(m, start, start + k) + [try subtreeHash(from: start + k, to: end, nodes: nodes)]
+            }
+            return try path(m - k, start + k, end) + [try subtreeHash(from: start, to: start + k, nodes: nodes)]
+        }
+        return try path(index, 0, size)
+    }
+
+    /// The consistency proof between the trees of `first` and `second` leaves (RFC 9162 §2.1.4.1).
+    public static func consistencyProof(from first: Int64, to second: Int64, nodes: NodeSource) throws -> [[UInt8]] {
+        precondition(first >= 0 && first <= second, "consistency proof needs first ≤ second")
+        if first == 0 || first == second { return [] }
+        func subproof(_ m: Int64, _ start: Int64, _ end: Int64, _ complete: Bool) throws -> [[UInt8]] {
+            let n = end - start
+            if m == n { return complete ? [] : [try subtreeHash(from: start, to: end, nodes: nodes)] }
+            let k = split(n)
+            if m <= k {
+                return try subproof(m, start, start + k, complete) + [try subtreeHash(from: start + k, to: end, nodes: nodes)]
+            }
+            return try subproof(m - k, start + k, end, false) + [try subtreeHash(from: start, to: start + k, nodes: nodes)]
+        }
+        return try subproof(first, 0, second, true)
+    }
+
+    /// Whether `proof` shows leaf `leafHash` at `index` in the tree of `size` with `root`
+    /// (RFC 9162 §2.1.3.2).
+    public static func verifyInclusion(leafHash: [UInt8], index: Int64, size: Int64, proof: [[UInt8]], root: [UInt8]) -> Bool {
+        guard index >= 0, index < size, leafHash.count == 32, root.count == 32, proof.allSatisfy({ $0.count == 32 }) else { return false }
+        var fn = index
+        var sn = size - 1
+        var r = leafHash
+        for p in proof {
+            guard sn != 0, let next = try? (fn & 1 == 1 || fn == sn ? nodeHash(p, r) : nodeHash(r, p)) else { return false }
+            if fn & 1 == 0 && fn == sn {
+                while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
+            }
+            r = next
+            fn >>= 1
+            sn >>= 1
+        }
+        return sn == 0 && r == root
+    }
+
+    /// Whether `proof` shows that the tree of `first` leaves with `firstRoot` is a prefix of the
+    /// tree of `second` leaves with `secondRoot` (RFC 9162 §2.1.4.2).
+    public static func verifyConsistency(first: Int64, second: Int64, proof: [[UInt8]], firstRoot: [UInt8], secondRoot: [UInt8]) -> Bool {
+        guard first >= 0, first <= second, proof.allSatisfy({ $0.count == 32 }) else { return false }
+        if first == second { return proof.isEmpty && firstRoot == secondRoot }
+        if first == 0 { return proof.isEmpty }
+        guard !proof.isEmpty else { return false }
+        var path = proof
+        if first & (first - 1) == 0 { path.insert(firstRoot, at: 0) }
+        var fn = first - 1
+        var sn = second - 1
+        while fn & 1 == 1 { fn >>= 1; sn >>= 1 }
+        var fr = path[0]
+        var sr = path[0]
+        for c in path.dropFirst() {
+            guard sn != 0 else { return false }
+            if fn & 1 == 1 || fn == sn {
+                guard let f = try? nodeHash(c, fr), let s = try? nodeHash(c, sr) else { return false }
+                fr = f
+                sr = s
+                if fn & 1 == 0 {
+                    while fn & 1 == 0 && fn != 0 { fn >>= 1; sn >>= 1 }
+                }
+            } else {
+                guard let s = try? nodeHash(sr, c) else { return false }
+                sr = s
+            }
+            fn >>= 1
+            sn >>= 1
+        }
+        return fr == firstRoot && sr == secondRoot && sn == 0
+    }
+}
+
+/// The root of a growing list of leaves in O(log n) memory: the perfect subtrees along the
+/// right edge, as the offline verifier needs for a million-event export.
+public struct MerkleRootAccumulator: Sendable {
+    /// Perfect-subtree roots, largest first, with their levels.
+    private var stack: [(level: Int, hash: [UInt8])] = []
+    /// How many leaves were added.
+    public private(set) var size: Int64 = 0
+
+    public init() {}
+
+    /// Adds the next leaf hash.
+    public mutating func append(leafHash: [UInt8]) throws {
+        var node = (level: 0, hash: leafHash)
+        while let last = stack.last, last.level == node.level {
+            stack.removeLast()
+            node = (node.level + 1, try MerkleTree.nodeHash(last.hash, node.hash))
+        }
+        stack.append(node)
+        size += 1
+    }
+
+    /// The root of the leaves so far.
+    public func root() throws -> [UInt8] {
+        guard var hash = stack.last?.hash else { return try MerkleTree.emptyRoot() }
+        for node in stack.dropLast().reversed() { hash = try MerkleTree.nodeHash(node.hash, hash) }
+        return hash
+    }
+}
+
+/// A whole tree in memory (tests, small verifiers): every perfect-subtree hash, level by level.
+public struct InMemoryMerkleTree: Sendable {
+    private var levels: [[[UInt8]]] = [[]]
+
+    public init(leafHashes: [[UInt8]] = []) throws {
+        for hash in leafHashes { try append(leafHash: hash) }
+    }
+
+    public var size: Int64 { Int64(levels[0].count) }
+
+    public mutating func append(leafHash: [UInt8]) throws {
+        levels[0].append(leafHash)
+        var level = 0
+        var index = levels[0].count - 1
+        while index & 1 == 1 {
+            let parent = try MerkleTree.nodeHash(levels[level][index - 1], levels[level][index])
+            if levels.count == level + 1 { levels.append([]) }
+            levels[level + 1].append(parent)
+            level += 1
+            index >>= 1
+        }
+    }
+
+    /// The node source over this tree.
+    public var nodes: MerkleTree.NodeSource {
+        { level, index in self.levels[level][Int(index)] }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import HandoffDomain
+import Hummingbird
+import VaultCrypto
+import VaultStore
+
+extension VaultAPI {
+    /// An integer query parameter, or a 400 naming it.
+    func integer(_ request: Request, _ name: String, default value: Int64? = nil, in range: ClosedRange<Int64> = 0...Int64.max) throws -> Int64 {
+        guard let text = request.uri.queryParameters.get(name) else {
+            guard let value else { throw APIProblem.badRequest("request.missing_query", "the query needs \(name)") }
+            return value
+        }
+        guard let number = Int64(text), range.contains(number) else {
+            throw APIProblem.badRequest("request.invalid_query", "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    /// `GET /v1/audit/events?after=N&limit=M` (auditor, admin): events with index ≥ N, in order.
+    @Sendable func auditEvents(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        _ = try await authorize(context, [.auditor, .admin])
+        let start = try integer(request, "after", default: 0)
+        let limit = try integer(request, "limit", default: 1000, in: 1...10_000)
+        let events = try await database.auditEvents(from: start, limit: Int(limit))
+        return .json([
+            "treeSize": .integer(try await database.auditSize()),
+            "events": .array(events.map { ["index": .integer($0.index), "event": .string(String(decoding: $0.bytes, as: UTF8.self))] }),
+        ])
+    }
+
+    /// `GET /v1/audit/checkpoint` (auditor, admin, customer): the signed checkpoint of the current tree.
+    @Sendable func auditCheckpoint(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        _ = try await authorize(context, [.auditor, .admin, .customer])
+        let (note, checkpoint) = try await database.currentCheckpoint(now: clock())
+        return .json(["checkpoint": .string(note), "treeSize": .integer(checkpoint.size), "rootHash": .string(Base64.encode(checkpoint.rootHash))])
+    }
+
+    /// `GET /v1/audit/proof/inclusion?index=N&size=S` (auditor, admin; a customer for its own
+    /// handoff's events): the event and its audit path.
+    @Sendable func inclusionProof(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        let principal = try await authorize(context, [.auditor, .admin, .customer])
+        let inclusion = try await database.inclusionProof(index: try integer(request, "index"), size: try integer(request, "size", in: 1...Int64.max))
+        if principal.role == .customer {
+            let owner = try? JSONParser.parse(inclusion.event.bytes).objectValue?["handoffId"]?.stringValue
+            guard owner == principal.handoffId else {
+                try await database.recordRefusal(context: storeContext(context, principal), handoffId: principal.handoffId)
+                throw APIProblem.notFound("no such event for this handoff")
+            }
+        }
+        return .json([
+            "index": .integer(inclusion.event.index), "treeSize": .integer(inclusion.treeSize),
+            "event": .string(String(decoding: inclusion.event.bytes, as: UTF8.self)),
+            "proof": .array(inclusion.proof.map { .string(Base64.encode($0)) }),
+        ])
+    }
+
+    /// `GET /v1/audit/proof/consistency?from=A&to=B` (auditor, admin).
+    @Sendable func consistencyProof(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        _ = try await authorize(context, [.auditor, .admin])
+        let from = try integer(request, "from")
+        let to = try integer(request, "to")
+        let proof = try await database.consistencyProof(from: from, to: to)
+        return .json(["from": .integer(from), "to": .integer(to), "proof": .array(proof.map { .string(Base64.encode($0)) })])
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+import HandoffDomain
+
+/// The Merkle tree over the audit events, kept in `merkleNode` inside the same transaction as
+/// each event.
+enum AuditTree {
+    /// Adds leaf `index` and every perfect subtree it completes: at most log2(n) inserts.
+    static func append(_ db: Database, index: Int64, leafHash: [UInt8]) throws {
+        var level = 0
+        var position = index
+        var hash = leafHash
+        try insert(db, level: level, index: position, hash: hash)
+        while position & 1 == 1 {
+            let left = try node(db, level: level, index: position - 1)
+            hash = try MerkleTree.nodeHash(left, hash)
+            level += 1
+            position >>= 1
+            try insert(db, level: level, index: position, hash: hash)
+        }
+    }
+
+    private static func insert(_ db: Database, level: Int, index: Int64, hash: [UInt8]) throws {
+        try db.execute(sql: "INSERT INTO merkleNode (level, idx, hash) VALUES (?, ?, ?)", arguments: [level, index, Data(hash)])
+    }
+
+    static func node(_ db: Database, level: Int, index: Int64) throws -> [UInt8] {
+        guard let data = try Data.fetchOne(db, sql: "SELECT hash FROM merkleNode WHERE level = ? AND idx = ?", arguments: [level, index]) else {
+            throw StoreError(.recordCorrupt, "the audit tree is missing node \(level)/\(index)")
+        }
+        return [UInt8](data)
+    }
+
+    /// The number of leaves in the tree: the tree's own count, not the event table's, so that a
+    /// row slipped into the table does not change what gets signed.
+    static func size(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM merkleNode WHERE level = 0") ?? 0
+    }
+
+    static func nodes(_ db: Database) -> MerkleTree.NodeSource {
+        { level, index in try node(db, level: level, index: index) }
+    }
+
+    /// Signs and keeps the checkpoint for the current size (once per size).
+    @discardableResult
+    static func checkpoint(_ db: Database, signer: CheckpointSigner, now: Date) throws -> (note: String, checkpoint: AuditCheckpoint) {
+        let size = try size(db)
+        let root = try MerkleTree.rootHash(size: size, nodes: nodes(db))
+        let checkpoint = AuditCheckpoint(origin: signer.keys.keyName, size: size, rootHash: root)
+        if let note = try String.fetchOne(db, sql: "SELECT note FROM checkpoint WHERE treeSize = ?", arguments: [size]) {
+            return (note, checkpoint)
+        }
+        let note = try checkpoint.signed(with: signer.keys.signing)
+        try db.execute(sql: "INSERT INTO checkpoint (treeSize, note, createdAt) VALUES (?, ?, ?)", arguments: [size, note, now])
+        return (note, checkpoint)
+    }
+}
+
+/// What the store needs to sign checkpoints as events are appended: the server keys and how often.
+public struct CheckpointSigner: Sendable {
+    public let keys: ServerKeys
+    /// Sign a checkpoint every `interval` events (1 signs after every event).
+    public let interval: Int64
+
+    public init(keys: ServerKeys, interval: Int64) {
+        self.keys = keys
+        self.interval = max(1, interval)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import HandoffDomain
+
+/// One audit event as the API lists it: its index and its canonical bytes.
+public struct StoredAuditEvent: Sendable, Equatable {
+    public let index: Int64
+    public let bytes: [UInt8]
+}
+
+/// An inclusion proof with the event it proves.
+public struct AuditInclusion: Sendable {
+    public let event: StoredAuditEvent
+    public let treeSize: Int64
+    public let proof: [[UInt8]]
+}
+
+extension VaultDatabase {
+    /// The number of audit events (the tree size).
+    public func auditSize() async throws -> Int64 {
+        try await read { db in try AuditTree.size(db) }
+    }
+
+    /// Events with index ≥ `start`, in order, at most `limit`, and below `end` when given.
+    public func auditEvents(from start: Int64, limit: Int, below end: Int64? = nil) async throws -> [StoredAuditEvent] {
+        try await read { db in
+            try AuditLog.events(db, from: start, limit: limit)
+                .filter { end == nil || $0.0 < end! }
+                .map { StoredAuditEvent(index: $0.0, bytes: [UInt8]($0.1)) }
+        }
+    }
+
+    /// The signed checkpoint for the current tree, made and kept if there is none for this size.
+    public func currentCheckpoint(now: Date) async throws -> (note: String, checkpoint: AuditCheckpoint) {
+        guard let signer = checkpointSigner else {
+            throw StoreError(.keysUnavailable, "the server keys are not loaded")
+        }
+        return try await write { db in try AuditTree.checkpoint(db, signer: signer, now: now) }
+    }
+
+    /// The inclusion proof of event `index` in the tree of `size` events.
+    public func inclusionProof(index: Int64, size: Int64) async throws -> AuditInclusion {
+        try await read { db in
+            let current = try AuditTree.size(db)
+            guard size >= 1, size <= current, index >= 0, index < size else {
+                throw StoreError(.notFound, "the tree has \(current) events; ask for 0 ≤ index < size ≤ \(current)")
+            }
+            guard let bytes = try Data.fetchOne(db, sql: "SELECT event FROM auditEvent WHERE id = ?", arguments: [index]) else {
+                throw StoreError(.recordCorrupt, "audit event \(index) is missing")
+            }
+            let proof = try MerkleTree.inclusionProof(index: index, size: size, nodes: AuditTree.nodes(db))
+            return AuditInclusion(event: StoredAuditEvent(index: index, bytes: [UInt8](bytes)), treeSize: size, proof: proof)
+        }
+    }
+
+    /// The consistency proof between the trees of `first` and `second` events.
+    public func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]] {
+        try await read { db in
+            let current = try AuditTree.size(db)
+            guard first >= 0, first <= second, second <= current else {
+                throw StoreError(.notFound, "the tree has \(current) events; ask for 0 ≤ from ≤ to ≤ \(current)")
+            }
+            return try MerkleTree.consistencyProof(from: first, to: second, nodes: AuditTree.nodes(db))
+        }
+    }
+}
