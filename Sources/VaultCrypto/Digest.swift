@@ -15,9 +15,15 @@ public struct SHA256: Sendable {
 
     /// Adds bytes to the hash.
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        let contiguous = Array(bytes)
-        contiguous.withUnsafeBufferPointer { buffer in
+        // Hash contiguous input in place; copy only sequences that have no contiguous storage.
+        let hashed: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             _ = crypto_hash_sha256_update(&state, buffer.baseAddress, UInt64(buffer.count))
+        }
+        if hashed == nil {
+            let contiguous = Array(bytes)
+            contiguous.withUnsafeBufferPointer { buffer in
+                _ = crypto_hash_sha256_update(&state, buffer.baseAddress, UInt64(buffer.count))
+            }
         }
     }
 

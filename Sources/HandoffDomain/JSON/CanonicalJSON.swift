@@ -34,7 +34,7 @@ public enum CanonicalJSON {
         case .object(let members):
             output.append(UInt8(ascii: "{"))
             // RFC 8785 orders keys by their UTF-16 code units.
-            let keys = members.keys.sorted { Array($0.utf16).lexicographicallyPrecedes(Array($1.utf16)) }
+            let keys = members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
             for (offset, key) in keys.enumerated() {
                 if offset > 0 { output.append(UInt8(ascii: ",")) }
                 writeString(key, into: &output)
