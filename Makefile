@@ -4,11 +4,11 @@ SHELL := /bin/bash
 # Build: libsodium (crypto), libsqlite3 (storage), libssl (TLS), zlib (zip), pkg-config (to find them);
 # openssl makes the development certificate.
 # Tests: Debian's Python with PyNaCl and jsonschema, the independent implementations.
-APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev openssl python3 python3-nacl python3-jsonschema
+APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev openssl curl python3 python3-nacl python3-jsonschema
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps build test run clean
+.PHONY: deps build test run clean bench-audit install
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -23,6 +23,19 @@ test: deps
 
 run: build
 	@scripts/run-dev.sh
+
+PREFIX ?= /usr/local
+
+# Both binaries (release), the hardened systemd unit, the example config and shell completions.
+install: deps
+	$(SWIFT) build -c release --product handoff
+	$(SWIFT) build -c release --product handoffd
+	scripts/install.sh $(PREFIX) "$$($(SWIFT) build -c release --show-bin-path)"
+
+# The audit log benchmark (appends to 10^6 events; several minutes); rewrites BENCHMARKS.md.
+bench-audit: deps
+	@scripts/install-deps.sh bc time
+	scripts/bench/audit.sh
 
 clean:
 	rm -rf .build

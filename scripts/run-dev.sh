@@ -10,14 +10,15 @@ if [[ ! -f var/vault.sqlite ]]; then
   cat <<'NEXT'
 
 Next, in another terminal in this folder (the README's walkthrough has every step):
+  make build
   export PATH="$PWD/.build/debug:$PATH" HANDOFF_SERVER=https://127.0.0.1:8443 HANDOFF_CA_FILE=var/tls/cert.pem
-  read -rs HANDOFF_TOKEN && export HANDOFF_TOKEN      # paste the admin token above, then Enter
+  read -rs ADMIN_TOKEN && (umask 077; printf '%s\n' "$ADMIN_TOKEN" > admin.token) && unset ADMIN_TOKEN   # paste it, Enter
   handoff keys generate --out generator
-  handoff admin recipient set --public-key generator/generator.pub
-  handoff admin invite --customer Contoso
+  handoff admin recipient set --public-key generator/generator.pub --token-file admin.token
+  handoff admin invite --customer Contoso --token-file admin.token
 
 NEXT
 else
   echo "using the existing ./var (its admin token was printed when it was made; delete ./var to start over)"
 fi
-exec "$bin/handoffd" serve --config config/handoffd.yaml
+exec "$bin/handoffd" serve --config config/handoffd.yaml --log-format text

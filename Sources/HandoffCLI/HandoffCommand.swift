@@ -1,4 +1,5 @@
 import ArgumentParser
+import HandoffDomain
 
 /// The `handoff` command tree.
 @available(macOS 10.15, *)
@@ -11,7 +12,7 @@ public struct HandoffCommand: AsyncParsableCommand {
             auditors verify the log. Exit codes follow sysexits: 0 ok, 64 usage, 65 invalid values, \
             69 server unreachable, 76 verification failure, 77 not allowed.
             """,
-        version: HandoffVersion.current,
+        version: HandoffVaultVersion.current,
         subcommands: [
             ValidateCommand.self, SubmitCommand.self, StatusCommand.self, KeysCommand.self, PullCommand.self,
             AckCommand.self, PackageCommand.self, AuditCommand.self, AdminCommand.self,
@@ -57,7 +58,3 @@ extension HandoffSubcommand {
     }
 }
 
-/// The version both executables print.
-public enum HandoffVersion {
-    public static let current = "0.1.0"
-}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HandoffDomain
 
 /// The `handoffd` command tree: `init` prepares a data directory, `serve` runs the API.
 @available(macOS 10.15, *)
@@ -7,8 +8,8 @@ public struct HandoffdCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "handoffd",
         abstract: "The Handoff Vault server: stores sealed values it cannot read, for the package generator.",
-        version: HandoffdVersion.current,
-        subcommands: [InitCommand.self, ServeCommand.self]
+        version: HandoffVaultVersion.current,
+        subcommands: [InitCommand.self, ServeCommand.self, ConfigCommand.self]
     )
 
     public init() {}
@@ -29,10 +30,6 @@ public struct HandoffdCommand: AsyncParsableCommand {
     }
 }
 
-/// The version both executables print.
-public enum HandoffdVersion {
-    public static let current = "0.1.0"
-}
 
 /// Writes whole lines to stdout / stderr.
 enum Output {

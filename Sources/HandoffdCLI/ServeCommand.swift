@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-interval"), help: ArgumentHelp("Sign an audit checkpoint every N events (default 100).", valueName: "n"))
     var checkpointInterval: String?
 
+    @Option(name: .customLong("log-format"), help: ArgumentHelp("json (default, production) or text (development).", valueName: "format"))
+    var logFormat: String?
+
     func run() async throws {
         // Everything the server creates (database, WAL, keys) is private to its user.
         umask(0o077)
@@ -46,11 +49,12 @@ struct ServeCommand: AsyncParsableCommand {
         flags["port"] = port
         flags["public_url"] = publicURL
         flags["checkpoint_interval"] = checkpointInterval
-        var logger = Logger(label: "handoffd")
-        logger.logLevel = .info
+        flags["log_format"] = logFormat
         do {
             let environment = ProcessInfo.processInfo.environment
             let settings = try ServerSettings.load(file: config, environment: environment, flags: flags)
+            settings.logFormat.bootstrap()
+            let logger = Logger(label: "handoffd")
             try await VaultService.run(settings: settings, environment: environment, logger: logger) { url in
                 Output.line("listening on \(url)")
             }

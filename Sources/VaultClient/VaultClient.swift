@@ -16,8 +16,8 @@ public final class VaultClient: Sendable {
     /// The largest response body read.
     static let maximumResponseSize = 1024 * 1024
 
-    /// A client for `server` (an https URL).
-    public init(server: String, caFile: String?, token: BearerToken?) throws {
+    /// A client for `server` (an https URL), through the proxy that `environment` names.
+    public init(server: String, caFile: String?, token: BearerToken?, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard server.lowercased().hasPrefix("https://") else {
             throw ClientError(.unreachable, "the server URL must start with https://")
         }
@@ -37,6 +37,11 @@ public final class VaultClient: Sendable {
         )
         // A refused connection or an untrusted certificate will not change on a retry: fail at once.
         configuration.connectionPool.retryConnectionEstablishment = false
+        let serverHost = URLComponents(string: server)?.host ?? ""
+        if let proxy = try ProxySettings.from(environment: environment, serverHost: serverHost) {
+            let authorization = proxy.credentials.map { HTTPClient.Authorization.basic(credentials: Data($0.utf8).base64EncodedString()) }
+            configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+        }
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         base = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.token = token

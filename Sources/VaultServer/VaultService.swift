@@ -5,6 +5,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 import Synchronization
 import VaultStore
 
@@ -44,9 +45,10 @@ public enum VaultService {
         let tls = try tlsConfiguration(settings: settings)
 
         let boundURL = Mutex<String?>(settings.publicURL)
+        let readiness = Readiness(grace: .milliseconds(Int64(settings.drainGraceMilliseconds)), logger: logger)
         let api = VaultAPI(database: database, keys: keys, publicURL: {
             boundURL.withLock { $0 } ?? "https://\(settings.host):\(settings.port)"
-        })
+        }, readiness: readiness)
         let app = Application(
             router: api.router(),
             server: try .tls(.http1(), tlsConfiguration: tls),
@@ -60,7 +62,10 @@ public enum VaultService {
             },
             logger: logger
         )
-        try await app.runService()
+        // Shut down in reverse order: readiness turns false and waits first, then the HTTP server
+        // stops accepting and drains the requests in flight.
+        let group = ServiceGroup(configuration: .init(services: [app, readiness], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
         // The log's final state gets a signed checkpoint, so an auditor can hold the server to it.
         let final = try await database.currentCheckpoint(now: Date())
         logger.info("signed checkpoint at shutdown", metadata: ["treeSize": .stringConvertible(final.checkpoint.size)])

@@ -20,6 +20,12 @@ final class TestHTTP: Sendable {
         try? client.syncShutdown()
     }
 
+    /// The body of a GET as text.
+    func text(_ url: String) async throws -> String {
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        return String(buffer: try await response.body.collect(upTo: 1 << 22))
+    }
+
     /// Sends a request; returns the status and the parsed JSON body (if any).
     func send(_ method: String, _ url: String, token: String? = nil, body: JSONValue? = nil, rawBody: [UInt8]? = nil, contentType: String = "application/json") async throws -> (status: Int, json: JSONValue?, headers: HTTPHeaders) {
         var request = HTTPClientRequest(url: url)

@@ -77,17 +77,9 @@ struct ValidateCommandTests {
             #expect(help.standardOutput.contains(text), "\(text)")
         }
         let version = try ProcessRunner.run(Self.handoff, ["--version"])
-        #expect(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == HandoffVersionForTests.current)
+        #expect(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == HandoffVaultVersion.current)
+        let daemon = try ProcessRunner.run(TestPaths.product("handoffd"), ["--version"])
+        #expect(daemon.standardOutput == version.standardOutput)
     }
 }
 
-/// The version the binary must print, read from the source so the test does not restate it.
-enum HandoffVersionForTests {
-    static var current: String {
-        let source = (try? String(contentsOf: TestPaths.repository.appendingPathComponent("Sources/HandoffCLI/HandoffCommand.swift"), encoding: .utf8)) ?? ""
-        guard let line = source.split(separator: "\n").first(where: { $0.contains("static let current") }),
-              let start = line.firstIndex(of: "\""), let end = line.lastIndex(of: "\""), start < end
-        else { return "unknown" }
-        return String(line[line.index(after: start)..<end])
-    }
-}

@@ -35,6 +35,7 @@ public final class ServerHarness: @unchecked Sendable {
         process.executableURL = TestPaths.product("handoffd")
         process.arguments = ["serve", "--data-dir", dataDir.path, "--host", "127.0.0.1", "--port", "0"]
         var environment = ProcessInfo.processInfo.environment
+        environment["HANDOFF_DRAIN_GRACE_MS"] = "0"
         for (key, value) in extraEnvironment { environment[key] = value }
         process.environment = environment
         _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
@@ -56,6 +57,18 @@ public final class ServerHarness: @unchecked Sendable {
         }
         let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
         throw HarnessError("handoffd serve did not start: \(errors)")
+    }
+
+    /// Sends `signal` to the server without waiting.
+    public func signal(_ signal: Int32) {
+        if let process, process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
+    /// Waits for the server to exit and returns its status.
+    public func waitForExit() -> Int32 {
+        guard let process else { return -1 }
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     /// Sends SIGTERM and waits for the server to exit.

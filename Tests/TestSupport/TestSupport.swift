@@ -92,3 +92,56 @@ public enum ProcessRunner {
         try run(python, arguments, input: input)
     }
 }
+
+/// A child process the test talks to line by line (a proxy, a slow client).
+public final class InteractiveProcess: @unchecked Sendable {
+    private let process: Process
+    private let input: Pipe
+    private let output: Pipe
+    private var buffer = Data()
+
+    init(_ executable: URL, _ arguments: [String]) throws {
+        process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        input = Pipe()
+        output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// The next line the process printed (blocking), without its newline.
+    public func readLine() -> String {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                let line = buffer[buffer.startIndex..<newline]
+                buffer.removeSubrange(buffer.startIndex...newline)
+                return String(decoding: line, as: UTF8.self)
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { return String(decoding: buffer, as: UTF8.self) }
+            buffer.append(chunk)
+        }
+    }
+
+    public func write(_ text: String) {
+        input.fileHandleForWriting.write(Data(text.utf8))
+    }
+
+    /// Kills the process (SIGKILL: a helper may have inherited SIGTERM as ignored).
+    public func terminate() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    deinit { terminate() }
+}
+
+extension ProcessRunner {
+    /// Starts Python with `arguments` for a line-by-line conversation.
+    public static func startPython(_ arguments: [String]) throws -> InteractiveProcess {
+        try InteractiveProcess(python, arguments)
+    }
+}

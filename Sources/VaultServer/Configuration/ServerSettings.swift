@@ -16,6 +16,10 @@ public struct ServerSettings: Sendable, Equatable {
     public var publicURL: String?
     /// Sign an audit checkpoint every this many events (and at shutdown).
     public var checkpointInterval: Int64 = 100
+    /// `json` (production) or `text` (development).
+    public var logFormat: LogFormat = .json
+    /// How long `/readyz` answers 503 before the server stops accepting, on SIGTERM.
+    public var drainGraceMilliseconds = 1000
 
     public init() {}
 
@@ -33,6 +37,8 @@ public struct ServerSettings: Sendable, Equatable {
         case tlsKey = "tls_key"
         case publicURL = "public_url"
         case checkpointInterval = "checkpoint_interval"
+        case logFormat = "log_format"
+        case drainGrace = "drain_grace_ms"
 
         var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
     }
@@ -57,6 +63,14 @@ public struct ServerSettings: Sendable, Equatable {
                 throw SettingsError("\(source): checkpoint_interval must be a number from 1 to 1000000")
             }
             checkpointInterval = number
+        case .logFormat:
+            guard let format = LogFormat(rawValue: value) else { throw SettingsError("\(source): log_format must be json or text") }
+            logFormat = format
+        case .drainGrace:
+            guard let number = Int(value), (0...60_000).contains(number) else {
+                throw SettingsError("\(source): drain_grace_ms must be a number from 0 to 60000")
+            }
+            drainGraceMilliseconds = number
         }
     }
 

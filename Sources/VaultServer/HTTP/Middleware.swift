@@ -10,8 +10,10 @@ import VaultStore
 /// or bodies, so no token or value can reach the log.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
+    let metrics: VaultMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = DispatchTime.now().uptimeNanoseconds
         var response: Response
         do {
             response = try await next(request, context)
@@ -26,6 +28,10 @@ struct ProblemMiddleware: RouterMiddleware {
         response.headers[.strictTransportSecurity] = "max-age=31536000"
         response.headers[.cacheControl] = "no-store"
         context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)")
+        metrics.request(
+            route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        )
         return response
     }
 }
@@ -36,6 +42,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
     let database: VaultDatabase
     let keys: ServerKeys
+    let metrics: VaultMetrics
     let clock: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -62,6 +69,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
             context: OperationContext(principal: nil, remote: context.remote, requestId: context.requestId, now: clock()),
             handoffId: nil
         )
+        metrics.requestRefused()
         throw APIProblem.unauthenticated("the bearer token is unknown, revoked or expired")
     }
 }

@@ -44,7 +44,7 @@ extension VaultAPI {
         if principal.role == .customer {
             let owner = try? JSONParser.parse(inclusion.event.bytes).objectValue?["handoffId"]?.stringValue
             guard owner == principal.handoffId else {
-                try await database.recordRefusal(context: storeContext(context, principal), handoffId: principal.handoffId)
+                try await refuse(context, principal, handoffId: principal.handoffId)
                 throw APIProblem.notFound("no such event for this handoff")
             }
         }

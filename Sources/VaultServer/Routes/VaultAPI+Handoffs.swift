@@ -52,6 +52,7 @@ extension VaultAPI {
             handoffId: id, sealed: sealed, recipientKeyId: try body.string("recipientKeyId", maxLength: 64),
             keys: keys, context: storeContext(context, principal)
         )
+        metrics.submissionStored()
         return .json([
             "handoffId": .string(id),
             "submissionId": .string(stored.submissionId),
@@ -66,6 +67,7 @@ extension VaultAPI {
         let id = try handoffId(context)
         let principal = try await authorize(context, [.generator], handoffId: id)
         let released = try await database.releaseLatest(handoffId: id, keys: keys, context: storeContext(context, principal))
+        metrics.submissionReleased()
         return .json([
             "submissionId": .string(released.submissionId),
             "sealed": .string(Base64.encode(released.sealed)),

@@ -16,27 +16,39 @@ public struct VaultAPI: Sendable {
     /// The https URL that invites name, fixed once the server is listening.
     let publicURL: @Sendable () -> String
     let clock: @Sendable () -> Date
+    let metrics: VaultMetrics
+    let readiness: Readiness?
 
     /// Creates the API.
-    public init(database: VaultDatabase, keys: ServerKeys, publicURL: @escaping @Sendable () -> String, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        database: VaultDatabase, keys: ServerKeys, publicURL: @escaping @Sendable () -> String,
+        metrics: VaultMetrics = VaultMetrics(), readiness: Readiness? = nil, clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.database = database
         self.keys = keys
         self.publicURL = publicURL
+        self.metrics = metrics
+        self.readiness = readiness
         self.clock = clock
     }
 
     /// The router with every route and the middleware in front of them.
     public func router() -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(metrics: metrics))
+        router.add(middleware: BearerAuthMiddleware(database: database, keys: keys, metrics: metrics, clock: clock))
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
         router.get("readyz") { _, _ in
+            guard readiness?.isReady ?? true else {
+                throw APIProblem(.serviceUnavailable, code: "server.shutting_down", title: "Not ready", detail: "the server is shutting down")
+            }
             guard await database.isReachable() else {
                 throw APIProblem(.serviceUnavailable, code: "server.not_ready", title: "Not ready", detail: "the database is not reachable")
             }
             return Response.json(["status": "ready"])
         }
-        let v1 = router.group("v1").add(middleware: BearerAuthMiddleware(database: database, keys: keys, clock: clock))
+        router.get("metrics", use: metricsText)
+        let v1 = router.group("v1")
         v1.put("recipient", use: setRecipient)
         v1.post("handoffs", use: createHandoff)
         v1.get("handoffs", use: listHandoffs)
@@ -63,18 +75,33 @@ public struct VaultAPI: Sendable {
     /// 403 or 404 thrown. A customer asking about another handoff gets 404, as if it did not exist.
     func authorize(_ context: VaultRequestContext, _ roles: Set<Role>, handoffId: String? = nil) async throws -> Principal {
         guard let principal = context.principal else {
-            try await database.recordRefusal(context: storeContext(context, nil), handoffId: handoffId)
+            try await refuse(context, nil, handoffId: handoffId)
             throw APIProblem.unauthenticated("send Authorization: Bearer <token>")
         }
         if principal.role == .customer, let handoffId, handoffId != principal.handoffId {
-            try await database.recordRefusal(context: storeContext(context, principal), handoffId: handoffId)
+            try await refuse(context, principal, handoffId: handoffId)
             throw APIProblem.notFound("no such handoff")
         }
         guard roles.contains(principal.role) else {
-            try await database.recordRefusal(context: storeContext(context, principal), handoffId: handoffId)
+            try await refuse(context, principal, handoffId: handoffId)
             throw APIProblem.forbidden("the \(principal.role.rawValue) role may not do this")
         }
         return principal
+    }
+
+    /// Audits a refused request (fail closed: no audit row, no answer but 503) and counts it.
+    func refuse(_ context: VaultRequestContext, _ principal: Principal?, handoffId: String?) async throws {
+        try await database.recordRefusal(context: storeContext(context, principal), handoffId: handoffId)
+        metrics.requestRefused()
+    }
+
+    /// `GET /metrics`: Prometheus text, for the admin or from loopback only.
+    @Sendable func metricsText(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        if !["127.0.0.1", "::1"].contains(context.remote) {
+            _ = try await authorize(context, [.admin])
+        }
+        let body = metrics.render(treeSize: try await database.auditSize(), databasePath: database.path)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// The `:id` parameter if it is a handoff id (a lowercase UUID); anything else is a 404.

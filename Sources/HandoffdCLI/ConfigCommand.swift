@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import HandoffDomain
+import VaultServer
+
+/// `handoffd config`: the effective configuration.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Inspect the configuration.", subcommands: [ConfigCheckCommand.self]
+    )
+}
+
+/// `handoffd config check`: prints the effective settings (secrets masked) and fails on an
+/// unknown key or a bad value, without starting anything.
+struct ConfigCheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Print the effective configuration, secrets masked; exit 78 on an unknown key or bad value.",
+        discussion: """
+            Precedence: flags > HANDOFF_* environment > config file > defaults.
+
+            Example:
+              handoffd config check --config config/handoffd.yaml
+              HANDOFF_PORT=9443 handoffd config check --config config/handoffd.yaml --json
+            """
+    )
+
+    @Option(help: ArgumentHelp("A YAML config file.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(help: ArgumentHelp("Address to listen on.", valueName: "host"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Port to listen on.", valueName: "port"))
+    var port: String?
+
+    @Flag(help: "Machine-readable JSON on standard output.")
+    var json = false
+
+    func run() async throws {
+        var flags: [String: String] = [:]
+        flags["data_dir"] = dataDir
+        flags["host"] = host
+        flags["port"] = port
+        let environment = ProcessInfo.processInfo.environment
+        let settings: ServerSettings
+        do {
+            settings = try ServerSettings.load(file: config, environment: environment, flags: flags)
+        } catch let error as SettingsError {
+            Output.error(error.description)
+            throw ExitCode(78)
+        }
+        let masterKey = environment["HANDOFF_MASTER_KEY"] != nil ? "HANDOFF_MASTER_KEY (set, value masked)" : "\(settings.masterKeyPath) (file, value never printed)"
+        let effective: [(String, String)] = [
+            ("data_dir", settings.dataDir), ("host", settings.host), ("port", String(settings.port)),
+            ("tls_certificate", settings.certificatePath), ("tls_key", settings.keyPath),
+            ("public_url", settings.publicURL ?? "https://\(settings.host):\(settings.port) (default)"),
+            ("checkpoint_interval", String(settings.checkpointInterval)), ("log_format", settings.logFormat.rawValue),
+            ("drain_grace_ms", String(settings.drainGraceMilliseconds)), ("master_key", masterKey),
+        ]
+        if json {
+            Output.line(CanonicalJSON.string(.object(Dictionary(uniqueKeysWithValues: effective.map { ($0.0, JSONValue.string($0.1)) }))))
+        } else {
+            for (key, value) in effective { Output.line("\(key): \(value)") }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The HTTPS proxy from `HTTPS_PROXY` / `https_proxy`, unless `NO_PROXY` / `no_proxy` exempts the
+/// server's host. Customers reach the service through outbound HTTPS, often via a proxy (Step 7).
+public struct ProxySettings: Equatable, Sendable {
+    public let host: String
+    public let port: Int
+    /// `user:password` from the proxy URL, if any (sent as Basic proxy authorization).
+    public let credentials: String?
+
+    /// The proxy to use for `serverHost`, or nil for a direct connection.
+    public static func from(environment: [String: String], serverHost: String) throws -> ProxySettings? {
+        guard let text = environment["HTTPS_PROXY"] ?? environment["https_proxy"], !text.isEmpty else { return nil }
+        if bypassed(serverHost, by: environment["NO_PROXY"] ?? environment["no_proxy"] ?? "") { return nil }
+        let withScheme = text.contains("://") ? text : "http://" + text
+        guard let url = URLComponents(string: withScheme), url.scheme == "http" || url.scheme == "https",
+              let host = url.host, !host.isEmpty
+        else { throw ClientError(.unreachable, "HTTPS_PROXY is not a proxy URL like http://proxy.example:3128") }
+        let credentials = url.user.map { user in url.password.map { "\(user):\($0)" } ?? user }
+        return ProxySettings(host: host, port: url.port ?? 3128, credentials: credentials)
+    }
+
+    /// NO_PROXY: comma-separated hosts or domain suffixes (`.example.com`, `example.com`), or `*`.
+    static func bypassed(_ host: String, by list: String) -> Bool {
+        let host = host.lowercased()
+        for entry in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !entry.isEmpty {
+            if entry == "*" { return true }
+            let domain = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
+            let bare = domain.split(separator: ":").first.map(String.init) ?? domain
+            if host == bare || host.hasSuffix("." + bare) { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Prometheus
+
+/// The server's Prometheus metrics, in one registry served at `/metrics`. Labels carry route
+/// patterns and status codes, never ids, tokens or values.
+public final class VaultMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let submissions: Counter
+    private let releases: Counter
+    private let refusals: Counter
+    private let treeSize: Gauge
+    private let databaseBytes: Gauge
+
+    public init() {
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "handoff", metricName: metric, unitName: unit, helpText: help)
+        }
+        submissions = registry.makeCounter(descriptor: name("submissions", "total", "Sealed submissions stored."))
+        releases = registry.makeCounter(descriptor: name("releases", "total", "Sealed submissions released to the generator."))
+        refusals = registry.makeCounter(descriptor: name("refused_requests", "total", "Requests refused for their credential or role."))
+        treeSize = registry.makeGauge(descriptor: name("audit_tree", "size", "Events in the audit log's Merkle tree."))
+        databaseBytes = registry.makeGauge(descriptor: name("database", "bytes", "Size of the SQLite database and its WAL."))
+    }
+
+    func submissionStored() { submissions.increment() }
+    func submissionReleased() { releases.increment() }
+    func requestRefused() { refusals.increment() }
+
+    static var requests: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "handoff", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route, method and status."
+    ) }
+    static var latency: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "handoff", metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by route and method."
+    ) }
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+    ]
+
+    /// Counts a request and its latency under its route pattern.
+    func request(route: String, method: String, status: Int, seconds: Double) {
+        let labels = [("route", route), ("method", method), ("status", String(status))]
+        registry.makeCounter(descriptor: Self.requests, labels: labels).increment()
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("route", route), ("method", method)], buckets: Self.buckets)
+            .recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    /// The Prometheus text, with the gauges read now.
+    func render(treeSize size: Int64, databasePath: String) -> [UInt8] {
+        treeSize.set(Double(size))
+        let bytes = ["", "-wal"].reduce(0) { total, suffix in
+            total + ((try? FileManager.default.attributesOfItem(atPath: databasePath + suffix)[.size] as? Int) ?? 0)
+        }
+        databaseBytes.set(Double(bytes))
+        var output: [UInt8] = []
+        registry.emit(into: &output)
+        return output
+    }
+}
