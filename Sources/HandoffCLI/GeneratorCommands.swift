@@ -62,8 +62,8 @@ struct PullCommand: HandoffSubcommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The generator key file.", valueName: "file"))
-    var key: String
+    @Option(help: ArgumentHelp("A generator key file; repeat it during a key rotation (each box opens with the key it was sealed to).", valueName: "file"))
+    var key: [String]
 
     @Option(help: ArgumentHelp("Folder for the opened values.", valueName: "dir"))
     var out: String
@@ -74,10 +74,17 @@ struct PullCommand: HandoffSubcommand {
     @OptionGroup var global: GlobalOptions
 
     func execute() async throws {
-        var keyBytes = try InputFile.read(key, limit: 4096)
-        defer { SecretBytes.wipe(&keyBytes) }
-        let keyPair: SealingKeyPair
-        do { keyPair = try GeneratorKeyFile.decode(keyBytes) } catch { throw CLIError.usage("\(key) is not a generator key file (handoff keys generate)") }
+        var keyPairs: [String: SealingKeyPair] = [:]
+        for path in key {
+            var keyBytes = try InputFile.read(path, limit: 4096)
+            defer { SecretBytes.wipe(&keyBytes) }
+            do {
+                let keyPair = try GeneratorKeyFile.decode(keyBytes)
+                keyPairs[keyPair.publicKey.keyId] = keyPair
+            } catch {
+                throw CLIError.usage("\(path) is not a generator key file (handoff keys generate)")
+            }
+        }
         try OutputFile.makePrivateDirectory(out)
         if let packageOut { try OutputFile.makePrivateDirectory(packageOut) }
 
@@ -88,7 +95,7 @@ struct PullCommand: HandoffSubcommand {
             for (position, handoff) in waiting.enumerated() {
                 if Terminal.isInteractive && !global.json { Console.error("[\(position + 1)/\(waiting.count)] \(handoff.handoffId)") }
                 do {
-                    pulled.append(try await pull(handoff, client: client, keyPair: keyPair))
+                    pulled.append(try await pull(handoff, client: client, keyPairs: keyPairs))
                 } catch {
                     failures.append("\(handoff.handoffId): \(CLIError.from(error).message)")
                 }
@@ -105,8 +112,11 @@ struct PullCommand: HandoffSubcommand {
         }
     }
 
-    private func pull(_ handoff: HandoffInfo, client: VaultClient, keyPair: SealingKeyPair) async throws -> JSONValue {
+    private func pull(_ handoff: HandoffInfo, client: VaultClient, keyPairs: [String: SealingKeyPair]) async throws -> JSONValue {
         let latest = try await client.latestSubmission(handoffId: handoff.handoffId)
+        guard let keyPair = keyPairs[latest.recipientKeyId] else {
+            throw CLIError.verification("it was sealed to generator key \(latest.recipientKeyId), which none of the --key files holds")
+        }
         let payload = try SealedPayload.open(latest.sealed, with: keyPair, expectedHandoffId: handoff.handoffId)
         var bytes = CanonicalJSON.encode(payload.values.jsonValue) + [0x0A]
         defer { SecretBytes.wipe(&bytes) }

@@ -59,7 +59,9 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             ("tls_certificate", settings.certificatePath), ("tls_key", settings.keyPath),
             ("public_url", settings.publicURL ?? "https://\(settings.host):\(settings.port) (default)"),
             ("checkpoint_interval", String(settings.checkpointInterval)), ("log_format", settings.logFormat.rawValue),
-            ("drain_grace_ms", String(settings.drainGraceMilliseconds)), ("master_key", masterKey),
+            ("drain_grace_ms", String(settings.drainGraceMilliseconds)),
+            ("retention_after_ack", "\(Int(settings.retentionAfterAcknowledgement))s"), ("purge_interval", "\(Int(settings.purgeInterval))s"),
+            ("master_key", masterKey),
         ]
         if json {
             Output.line(CanonicalJSON.string(.object(Dictionary(uniqueKeysWithValues: effective.map { ($0.0, JSONValue.string($0.1)) }))))

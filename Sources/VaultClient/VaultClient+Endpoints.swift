@@ -63,13 +63,14 @@ extension VaultClient {
         return (try field(json, "submissionId"), try field(json, "receipt"))
     }
 
-    /// `GET /v1/handoffs/{id}/submissions/latest`; returns the submission id and sealed box.
-    public func latestSubmission(handoffId: String) async throws -> (submissionId: String, sealed: [UInt8]) {
+    /// `GET /v1/handoffs/{id}/submissions/latest`; returns the submission id, the sealed box and
+    /// the id of the generator key it was sealed to.
+    public func latestSubmission(handoffId: String) async throws -> (submissionId: String, sealed: [UInt8], recipientKeyId: String) {
         let json = try await send(.GET, "/v1/handoffs/\(handoffId)/submissions/latest")
         guard let sealed = try? Base64.decode(try field(json, "sealed")) else {
             throw ClientError(.malformedResponse, "the sealed box in the answer is not base64")
         }
-        return (try field(json, "submissionId"), sealed)
+        return (try field(json, "submissionId"), sealed, try field(json, "recipientKeyId"))
     }
 
     /// `POST /v1/handoffs/{id}/ack`.

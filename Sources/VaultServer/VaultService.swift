@@ -64,7 +64,11 @@ public enum VaultService {
         )
         // Shut down in reverse order: readiness turns false and waits first, then the HTTP server
         // stops accepting and drains the requests in flight.
-        let group = ServiceGroup(configuration: .init(services: [app, readiness], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let retention = RetentionService(
+            database: database, policy: RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement),
+            interval: settings.purgeInterval, logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [retention, app, readiness], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         // The log's final state gets a signed checkpoint, so an auditor can hold the server to it.
         let final = try await database.currentCheckpoint(now: Date())

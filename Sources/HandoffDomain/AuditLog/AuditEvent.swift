@@ -12,6 +12,8 @@ public struct AuditEvent: Sendable, Equatable {
         case submissionReceived = "submission.received"
         case submissionReleased = "submission.released"
         case handoffAcknowledged = "handoff.acknowledged"
+        /// Sealed data destroyed by retention (after acknowledgement, expiry or revocation).
+        case handoffPurged = "handoff.purged"
         case tokenCreated = "token.created"
         case tokenRevoked = "token.revoked"
         /// A request refused for its credential or role.

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDomain
 import Yams
 
 /// Where and how `handoffd serve` runs. Precedence: flags > `HANDOFF_*` environment > config file
@@ -20,6 +21,10 @@ public struct ServerSettings: Sendable, Equatable {
     public var logFormat: LogFormat = .json
     /// How long `/readyz` answers 503 before the server stops accepting, on SIGTERM.
     public var drainGraceMilliseconds = 1000
+    /// How long sealed data is kept after acknowledgement (`30d`).
+    public var retentionAfterAcknowledgement: TimeInterval = 30 * 86_400
+    /// How often the purge task runs (`1h`).
+    public var purgeInterval: TimeInterval = 3_600
 
     public init() {}
 
@@ -39,6 +44,8 @@ public struct ServerSettings: Sendable, Equatable {
         case checkpointInterval = "checkpoint_interval"
         case logFormat = "log_format"
         case drainGrace = "drain_grace_ms"
+        case retentionAfterAck = "retention_after_ack"
+        case purgeInterval = "purge_interval"
 
         var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
     }
@@ -71,6 +78,11 @@ public struct ServerSettings: Sendable, Equatable {
                 throw SettingsError("\(source): drain_grace_ms must be a number from 0 to 60000")
             }
             drainGraceMilliseconds = number
+        case .retentionAfterAck, .purgeInterval:
+            guard let seconds = Timestamp.duration(value) else {
+                throw SettingsError("\(source): \(key.rawValue) must be a duration like 30d, 12h or 90m")
+            }
+            if key == .retentionAfterAck { retentionAfterAcknowledgement = seconds } else { purgeInterval = seconds }
         }
     }
 

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import HandoffDomain
+import VaultServer
+import VaultStore
+
+/// `handoffd purge --now`: the retention purge, once, without waiting for the server's task.
+struct PurgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Crypto-shred sealed data that retention says must go (acknowledged, expired, revoked).",
+        discussion: """
+            Runs beside a serving handoffd safely (SQLite serialises the writes). --as-of purges as if \
+            it were that time (RFC 3339), to rehearse a policy.
+
+            Example:
+              handoffd purge --now --data-dir /var/lib/handoffd
+            """
+    )
+
+    @Flag(help: "Purge now (required, so that a bare `handoffd purge` does nothing by accident).")
+    var now = false
+
+    @Option(help: ArgumentHelp("A YAML config file.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
+    var dataDir: String?
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Purge as if it were this time (RFC 3339, UTC).", valueName: "time"))
+    var asOf: String?
+
+    @Flag(help: "Machine-readable JSON on standard output.")
+    var json = false
+
+    func run() async throws {
+        guard now else { throw ValidationError("say --now to purge") }
+        var moment = Date()
+        if let asOf {
+            let formatter = ISO8601DateFormatter()
+            guard let parsed = formatter.date(from: asOf) else { throw ValidationError("--as-of must be like 2027-01-31T00:00:00Z") }
+            moment = parsed
+        }
+        do {
+            var flags: [String: String] = [:]
+            flags["data_dir"] = dataDir
+            let settings = try ServerSettings.load(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
+            try DataDirectory.checkPrivate(settings.dataDir, what: "the data directory")
+            let database = try VaultDatabase(path: settings.databasePath)
+            let purged = try await database.purge(now: moment, policy: RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement))
+            if json {
+                Output.line(CanonicalJSON.string(["purged": .array(purged.map(JSONValue.string))]))
+            } else {
+                Output.line("purged \(purged.count) handoff(s)" + (purged.isEmpty ? "" : ": " + purged.joined(separator: ", ")))
+            }
+        } catch let error as SettingsError {
+            Output.error(error.description)
+            throw ExitCode(78)
+        } catch let error as StoreError {
+            Output.error(error.reason)
+            throw ExitCode(74)
+        }
+    }
+}

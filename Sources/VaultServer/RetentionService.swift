@@ -1,0 +1,26 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import VaultStore
+
+/// Runs the retention purge at start and every `interval` until shutdown.
+struct RetentionService: Service {
+    let database: VaultDatabase
+    let policy: RetentionPolicy
+    let interval: TimeInterval
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let purged = try await database.purge(now: Date(), policy: policy)
+                    if !purged.isEmpty { logger.info("retention purged sealed data", metadata: ["handoffs": .stringConvertible(purged.count)]) }
+                } catch {
+                    logger.error("retention purge failed; will retry", metadata: ["error": .string(String(describing: type(of: error)))])
+                }
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
+    }
+}

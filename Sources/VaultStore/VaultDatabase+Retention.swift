@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+import HandoffDomain
+
+/// How long sealed data is kept.
+public struct RetentionPolicy: Sendable, Equatable {
+    /// Kept this long after the generator acknowledged the package (default 30 days).
+    public var afterAcknowledgement: TimeInterval
+
+    public init(afterAcknowledgement: TimeInterval = 30 * 86_400) {
+        self.afterAcknowledgement = afterAcknowledgement
+    }
+}
+
+extension VaultDatabase {
+    /// Crypto-shreds what retention says must go, as of `now`: the submissions (each holding its
+    /// wrapped data key, deleted with secure_delete on) of handoffs acknowledged longer than the
+    /// policy allows, of invites past expiry, and of revoked handoffs; the handoff becomes
+    /// `purged`, its invite stops working, and each purge is one audit event. Audit rows stay.
+    /// Returns the ids purged.
+    @discardableResult
+    public func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
+        let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
+        return try await write { db in
+            let cutoff = now.addingTimeInterval(-policy.afterAcknowledgement)
+            let due = try HandoffRecord.fetchAll(db).filter { record in
+                switch record.state {
+                case .acknowledged: return (record.acknowledgedAt ?? now) <= cutoff
+                case .invited, .submitted, .released, .expired: return record.effectiveState(at: now) == .expired
+                case .revoked: return true
+                case .purged: return false
+                }
+            }
+            for var record in due {
+                try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == record.id).deleteAll(db)
+                try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [now, record.id])
+                record.state = .purged
+                try record.update(db)
+                try self.audit(db, .handoffPurged, context: context, handoffId: record.id)
+            }
+            return due.map(\.id)
+        }
+    }
+}
