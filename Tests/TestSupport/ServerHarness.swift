@@ -29,6 +29,15 @@ public final class ServerHarness: @unchecked Sendable {
         caFile = ca
     }
 
+    /// A harness over an existing data directory (a restored one, say), with what `init` printed then.
+    public init(existingDataDir: URL, adminToken: String, serverKey: String, caFile: String) throws {
+        directory = try TestPaths.temporaryDirectory()
+        dataDir = existingDataDir
+        self.adminToken = adminToken
+        self.serverKey = serverKey
+        self.caFile = caFile
+    }
+
     /// Starts `handoffd serve` on 127.0.0.1 with a free port and waits until it listens.
     public func start(extraEnvironment: [String: String] = [:]) throws {
         let process = Process()

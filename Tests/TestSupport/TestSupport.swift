@@ -100,16 +100,22 @@ public final class InteractiveProcess: @unchecked Sendable {
     private let output: Pipe
     private var buffer = Data()
 
-    init(_ executable: URL, _ arguments: [String]) throws {
+    init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
         process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let environment { process.environment = environment }
         input = Pipe()
         output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+    }
+
+    /// Starts `executable` for a line-by-line conversation.
+    public static func start(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> InteractiveProcess {
+        try InteractiveProcess(executable, arguments, environment: environment)
     }
 
     /// The next line the process printed (blocking), without its newline.
