@@ -9,7 +9,7 @@ public struct HandoffdCommand: AsyncParsableCommand {
         commandName: "handoffd",
         abstract: "The Handoff Vault server: stores sealed values it cannot read, for the package generator.",
         version: HandoffVaultVersion.current,
-        subcommands: [InitCommand.self, ServeCommand.self, ConfigCommand.self, PurgeCommand.self, BackupCommand.self, RestoreCommand.self]
+        subcommands: [InitCommand.self, ServeCommand.self, ConfigCommand.self, PurgeCommand.self, BackupCommand.self, RestoreCommand.self, RotateMasterKeyCommand.self]
     )
 
     public init() {}

@@ -35,12 +35,29 @@ public enum VaultService {
         return configuration
     }
 
+    /// The server keys under the master key, finishing a rotation that committed but did not get
+    /// to replace the key file (the database then opens only with `master.key.next`).
+    static func openKeys(_ database: VaultDatabase, settings: ServerSettings, environment: [String: String]) async throws -> ServerKeys {
+        let master = try DataDirectory.masterKey(settings: settings, environment: environment)
+        do {
+            return try await database.loadKeys(master: master)
+        } catch let error as StoreError where error.code == .keysUnavailable && environment["HANDOFF_MASTER_KEY"] == nil {
+            let next = DataDirectory.nextKeyPath(settings)
+            guard let text = try? String(contentsOfFile: next, encoding: .utf8), let candidate = try? MasterKey(text: text),
+                  let keys = try? await database.loadKeys(master: candidate)
+            else { throw error }
+            guard rename(next, settings.masterKeyPath) == 0 else { throw SettingsError("cannot move \(next) to \(settings.masterKeyPath)") }
+            return keys
+        }
+    }
+
     /// Runs the server; `onListening` is called with the bound https URL.
     public static func run(settings: ServerSettings, environment: [String: String], logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
         try DataDirectory.checkPrivate(settings.dataDir, what: "the data directory")
-        let master = try DataDirectory.masterKey(settings: settings, environment: environment)
+        let lock = try DataDirectory.lock(settings, purpose: "serving it again")
+        defer { close(lock) }
         let database = try VaultDatabase(path: settings.databasePath)
-        let keys = try await database.loadKeys(master: master)
+        let keys = try await openKeys(database, settings: settings, environment: environment)
         database.signCheckpoints(with: keys, every: settings.checkpointInterval)
         let tls = try tlsConfiguration(settings: settings)
 

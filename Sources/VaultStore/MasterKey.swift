@@ -21,18 +21,32 @@ public struct MasterKey: Sendable {
         try MasterKey(key: try SecretBytes.random(count: XChaCha20Poly1305.keyByteCount))
     }
 
-    /// The key file's text: base64 of the key and a newline.
+    /// The key file's text: `v<version>:` and base64 of the key, and a newline. (A bare base64
+    /// key, as version 1 files were written, reads as version 1.)
     public func fileText() -> String {
-        key.withUnsafeBytes { Base64.encode($0) } + "\n"
+        "v\(version):" + key.withUnsafeBytes { Base64.encode($0) } + "\n"
     }
 
     /// Reads a key from its text form (the key file or `HANDOFF_MASTER_KEY`).
     public init(text: String) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let key = try? Base64.decodeSecret(trimmed) else {
+        var trimmed = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        var version = 1
+        if trimmed.hasPrefix("v"), let colon = trimmed.firstIndex(of: ":") {
+            guard let parsed = Int(trimmed[trimmed.index(after: trimmed.startIndex)..<colon]), parsed >= 1 else {
+                throw StoreError(.keysUnavailable, "the master key's version is not a positive number")
+            }
+            version = parsed
+            trimmed = trimmed[trimmed.index(after: colon)...]
+        }
+        guard let key = try? Base64.decodeSecret(String(trimmed)) else {
             throw StoreError(.keysUnavailable, "the master key is not base64 of 32 bytes")
         }
-        try self.init(key: key)
+        try self.init(version: version, key: key)
+    }
+
+    /// The next generation: a fresh random key with the next version.
+    public func successor() throws -> MasterKey {
+        try MasterKey(version: version + 1, key: try SecretBytes.random(count: XChaCha20Poly1305.keyByteCount))
     }
 }
 
@@ -55,25 +69,34 @@ enum AtRest {
             bytes, key: dataKey,
             associatedData: recordContext(table: table, recordId: recordId, handoffId: handoffId, keyVersion: master.version)
         )
-        let wrapped = try XChaCha20Poly1305.seal(
-            dataKey, key: master.key,
-            associatedData: wrapContext(table: table, recordId: recordId, keyVersion: master.version)
-        )
-        return (ciphertext, wrapped)
+        return (ciphertext, try wrap(dataKey, table: table, recordId: recordId, master: master))
     }
 
     /// Decrypts one record's bytes.
-    static func open(_ ciphertext: [UInt8], wrappedKey: [UInt8], table: String, recordId: String, handoffId: String, keyVersion: Int, master: MasterKey) throws -> SecretBytes {
+    static func open(
+        _ ciphertext: [UInt8], wrappedKey: [UInt8], table: String, recordId: String, handoffId: String,
+        recordKeyVersion: Int, keyVersion: Int, master: MasterKey
+    ) throws -> SecretBytes {
+        let dataKey = try unwrap(wrappedKey, table: table, recordId: recordId, keyVersion: keyVersion, master: master)
+        return try XChaCha20Poly1305.open(
+            ciphertext, key: dataKey,
+            associatedData: recordContext(table: table, recordId: recordId, handoffId: handoffId, keyVersion: recordKeyVersion)
+        )
+    }
+
+    /// Opens a wrapped data key.
+    static func unwrap(_ wrappedKey: [UInt8], table: String, recordId: String, keyVersion: Int, master: MasterKey) throws -> SecretBytes {
         guard keyVersion == master.version else {
-            throw StoreError(.keysUnavailable, "record is wrapped under master key version \(keyVersion)")
+            throw StoreError(.keysUnavailable, "record is wrapped under master key version \(keyVersion), not \(master.version)")
         }
-        let dataKey = try XChaCha20Poly1305.open(
+        return try XChaCha20Poly1305.open(
             wrappedKey, key: master.key,
             associatedData: wrapContext(table: table, recordId: recordId, keyVersion: keyVersion)
         )
-        return try XChaCha20Poly1305.open(
-            ciphertext, key: dataKey,
-            associatedData: recordContext(table: table, recordId: recordId, handoffId: handoffId, keyVersion: keyVersion)
-        )
+    }
+
+    /// Wraps a data key under `master`.
+    static func wrap(_ dataKey: SecretBytes, table: String, recordId: String, master: MasterKey) throws -> [UInt8] {
+        try XChaCha20Poly1305.seal(dataKey, key: master.key, associatedData: wrapContext(table: table, recordId: recordId, keyVersion: master.version))
     }
 }

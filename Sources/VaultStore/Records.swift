@@ -38,7 +38,10 @@ struct SubmissionRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     var sealedSHA256: Data
     var ciphertext: Data
     var wrappedKey: Data
+    /// The master key version that wraps `wrappedKey` now.
     var keyVersion: Int
+    /// The master key version the record was written under, bound into its associated data.
+    var recordKeyVersion: Int
     /// The signed receipt note (public: it holds a hash, ids and a time).
     var receipt: String
 

@@ -78,6 +78,15 @@ enum Schema {
                 try AuditTree.append(db, index: Int64(index), leafHash: [UInt8](leaf))
             }
         }
+        migrator.registerMigration("v3-record-key-version") { db in
+            // The version bound into a record's associated data is the one it was written under and
+            // never changes; `keyVersion` is the master key that wraps its data key now, which
+            // rotation changes. (Until now the two were always equal.)
+            try db.alter(table: "submission") { t in
+                t.add(column: "recordKeyVersion", .integer).notNull().defaults(to: 1)
+            }
+            try db.execute(sql: "UPDATE submission SET recordKeyVersion = keyVersion")
+        }
         return migrator
     }
 }

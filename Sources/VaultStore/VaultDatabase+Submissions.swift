@@ -48,7 +48,7 @@ extension VaultDatabase {
             try SubmissionRecord(
                 id: submissionId, handoffId: handoffId, recipientKeyId: recipientKeyId, receivedAt: context.now,
                 auditIndex: index, sealedSHA256: Data(digest), ciphertext: Data(ciphertext), wrappedKey: Data(wrapped),
-                keyVersion: keys.master.version, receipt: receipt
+                keyVersion: keys.master.version, recordKeyVersion: keys.master.version, receipt: receipt
             ).insert(db)
             handoff.state = .submitted
             try handoff.update(db)
@@ -82,7 +82,8 @@ extension VaultDatabase {
         do {
             opened = try AtRest.open(
                 [UInt8](record.ciphertext), wrappedKey: [UInt8](record.wrappedKey), table: SubmissionRecord.databaseTableName,
-                recordId: record.id, handoffId: handoffId, keyVersion: record.keyVersion, master: keys.master
+                recordId: record.id, handoffId: handoffId, recordKeyVersion: record.recordKeyVersion,
+                keyVersion: record.keyVersion, master: keys.master
             )
         } catch let error as StoreError {
             throw error

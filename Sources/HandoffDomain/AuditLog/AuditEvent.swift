@@ -6,6 +6,7 @@ public struct AuditEvent: Sendable, Equatable {
     /// What happened.
     public enum Action: String, Sendable {
         case initialized = "server.initialized"
+        case masterKeyRotated = "server.master_key_rotated"
         case recipientSet = "recipient.set"
         case handoffCreated = "handoff.created"
         case handoffRevoked = "handoff.revoked"

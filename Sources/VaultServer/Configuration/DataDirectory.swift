@@ -28,6 +28,21 @@ public enum DataDirectory {
         do { return try MasterKey(text: text) } catch { throw SettingsError("\(settings.masterKeyPath) does not hold base64 of 32 bytes") }
     }
 
+    /// Holds an exclusive lock on `DIR/serve.lock` while the returned descriptor is open: one
+    /// `handoffd serve` per data directory, and no key rotation under a running server.
+    public static func lock(_ settings: ServerSettings, purpose: String) throws -> Int32 {
+        let descriptor = open("\(settings.dataDir)/serve.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw SettingsError("cannot open \(settings.dataDir)/serve.lock") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw SettingsError("another handoffd is using \(settings.dataDir); stop it before \(purpose)")
+        }
+        return descriptor
+    }
+
+    /// Where a rotation writes the next master key before its transaction commits.
+    public static func nextKeyPath(_ settings: ServerSettings) -> String { settings.masterKeyPath + ".next" }
+
     /// Creates a file that did not exist, with `mode`, and writes `text` to it.
     public static func createPrivateFile(_ path: String, contents text: String, mode: mode_t = 0o600) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
