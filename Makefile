@@ -8,7 +8,7 @@ APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev op
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps build test run clean bench-audit install
+.PHONY: deps build test run clean bench-audit install crashtest
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -19,7 +19,13 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
+	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3
 	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test
+
+# The long crash test: 20 rounds of SIGKILL under concurrent submitters.
+crashtest: deps
+	$(SWIFT) build
+	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 20
 
 run: build
 	@scripts/run-dev.sh

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Crash test: concurrent submitters against a real handoffd that is killed with SIGKILL at random
+moments, restarted, and checked after every round:
+
+- every submission a client got a receipt for is in the database, and opens: its data key
+  unwraps with the master key, its record decrypts, its sealed box opens with the generator key
+  (PyNaCl, independent of the project's code) and names its handoff;
+- no submission without its audit event, no submission event without its submission;
+- PRAGMA integrity_check is ok;
+- the exported audit log verifies, and is consistent with every checkpoint seen before a crash.
+
+  crashtest.py --bin .build/debug --rounds 10 [--submitters 4] [--seed N]
+Prints "crashtest: N passed, M failed" and exits non-zero on any failure.
+"""
+import argparse, base64, json, os, random, signal, sqlite3, subprocess, sys, tempfile, threading, time
+
+from nacl import bindings
+from nacl.public import PrivateKey, SealedBox
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "config", "values.example.json")
+
+
+def run(cmd, env=None, check=True):
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    if check and result.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd[:3]), result.returncode, result.stderr.strip()))
+    return result
+
+
+class Server:
+    def __init__(self, bin_dir, data_dir):
+        self.bin, self.data = bin_dir, data_dir
+        self.process = None
+        self.url = None
+
+    def start(self):
+        env = dict(os.environ, HANDOFF_DRAIN_GRACE_MS="0", HANDOFF_CHECKPOINT_INTERVAL="5", HANDOFF_LOG_FORMAT="text")
+        self.log = open(os.path.join(os.path.dirname(self.data), "serve.log"), "a")
+        self.process = subprocess.Popen([os.path.join(self.bin, "handoffd"), "serve", "--data-dir", self.data, "--port", "0"],
+                                        stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
+        line = self.process.stdout.readline()
+        if not line.startswith("listening on "):
+            raise RuntimeError("handoffd did not start: %r" % line)
+        self.url = line.split(" ", 2)[2].strip()
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+
+def at_rest_open(row, master, handoff_id):
+    sub_id, ciphertext, wrapped, key_version, record_version = row
+    wrap_ad = ("handoff-vault/v1|data-key|submission|%s|%d" % (sub_id, key_version)).encode()
+    record_ad = ("handoff-vault/v1|record|submission|%s|%s|%d" % (sub_id, handoff_id, record_version)).encode()
+    data_key = bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(wrapped[24:], wrap_ad, wrapped[:24], master)
+    return bindings.crypto_aead_xchacha20poly1305_ietf_decrypt(ciphertext[24:], record_ad, ciphertext[:24], data_key)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--submitters", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    work = tempfile.mkdtemp(prefix="handoff-crash-")
+    data = os.path.join(work, "data")
+    handoff, handoffd = os.path.join(args.bin, "handoff"), os.path.join(args.bin, "handoffd")
+    init = json.loads(run([handoffd, "init", "--data-dir", data, "--dev-tls", "--json"]).stdout)
+    server = Server(args.bin, data)
+    server.start()
+    env = dict(os.environ, HANDOFF_SERVER=server.url, HANDOFF_CA_FILE=init["caFile"], HANDOFF_TOKEN=init["adminToken"])
+    keys = os.path.join(work, "generator")
+    run([handoff, "keys", "generate", "--out", keys], env=env)
+    run([handoff, "admin", "recipient", "set", "--public-key", os.path.join(keys, "generator.pub")], env=env)
+    auditor = json.loads(run([handoff, "admin", "token", "create", "--role", "auditor", "--name", "crash", "--json"], env=env).stdout)["token"]
+    invites = []
+    for index in range(args.submitters):
+        invite = json.loads(run([handoff, "admin", "invite", "--customer", "C%d" % index, "--json"], env=env).stdout)
+        invites.append(invite)
+    generator_secret = PrivateKey(base64.b64decode(json.load(open(os.path.join(keys, "generator.key")))["secretKey"]))
+    master_text = open(os.path.join(data, "master.key")).read().strip()
+    receipts = {}  # submission id -> handoff id
+    checkpoints = []
+    lock = threading.Lock()
+    passed = failed = 0
+    kills = 0
+
+    for round_number in range(1, args.rounds + 1):
+        stop = threading.Event()
+
+        def submitter(invite):
+            local_env = dict(os.environ, HANDOFF_CA_FILE=init["caFile"], HANDOFF_INVITE=invite["inviteCode"], HANDOFF_SERVER=server.url)
+            local_env.pop("HANDOFF_TOKEN", None)
+            while not stop.is_set():
+                result = subprocess.run([handoff, "submit", "--values", FIXTURE, "--json"], env=local_env, capture_output=True, text=True, timeout=60)
+                if result.returncode == 0:
+                    answer = json.loads(result.stdout)
+                    with lock:
+                        receipts[answer["submissionId"]] = answer["handoffId"]
+
+        threads = [threading.Thread(target=submitter, args=(invite,)) for invite in invites]
+        for thread in threads:
+            thread.start()
+        time.sleep(rng.uniform(0.2, 1.2))
+        checkpoint = run([handoff, "audit", "export", "--out", os.path.join(work, "before-%d.jsonl" % round_number)],
+                         env=dict(env, HANDOFF_TOKEN=auditor), check=False)
+        if checkpoint.returncode == 0:
+            checkpoints.append(os.path.join(work, "before-%d.jsonl" % round_number))
+        time.sleep(rng.uniform(0.05, 0.6))
+        server.kill()
+        kills += 1
+        stop.set()
+        for thread in threads:
+            thread.join()
+        server.start()
+        env["HANDOFF_SERVER"] = server.url
+
+        problems = []
+        master = base64.b64decode(master_text.split(":", 1)[-1])
+        db = sqlite3.connect(os.path.join(data, "vault.sqlite"))
+        if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            problems.append("integrity_check failed")
+        rows = {r[0]: r for r in db.execute("SELECT id, ciphertext, wrappedKey, keyVersion, recordKeyVersion, handoffId, auditIndex FROM submission")}
+        for submission_id, handoff_id in list(receipts.items()):
+            row = rows.get(submission_id)
+            if row is None:
+                problems.append("receipted submission %s is missing" % submission_id)
+                continue
+            try:
+                sealed = at_rest_open(row[:5], master, handoff_id)
+                payload = json.loads(SealedBox(generator_secret).decrypt(sealed))
+                if payload["handoffId"] != handoff_id:
+                    problems.append("submission %s names another handoff" % submission_id)
+            except Exception as error:  # noqa: BLE001 - any failure to open is the finding
+                problems.append("submission %s does not open: %s" % (submission_id, type(error).__name__))
+        events = {}
+        for index, event in db.execute("SELECT id, CAST(event AS TEXT) FROM auditEvent"):
+            parsed = json.loads(event)
+            if parsed.get("action") == "submission.received":
+                events[parsed["submissionId"]] = index
+        for submission_id, row in rows.items():
+            if events.get(submission_id) != row[6]:
+                problems.append("submission %s has no audit event at its index" % submission_id)
+        for submission_id in events:
+            if submission_id not in rows:
+                problems.append("audit event for submission %s, which does not exist" % submission_id)
+        db.close()
+        export = os.path.join(work, "after-%d.jsonl" % round_number)
+        run([handoff, "audit", "export", "--out", export], env=dict(env, HANDOFF_TOKEN=auditor))
+        verify = [handoff, "audit", "verify", "--file", export, "--public-key", init["serverKey"]]
+        for earlier in checkpoints:
+            verify += ["--previous-checkpoint", earlier]
+        result = run(verify, check=False)
+        if result.returncode != 0:
+            problems.append("audit verify: " + (result.stderr or result.stdout).strip())
+        if problems:
+            failed += 1
+            print("round %d: FAILED\n  %s" % (round_number, "\n  ".join(problems[:10])))
+        else:
+            passed += 1
+            print("round %d: ok (%d receipted submissions, %d checkpoints held)" % (round_number, len(receipts), len(checkpoints)), flush=True)
+
+    server.process.send_signal(signal.SIGTERM)
+    server.process.wait()
+    print("kills survived: %d; receipted submissions: %d; seed %d" % (kills - failed, len(receipts), args.seed))
+    print("crashtest: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
