@@ -12,8 +12,8 @@ final class Scenario: @unchecked Sendable {
 
     var generatorKey: String { keyDirectory.appendingPathComponent("generator.key").path }
 
-    init(serverEnvironment: [String: String] = [:]) throws {
-        server = try ServerHarness()
+    init(serverEnvironment: [String: String] = [:], parent: URL? = nil) throws {
+        server = try ServerHarness(parent: parent)
         try server.start(extraEnvironment: serverEnvironment)
         keyDirectory = server.directory.appendingPathComponent("generator")
         let keys = try server.handoff(["keys", "generate", "--out", keyDirectory.path, "--json"])

@@ -15,9 +15,14 @@ public final class ServerHarness: @unchecked Sendable {
     public var errorFile: URL { directory.appendingPathComponent("serve.err") }
     public var databaseFile: URL { dataDir.appendingPathComponent("vault.sqlite") }
 
-    /// Initialises a data directory; `start()` serves it.
-    public init() throws {
-        directory = try TestPaths.temporaryDirectory()
+    /// Initialises a data directory (under `parent`, when given); `start()` serves it.
+    public init(parent: URL? = nil) throws {
+        if let parent {
+            directory = parent.appendingPathComponent("harness-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } else {
+            directory = try TestPaths.temporaryDirectory()
+        }
         dataDir = directory.appendingPathComponent("data")
         let result = try ProcessRunner.run(TestPaths.product("handoffd"), ["init", "--data-dir", dataDir.path, "--dev-tls", "--json", "--key-name", "handoff-vault/test"])
         guard result.status == 0,
