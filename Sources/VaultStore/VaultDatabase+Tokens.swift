@@ -54,10 +54,10 @@ extension VaultDatabase {
         }
     }
 
-    /// Records a refused request (bad credential or role) on the audit log.
-    public func recordRefusal(context: OperationContext, handoffId: String?) async throws {
+    /// Records a refused request (bad credential or role, or a rate-limited address) on the audit log.
+    public func recordRefusal(context: OperationContext, handoffId: String?, action: AuditEvent.Action = .requestRefused) async throws {
         try await write { db in
-            _ = try self.audit(db, .requestRefused, outcome: .denied, context: context, handoffId: handoffId)
+            _ = try self.audit(db, action, outcome: .denied, context: context, handoffId: handoffId)
         }
     }
 }

@@ -146,4 +146,28 @@ struct RoleAccessTests {
         #expect(try server.sql("SELECT state FROM handoff") == "invited")
         #expect(!server.output().contains(token))
     }
+
+    @Test("After 10 failed authentications in a minute an address gets 429, even with a good token, audited once")
+    func failedAuthenticationRateLimit() async throws {
+        let server = try ServerHarness()
+        try server.start()
+        let http = try TestHTTP(caFile: server.caFile)
+        defer { http.close() }
+        let guess = "hv_adm_" + String(repeating: "A", count: 43)
+        for attempt in 1...10 {
+            let answer = try await http.send("GET", server.url + "/v1/handoffs", token: guess)
+            #expect(answer.status == 401, "attempt \(attempt)")
+        }
+        for _ in 1...5 {
+            let limited = try await http.send("GET", server.url + "/v1/handoffs", token: guess)
+            #expect(limited.status == 429)
+            #expect(limited.headers.first(name: "Retry-After") == "60")
+            #expect(limited.json?.objectValue?["code"] == "auth.rate_limited")
+        }
+        let valid = try await http.send("GET", server.url + "/v1/handoffs", token: server.adminToken)
+        #expect(valid.status == 429, "a right guess after the limit learns nothing")
+        #expect(try await http.send("GET", server.url + "/healthz").status == 200, "requests without credentials still work")
+        #expect(try server.sql("SELECT COUNT(*) FROM auditEvent WHERE CAST(event AS TEXT) LIKE '%request.rate_limited%'") == "1")
+        #expect(try server.sql("SELECT COUNT(*) FROM auditEvent WHERE CAST(event AS TEXT) LIKE '%request.refused%'") == "10")
+    }
 }

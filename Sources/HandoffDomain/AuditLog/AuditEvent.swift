@@ -19,6 +19,8 @@ public struct AuditEvent: Sendable, Equatable {
         case tokenRevoked = "token.revoked"
         /// A request refused for its credential or role.
         case requestRefused = "request.refused"
+        /// An address refused for too many failed authentications (once per window).
+        case rateLimited = "request.rate_limited"
     }
 
     /// How it ended.

@@ -32,6 +32,13 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
         return problem
     }
 
+    static func rateLimited(retryAfter: Int) -> APIProblem {
+        var problem = APIProblem(.tooManyRequests, code: "auth.rate_limited", title: "Too many failed authentications",
+                                 detail: "too many failed authentications from this address; try again in \(retryAfter) s")
+        problem.headers[.retryAfter] = String(retryAfter)
+        return problem
+    }
+
     static func forbidden(_ detail: String) -> APIProblem {
         APIProblem(.forbidden, code: "auth.forbidden", title: "Not allowed for this role", detail: detail)
     }

@@ -43,11 +43,22 @@ struct BearerAuthMiddleware: RouterMiddleware {
     let database: VaultDatabase
     let keys: ServerKeys
     let metrics: VaultMetrics
+    let limiter: FailedAuthLimiter
     let clock: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
             return try await next(request, context)
+        }
+        if limiter.isBlocked(context.remote, now: clock()) {
+            if limiter.shouldReport(context.remote) {
+                try await database.recordRefusal(
+                    context: OperationContext(principal: nil, remote: context.remote, requestId: context.requestId, now: clock()),
+                    handoffId: nil, action: .rateLimited
+                )
+            }
+            metrics.requestRefused()
+            throw APIProblem.rateLimited(retryAfter: Int(limiter.window))
         }
         var context = context
         let parts = header.split(separator: " ", maxSplits: 1)
@@ -65,6 +76,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
     }
 
     private func refuse(_ context: Context) async throws -> Never {
+        limiter.recordFailure(context.remote, now: clock())
         try await database.recordRefusal(
             context: OperationContext(principal: nil, remote: context.remote, requestId: context.requestId, now: clock()),
             handoffId: nil

@@ -36,7 +36,7 @@ public struct VaultAPI: Sendable {
     public func router() -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: ProblemMiddleware(metrics: metrics))
-        router.add(middleware: BearerAuthMiddleware(database: database, keys: keys, metrics: metrics, clock: clock))
+        router.add(middleware: BearerAuthMiddleware(database: database, keys: keys, metrics: metrics, limiter: FailedAuthLimiter(), clock: clock))
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
         router.get("readyz") { _, _ in
             guard readiness?.isReady ?? true else {
