@@ -8,7 +8,7 @@ APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev op
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps build test run clean bench-audit install crashtest
+.PHONY: deps build test run clean bench bench-audit install crashtest
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -38,7 +38,16 @@ install: deps
 	$(SWIFT) build -c release --product handoffd
 	scripts/install.sh $(PREFIX) "$$($(SWIFT) build -c release --show-bin-path)"
 
-# The audit log benchmark (appends to 10^6 events; several minutes); rewrites BENCHMARKS.md.
+# The service benchmark (nginx ceiling, submissions, releases, raw SQLite, CLI vs age) and the
+# audit log benchmark, in release builds; rewrites BENCHMARKS.md. About 15 minutes on 2 cores.
+bench: deps
+	@scripts/install-deps.sh nginx-light wrk age hyperfine bc time
+	$(SWIFT) build -c release --scratch-path .build-release --product handoff
+	$(SWIFT) build -c release --scratch-path .build-release --product handoffd
+	$(PYTHON) scripts/bench/service.py "$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)"
+	scripts/bench/audit.sh
+
+# The audit log benchmark alone (appends to 10^6 events; a few minutes); rewrites its section.
 bench-audit: deps
 	@scripts/install-deps.sh bc time
 	scripts/bench/audit.sh

@@ -76,7 +76,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            resources: [.embedInCode("OpenAPI/openapi.yaml")]
         ),
         .target(
             name: "HandoffdCLI",
@@ -107,6 +108,7 @@ let package = Package(
         .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain", "VaultCrypto", "TestSupport"]),
         .testTarget(name: "TeamsPackageTests", dependencies: ["TeamsPackage", "HandoffDomain", "TestSupport", "ZIPFoundation"]),
+        .testTarget(name: "VaultServerTests", dependencies: ["VaultServer", "VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport"]),
         .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport"]),
         .testTarget(
             name: "HandoffCLITests",

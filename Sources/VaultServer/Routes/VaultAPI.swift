@@ -49,6 +49,7 @@ public struct VaultAPI: Sendable {
         }
         router.get("metrics", use: metricsText)
         let v1 = router.group("v1")
+        v1.get("openapi.yaml", use: openAPI)
         v1.put("recipient", use: setRecipient)
         v1.post("handoffs", use: createHandoff)
         v1.get("handoffs", use: listHandoffs)

@@ -1,0 +1,24 @@
+import Foundation
+import HandoffDomain
+import TestSupport
+import Testing
+import VaultCrypto
+import VaultServer
+import VaultStore
+
+@Suite("OpenAPI document")
+struct OpenAPIDocumentTests {
+    @Test("The router and the OpenAPI document list exactly the same operations")
+    func sameRoutes() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try VaultDatabase(path: directory.appendingPathComponent("vault.sqlite").path)
+        let keys = try await database.initialize(master: try MasterKey.generate(), keyName: "test", adminToken: try BearerToken.generate(for: .admin), now: Date())
+        let api = VaultAPI(database: database, keys: keys, publicURL: { "https://127.0.0.1:8443" })
+        let routed = api.routedOperations()
+        let documented = try VaultAPI.documentedOperations()
+        #expect(routed.count >= 18)
+        #expect(routed.subtracting(documented).isEmpty, "served but not documented: \(routed.subtracting(documented).sorted())")
+        #expect(documented.subtracting(routed).isEmpty, "documented but not served: \(documented.subtracting(routed).sorted())")
+    }
+}
