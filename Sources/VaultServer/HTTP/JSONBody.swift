@@ -30,10 +30,11 @@ extension Request {
 }
 
 extension [String: JSONValue] {
-    /// A string member, or a 400 naming the field.
+    /// A string member of at most `maxLength` characters (code points, as JSON Schema counts),
+    /// or a 400 naming the field.
     func string(_ key: String, maxLength: Int = 1024) throws -> String {
-        guard let value = self[key]?.stringValue, value.utf8.count <= maxLength else {
-            throw APIProblem.badRequest("request.invalid_field", "\(key) must be a string of at most \(maxLength) bytes")
+        guard let value = self[key]?.stringValue, value.unicodeScalars.count <= maxLength else {
+            throw APIProblem.badRequest("request.invalid_field", "\(key) must be a string of at most \(maxLength) characters")
         }
         return value
     }

@@ -23,7 +23,10 @@ extension VaultAPI {
         var request = request
         let body = try await request.jsonObject(required: ["customer"], allowed: ["customer", "expiresIn"])
         let customer = try body.string("customer", maxLength: 200)
-        guard !customer.trimmingCharacters(in: .whitespaces).isEmpty, !customer.contains(where: { $0.isNewline }) else {
+        // The same rule as the OpenAPI pattern ^[^\r\n]*\S[^\r\n]*$: one line, not only spaces.
+        guard !customer.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }),
+              !customer.unicodeScalars.allSatisfy({ $0.properties.isWhitespace })
+        else {
             throw APIProblem.badRequest("request.invalid_field", "customer must be a name on one line")
         }
         let expiresText = body["expiresIn"] == nil ? "14d" : try body.string("expiresIn", maxLength: 16)
