@@ -4,11 +4,14 @@ SHELL := /bin/bash
 # Build: libsodium (crypto), libsqlite3 (storage), libssl (TLS), zlib (zip), pkg-config (to find them);
 # openssl makes the development certificate.
 # Tests: Debian's Python with PyNaCl and jsonschema, the independent implementations.
-APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev openssl curl python3 python3-nacl python3-jsonschema
+APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev openssl curl python3 python3-venv python3-nacl python3-jsonschema
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps build test run clean bench bench-audit install crashtest
+.PHONY: deps build test run clean bench bench-audit install crashtest fuzz
+
+# make test replays one fixed set of schemathesis cases; make fuzz explores with fresh seeds.
+FUZZ_SEED ?= 20261126
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -20,7 +23,13 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
 	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3
+	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 200 $(FUZZ_SEED)
 	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test
+
+# Longer schema fuzzing with a fresh seed each run.
+fuzz: deps
+	$(SWIFT) build
+	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 1000
 
 # The long crash test: 20 rounds of SIGKILL under concurrent submitters.
 crashtest: deps

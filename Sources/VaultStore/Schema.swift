@@ -87,6 +87,11 @@ enum Schema {
             }
             try db.execute(sql: "UPDATE submission SET recordKeyVersion = keyVersion")
         }
+        migrator.registerMigration("v4-latest-submission-index") { db in
+            // The generator asks for a handoff's latest submission: one index seek, not a sort of
+            // every submission the handoff ever had.
+            try db.create(index: "submission_on_handoff_audit", on: "submission", columns: ["handoffId", "auditIndex"])
+        }
         return migrator
     }
 }

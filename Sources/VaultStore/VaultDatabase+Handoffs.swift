@@ -10,7 +10,7 @@ public struct HandoffSummary: Sendable, Equatable {
     public let state: HandoffState
     public let createdAt: Date
     public let expiresAt: Date
-    /// Signed receipt notes, oldest first.
+    /// The latest signed receipt notes (at most `receiptsShown`), oldest first.
     public let receipts: [String]
 }
 
@@ -84,8 +84,15 @@ extension VaultDatabase {
         }
     }
 
+    /// How many receipts a handoff view carries: the latest ones, oldest of them first, so that a
+    /// customer who re-submits in a loop cannot make every view of its handoff grow without end.
+    public static let receiptsShown = 20
+
     static func summary(_ record: HandoffRecord, db: Database, now: Date) throws -> HandoffSummary {
-        let receipts = try String.fetchAll(db, sql: "SELECT receipt FROM submission WHERE handoffId = ? ORDER BY receivedAt, auditIndex", arguments: [record.id])
+        let receipts = try String.fetchAll(db, sql: """
+            SELECT receipt FROM (SELECT receipt, auditIndex FROM submission WHERE handoffId = ? ORDER BY auditIndex DESC LIMIT ?)
+            ORDER BY auditIndex
+            """, arguments: [record.id, Self.receiptsShown])
         return HandoffSummary(
             id: record.id, customer: record.customer, state: record.effectiveState(at: now),
             createdAt: record.createdAt, expiresAt: record.expiresAt, receipts: receipts

@@ -25,12 +25,13 @@ extension VaultDatabase {
     public static let maximumSealedSize = HandoffValues.maximumDocumentSize + 1024
 
     /// Stores a sealed box for a handoff: encrypted at rest, with its audit event and signed
-    /// receipt, in one transaction. The receipt exists only if the commit succeeded.
+    /// receipt, in one transaction (shared with concurrent submissions: group commit). The
+    /// receipt is returned only after that transaction committed.
     public func storeSubmission(handoffId: String, sealed: [UInt8], recipientKeyId: String, keys: ServerKeys, context: OperationContext) async throws -> StoredSubmission {
         let submissionId = UUID().uuidString.lowercased()
         let digest = try SHA256.hash(sealed)
         let (ciphertext, wrapped) = try AtRest.seal(sealed, table: SubmissionRecord.databaseTableName, recordId: submissionId, handoffId: handoffId, master: keys.master)
-        return try await write { db in
+        return try await writeGrouped { db in
             guard var handoff = try HandoffRecord.fetchOne(db, key: handoffId) else {
                 throw StoreError(.notFound, "no such handoff")
             }
@@ -65,8 +66,9 @@ extension VaultDatabase {
             }
             let state = handoff.effectiveState(at: context.now)
             guard state == .submitted || state == .released || state == .acknowledged,
+                  // The audit index orders submissions exactly (receive times can tie within a second).
                   let latest = try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == handoffId)
-                      .order(SubmissionRecord.Columns.receivedAt.desc, Column("auditIndex").desc).fetchOne(db)
+                      .order(Column("auditIndex").desc).fetchOne(db)
             else {
                 throw StoreError(.conflict, "this handoff has no submission to release (it is \(state.rawValue))")
             }

@@ -12,6 +12,8 @@ public final class VaultDatabase: Sendable {
     public let path: String
     /// Signs checkpoints as the audit log grows, once the server's keys are loaded.
     private let signer = Mutex<CheckpointSigner?>(nil)
+    /// Concurrent submissions share transactions (and fsyncs) through it.
+    let groupCommit: GroupCommit
 
     /// Opens (and migrates) the database at `path`.
     public init(path: String) throws {
@@ -27,6 +29,7 @@ public final class VaultDatabase: Sendable {
         do {
             writer = try DatabasePool(path: path, configuration: configuration)
             try Schema.migrator.migrate(writer)
+            groupCommit = GroupCommit(writer: writer)
         } catch {
             throw StoreError(.storageFailure, "cannot open the database at \(path): \(Self.describe(error))")
         }
@@ -53,6 +56,18 @@ public final class VaultDatabase: Sendable {
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await writer.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError(.storageFailure, "the database refused the change: \(Self.describe(error))")
+        }
+    }
+
+    /// Runs `body` in a transaction shared with other concurrent callers (group commit); the
+    /// result is returned after the shared commit. SQLite failures become `storageFailure`.
+    func writeGrouped<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await groupCommit.run(body)
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {

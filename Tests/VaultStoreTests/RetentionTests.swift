@@ -48,3 +48,22 @@ struct RetentionTests {
         #expect(released?.code == .conflict)
     }
 }
+
+@Suite("Handoff view")
+struct HandoffViewTests {
+    @Test("A handoff view carries the latest 20 receipts, oldest of them first")
+    func receiptsAreBounded() async throws {
+        let fixture = try await VaultDatabaseTests.Fixture()
+        let handoff = try await fixture.database.createHandoff(customer: "Loop", expiresIn: 86_400, keys: fixture.keys, context: fixture.admin)
+        var stored: [StoredSubmission] = []
+        for _ in 0..<25 {
+            stored.append(try await fixture.database.storeSubmission(
+                handoffId: handoff.handoffId, sealed: Array(repeating: 4, count: 80), recipientKeyId: fixture.recipient.publicKey.keyId,
+                keys: fixture.keys, context: fixture.customer(handoff.handoffId)
+            ))
+        }
+        let view = try await fixture.database.handoff(id: handoff.handoffId, now: fixture.admin.now)
+        #expect(view.receipts.count == VaultDatabase.receiptsShown)
+        #expect(view.receipts == stored.suffix(VaultDatabase.receiptsShown).map(\.receipt))
+    }
+}

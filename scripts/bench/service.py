@@ -91,6 +91,13 @@ submit_lua = os.path.join(work, "submit.lua")
 open(submit_lua, "w").write('wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer %s"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = \'{"recipientKeyId":"%s","sealed":"%s"}\'\nwrk.path = "/v1/handoffs/%s/submissions"\n' % (customer_token, key_id, sealed, invite["handoffId"]))
 results["submit"] = wrk(url, submit_lua)
 
+# Two reference points inside handoffd: the framework and TLS alone (/healthz), and a bearer
+# authentication plus one read (GET /v1/handoffs/{id}).
+results["healthz"] = wrk(url + "/healthz")
+read_lua = os.path.join(work, "read.lua")
+open(read_lua, "w").write('wrk.headers["Authorization"] = "Bearer %s"\nwrk.path = "/v1/handoffs/%s"\n' % (generator, invite["handoffId"]))
+results["read"] = wrk(url, read_lua)
+
 # (c) releases of the latest submission.
 release_lua = os.path.join(work, "release.lua")
 open(release_lua, "w").write('wrk.headers["Authorization"] = "Bearer %s"\nwrk.path = "/v1/handoffs/%s/submissions/latest"\n' % (generator, invite["handoffId"]))
@@ -155,6 +162,10 @@ lines = [
         s["rate"], s["p50"], s["p99"], s["errors"], 100 * s["rate"] / n["rate"], "met" if s["rate"] >= 0.4 * n["rate"] and s["p99"] <= 10 else "missed"),
     "| (c) handoffd releases of the latest submission | %.0f | %.2f | %.2f | %d | %.0f %% | ≥ 50 %%: %s |" % (
         r["rate"], r["p50"], r["p99"], r["errors"], 100 * r["rate"] / n["rate"], "met" if r["rate"] >= 0.5 * n["rate"] else "missed"),
+    "| handoffd `GET /healthz` (Hummingbird + TLS + middleware: the framework's own ceiling here) | %.0f | %.2f | %.2f | %d | %.0f %% | |" % (
+        results["healthz"]["rate"], results["healthz"]["p50"], results["healthz"]["p99"], results["healthz"]["errors"], 100 * results["healthz"]["rate"] / n["rate"]),
+    "| handoffd `GET /v1/handoffs/{id}` (bearer authentication + one read) | %.0f | %.2f | %.2f | %d | %.0f %% | |" % (
+        results["read"]["rate"], results["read"]["p50"], results["read"]["p99"], results["read"]["errors"], 100 * results["read"]["rate"] / n["rate"]),
     "",
     "Server peak RSS under that load: %.1f MiB (target ≤ 64 MiB: %s). Submissions stored during the run: %d." % (rss / 1024, "met" if rss <= 65536 else "missed", stored),
     "",

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Schema fuzzing: schemathesis (PyPI) against a live handoffd with a token for each role; every
-# response must be documented and none may be a 5xx. Usage: scripts/fuzz/api.sh BIN_DIR [EXAMPLES]
+# response must be documented and none may be a 5xx.
+# Usage: scripts/fuzz/api.sh BIN_DIR [EXAMPLES] [SEED]   (a fixed SEED replays the same cases)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${1:?BIN_DIR}
 examples=${2:-200}
+seed=${3:-}
 venv=.venv-fuzz
 if [[ ! -x $venv/bin/st ]]; then
   python3 -m venv "$venv"
@@ -32,7 +34,7 @@ status=0
 for role in customer generator auditor admin; do
   echo "== schemathesis as $role ($examples cases per operation)"
   "$venv/bin/st" run "$url/v1/openapi.yaml" --tls-verify "$HANDOFF_CA_FILE" -H "Authorization: Bearer ${!role}" \
-    --max-examples "$examples" --mode positive --no-color \
+    --max-examples "$examples" --mode positive --no-color ${seed:+--seed "$seed"} \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
     || status=1
 done
