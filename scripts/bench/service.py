@@ -65,12 +65,11 @@ generator = json.loads(run([handoff, "admin", "token", "create", "--role", "gene
 customer_token = json.loads(base64.urlsafe_b64decode(invite["inviteCode"][4:] + "==="))["token"]
 
 # (a) nginx with the same certificate, serving 2 KiB.
-www = os.path.join(work, "www")
-os.makedirs(www)
-open(os.path.join(www, "body"), "wb").write(os.urandom(1536).hex()[:2048].encode())
-# nginx's workers run as another user: let them read the body (the keys are read by the master).
-os.chmod(work, 0o755)
+# nginx's workers run as another user: the body lives in its own readable folder, while the work
+# folder (keys, tokens in the wrk scripts) stays private; the master reads the key as root.
+www = tempfile.mkdtemp(prefix="handoff-bench-www-")
 os.chmod(www, 0o755)
+open(os.path.join(www, "body"), "wb").write(os.urandom(1536).hex()[:2048].encode())
 os.chmod(os.path.join(www, "body"), 0o644)
 nginx_conf = os.path.join(work, "nginx.conf")
 open(nginx_conf, "w").write("""
@@ -189,3 +188,4 @@ text = head.rstrip() + "\n\n" + section + ("\n## " + rest if rest else "")
 open(path, "w").write(text.rstrip() + "\n")
 print(section)
 shutil.rmtree(work, ignore_errors=True)
+shutil.rmtree(www, ignore_errors=True)
