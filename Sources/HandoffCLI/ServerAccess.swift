@@ -1,6 +1,7 @@
 import Foundation
 import HandoffDomain
 import VaultClient
+import VaultCrypto
 
 /// How a command reaches the server: URL, trusted CA and token from options or environment.
 extension GlobalOptions {
@@ -21,7 +22,7 @@ extension GlobalOptions {
     func apiToken() throws -> BearerToken {
         if let tokenFile {
             var bytes = try InputFile.read(tokenFile, limit: 4096)
-            defer { SecretBytesWipe.wipe(&bytes) }
+            defer { SecretBytes.wipe(&bytes) }
             return BearerToken(text: String(decoding: bytes, as: UTF8.self))
         }
         guard let text = environment["HANDOFF_TOKEN"] else {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import VaultCrypto
 
 /// Questions on the controlling terminal, secrets without echo.
 enum Terminal {
@@ -35,14 +36,7 @@ enum Terminal {
         while read(descriptor, &byte, 1) == 1, byte != 0x0A {
             if line.count < 64 * 1024 { line.append(byte) }
         }
-        defer { SecretBytesWipe.wipe(&line) }
+        defer { SecretBytes.wipe(&line) }
         return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)
     }
-}
-
-import VaultCrypto
-
-/// The one wipe used for terminal buffers.
-enum SecretBytesWipe {
-    static func wipe(_ bytes: inout [UInt8]) { SecretBytes.wipe(&bytes) }
 }
