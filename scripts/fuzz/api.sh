@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 bin=${1:?BIN_DIR}
 examples=${2:-200}
 seed=${3:-}
-venv=.venv-fuzz
+venv=$PWD/.venv-fuzz
 if [[ ! -x $venv/bin/st ]]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "schemathesis==4.32.5"
@@ -35,9 +35,10 @@ printf 'headers = { Authorization = "Bearer ${HANDOFF_FUZZ_TOKEN}" }\n' > "$work
 status=0
 for role in customer generator auditor admin; do
   echo "== schemathesis as $role ($examples cases per operation)"
-  HANDOFF_FUZZ_TOKEN=${!role} "$venv/bin/st" --config-file "$work/schemathesis.toml" run "$url/v1/openapi.yaml" --tls-verify "$HANDOFF_CA_FILE" \
+  # Run from the scratch folder: schemathesis writes its cache (.schemathesis/) where it runs.
+  (cd "$work" && HANDOFF_FUZZ_TOKEN=${!role} "$venv/bin/st" --config-file "$work/schemathesis.toml" run "$url/v1/openapi.yaml" --tls-verify "$HANDOFF_CA_FILE" \
     --max-examples "$examples" --mode positive --no-color ${seed:+--seed "$seed"} \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance) \
     || status=1
 done
 if grep -q '"level":"error"' "$work/serve.err"; then echo "the server logged errors"; status=1; fi
