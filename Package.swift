@@ -44,6 +44,7 @@ let package = Package(
             name: "TeamsPackage",
             dependencies: [
                 "HandoffDomain",
+                "VaultCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

@@ -1,4 +1,5 @@
 import Crypto
+import VaultCrypto
 
 /// The app's stable `id` per tenant: a name-based UUID (RFC 9562 version 5) of the lowercase
 /// tenant ID in Handoff Vault's namespace, so that a rebuilt package replaces the uploaded app.
@@ -25,7 +26,7 @@ public enum TeamsAppID {
     }
 
     private static func format(_ bytes: [UInt8]) -> String {
-        let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        let hex = Hex.encode(bytes)
         let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
             String(hex.dropFirst(range.lowerBound).prefix(range.count))
         }

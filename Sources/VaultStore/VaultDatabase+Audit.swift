@@ -21,11 +21,10 @@ extension VaultDatabase {
         try await read { db in try AuditTree.size(db) }
     }
 
-    /// Events with index ≥ `start`, in order, at most `limit`, and below `end` when given.
-    public func auditEvents(from start: Int64, limit: Int, below end: Int64? = nil) async throws -> [StoredAuditEvent] {
+    /// Events with index ≥ `start`, in order, at most `limit`.
+    public func auditEvents(from start: Int64, limit: Int) async throws -> [StoredAuditEvent] {
         try await read { db in
             try AuditLog.events(db, from: start, limit: limit)
-                .filter { end == nil || $0.0 < end! }
                 .map { StoredAuditEvent(index: $0.0, bytes: [UInt8]($0.1)) }
         }
     }

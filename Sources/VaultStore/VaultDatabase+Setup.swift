@@ -77,6 +77,6 @@ extension VaultDatabase {
     }
 
     static func newTokenId() throws -> String {
-        "tok_" + (try RandomBytes.generate(count: 8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        "tok_" + Hex.encode(try RandomBytes.generate(count: 8))
     }
 }

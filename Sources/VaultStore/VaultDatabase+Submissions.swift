@@ -21,9 +21,6 @@ public struct ReleasedSubmission: Sendable {
 }
 
 extension VaultDatabase {
-    /// The largest sealed box accepted (the values document limit plus sealing overhead).
-    public static let maximumSealedSize = HandoffValues.maximumDocumentSize + 1024
-
     /// Stores a sealed box for a handoff: encrypted at rest, with its audit event and signed
     /// receipt, in one transaction (shared with concurrent submissions: group commit). The
     /// receipt is returned only after that transaction committed.
