@@ -60,6 +60,12 @@ public enum Base64 {
         into buffer: UnsafeMutableRawBufferPointer
     ) throws -> Int {
         try Sodium.ensureInitialized()
+        // libsodium 1.0.18 reads the text as signed chars, so some non-ASCII bytes decode as
+        // alphabet letters ("Ֆ" as "//"): a second text form for the same bytes. No base64
+        // alphabet has a byte above 0x7F.
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            throw CryptoError(.invalidEncoding, "not valid base64")
+        }
         var length = 0
         let result = text.utf8CString.withUnsafeBufferPointer { textBuffer in
             sodium_base642bin(

@@ -41,6 +41,18 @@ struct SecretBytesAndEncodingTests {
         #expect(secret == (try SecretBytes(copying: [1, 2, 3])))
     }
 
+    /// Found by the invite-code fuzzer: libsodium 1.0.18 reads the text as signed chars, so some
+    /// non-ASCII bytes alias alphabet letters ("Ֆ" = D5 96 decoded as "//").
+    @Test("Base64 refuses non-ASCII text that libsodium would alias to alphabet characters")
+    func base64NonASCII() throws {
+        #expect(try Base64.decode("//8=") == [0xFF, 0xFF])
+        for variant in [Base64.Variant.standard, .standardUnpadded, .urlSafeUnpadded] {
+            #expect(throws: CryptoError.self, "\(variant)") { try Base64.decode("\u{0556}8=", variant) }
+            #expect(throws: CryptoError.self, "\(variant)") { try Base64.decodeSecret("AQ\u{0556}D", variant) }
+            #expect(throws: CryptoError.self, "\(variant)") { try Base64.decode("AQID\u{00FF}", variant) }
+        }
+    }
+
     @Test("Random bytes differ between calls")
     func randomBytes() throws {
         let first = try RandomBytes.generate(count: 16)
