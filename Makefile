@@ -8,10 +8,12 @@ APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev op
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps build test run clean bench bench-audit install crashtest fuzz
+.PHONY: deps build test run clean bench bench-audit install crashtest fuzz test-asan test-tsan
 
 # make test replays one fixed set of schemathesis cases; make fuzz explores with fresh seeds.
 FUZZ_SEED ?= 20261126
+# Seconds per parser fuzzer (libFuzzer): make test runs each for a minute, make fuzz for longer.
+FUZZ_SECONDS ?= 600
 
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
@@ -24,10 +26,12 @@ test: deps
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
 	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3
 	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 200 $(FUZZ_SEED)
+	scripts/fuzz/parsers.sh 60
 	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test
 
-# Longer schema fuzzing with a fresh seed each run.
+# Longer fuzzing: the parsers for FUZZ_SECONDS each, then the API schema with a fresh seed.
 fuzz: deps
+	scripts/fuzz/parsers.sh $(FUZZ_SECONDS)
 	$(SWIFT) build
 	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 1000
 

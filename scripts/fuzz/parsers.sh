@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Parser fuzzing with libFuzzer: builds one fuzzer per target in Fuzz/Targets (each compiled into
+# the HandoffDomain module, with address sanitizer and coverage), replays the kept regression
+# inputs, then fuzzes each target for SECONDS seconds from the committed seeds (plus the shared
+# value fixtures) and reports the cases run.
+#
+#   scripts/fuzz/parsers.sh SECONDS [TARGET...]     targets: canonical-json values connection-string
+#                                                   invite-code signed-note (default: all)
+#
+# A crashing input is left in .build-fuzz/crashes/; copy it to Fuzz/Regressions/<target>/ once fixed.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+seconds=${1:?usage: parsers.sh SECONDS [TARGET...]}
+shift
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(canonical-json values connection-string invite-code signed-note)
+
+out=.build-fuzz
+# Swift's own crash handler would read memory ASan forbids; libFuzzer reports crashes itself.
+export SWIFT_BACKTRACE=enable=no
+mkdir -p "$out/crashes"
+flags=(-use-ld=lld -swift-version 6 -parse-as-library -O -g -sanitize=fuzzer,address -I "$root/Sources/CSodium")
+
+source_of() {
+    case $1 in
+        canonical-json) echo CanonicalJSONTarget.swift ;;
+        values) echo ValuesTarget.swift ;;
+        connection-string) echo ConnectionStringTarget.swift ;;
+        invite-code) echo InviteCodeTarget.swift ;;
+        signed-note) echo SignedNoteTarget.swift ;;
+        *) echo "unknown fuzz target: $1" >&2; exit 64 ;;
+    esac
+}
+
+# VaultCrypto once, as a module the domain imports.
+swiftc "${flags[@]}" -wmo -module-name VaultCrypto -emit-module -emit-module-path "$out/VaultCrypto.swiftmodule" \
+    -emit-object -o "$out/VaultCrypto.o" Sources/VaultCrypto/*.swift
+mapfile -t domain < <(find Sources/HandoffDomain -name '*.swift' | sort)
+
+report=()
+for target in "${targets[@]}"; do
+    source=$(source_of "$target")
+    binary="$out/fuzz-$target"
+    # With -g the driver writes a module for the debugger into the working folder: build in $out.
+    (cd "$out" && swiftc "${flags[@]}" -wmo -module-name HandoffDomain -I . -o "fuzz-$target" \
+        "${domain[@]/#/$root/}" "$root/Fuzz/Targets/FuzzSupport.swift" "$root/Fuzz/Targets/$source" VaultCrypto.o -lsodium)
+
+    # Every kept regression input first: each must now pass.
+    regressions=(Fuzz/Regressions/"$target"/*)
+    if [[ -e ${regressions[0]} ]]; then
+        "$binary" -runs=1 "${regressions[@]}" > "$out/$target.regressions.log" 2>&1 \
+            || { cat "$out/$target.regressions.log"; echo "fuzz: a regression input fails for $target" >&2; exit 1; }
+    fi
+
+    corpus="$out/corpus/$target"
+    mkdir -p "$corpus"
+    seeds=(Fuzz/Seeds/"$target")
+    [[ $target == values ]] && seeds+=(../shared/fixtures/values)
+    dictionary=()
+    [[ -f Fuzz/Dictionaries/$target.dict ]] && dictionary=(-dict="Fuzz/Dictionaries/$target.dict")
+    log="$out/$target.log"
+    if ! "$binary" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$out/crashes/$target-" "${dictionary[@]}" "$corpus" "${seeds[@]}" > "$log" 2>&1; then
+        tail -n 40 "$log"
+        echo "fuzz: $target found a failing input; it is in $out/crashes/" >&2
+        exit 1
+    fi
+    runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
+    coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | awk '{ print $2 }')
+    report+=("$(printf '%-18s %10s cases in %ss, %s coverage points, corpus %s inputs' "$target" "$runs" "$seconds" "${coverage:-?}" "$(ls "$corpus" | wc -l)")")
+done
+printf 'fuzz: %s\n' "${report[@]}"
