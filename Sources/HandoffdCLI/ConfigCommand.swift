@@ -60,6 +60,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             ("public_url", settings.publicURL ?? "https://\(settings.host):\(settings.port) (default)"),
             ("checkpoint_interval", String(settings.checkpointInterval)), ("log_format", settings.logFormat.rawValue),
             ("drain_grace_ms", String(settings.drainGraceMilliseconds)),
+            ("header_timeout_ms", String(settings.headerTimeoutMilliseconds)), ("body_timeout_ms", String(settings.bodyTimeoutMilliseconds)),
+            ("idle_timeout_ms", String(settings.idleTimeoutMilliseconds)), ("max_connections", String(settings.maxConnections)),
             ("retention_after_ack", "\(Int(settings.retentionAfterAcknowledgement))s"), ("purge_interval", "\(Int(settings.purgeInterval))s"),
             ("master_key", masterKey),
         ]

@@ -1,6 +1,7 @@
 import Foundation
 import HandoffDomain
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -32,6 +33,9 @@ public enum VaultService {
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
         configuration.cipherSuiteValues = tls12CipherSuites
+        // A connection closed for missing a deadline frees its slot once the client answers the
+        // close_notify or this passes; a slow client would not answer within NIO's default 5 s.
+        configuration.shutdownTimeout = .milliseconds(500)
         return configuration
     }
 
@@ -48,6 +52,19 @@ public enum VaultService {
             else { throw error }
             guard rename(next, settings.masterKeyPath) == 0 else { throw SettingsError("cannot move \(next) to \(settings.masterKeyPath)") }
             return keys
+        }
+    }
+
+    /// HTTP/1.1 with the slow-client limits: the request deadlines and the idle timeout.
+    static func http1(settings: ServerSettings, metrics: VaultMetrics, logger: Logger) -> HTTPServerBuilder {
+        .http1(
+            configuration: HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(settings.idleTimeoutMilliseconds))),
+            deadlines: RequestDeadlines(
+                header: .milliseconds(Int64(settings.headerTimeoutMilliseconds)), body: .milliseconds(Int64(settings.bodyTimeoutMilliseconds))
+            )
+        ) { missed in
+            metrics.slowConnectionClosed(missed)
+            logger.info("closed a slow connection", metadata: ["missedDeadline": .string(missed.rawValue)])
         }
     }
 
@@ -68,8 +85,11 @@ public enum VaultService {
         }, readiness: readiness)
         let app = Application(
             router: api.router(),
-            server: try .tls(.http1(), tlsConfiguration: tls),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
+            server: try .tls(http1(settings: settings, metrics: api.metrics, logger: logger), tlsConfiguration: tls),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections, logger: logger)
+            ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? settings.port
                 let host = settings.host.contains(":") ? "[\(settings.host)]" : settings.host

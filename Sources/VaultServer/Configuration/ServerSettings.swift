@@ -25,6 +25,15 @@ public struct ServerSettings: Sendable, Equatable {
     public var retentionAfterAcknowledgement: TimeInterval = 30 * 86_400
     /// How often the purge task runs (`1h`).
     public var purgeInterval: TimeInterval = 3_600
+    /// A request's head must be complete this long after the connection opens or the previous
+    /// response ends (also the keep-alive limit).
+    public var headerTimeoutMilliseconds = 10_000
+    /// A request's body must be complete this long after its head.
+    public var bodyTimeoutMilliseconds = 30_000
+    /// A connection that sends nothing for this long is closed (a stalled TLS handshake, say).
+    public var idleTimeoutMilliseconds = 60_000
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    public var maxConnections = 1_024
 
     public init() {}
 
@@ -46,6 +55,10 @@ public struct ServerSettings: Sendable, Equatable {
         case drainGrace = "drain_grace_ms"
         case retentionAfterAck = "retention_after_ack"
         case purgeInterval = "purge_interval"
+        case headerTimeout = "header_timeout_ms"
+        case bodyTimeout = "body_timeout_ms"
+        case idleTimeout = "idle_timeout_ms"
+        case maxConnections = "max_connections"
 
         var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
     }
@@ -78,12 +91,23 @@ public struct ServerSettings: Sendable, Equatable {
                 throw SettingsError("\(source): drain_grace_ms must be a number from 0 to 60000")
             }
             drainGraceMilliseconds = number
+        case .headerTimeout: headerTimeoutMilliseconds = try Self.number(value, key, 100...600_000, source)
+        case .bodyTimeout: bodyTimeoutMilliseconds = try Self.number(value, key, 100...600_000, source)
+        case .idleTimeout: idleTimeoutMilliseconds = try Self.number(value, key, 100...3_600_000, source)
+        case .maxConnections: maxConnections = try Self.number(value, key, 1...65_536, source)
         case .retentionAfterAck, .purgeInterval:
             guard let seconds = Timestamp.duration(value) else {
                 throw SettingsError("\(source): \(key.rawValue) must be a duration like 30d, 12h or 90m")
             }
             if key == .retentionAfterAck { retentionAfterAcknowledgement = seconds } else { purgeInterval = seconds }
         }
+    }
+
+    private static func number(_ value: String, _ key: Key, _ range: ClosedRange<Int>, _ source: String) throws -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw SettingsError("\(source): \(key.rawValue) must be a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
     }
 
     /// Builds the effective settings from a YAML file (optional), the environment and flags.

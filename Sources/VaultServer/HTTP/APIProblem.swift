@@ -47,6 +47,10 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
         APIProblem(.notFound, code: "http.not_found", title: "Not found", detail: detail)
     }
 
+    static let bodyIncomplete = APIProblem(
+        .requestTimeout, code: "http.body_incomplete", title: "Request body incomplete",
+        detail: "the body did not arrive in full; the connection was closed"
+    )
     static let tooLarge = APIProblem(
         .contentTooLarge, code: "http.too_large", title: "Request body too large",
         detail: "request bodies are limited to \(VaultAPI.maximumBodySize / 1024) KiB"

@@ -1,5 +1,6 @@
 import HandoffDomain
 import Hummingbird
+import NIOCore
 
 extension Request {
     /// The body as a strict JSON object (no duplicate keys, integers only), at most
@@ -8,7 +9,17 @@ extension Request {
         if let type = headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw APIProblem(.unsupportedMediaType, code: "http.unsupported_media_type", title: "Unsupported media type", detail: "send application/json")
         }
-        let buffer = try await collectBody(upTo: VaultAPI.maximumBodySize)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(upTo: VaultAPI.maximumBodySize)
+        } catch let error as NIOTooManyBytesError {
+            throw error
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            // The stream broke: the body deadline closed the connection, or the client went away.
+            throw APIProblem.bodyIncomplete
+        }
         let json: JSONValue
         do {
             json = try JSONParser.parse(Array(buffer: buffer))

@@ -26,6 +26,16 @@ public final class VaultMetrics: Sendable {
     func submissionReleased() { releases.increment() }
     func requestRefused() { refusals.increment() }
 
+    static var slowConnections: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "handoff", metricName: "slow_connections_closed", unitName: "total",
+        helpText: "Connections closed for sending a request head or body too slowly."
+    ) }
+
+    /// Counts a connection closed for missing a request deadline.
+    func slowConnectionClosed(_ missed: MissedDeadline) {
+        registry.makeCounter(descriptor: Self.slowConnections, labels: [("deadline", missed.rawValue)]).increment()
+    }
+
     static var requests: MetricNameDescriptor { MetricNameDescriptor(
         namespace: "handoff", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route, method and status."
     ) }
