@@ -86,4 +86,18 @@ struct SlowClientTests {
         #expect(through >= 1_400 && through < 4_000, "through after \(through) ms")
         #expect(report["holdersOpenWhenThrough"]?.integerValue == 0)
     }
+
+    @Test("A connection that never speaks meets the header deadline; an idle kept-alive one the idle timeout")
+    func quietConnections() async throws {
+        let server = try ServerHarness()
+        try server.start(extraEnvironment: ["HANDOFF_HEADER_TIMEOUT_MS": "1000", "HANDOFF_IDLE_TIMEOUT_MS": "3000"])
+        let report = try await Self.slowClient(server, ["quiet"])
+        #expect(report["answered"]?.stringValue == "200")
+        // No ClientHello at all: the header deadline runs from the connection opening.
+        let silent = try #require(report["silentClosedAfterMs"]?.integerValue)
+        #expect(silent >= 900 && silent < 2_500, "silent connection closed after \(silent) ms")
+        // Between requests no header deadline runs; the idle timeout closes the connection.
+        let idle = try #require(report["idleClosedAfterMs"]?.integerValue)
+        #expect(idle >= 2_900 && idle < 5_000, "idle connection closed after \(idle) ms")
+    }
 }

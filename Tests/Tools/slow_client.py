@@ -12,6 +12,9 @@
       Opens N connections and completes their handshakes, then tries one more: reports whether its
       handshake was held back for a second while the N were open, and how long it took until it
       got through and was answered (the N are never closed by this side).
+  slow_client.py quiet HOST PORT CAFILE
+      One connection that never says a word (no TLS ClientHello) and one that makes a request
+      and then sits idle on keep-alive: reports how long the server took to close each.
 """
 import argparse, http.client, json, os, socket, ssl, threading, time
 
@@ -115,9 +118,36 @@ def run_cap(args, context):
             "holdersOpenWhenThrough": still_open}
 
 
+def wait_closed(connection, opened, limit=60):
+    while time.monotonic() - opened < limit:
+        try:
+            if connection.recv(1024) == b"":
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+    return round((time.monotonic() - opened) * 1000)
+
+
+def run_quiet(args, context):
+    silent = socket.create_connection((args.host, args.port), timeout=0.2)
+    silent_opened = time.monotonic()
+    idle = connect(args.host, args.port, context)
+    idle.sendall(b"GET /healthz HTTP/1.1\r\nHost: vault\r\n\r\n")
+    answer = idle.recv(4096).decode("latin-1")
+    idle_since = time.monotonic()
+    idle.settimeout(0.2)
+    result = {"silentClosedAfterMs": wait_closed(silent, silent_opened), "answered": answer.split(" ")[1]}
+    result["idleClosedAfterMs"] = wait_closed(idle, idle_since)
+    silent.close()
+    idle.close()
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["trickle", "cap"])
+    parser.add_argument("mode", choices=["trickle", "cap", "quiet"])
     parser.add_argument("host")
     parser.add_argument("port", type=int)
     parser.add_argument("cafile")
@@ -127,7 +157,7 @@ def main():
     parser.add_argument("--probe")
     args = parser.parse_args()
     context = ssl.create_default_context(cafile=args.cafile)
-    result = run_trickle(args, context) if args.mode == "trickle" else run_cap(args, context)
+    result = {"trickle": run_trickle, "cap": run_cap, "quiet": run_quiet}[args.mode](args, context)
     print(json.dumps(result))
 
 
