@@ -26,7 +26,7 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         umask(0o077)
-        do {
+        try await FailureReport.exiting {
             var settings = ServerSettings()
             settings.dataDir = dataDir
             try DataDirectory.checkPrivate(dataDir, what: "the data directory")
@@ -34,12 +34,6 @@ struct BackupCommand: AsyncParsableCommand {
             let started = Date()
             try await database.backup(to: out)
             Output.line("backed up \(settings.databasePath) to \(out) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
-        } catch let error as SettingsError {
-            Output.error(error.description)
-            throw ExitCode(78)
-        } catch let error as StoreError {
-            Output.error(error.reason)
-            throw ExitCode(74)
         }
     }
 }
@@ -70,7 +64,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         umask(0o077)
-        do {
+        try await FailureReport.exiting {
             var settings = ServerSettings()
             settings.dataDir = dataDir
             var environment = ProcessInfo.processInfo.environment
@@ -93,12 +87,6 @@ struct RestoreCommand: AsyncParsableCommand {
             }
             let size = try await database.auditSize()
             Output.line("restored \(from) into \(dataDir): integrity ok, keys open (server key name \(keys.keyName)), \(size) audit events")
-        } catch let error as SettingsError {
-            Output.error(error.description)
-            throw ExitCode(78)
-        } catch let error as StoreError {
-            Output.error(error.reason)
-            throw ExitCode(74)
         }
     }
 }

@@ -46,12 +46,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         flags["host"] = host
         flags["port"] = port
         let environment = ProcessInfo.processInfo.environment
-        let settings: ServerSettings
-        do {
-            settings = try ServerSettings.load(file: config, environment: environment, flags: flags)
-        } catch let error as SettingsError {
-            Output.error(error.description)
-            throw ExitCode(78)
+        let settings = try await FailureReport.exiting {
+            try ServerSettings.load(file: config, environment: environment, flags: flags)
         }
         let masterKey = environment["HANDOFF_MASTER_KEY"] != nil ? "HANDOFF_MASTER_KEY (set, value masked)" : "\(settings.masterKeyPath) (file, value never printed)"
         let effective: [(String, String)] = [

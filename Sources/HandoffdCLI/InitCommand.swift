@@ -33,14 +33,8 @@ struct InitCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        do {
+        try await FailureReport.exiting(settings: 73, store: { $0.code == .alreadyInitialized ? 73 : 74 }) {
             try await initialize()
-        } catch let error as SettingsError {
-            Output.error(error.description)
-            throw ExitCode(73)
-        } catch let error as StoreError {
-            Output.error(error.reason)
-            throw ExitCode(error.code == .alreadyInitialized ? 73 : 74)
         }
     }
 

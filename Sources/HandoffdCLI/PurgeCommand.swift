@@ -41,7 +41,7 @@ struct PurgeCommand: AsyncParsableCommand {
             guard let parsed = formatter.date(from: asOf) else { throw ValidationError("--as-of must be like 2027-01-31T00:00:00Z") }
             moment = parsed
         }
-        do {
+        try await FailureReport.exiting {
             var flags: [String: String] = [:]
             flags["data_dir"] = dataDir
             let settings = try ServerSettings.load(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
@@ -53,12 +53,6 @@ struct PurgeCommand: AsyncParsableCommand {
             } else {
                 Output.line("purged \(purged.count) handoff(s)" + (purged.isEmpty ? "" : ": " + purged.joined(separator: ", ")))
             }
-        } catch let error as SettingsError {
-            Output.error(error.description)
-            throw ExitCode(78)
-        } catch let error as StoreError {
-            Output.error(error.reason)
-            throw ExitCode(74)
         }
     }
 }

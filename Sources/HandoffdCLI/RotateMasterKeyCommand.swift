@@ -29,7 +29,7 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
 
     func run() async throws {
         umask(0o077)
-        do {
+        try await FailureReport.exiting {
             var settings = ServerSettings()
             settings.dataDir = dataDir
             let environment = ProcessInfo.processInfo.environment
@@ -64,12 +64,6 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
             } else {
                 Output.line("master key rotated to version \(new.version): \(moved) data keys and the server secrets re-wrapped in \(String(format: "%.3f", seconds)) s; the old key is retired")
             }
-        } catch let error as SettingsError {
-            Output.error(error.description)
-            throw ExitCode(78)
-        } catch let error as StoreError {
-            Output.error(error.reason)
-            throw ExitCode(74)
         }
     }
 }

@@ -50,7 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
         flags["public_url"] = publicURL
         flags["checkpoint_interval"] = checkpointInterval
         flags["log_format"] = logFormat
-        do {
+        // A database that cannot be opened is a configuration problem for serve: 78 for both.
+        try await FailureReport.exiting(store: { _ in 78 }) {
             let environment = ProcessInfo.processInfo.environment
             let settings = try ServerSettings.load(file: config, environment: environment, flags: flags)
             settings.logFormat.bootstrap()
@@ -58,12 +59,6 @@ struct ServeCommand: AsyncParsableCommand {
             try await VaultService.run(settings: settings, environment: environment, logger: logger) { url in
                 Output.line("listening on \(url)")
             }
-        } catch let error as SettingsError {
-            Output.error(error.description)
-            throw ExitCode(78)
-        } catch let error as StoreError {
-            Output.error(error.reason)
-            throw ExitCode(78)
         }
     }
 }
