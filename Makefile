@@ -10,9 +10,11 @@ SWIFT ?= swift
 
 .PHONY: deps build test run clean bench bench-audit install crashtest fuzz test-asan test-tsan
 
-# make test replays one fixed set of schemathesis cases; make fuzz explores with fresh seeds.
+# make test is repeatable: schemathesis replays one fixed set of cases, and each parser fuzzer
+# (libFuzzer) runs FUZZ_RUNS cases from FUZZ_SEED on a fresh corpus, so every machine tries the same
+# inputs. make fuzz explores with fresh seeds for FUZZ_SECONDS per parser.
 FUZZ_SEED ?= 20261126
-# Seconds per parser fuzzer (libFuzzer): make test runs each for a minute, make fuzz for longer.
+FUZZ_RUNS ?= 300000
 FUZZ_SECONDS ?= 600
 
 deps:
@@ -24,9 +26,9 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
-	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3
+	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3 --seed $(FUZZ_SEED)
 	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 200 $(FUZZ_SEED)
-	scripts/fuzz/parsers.sh 60
+	scripts/fuzz/parsers.sh --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED)
 	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test
 
 # The Swift suites again under a sanitizer, each in its own build folder: the test process and every
@@ -46,7 +48,7 @@ test-tsan: deps
 
 # Longer fuzzing: the parsers for FUZZ_SECONDS each, then the API schema with a fresh seed.
 fuzz: deps
-	scripts/fuzz/parsers.sh $(FUZZ_SECONDS)
+	scripts/fuzz/parsers.sh --seconds $(FUZZ_SECONDS)
 	$(SWIFT) build
 	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 1000
 

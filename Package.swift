@@ -80,6 +80,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             resources: [.embedInCode("OpenAPI/openapi.yaml")]
         ),
@@ -113,7 +114,7 @@ let package = Package(
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain", "VaultCrypto", "TestSupport"]),
         .testTarget(name: "TeamsPackageTests", dependencies: ["TeamsPackage", "HandoffDomain", "TestSupport", "ZIPFoundation"]),
         .testTarget(name: "VaultServerTests", dependencies: ["VaultServer", "VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport"]),
-        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport"]),
+        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "HandoffCLITests",
             dependencies: [
@@ -125,3 +126,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// A file sees only the members of the modules it imports: Foundation's `StringProtocol` members
+// (whose `contains(_:)` trapped on untrusted text) stay out of files that do not import Foundation.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

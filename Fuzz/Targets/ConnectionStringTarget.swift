@@ -5,7 +5,7 @@ public func fuzzConnectionString(_ data: UnsafePointer<UInt8>, _ size: Int) -> C
     guard let text = FuzzInput.text(FuzzInput.bytes(data, size)) else { return 0 }
     switch ACSConnectionString.parse(text) {
     case .success(let parsed):
-        guard parsed.endpointHost == parsed.endpointHost.lowercased(), text.lowercased().contains(parsed.endpointHost) else {
+        guard parsed.endpointHost == parsed.endpointHost.lowercased(), AccessKeyCanary.quotes(text.lowercased(), Array(parsed.endpointHost.utf8)) else {
             propertyBroken("the host is not the endpoint's, lowercased")
         }
     case .failure(let violation):

@@ -41,8 +41,18 @@ enum AccessKeyCanary {
     /// the original input) does not.
     static func leaks(_ keys: [Substring], messages: [String], original: [String]) -> Bool {
         keys.contains { key in
-            key.utf8.count >= 8 && messages.contains { $0.contains(key) } && !original.contains { $0.contains(key) }
+            let needle = Array(key.utf8)
+            return needle.count >= 8 && messages.contains { quotes($0, needle) } && !original.contains { quotes($0, needle) }
         }
+    }
+
+    /// Whether `text`'s UTF-8 bytes hold `needle`: a byte search, because Foundation's
+    /// `contains(_:)` on a `Substring` trapped in `_toUTF16Indices` for an input holding NULs
+    /// (Fuzz/Regressions/connection-string/foundation-contains-trap).
+    static func quotes(_ text: String, _ needle: [UInt8]) -> Bool {
+        let haystack = Array(text.utf8)
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        return (0...(haystack.count - needle.count)).contains { start in haystack[start..<(start + needle.count)].elementsEqual(needle) }
     }
 
     private static func lookAlike(_ scalar: Unicode.Scalar) -> Character {

@@ -19,7 +19,7 @@ public enum TeamsAppID {
     }
 
     private static func uuidBytes(_ text: String) -> [UInt8] {
-        let hex = Array(text.replacingOccurrences(of: "-", with: "").utf8)
+        let hex = text.utf8.filter { $0 != UInt8(ascii: "-") }
         return stride(from: 0, to: hex.count, by: 2).map {
             UInt8(String(decoding: hex[$0..<$0 + 2], as: UTF8.self), radix: 16)!
         }

@@ -63,4 +63,40 @@ struct FuzzRegressionTests {
             #expect(!violation.messages.isEmpty)
         }
     }
+
+    /// The input that made Foundation's `contains(_:)` trap inside the fuzz harness (a connection
+    /// string holding NULs), and its neighbours — every one-byte deletion, every prefix, and the
+    /// NULs replaced — through every parser that takes untrusted text. Each must answer, and the
+    /// connection strings must be refused with a message that does not quote the access key.
+    @Test("The Foundation-trap input and its neighbours get a verdict from every parser")
+    func foundationTrapNeighbours() throws {
+        let original = try #require(try Self.inputs("connection-string").first { $0.name == "foundation-contains-trap" }).bytes
+        var neighbours: [[UInt8]] = [original, original.map { $0 == 0 ? 0x20 : $0 }]
+        for index in original.indices {
+            var deleted = original
+            deleted.remove(at: index)
+            neighbours.append(deleted)
+            neighbours.append(Array(original[..<index]))
+        }
+        let key = try SigningKeyPair(seed: SecretBytes(copying: [UInt8](repeating: 0x5A, count: 32)))
+        var refused = 0
+        for bytes in neighbours {
+            let text = String(decoding: bytes, as: UTF8.self)
+            switch ACSConnectionString.parse(text) {
+            case .success: Issue.record("accepted: \(text.debugDescription)")
+            case .failure(let violation):
+                #expect(!violation.messages.isEmpty)
+                refused += 1
+            }
+            _ = WebAddress.parse(text)
+            _ = GUID.normalized(text)
+            _ = try? JSONParser.parse(bytes)
+            _ = try? HandoffValues.validate(document: bytes)
+            _ = try? HandoffValues.validate(.object(["acsConnectionString": .string(text), "acsEndpoint": .string(text)]))
+            #expect(throws: FormatError.self) { try InviteCode(decoding: text) }
+            #expect(throws: FormatError.self) { try SignedNote.verify(text, publicKey: key.publicKey) }
+            _ = try? Base64.decode(text)
+        }
+        #expect(refused == neighbours.count)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HandoffDomain
 import Testing
 import VaultCrypto

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Parser fuzzing with libFuzzer: builds one fuzzer per target in Fuzz/Targets (each compiled into
 # the HandoffDomain module, with address sanitizer and coverage), replays the kept regression
-# inputs, then fuzzes each target for SECONDS seconds from the committed seeds (plus the shared
-# value fixtures) and reports the cases run.
+# inputs, then fuzzes each target from the committed seeds (plus the shared value fixtures).
 #
-#   scripts/fuzz/parsers.sh SECONDS [TARGET...]     targets: canonical-json values connection-string
-#                                                   invite-code signed-note (default: all)
+#   scripts/fuzz/parsers.sh --runs N --seed S [TARGET...]   repeatable: a fresh corpus, a fixed seed
+#                                                          and a fixed number of cases, so every
+#                                                          machine runs the same inputs (make test)
+#   scripts/fuzz/parsers.sh --seconds N [TARGET...]         exploration: a random seed, the corpus
+#                                                          kept in .build-fuzz/corpus (make fuzz)
+#   targets: canonical-json values connection-string invite-code signed-note (default: all)
 #
 # A crashing input is left in .build-fuzz/crashes/; copy it to Fuzz/Regressions/<target>/ once fixed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
 
-seconds=${1:?usage: parsers.sh SECONDS [TARGET...]}
-shift
+usage() { echo "usage: parsers.sh --runs N --seed S [TARGET...] | --seconds N [TARGET...]" >&2; exit 64; }
+mode=${1:-}
+case $mode in
+    --runs) runs=${2:-}; seed=${4:-}; [[ -n $runs && ${3:-} == --seed && -n $seed ]] || usage; shift 4 ;;
+    --seconds) seconds=${2:-}; [[ -n $seconds ]] || usage; shift 2 ;;
+    *) usage ;;
+esac
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(canonical-json values connection-string invite-code signed-note)
 
@@ -21,7 +29,7 @@ out=.build-fuzz
 # Swift's own crash handler would read memory ASan forbids; libFuzzer reports crashes itself.
 export SWIFT_BACKTRACE=enable=no
 mkdir -p "$out/crashes"
-flags=(-use-ld=lld -swift-version 6 -parse-as-library -O -g -sanitize=fuzzer,address -I "$root/Sources/CSodium")
+flags=(-use-ld=lld -swift-version 6 -enable-upcoming-feature MemberImportVisibility -parse-as-library -O -g -sanitize=fuzzer,address -I "$root/Sources/CSodium")
 
 source_of() {
     case $1 in
@@ -54,21 +62,30 @@ for target in "${targets[@]}"; do
             || { cat "$out/$target.regressions.log"; echo "fuzz: a regression input fails for $target" >&2; exit 1; }
     fi
 
-    corpus="$out/corpus/$target"
+    if [[ $mode == --runs ]]; then
+        # A corpus left by an earlier run would change which inputs this run tries.
+        corpus="$out/replay-corpus/$target"
+        rm -rf "$corpus"
+        budget=(-runs="$runs" -seed="$seed")
+    else
+        corpus="$out/corpus/$target"
+        budget=(-max_total_time="$seconds")
+    fi
     mkdir -p "$corpus"
     seeds=(Fuzz/Seeds/"$target")
     [[ $target == values ]] && seeds+=(../shared/fixtures/values)
     dictionary=()
     [[ -f Fuzz/Dictionaries/$target.dict ]] && dictionary=(-dict="Fuzz/Dictionaries/$target.dict")
     log="$out/$target.log"
-    if ! "$binary" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    if ! "$binary" "${budget[@]}" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$out/crashes/$target-" "${dictionary[@]}" "$corpus" "${seeds[@]}" > "$log" 2>&1; then
         tail -n 40 "$log"
         echo "fuzz: $target found a failing input; it is in $out/crashes/" >&2
         exit 1
     fi
-    runs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
     coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | awk '{ print $2 }')
-    report+=("$(printf '%-18s %10s cases in %ss, %s coverage points, corpus %s inputs' "$target" "$runs" "$seconds" "${coverage:-?}" "$(ls "$corpus" | wc -l)")")
+    cases=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
+    used_seed=$(grep -o 'Seed: [0-9]*' "$log" | head -n 1 | awk '{ print $2 }')
+    report+=("$(printf '%-18s %10s cases (seed %s), %s coverage points, corpus %s inputs' "$target" "$cases" "${used_seed:-?}" "${coverage:-?}" "$(ls "$corpus" | wc -l)")")
 done
 printf 'fuzz: %s\n' "${report[@]}"

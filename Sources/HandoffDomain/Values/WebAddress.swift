@@ -21,7 +21,7 @@ struct WebAddress: Equatable {
         case badPort
     }
 
-    var hasFragment: Bool { rest.contains("#") }
+    var hasFragment: Bool { rest.utf8.contains(UInt8(ascii: "#")) }
 
     /// Parses `text`, refusing what is not an absolute address.
     static func parse(_ text: String) -> Result<WebAddress, Failure> {
@@ -34,7 +34,7 @@ struct WebAddress: Equatable {
         let afterScheme = text[separator.upperBound...]
         let authorityEnd = afterScheme.firstIndex(where: { "/?#".contains($0) }) ?? afterScheme.endIndex
         let authority = String(afterScheme[..<authorityEnd])
-        guard !authority.contains("@") else { return .failure(.userInfo) }
+        guard !authority.utf8.contains(UInt8(ascii: "@")) else { return .failure(.userInfo) }
 
         var host = authority
         var port: Int?
