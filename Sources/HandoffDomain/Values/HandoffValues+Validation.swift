@@ -9,13 +9,40 @@ extension HandoffValues {
         guard document.count <= maximumDocumentSize else {
             throw ValuesInvalid(problems: [documentProblem("the document is larger than \(maximumDocumentSize / 1024) KiB")])
         }
+        if let encoding = wideEncoding(document) {
+            throw ValuesInvalid(problems: [ValidationProblem(
+                field: "$", message: "the file is saved as \(encoding), not UTF-8", hint: "the file is saved as \(encoding); save it as UTF-8"
+            )])
+        }
+        // Notepad starts UTF-8 files with a byte order mark; it carries nothing.
+        let body = document.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(document.dropFirst(3)) : document
         let json: JSONValue
         do {
-            json = try JSONParser.parse(document)
+            json = try JSONParser.parse(body)
         } catch {
-            throw ValuesInvalid(problems: [documentProblem("the document is not valid JSON: \(error)")])
+            let (line, column) = lineAndColumn(of: error.offset, in: body)
+            throw ValuesInvalid(problems: [documentProblem("line \(line), column \(column): the document is not valid JSON (\(error.message))")])
         }
         return try validate(json, rules: rules)
+    }
+
+    /// UTF-16 or UTF-32, told by a byte order mark or by the NUL bytes that ASCII text gets in them.
+    static func wideEncoding(_ document: [UInt8]) -> String? {
+        if document.starts(with: [0x00, 0x00, 0xFE, 0xFF]) || document.starts(with: [0xFF, 0xFE, 0x00, 0x00]) { return "UTF-32" }
+        if document.starts(with: [0xFE, 0xFF]) || document.starts(with: [0xFF, 0xFE]) { return "UTF-16" }
+        guard document.count >= 4 else { return nil }
+        if document[0] == 0 && document[1] == 0 || document[2] == 0 && document[3] == 0 { return "UTF-32" }
+        if document[0] == 0 || document[1] == 0 { return "UTF-16" }
+        return nil
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    static func lineAndColumn(of offset: Int, in bytes: [UInt8]) -> (Int, Int) {
+        let prefix = bytes.prefix(max(0, min(offset, bytes.count)))
+        let line = prefix.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+        let lineStart = prefix.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        let column = String(decoding: prefix[lineStart...], as: UTF8.self).count + 1
+        return (line, column)
     }
 
     /// Applies every rule to a parsed document; throws with all problems at once.
@@ -49,8 +76,14 @@ private struct ValuesCheck {
 
     mutating func run() throws(ValuesInvalid) -> HandoffValues {
         reportUnknownFields()
-        let clientId = guid(.clientId)
+        var clientId = guid(.clientId)
         let tenantId = guid(.tenantId)
+        // An app registration's client ID never equals its tenant ID: the tenant ID was pasted twice.
+        if let client = clientId, client == tenantId {
+            report(.clientId, "is the same GUID as tenantId",
+                   hint: "clientId is the Directory (tenant) ID; copy Application (client) ID from the same Overview page")
+            clientId = nil
+        }
         let teamsAppObjectId = guid(.teamsAppObjectId)
         let redirectUris = redirectURIs()
         let applicationIdUri = applicationIdURI(clientId: clientId)
@@ -79,8 +112,8 @@ private struct ValuesCheck {
     }
 
     @discardableResult
-    private mutating func report(_ field: ValueField, _ message: String) -> ValidationProblem {
-        let problem = ValidationProblem(field: field.rawValue, message: message, hint: field.hint(rules))
+    private mutating func report(_ field: ValueField, _ message: String, hint: String? = nil) -> ValidationProblem {
+        let problem = ValidationProblem(field: field.rawValue, message: message, hint: hint ?? field.hint(rules))
         problems.append(problem)
         return problem
     }
@@ -106,7 +139,16 @@ private struct ValuesCheck {
             report(field, "must be a string, not \(value.kindName)")
             return nil
         }
-        return text
+        return Self.trimmed(text)
+    }
+
+    /// `text` without surrounding spaces, tabs, CRs and LFs (as a prompt's answer is), never inner ones.
+    static func trimmed(_ text: String) -> String {
+        let blank: Set<Unicode.Scalar> = [" ", "\t", "\r", "\n"]
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !blank.contains($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !blank.contains($0) })!
+        return String(scalars[first...last])
     }
 
     private mutating func guid(_ field: ValueField) -> String? {
@@ -138,7 +180,7 @@ private struct ValuesCheck {
         var seen: Set<String> = []
         let before = problems.count
         for (offset, element) in elements.enumerated() {
-            guard let uri = element.stringValue else {
+            guard let uri = element.stringValue.map(Self.trimmed) else {
                 report(field, "redirect URI \(offset + 1) must be a string, not \(element.kindName)")
                 continue
             }
@@ -168,7 +210,7 @@ private struct ValuesCheck {
             report(field, "has its host in capitals; it must be written \(rules.hostingDomain) in lowercase")
             return nil
         }
-        guard !path.contains("/") else {
+        guard !path.utf8.contains(UInt8(ascii: "/")) else {
             report(field, "must end with the client ID; nothing may follow it (no /access_as_user, no trailing slash)")
             return nil
         }
