@@ -8,7 +8,7 @@ import VaultCrypto
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin", abstract: "Invites, tokens and the generator key (admin token).",
-        subcommands: [AdminInviteCommand.self, AdminTokenCommand.self, AdminRecipientCommand.self]
+        subcommands: [AdminInviteCommand.self, AdminRevokeCommand.self, AdminTokenCommand.self, AdminRecipientCommand.self]
     )
 }
 
@@ -38,9 +38,9 @@ struct AdminInviteCommand: HandoffSubcommand {
     func execute() async throws {
         let created = try await global.withAPIClient { client in try await client.createHandoff(customer: customer, expiresIn: expires) }
         if global.json {
-            Console.out(CanonicalJSON.string([
+            Console.json([
                 "handoffId": .string(created.handoffId), "inviteCode": .string(created.inviteCode), "expiresAt": .string(created.expiresAt),
-            ]))
+            ])
         } else {
             Console.out("handoff \(created.handoffId) for \(customer), invite expires \(created.expiresAt)")
             Console.out("invite code (a credential: send it to the customer's admin out of band):")
@@ -51,7 +51,9 @@ struct AdminInviteCommand: HandoffSubcommand {
 
 /// `handoff admin token`.
 struct AdminTokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "token", abstract: "Role tokens.", subcommands: [AdminTokenCreateCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Role tokens.", subcommands: [AdminTokenCreateCommand.self, AdminTokenListCommand.self, AdminTokenRevokeCommand.self]
+    )
 }
 
 /// `handoff admin token create`: a generator, auditor or admin token, printed once.
@@ -71,20 +73,116 @@ struct AdminTokenCreateCommand: HandoffSubcommand {
     @Option(help: ArgumentHelp("A name to recognise the token by.", valueName: "name"))
     var name: String
 
+    @Option(help: ArgumentHelp("How long the token works: 90d, 36h, 90m (default: until revoked).", valueName: "duration"))
+    var expires: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard ["generator", "auditor", "admin"].contains(role) else { throw ValidationError("--role must be generator, auditor or admin") }
+        if let expires, Timestamp.duration(expires) == nil {
+            throw ValidationError("--expires must be like 90d, 36h or 90m (1 minute to 365 days)")
+        }
     }
 
     func execute() async throws {
-        let issued = try await global.withAPIClient { client in try await client.createToken(role: role, name: name) }
+        let issued = try await global.withAPIClient { client in try await client.createToken(role: role, name: name, expiresIn: expires) }
         if global.json {
-            Console.out(CanonicalJSON.string(["id": .string(issued.id), "token": .string(issued.token), "role": .string(issued.role)]))
+            var output: [String: JSONValue] = ["id": .string(issued.id), "token": .string(issued.token), "role": .string(issued.role)]
+            if let expiresAt = issued.expiresAt { output["expiresAt"] = .string(expiresAt) }
+            Console.json(.object(output))
         } else {
-            Console.error("\(issued.role) token \(issued.id) created; it is shown once:")
+            Console.error("\(issued.role) token \(issued.id) created\(issued.expiresAt.map { ", expires \($0)" } ?? ""); it is shown once:")
             Console.out(issued.token)
         }
+    }
+}
+
+/// `handoff admin token list`: every role token, never a token value.
+struct AdminTokenListCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List role tokens: id, role, name, created, expiry and revocation (never the token).",
+        discussion: """
+            Example:
+              handoff admin token list --token-file admin.token --json
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func execute() async throws {
+        let tokens = try await global.withAPIClient { client in try await client.tokens() }
+        if global.json {
+            Console.json(["tokens": .array(tokens.map { token in
+                var entry: [String: JSONValue] = [
+                    "id": .string(token.id), "role": .string(token.role), "name": .string(token.name), "createdAt": .string(token.createdAt),
+                ]
+                if let expiresAt = token.expiresAt { entry["expiresAt"] = .string(expiresAt) }
+                if let revokedAt = token.revokedAt { entry["revokedAt"] = .string(revokedAt) }
+                return .object(entry)
+            })])
+        } else {
+            for token in tokens {
+                let status = token.revokedAt.map { "revoked \($0)" } ?? token.expiresAt.map { "expires \($0)" } ?? "active"
+                Console.out("\(token.id)  \(token.role)  created \(token.createdAt)  \(status)  \(token.name)")
+            }
+        }
+    }
+}
+
+/// `handoff admin token revoke ID`: the token stops working at once.
+struct AdminTokenRevokeCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke a role token by its id (handoff admin token list); the last active admin token cannot be revoked.",
+        discussion: """
+            Example:
+              handoff admin token revoke tok_1a2b3c4d5e6f7a8b --token-file admin.token
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The token's id (tok_…).", valueName: "token-id"))
+    var tokenId: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard tokenId.hasPrefix("tok_"), tokenId.utf8.count <= 40, tokenId.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) }) else {
+            throw ValidationError("a token id looks like tok_1a2b3c4d5e6f7a8b (see handoff admin token list)")
+        }
+    }
+
+    func execute() async throws {
+        try await global.withAPIClient { client in try await client.revokeToken(tokenId) }
+        global.json ? Console.json(["id": .string(tokenId), "revoked": true]) : Console.out("revoked \(tokenId)")
+    }
+}
+
+/// `handoff admin revoke HANDOFF_ID`: the invite stops working and the sealed data is purged.
+struct AdminRevokeCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revoke a handoff: its invite stops working and its sealed data is destroyed (audited).",
+        discussion: """
+            Example:
+              handoff admin revoke 5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77 --token-file admin.token
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The handoff id.", valueName: "handoff-id"))
+    var handoffId: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard HandoffValues.isHandoffId(handoffId.lowercased()) else { throw ValidationError("a handoff id is a UUID like 5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77") }
+    }
+
+    func execute() async throws {
+        let id = handoffId.lowercased()
+        try await global.withAPIClient { client in try await client.revokeHandoff(id) }
+        global.json ? Console.json(["handoffId": .string(id), "state": "revoked"]) : Console.out("revoked \(id); its invite no longer works and its sealed data is destroyed")
     }
 }
 
@@ -118,6 +216,6 @@ struct AdminRecipientSetCommand: HandoffSubcommand {
             throw CLIError.usage("--public-key must be base64 of a 32-byte X25519 key, or a file with one (generator.pub)")
         }
         let keyId = try await global.withAPIClient { client in try await client.setRecipient(key) }
-        global.json ? Console.out(CanonicalJSON.string(["keyId": .string(keyId)])) : Console.out("generator key \(keyId) registered; new invites pin it")
+        global.json ? Console.json(["keyId": .string(keyId)]) : Console.out("generator key \(keyId) registered; new invites pin it")
     }
 }

@@ -104,17 +104,17 @@ struct AuditVerifyCommand: HandoffSubcommand {
             result = try AuditVerifier.verify(export: export, publicKey: key, previousCheckpoints: earlier)
         } catch {
             if global.json {
-                Console.out(CanonicalJSON.string(["valid": false, "index": .integer(error.index), "reason": .string(error.reason)]))
+                Console.json(["valid": false, "index": .integer(error.index), "reason": .string(error.reason)])
                 throw ExitCode(ExitStatus.protocolFailure.rawValue)
             }
             throw CLIError.verification(error.description)
         }
         let root = Base64.encode(result.checkpoint.rootHash)
         if global.json {
-            Console.out(CanonicalJSON.string([
+            Console.json([
                 "valid": true, "treeSize": .integer(result.checkpoint.size), "rootHash": .string(root),
                 "origin": .string(result.checkpoint.origin), "consistentWith": .array(result.consistentWith.map { .integer($0.size) }),
-            ]))
+            ])
         } else {
             Console.out("ok: \(result.checkpoint.size) events hash to \(root), signed by \(result.checkpoint.origin)" +
                 (result.consistentWith.isEmpty ? "" : "; the log extends the \(result.consistentWith.count) earlier checkpoint(s) given"))

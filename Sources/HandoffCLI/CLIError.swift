@@ -66,6 +66,7 @@ extension CLIError {
             case .untrustedCertificate, .malformedResponse: return .verification(error.reason)
             case .notAllowed: return .notAllowed(error.reason)
             case .rejected: return .dataInvalid(error.reason)
+            case .unusableSetting: return .usage(error.reason)
             }
         case let error as TeamsPackageError:
             switch error.code {

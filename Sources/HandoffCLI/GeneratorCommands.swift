@@ -39,7 +39,7 @@ struct KeysGenerateCommand: HandoffSubcommand {
         try OutputFile.writePrivate(Array((publicKey + "\n").utf8), to: "\(out)/generator.pub")
         chmod("\(out)/generator.pub", 0o644)
         if global.json {
-            Console.out(CanonicalJSON.string(["publicKey": .string(publicKey), "keyId": .string(keyPair.publicKey.keyId)]))
+            Console.json(["publicKey": .string(publicKey), "keyId": .string(keyPair.publicKey.keyId)])
         } else {
             Console.out("wrote \(out)/generator.key (secret, 0600) and \(out)/generator.pub")
             Console.out("public key: \(publicKey)")
@@ -91,7 +91,7 @@ struct PullCommand: HandoffSubcommand {
         let (pulled, failures) = try await global.withAPIClient { client in
             var pulled: [JSONValue] = []
             var failures: [String] = []
-            let waiting = try await client.handoffs().filter { $0.state == "submitted" || $0.state == "released" }
+            let waiting = try await client.handoffs().filter { $0.state.awaitsGenerator }
             for (position, handoff) in waiting.enumerated() {
                 if Terminal.isInteractive && !global.json { Console.error("[\(position + 1)/\(waiting.count)] \(handoff.handoffId)") }
                 do {
@@ -103,7 +103,7 @@ struct PullCommand: HandoffSubcommand {
             return (pulled, failures)
         }
         if global.json {
-            Console.out(CanonicalJSON.string(["pulled": .array(pulled), "failed": .array(failures.map(JSONValue.string))]))
+            Console.json(["pulled": .array(pulled), "failed": .array(failures.map(JSONValue.string))])
         } else {
             Console.out("pulled \(pulled.count) handoff(s) into \(out)")
         }
@@ -156,7 +156,7 @@ struct AckCommand: HandoffSubcommand {
 
     func execute() async throws {
         try await global.withAPIClient { client in try await client.acknowledge(handoffId: handoffId.lowercased()) }
-        global.json ? Console.out(CanonicalJSON.string(["handoffId": .string(handoffId), "state": "acknowledged"]))
+        global.json ? Console.json(["handoffId": .string(handoffId), "state": "acknowledged"])
             : Console.out("acknowledged \(handoffId)")
     }
 }

@@ -91,7 +91,7 @@ struct PackageReport {
 
     func print(json: Bool) throws {
         if json {
-            Console.out(CanonicalJSON.string(try jsonValue))
+            Console.json(try jsonValue)
         } else {
             Console.out("wrote \(out): Teams app \(package.appId), manifest \(manifestVersion); upload it in Teams Admin Center → Teams apps → Manage apps (Step 9)")
         }

@@ -7,12 +7,19 @@ import VaultCrypto
 extension GlobalOptions {
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    /// The server URL: `--server`, else `HANDOFF_SERVER`, else `fallback` (an invite's).
-    func serverURL(fallback: String? = nil) throws -> String {
-        guard let url = server ?? environment["HANDOFF_SERVER"] ?? fallback else {
+    /// The server URL for role-token commands: `--server`, else `HANDOFF_SERVER`.
+    func serverURL() throws -> String {
+        guard let url = server ?? environment["HANDOFF_SERVER"] else {
             throw CLIError.usage("which server? give --server https://… or set HANDOFF_SERVER")
         }
         return url
+    }
+
+    /// The server URL for an invite's commands: the invite's own, unless the `--server` flag says
+    /// otherwise. `HANDOFF_SERVER` is not read: an environment set up for admin work must not send
+    /// an invite's token to another server.
+    func serverURL(for invite: InviteCode) -> String {
+        server ?? invite.server
     }
 
     /// The CA file: `--ca-file`, else `HANDOFF_CA_FILE`, else the system's trust store.

@@ -42,11 +42,11 @@ struct SubmitCommand: HandoffSubcommand {
                 "handoffId": .string(invite.handoffId), "sealedBytes": .integer(Int64(sealed.count)),
                 "recipientKeyId": .string(invite.recipientKey.keyId), "uploaded": false,
             ]
-            global.json ? Console.out(CanonicalJSON.string(output))
+            global.json ? Console.json(output)
                 : Console.out("values valid and sealed (\(sealed.count) bytes) to generator key \(invite.recipientKey.keyId); not uploaded (--dry-run)")
             return
         }
-        let server = try global.serverURL(fallback: invite.server)
+        let server = global.serverURL(for: invite)
         let answer = try await global.withClient(server: server, token: invite.token) { client in
             try await client.submit(handoffId: invite.handoffId, sealed: sealed, recipientKeyId: invite.recipientKey.keyId)
         }
@@ -55,9 +55,9 @@ struct SubmitCommand: HandoffSubcommand {
             throw CLIError.verification("the receipt names another submission than the server reported")
         }
         if global.json {
-            Console.out(CanonicalJSON.string([
+            Console.json([
                 "handoffId": .string(invite.handoffId), "submissionId": .string(answer.submissionId), "receipt": .string(answer.receipt),
-            ]))
+            ])
         } else {
             Console.out("submitted: handoff \(invite.handoffId), submission \(answer.submissionId), received \(receipt.receivedAt), audit index \(receipt.auditIndex)")
             Console.out("the receipt is signed by the server key in your invite and covers exactly the sealed bytes sent")
@@ -83,7 +83,7 @@ struct StatusCommand: HandoffSubcommand {
 
     func execute() async throws {
         let invite = try CustomerInput.invite(file: inviteFile)
-        let (info, receipts) = try await global.withClient(server: try global.serverURL(fallback: invite.server), token: invite.token) { client in
+        let (info, receipts) = try await global.withClient(server: global.serverURL(for: invite), token: invite.token) { client in
             let info = try await client.handoff(invite.handoffId)
             var receipts: [JSONValue] = []
             guard !info.receipts.isEmpty else { return (info, receipts) }
@@ -100,9 +100,9 @@ struct StatusCommand: HandoffSubcommand {
             return (info, receipts)
         }
         if global.json {
-            Console.out(CanonicalJSON.string([
-                "handoffId": .string(info.handoffId), "state": .string(info.state), "expiresAt": .string(info.expiresAt), "receipts": .array(receipts),
-            ]))
+            Console.json([
+                "handoffId": .string(info.handoffId), "state": .string(info.state.rawValue), "expiresAt": .string(info.expiresAt), "receipts": .array(receipts),
+            ])
         } else {
             Console.out("handoff \(info.handoffId): \(info.state) (invite expires \(info.expiresAt)), \(receipts.count) receipt(s), each signed and in the audit log")
             for receipt in receipts {

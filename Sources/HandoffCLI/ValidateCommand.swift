@@ -29,13 +29,13 @@ struct ValidateCommand: HandoffSubcommand {
         do {
             let checked = try HandoffValues.validate(document: document, rules: ValueRules(hostingDomain: hostingDomain))
             if global.json {
-                Console.out(CanonicalJSON.string(["valid": true, "problems": []]))
+                Console.json(["valid": true, "problems": []])
             } else {
                 Console.out("\(source): valid — client \(checked.clientId), tenant \(checked.tenantId), ACS \(checked.acsEndpoint)")
             }
         } catch {
             if global.json {
-                Console.out(CanonicalJSON.string(["valid": false, "problems": .array(error.problems.map(\.jsonValue))]))
+                Console.json(["valid": false, "problems": .array(error.problems.map(\.jsonValue))])
                 throw ExitCode(ExitStatus.dataInvalid.rawValue)
             }
             throw CLIError.valuesInvalid(error, source: source)

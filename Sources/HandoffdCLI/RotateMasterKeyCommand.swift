@@ -13,8 +13,10 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
         discussion: """
             Stop handoffd first (the data directory's lock enforces it); the pause is the rotation's own \
             run time, measured by the rotation test (see the closing note) for hundreds of \
-            submissions. The new key is written to master.key.next before the transaction commits and \
-            moved over master.key after, so a crash in between loses nothing: the next start finishes it.
+            submissions. The new key is written to master.key.next before the transaction commits; after \
+            it the old key is kept as master.key.prev until the database is confirmed to open with the \
+            new master.key, each step synced to disk, so a crash anywhere loses no key the database \
+            needs: the next start settles the files.
 
             Example:
               systemctl stop handoffd && handoffd rotate-master-key --data-dir /var/lib/handoffd && systemctl start handoffd
@@ -39,30 +41,14 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
             try DataDirectory.checkPrivate(dataDir, what: "the data directory")
             let lock = try DataDirectory.lock(settings, purpose: "rotating the master key")
             defer { close(lock) }
-            let next = DataDirectory.nextKeyPath(settings)
-            guard !FileManager.default.fileExists(atPath: next) else {
-                throw SettingsError("\(next) exists: an earlier rotation did not finish; start handoffd once to complete it")
-            }
-            let old = try DataDirectory.masterKey(settings: settings, environment: environment)
-            let new = try old.successor()
             let started = Date()
-            try DataDirectory.createPrivateFile(next, contents: new.fileText())
             let database = try VaultDatabase(path: settings.databasePath)
-            let moved: Int
-            do {
-                moved = try await database.rotateMasterKey(from: old, to: new, now: Date())
-            } catch {
-                unlink(next)
-                throw error
-            }
-            guard rename(next, settings.masterKeyPath) == 0 else {
-                throw SettingsError("rotated, but could not move \(next) over \(settings.masterKeyPath); move it by hand before starting")
-            }
+            let (version, moved) = try await MasterKeyFiles.rotate(settings: settings, database: database, now: Date())
             let seconds = Date().timeIntervalSince(started)
             if json {
-                Output.line(CanonicalJSON.string(["version": .integer(Int64(new.version)), "dataKeys": .integer(Int64(moved)), "milliseconds": .integer(Int64(seconds * 1000))]))
+                Output.line(CanonicalJSON.string(["version": .integer(Int64(version)), "dataKeys": .integer(Int64(moved)), "milliseconds": .integer(Int64(seconds * 1000))]))
             } else {
-                Output.line("master key rotated to version \(new.version): \(moved) data keys and the server secrets re-wrapped in \(String(format: "%.3f", seconds)) s; the old key is retired")
+                Output.line("master key rotated to version \(version): \(moved) data keys and the server secrets re-wrapped in \(String(format: "%.3f", seconds)) s; the old key is retired")
             }
         }
     }

@@ -14,6 +14,8 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
         case serverFailure = "client.server_failure"
         /// The server's answer is not what the API promises.
         case malformedResponse = "client.malformed_response"
+        /// A setting cannot be used (the server URL, the CA file, the proxy); nothing was sent.
+        case unusableSetting = "client.unusable_setting"
     }
 
     public let code: Code

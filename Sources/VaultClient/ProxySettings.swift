@@ -13,9 +13,16 @@ public struct ProxySettings: Equatable, Sendable {
         guard let text = environment["HTTPS_PROXY"] ?? environment["https_proxy"], !text.isEmpty else { return nil }
         if bypassed(serverHost, by: environment["NO_PROXY"] ?? environment["no_proxy"] ?? "") { return nil }
         let withScheme = text.contains("://") ? text : "http://" + text
-        guard let url = URLComponents(string: withScheme), url.scheme == "http" || url.scheme == "https",
-              let host = url.host, !host.isEmpty
-        else { throw ClientError(.unreachable, "HTTPS_PROXY is not a proxy URL like http://proxy.example:3128") }
+        guard let url = URLComponents(string: withScheme), let host = url.host, !host.isEmpty, let scheme = url.scheme?.lowercased() else {
+            throw ClientError(.unusableSetting, "HTTPS_PROXY is not a proxy URL like http://proxy.example:3128")
+        }
+        // The tunnel through the proxy carries TLS to the vault end to end; this client cannot also
+        // speak TLS to the proxy, and must not pretend to by sending the CONNECT in clear text.
+        guard scheme == "http" else {
+            throw ClientError(.unusableSetting, scheme == "https"
+                ? "HTTPS_PROXY names an https:// proxy, which this client cannot speak TLS to; give the proxy's http:// address (the connection to the vault stays TLS end to end through it)"
+                : "HTTPS_PROXY must be an http:// proxy URL like http://proxy.example:3128")
+        }
         let credentials = url.user.map { user in url.password.map { "\(user):\($0)" } ?? user }
         return ProxySettings(host: host, port: url.port ?? 3128, credentials: credentials)
     }

@@ -1,19 +1,28 @@
 import HandoffDomain
+internal import NIOHTTP1
 import VaultCrypto
 
-/// A handoff as the API lists it.
+/// A handoff as the API lists it. Everything in it comes from the server and is untrusted: the id
+/// is checked to be a lowercase UUID (it becomes a file name), the state one of the known states;
+/// the customer name is arbitrary text.
 public struct HandoffInfo: Sendable, Equatable {
     public let handoffId: String
     public let customer: String
-    public let state: String
+    public let state: HandoffState
     public let expiresAt: String
     public let receipts: [String]
 
     init(_ json: JSONValue) throws {
         guard let m = json.objectValue, let id = m["handoffId"]?.stringValue, let customer = m["customer"]?.stringValue,
-              let state = m["state"]?.stringValue, let expiresAt = m["expiresAt"]?.stringValue,
+              let stateText = m["state"]?.stringValue, let expiresAt = m["expiresAt"]?.stringValue,
               let receipts = m["receipts"]?.arrayValue?.compactMap(\.stringValue)
         else { throw ClientError(.malformedResponse, "a handoff in the answer is incomplete") }
+        guard HandoffValues.isHandoffId(id) else {
+            throw ClientError(.malformedResponse, "the server named a handoff whose id is not a lowercase UUID; nothing was written")
+        }
+        guard let state = HandoffState(rawValue: stateText) else {
+            throw ClientError(.malformedResponse, "the server named a handoff state this CLI does not know")
+        }
         handoffId = id
         self.customer = customer
         self.state = state
@@ -70,7 +79,11 @@ extension VaultClient {
         guard let sealed = try? Base64.decode(try field(json, "sealed")) else {
             throw ClientError(.malformedResponse, "the sealed box in the answer is not base64")
         }
-        return (try field(json, "submissionId"), sealed, try field(json, "recipientKeyId"))
+        let submissionId = try field(json, "submissionId")
+        guard HandoffValues.isHandoffId(submissionId) else {
+            throw ClientError(.malformedResponse, "the server named a submission whose id is not a lowercase UUID")
+        }
+        return (submissionId, sealed, try field(json, "recipientKeyId"))
     }
 
     /// `POST /v1/handoffs/{id}/ack`.
@@ -78,10 +91,53 @@ extension VaultClient {
         _ = try await send(.POST, "/v1/handoffs/\(handoffId)/ack", body: [:])
     }
 
-    /// `POST /v1/tokens`; returns the id and the token (shown once).
-    public func createToken(role: String, name: String) async throws -> (id: String, token: String, role: String) {
-        let json = try await send(.POST, "/v1/tokens", body: ["role": .string(role), "name": .string(name)])
-        return (try field(json, "id"), try field(json, "token"), try field(json, "role"))
+    /// `DELETE /v1/handoffs/{id}`: revokes the handoff and purges its sealed data.
+    public func revokeHandoff(_ id: String) async throws {
+        _ = try await send(.DELETE, "/v1/handoffs/\(id)")
+    }
+
+    /// `POST /v1/tokens`; returns the id, the token (shown once) and the expiry, if any.
+    public func createToken(role: String, name: String, expiresIn: String?) async throws -> (id: String, token: String, role: String, expiresAt: String?) {
+        var body: [String: JSONValue] = ["role": .string(role), "name": .string(name)]
+        if let expiresIn { body["expiresIn"] = .string(expiresIn) }
+        let json = try await send(.POST, "/v1/tokens", body: .object(body))
+        return (try field(json, "id"), try field(json, "token"), try field(json, "role"), json.objectValue?["expiresAt"]?.stringValue)
+    }
+
+    /// `GET /v1/tokens`: the role tokens, never a token value.
+    public func tokens() async throws -> [TokenInfo] {
+        let json = try await send(.GET, "/v1/tokens")
+        guard let list = json.objectValue?["tokens"]?.arrayValue else {
+            throw ClientError(.malformedResponse, "the answer has no tokens list")
+        }
+        return try list.map(TokenInfo.init)
+    }
+
+    /// `DELETE /v1/tokens/{id}`.
+    public func revokeToken(_ id: String) async throws {
+        _ = try await send(.DELETE, "/v1/tokens/\(id)")
+    }
+}
+
+/// A role token as `GET /v1/tokens` lists it.
+public struct TokenInfo: Sendable, Equatable {
+    public let id: String
+    public let role: String
+    public let name: String
+    public let createdAt: String
+    public let expiresAt: String?
+    public let revokedAt: String?
+
+    init(_ json: JSONValue) throws {
+        guard let m = json.objectValue, let id = m["id"]?.stringValue, let role = m["role"]?.stringValue,
+              let name = m["name"]?.stringValue, let createdAt = m["createdAt"]?.stringValue
+        else { throw ClientError(.malformedResponse, "a token in the answer is incomplete") }
+        self.id = id
+        self.role = role
+        self.name = name
+        self.createdAt = createdAt
+        expiresAt = m["expiresAt"]?.stringValue
+        revokedAt = m["revokedAt"]?.stringValue
     }
 }
 

@@ -19,12 +19,15 @@ public final class VaultClient: Sendable {
     /// A client for `server` (an https URL), through the proxy that `environment` names.
     public init(server: String, caFile: String?, token: BearerToken?, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard server.lowercased().hasPrefix("https://") else {
-            throw ClientError(.unreachable, "the server URL must start with https://")
+            throw ClientError(.unusableSetting, "the server URL must start with https://")
         }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
         tls.certificateVerification = .fullVerification
         if let caFile {
+            guard FileManager.default.fileExists(atPath: caFile) else {
+                throw ClientError(.unusableSetting, "the CA file \(caFile) does not exist")
+            }
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
             } catch {

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import ServiceLifecycle
+import UnixSignals
 import Synchronization
 import VaultStore
 
@@ -39,22 +40,6 @@ public enum VaultService {
         return configuration
     }
 
-    /// The server keys under the master key, finishing a rotation that committed but did not get
-    /// to replace the key file (the database then opens only with `master.key.next`).
-    static func openKeys(_ database: VaultDatabase, settings: ServerSettings, environment: [String: String]) async throws -> ServerKeys {
-        let master = try DataDirectory.masterKey(settings: settings, environment: environment)
-        do {
-            return try await database.loadKeys(master: master)
-        } catch let error as StoreError where error.code == .keysUnavailable && environment["HANDOFF_MASTER_KEY"] == nil {
-            let next = DataDirectory.nextKeyPath(settings)
-            guard let text = try? String(contentsOfFile: next, encoding: .utf8), let candidate = try? MasterKey(text: text),
-                  let keys = try? await database.loadKeys(master: candidate)
-            else { throw error }
-            guard rename(next, settings.masterKeyPath) == 0 else { throw SettingsError("cannot move \(next) to \(settings.masterKeyPath)") }
-            return keys
-        }
-    }
-
     /// HTTP/1.1 with the slow-client limits: the request deadlines and the idle timeout.
     static func http1(settings: ServerSettings, metrics: VaultMetrics, logger: Logger) -> HTTPServerBuilder {
         .http1(
@@ -74,15 +59,17 @@ public enum VaultService {
         let lock = try DataDirectory.lock(settings, purpose: "serving it again")
         defer { close(lock) }
         let database = try VaultDatabase(path: settings.databasePath)
-        let keys = try await openKeys(database, settings: settings, environment: environment)
+        let keys = try await MasterKeyFiles.openKeys(database, settings: settings, environment: environment)
         database.signCheckpoints(with: keys, every: settings.checkpointInterval)
         let tls = try tlsConfiguration(settings: settings)
 
         let boundURL = Mutex<String?>(settings.publicURL)
         let readiness = Readiness(grace: .milliseconds(Int64(settings.drainGraceMilliseconds)), logger: logger)
-        let api = VaultAPI(database: database, keys: keys, publicURL: {
-            boundURL.withLock { $0 } ?? "https://\(settings.host):\(settings.port)"
-        }, readiness: readiness)
+        let api = VaultAPI(
+            database: database, keys: keys, publicURL: { boundURL.withLock { $0 } ?? "https://\(settings.host):\(settings.port)" },
+            limits: APILimits(refusalsPerMinute: settings.refusalLimit, submissionsPerHandoff: settings.maxSubmissionsPerHandoff),
+            readiness: readiness
+        )
         let app = Application(
             router: api.router(),
             server: try .tls(http1(settings: settings, metrics: api.metrics, logger: logger), tlsConfiguration: tls),
@@ -105,7 +92,11 @@ public enum VaultService {
             database: database, policy: RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement),
             interval: settings.purgeInterval, logger: logger
         )
-        let group = ServiceGroup(configuration: .init(services: [retention, app, readiness], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // After the HTTP server has drained, the refusal tallies still open are audited.
+        let refusalAudit = RefusalAuditService(database: database, refusals: api.refusals, interval: .seconds(1), logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [retention, refusalAudit, app, readiness], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        ))
         try await group.run()
         // The log's final state gets a signed checkpoint, so an auditor can hold the server to it.
         let final = try await database.currentCheckpoint(now: Date())

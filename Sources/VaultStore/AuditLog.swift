@@ -9,7 +9,8 @@ enum AuditLog {
     @discardableResult
     static func append(
         _ db: Database, _ action: AuditEvent.Action, outcome: AuditEvent.Outcome = .success,
-        context: OperationContext, handoffId: String? = nil, submissionId: String? = nil, signer: CheckpointSigner?
+        context: OperationContext, handoffId: String? = nil, submissionId: String? = nil,
+        target: AuditEvent.Target? = nil, count: Int64? = nil, signer: CheckpointSigner?
     ) throws -> Int64 {
         // The next leaf of the tree; a row already holding that index (slipped in behind the
         // tree's back) makes the insert fail, and with it the action.
@@ -17,7 +18,8 @@ enum AuditLog {
         let event = AuditEvent(
             index: index, time: Timestamp.string(context.now), action: action, outcome: outcome,
             actorRole: context.principal?.role.rawValue ?? "anonymous", actorId: context.principal?.tokenId ?? "-",
-            handoffId: handoffId, submissionId: submissionId, remote: context.remote, requestId: context.requestId
+            handoffId: handoffId, submissionId: submissionId, target: target, count: count,
+            remote: context.remote, requestId: context.requestId
         )
         let bytes = event.canonicalBytes
         let leafHash = try AuditEvent.leafHash(bytes)

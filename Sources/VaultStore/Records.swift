@@ -25,6 +25,12 @@ struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Persistable
         if now >= expiresAt, state == .invited || state == .submitted || state == .released { return .expired }
         return state
     }
+
+    /// Whether the invite's holder may still use it at `now`: never after `expiresAt`, whatever
+    /// the state (an acknowledged handoff included), and never once it stops taking submissions.
+    func acceptsCustomer(at now: Date) -> Bool {
+        now < expiresAt && effectiveState(at: now).acceptsSubmissions
+    }
 }
 
 /// A submission row: the sealed box encrypted once more at rest, and what its receipt says.
@@ -61,9 +67,18 @@ struct TokenRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     var hash: Data
     var createdAt: Date
     var revokedAt: Date?
+    /// When a role token stops working (nil: until revoked). Invites expire with their handoff.
+    var expiresAt: Date?
 
     enum Columns {
         static let hash = Column(CodingKeys.hash)
+        static let role = Column(CodingKeys.role)
+        static let createdAt = Column(CodingKeys.createdAt)
+    }
+
+    /// Whether the token opens anything at `now` (its handoff's state aside).
+    func isActive(at now: Date) -> Bool {
+        revokedAt == nil && expiresAt.map { now < $0 } ?? true
     }
 }
 

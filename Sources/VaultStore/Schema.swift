@@ -92,6 +92,13 @@ enum Schema {
             // every submission the handoff ever had.
             try db.create(index: "submission_on_handoff_audit", on: "submission", columns: ["handoffId", "auditIndex"])
         }
+        migrator.registerMigration("v5-token-expiry") { db in
+            // Role tokens may expire (`handoff admin token create --expires`); invites expire with
+            // their handoff.
+            try db.alter(table: "token") { t in
+                t.add(column: "expiresAt", .datetime)
+            }
+        }
         return migrator
     }
 }

@@ -35,7 +35,7 @@ extension VaultDatabase {
             } else {
                 try RecipientKeyRecord(id: id, publicKey: Data(key.bytes), createdAt: context.now, active: true).insert(db)
             }
-            try self.audit(db, .recipientSet, context: context)
+            try self.audit(db, .recipientSet, context: context, target: .recipientKey(id: id))
         }
         return id
     }
@@ -55,7 +55,7 @@ extension VaultDatabase {
                 id: handoffId, customer: customer, state: .invited, recipientKeyId: recipient.id,
                 createdAt: context.now, expiresAt: expiresAt, releasedAt: nil, acknowledgedAt: nil
             ).insert(db)
-            try TokenRecord(id: tokenId, role: .customer, name: "invite for \(customer)", handoffId: handoffId, hash: hash, createdAt: context.now, revokedAt: nil).insert(db)
+            try TokenRecord(id: tokenId, role: .customer, name: "invite for \(customer)", handoffId: handoffId, hash: hash, createdAt: context.now, revokedAt: nil, expiresAt: nil).insert(db)
             try self.audit(db, .handoffCreated, context: context, handoffId: handoffId)
             return recipient
         }
@@ -112,6 +112,7 @@ extension VaultDatabase {
             try record.update(db)
             try self.audit(db, .handoffRevoked, context: context, handoffId: id)
         }
+        await truncateWAL()
     }
 
     /// Marks the package as built; starts the retention clock. Audited.

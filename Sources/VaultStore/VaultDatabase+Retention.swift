@@ -21,7 +21,7 @@ extension VaultDatabase {
     @discardableResult
     public func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
         let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
-        return try await write { db in
+        let purged = try await write { db in
             let cutoff = now.addingTimeInterval(-policy.afterAcknowledgement)
             let due = try HandoffRecord.fetchAll(db).filter { record in
                 switch record.state {
@@ -39,6 +39,20 @@ extension VaultDatabase {
                 try self.audit(db, .handoffPurged, context: context, handoffId: record.id)
             }
             return due.map(\.id)
+        }
+        if !purged.isEmpty { await truncateWAL() }
+        return purged
+    }
+
+    /// Copies the write-ahead log into the database and truncates it to zero bytes, so that the
+    /// page images of rows just deleted (wrapped data keys, ciphertexts) do not linger in
+    /// `vault.sqlite-wal`; `secure_delete` has already overwritten them in the database file.
+    /// Best effort: a reader holding an old snapshot can keep frames until the next purge, so a
+    /// failure here is not the purge's failure. Backups taken before a purge still hold the purged
+    /// data under the current master key: rotating the master key is what retires them.
+    func truncateWAL() async {
+        _ = try? await writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
     }
 }

@@ -45,7 +45,7 @@ extension VaultDatabase {
                 try ServerSecretRecord(name: name, wrapped: Data(wrapped), keyVersion: master.version).insert(db)
             }
             try SettingRecord(name: Self.keyNameSetting, value: keyName).insert(db)
-            try TokenRecord(id: adminId, role: .admin, name: "bootstrap admin", handoffId: nil, hash: adminHash, createdAt: now, revokedAt: nil).insert(db)
+            try TokenRecord(id: adminId, role: .admin, name: "bootstrap admin", handoffId: nil, hash: adminHash, createdAt: now, revokedAt: nil, expiresAt: nil).insert(db)
             let context = OperationContext(principal: Principal(tokenId: adminId, role: .admin, handoffId: nil), remote: "local", requestId: "init", now: now)
             try self.audit(db, .initialized, context: context)
         }

@@ -24,7 +24,10 @@ extension VaultDatabase {
     /// Stores a sealed box for a handoff: encrypted at rest, with its audit event and signed
     /// receipt, in one transaction (shared with concurrent submissions: group commit). The
     /// receipt is returned only after that transaction committed.
-    public func storeSubmission(handoffId: String, sealed: [UInt8], recipientKeyId: String, keys: ServerKeys, context: OperationContext) async throws -> StoredSubmission {
+    /// At most `limit` submissions are kept per handoff (a leaked invite cannot fill the disk).
+    public func storeSubmission(
+        handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int = 100, keys: ServerKeys, context: OperationContext
+    ) async throws -> StoredSubmission {
         let submissionId = UUID().uuidString.lowercased()
         let digest = try SHA256.hash(sealed)
         let (ciphertext, wrapped) = try AtRest.seal(sealed, table: SubmissionRecord.databaseTableName, recordId: submissionId, handoffId: handoffId, master: keys.master)
@@ -32,8 +35,12 @@ extension VaultDatabase {
             guard var handoff = try HandoffRecord.fetchOne(db, key: handoffId) else {
                 throw StoreError(.notFound, "no such handoff")
             }
-            guard handoff.effectiveState(at: context.now).acceptsSubmissions else {
+            guard handoff.acceptsCustomer(at: context.now) else {
                 throw StoreError(.conflict, "this handoff no longer accepts submissions (it is \(handoff.effectiveState(at: context.now).rawValue))")
+            }
+            let stored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submission WHERE handoffId = ?", arguments: [handoffId]) ?? 0
+            guard stored < limit else {
+                throw StoreError(.limitReached, "this handoff holds \(stored) submissions, the most it keeps; ask the operator to revoke it and send a new invite")
             }
             guard handoff.recipientKeyId == recipientKeyId else {
                 throw StoreError(.recipientMismatch, "the values were sealed to another key than this handoff's generator key")

@@ -7,57 +7,108 @@ public struct IssuedToken: Sendable {
     public let id: String
     public let role: Role
     public let token: BearerToken
+    public let expiresAt: Date?
+}
+
+/// A role token as the admin lists it: never the token itself, which the server does not keep.
+public struct TokenSummary: Sendable, Equatable {
+    public let id: String
+    public let role: Role
+    public let name: String
+    public let createdAt: Date
+    public let expiresAt: Date?
+    public let revokedAt: Date?
+}
+
+/// One client network's refused requests in one window, audited as one event.
+public struct RefusalTally: Sendable {
+    /// An IPv4 address or an IPv6 /64 (`*` for tallies folded together under a flood).
+    public let network: String
+    public let count: Int
+    /// The first refused request's caller, if it had a valid credential.
+    public let principal: Principal?
+    /// The first refused request's id.
+    public let requestId: String
+
+    public init(network: String, count: Int, principal: Principal?, requestId: String) {
+        self.network = network
+        self.count = count
+        self.principal = principal
+        self.requestId = requestId
+    }
 }
 
 extension VaultDatabase {
-    /// The principal a token hash belongs to, if the token exists, is not revoked, and (for an
-    /// invite) its handoff still accepts the customer.
+    /// The principal a token hash belongs to, if the token exists, is not revoked or expired, and
+    /// (for an invite) its handoff still accepts the customer and has not expired.
     public func principal(forTokenHash hash: Data, now: Date) async throws -> Principal? {
         try await read { db in
-            guard let token = try TokenRecord.filter(TokenRecord.Columns.hash == hash).fetchOne(db),
-                  token.revokedAt == nil
-            else { return nil }
+            guard let token = try TokenRecord.filter(TokenRecord.Columns.hash == hash).fetchOne(db), token.isActive(at: now) else {
+                return nil
+            }
             if token.role == .customer {
                 guard let handoffId = token.handoffId,
                       let handoff = try HandoffRecord.fetchOne(db, key: handoffId),
-                      handoff.effectiveState(at: now).acceptsSubmissions
+                      handoff.acceptsCustomer(at: now)
                 else { return nil }
             }
             return Principal(tokenId: token.id, role: token.role, handoffId: token.handoffId)
         }
     }
 
-    /// Creates a generator, auditor or admin token; the token itself is returned once.
-    public func createToken(role: Role, name: String, keys: ServerKeys, context: OperationContext) async throws -> IssuedToken {
+    /// Creates a generator, auditor or admin token, valid for `expiresIn` seconds when given; the
+    /// token itself is returned once.
+    public func createToken(role: Role, name: String, expiresIn: TimeInterval? = nil, keys: ServerKeys, context: OperationContext) async throws -> IssuedToken {
         guard role != .customer else {
             throw StoreError(.conflict, "customer tokens come only with invites")
         }
         let token = try BearerToken.generate(for: role)
         let hash = try keys.tokenHash(token)
         let id = try Self.newTokenId()
+        let expiresAt = expiresIn.map { context.now.addingTimeInterval($0) }
         try await write { db in
-            try TokenRecord(id: id, role: role, name: name, handoffId: nil, hash: hash, createdAt: context.now, revokedAt: nil).insert(db)
-            try self.audit(db, .tokenCreated, context: context)
+            try TokenRecord(id: id, role: role, name: name, handoffId: nil, hash: hash, createdAt: context.now, revokedAt: nil, expiresAt: expiresAt).insert(db)
+            try self.audit(db, .tokenCreated, context: context, target: .token(id: id, role: role))
         }
-        return IssuedToken(id: id, role: role, token: token)
+        return IssuedToken(id: id, role: role, token: token, expiresAt: expiresAt)
     }
 
-    /// Revokes a role token (not an invite: revoke its handoff instead).
+    /// Every role token (invites are listed with their handoffs), oldest first.
+    public func tokens() async throws -> [TokenSummary] {
+        try await read { db in
+            try TokenRecord.filter(TokenRecord.Columns.role != Role.customer.rawValue)
+                .order(TokenRecord.Columns.createdAt, Column("id")).fetchAll(db)
+                .map { TokenSummary(id: $0.id, role: $0.role, name: $0.name, createdAt: $0.createdAt, expiresAt: $0.expiresAt, revokedAt: $0.revokedAt) }
+        }
+    }
+
+    /// Revokes a role token (not an invite: revoke its handoff instead). The last active admin
+    /// token cannot be revoked: nobody could manage the vault afterwards.
     public func revokeToken(id: String, context: OperationContext) async throws {
         try await write { db in
             guard var token = try TokenRecord.fetchOne(db, key: id), token.role != .customer, token.revokedAt == nil else {
                 throw StoreError(.notFound, "no active role token with that id")
             }
+            if token.role == .admin {
+                let admins = try TokenRecord.filter(TokenRecord.Columns.role == Role.admin.rawValue).fetchAll(db)
+                guard admins.contains(where: { $0.id != id && $0.isActive(at: context.now) }) else {
+                    throw StoreError(.conflict, "\(id) is the last active admin token; create another admin token before revoking it")
+                }
+            }
             token.revokedAt = context.now
             try token.update(db)
-            try self.audit(db, .tokenRevoked, context: context)
+            try self.audit(db, .tokenRevoked, context: context, target: .token(id: id, role: token.role))
         }
     }
 
-    /// Records a refused request (bad credential or role, or a rate-limited address) on the audit log.
-    public func recordRefusal(context: OperationContext, handoffId: String?, action: AuditEvent.Action = .requestRefused) async throws {
+    /// Records refused requests on the audit log, one event per tally (one transaction for all).
+    public func recordRefusals(_ tallies: [RefusalTally], now: Date) async throws {
+        guard !tallies.isEmpty else { return }
         try await write { db in
-            _ = try self.audit(db, action, outcome: .denied, context: context, handoffId: handoffId)
+            for tally in tallies {
+                let context = OperationContext(principal: tally.principal, remote: tally.network, requestId: tally.requestId, now: now)
+                try self.audit(db, .requestRefused, outcome: .denied, context: context, count: Int64(tally.count))
+            }
         }
     }
 }

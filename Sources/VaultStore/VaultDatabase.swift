@@ -47,9 +47,13 @@ public final class VaultDatabase: Sendable {
     @discardableResult
     func audit(
         _ db: Database, _ action: AuditEvent.Action, outcome: AuditEvent.Outcome = .success,
-        context: OperationContext, handoffId: String? = nil, submissionId: String? = nil
+        context: OperationContext, handoffId: String? = nil, submissionId: String? = nil,
+        target: AuditEvent.Target? = nil, count: Int64? = nil
     ) throws -> Int64 {
-        try AuditLog.append(db, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, signer: checkpointSigner)
+        try AuditLog.append(
+            db, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId,
+            target: target, count: count, signer: checkpointSigner
+        )
     }
 
     /// Runs one write transaction, turning SQLite failures into `storageFailure`.

@@ -52,8 +52,10 @@ data = os.path.join(work, "data")
 init = json.loads(run([os.path.join(BIN, "handoffd"), "init", "--data-dir", data, "--dev-tls", "--json"]).stdout)
 port = 18443
 server_log = open(os.path.join(work, "serve.log"), "w")
+# Load sends thousands of submissions to one handoff: lift the per-handoff cap for the run.
 server = subprocess.Popen([os.path.join(BIN, "handoffd"), "serve", "--data-dir", data, "--port", str(port)],
-                          stdout=subprocess.PIPE, stderr=server_log, text=True)
+                          stdout=subprocess.PIPE, stderr=server_log, text=True,
+                          env=dict(os.environ, HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF="100000"))
 assert server.stdout.readline().startswith("listening on")
 url = "https://127.0.0.1:%d" % port
 env = dict(os.environ, HANDOFF_SERVER=url, HANDOFF_CA_FILE=init["caFile"], HANDOFF_TOKEN=init["adminToken"])

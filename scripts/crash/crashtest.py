@@ -34,7 +34,8 @@ class Server:
         self.url = None
 
     def start(self):
-        env = dict(os.environ, HANDOFF_DRAIN_GRACE_MS="0", HANDOFF_CHECKPOINT_INTERVAL="5", HANDOFF_LOG_FORMAT="text")
+        env = dict(os.environ, HANDOFF_DRAIN_GRACE_MS="0", HANDOFF_CHECKPOINT_INTERVAL="5", HANDOFF_LOG_FORMAT="text",
+                   HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF="100000")
         self.log = open(os.path.join(os.path.dirname(self.data), "serve.log"), "a")
         self.process = subprocess.Popen([os.path.join(self.bin, "handoffd"), "serve", "--data-dir", self.data, "--port", "0"],
                                         stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
@@ -91,10 +92,12 @@ def main():
         stop = threading.Event()
 
         def submitter(invite):
-            local_env = dict(os.environ, HANDOFF_CA_FILE=init["caFile"], HANDOFF_INVITE=invite["inviteCode"], HANDOFF_SERVER=server.url)
+            local_env = dict(os.environ, HANDOFF_CA_FILE=init["caFile"], HANDOFF_INVITE=invite["inviteCode"])
             local_env.pop("HANDOFF_TOKEN", None)
+            # The restarted server listens on a new port; invite commands take it from --server only.
+            url = server.url
             while not stop.is_set():
-                result = subprocess.run([handoff, "submit", "--values", FIXTURE, "--json"], env=local_env, capture_output=True, text=True, timeout=60)
+                result = subprocess.run([handoff, "submit", "--values", FIXTURE, "--json", "--server", url], env=local_env, capture_output=True, text=True, timeout=60)
                 if result.returncode == 0:
                     answer = json.loads(result.stdout)
                     with lock:

@@ -17,10 +17,37 @@ public struct AuditEvent: Sendable, Equatable {
         case handoffPurged = "handoff.purged"
         case tokenCreated = "token.created"
         case tokenRevoked = "token.revoked"
-        /// A request refused for its credential or role.
+        /// Requests refused for their credential, role or target (401, 403, 404, 429), one event
+        /// per client network and window, with their `count`.
         case requestRefused = "request.refused"
-        /// An address refused for too many failed authentications (once per window).
+        /// Written before refusals were aggregated: an address over the failed-authentication limit.
         case rateLimited = "request.rate_limited"
+    }
+
+    /// What an admin action acted on (DESIGN.md, "Audit event"): ids and roles, never secrets.
+    public struct Target: Sendable, Equatable {
+        public var tokenId: String?
+        public var role: String?
+        public var recipientKeyId: String?
+
+        /// A role token.
+        public static func token(id: String, role: Role) -> Target { Target(tokenId: id, role: role.rawValue) }
+        /// A registered generator key.
+        public static func recipientKey(id: String) -> Target { Target(recipientKeyId: id) }
+
+        init(tokenId: String? = nil, role: String? = nil, recipientKeyId: String? = nil) {
+            self.tokenId = tokenId
+            self.role = role
+            self.recipientKeyId = recipientKeyId
+        }
+
+        var json: JSONValue {
+            var members: [String: JSONValue] = [:]
+            if let tokenId { members["tokenId"] = .string(tokenId) }
+            if let role { members["role"] = .string(role) }
+            if let recipientKeyId { members["recipientKeyId"] = .string(recipientKeyId) }
+            return .object(members)
+        }
     }
 
     /// How it ended.
@@ -39,14 +66,19 @@ public struct AuditEvent: Sendable, Equatable {
     public let actorId: String
     public let handoffId: String?
     public let submissionId: String?
-    /// The client address.
+    /// What an admin action acted on.
+    public let target: Target?
+    /// How many refused requests an aggregated `request.refused` event stands for.
+    public let count: Int64?
+    /// The client address (for aggregated refusals, the network: an IPv4 address or an IPv6 /64).
     public let remote: String
     public let requestId: String
 
     /// Creates an event.
     public init(
         index: Int64, time: String, action: Action, outcome: Outcome, actorRole: String, actorId: String,
-        handoffId: String? = nil, submissionId: String? = nil, remote: String, requestId: String
+        handoffId: String? = nil, submissionId: String? = nil, target: Target? = nil, count: Int64? = nil,
+        remote: String, requestId: String
     ) {
         self.index = index
         self.time = time
@@ -56,6 +88,8 @@ public struct AuditEvent: Sendable, Equatable {
         self.actorId = actorId
         self.handoffId = handoffId
         self.submissionId = submissionId
+        self.target = target
+        self.count = count
         self.remote = remote
         self.requestId = requestId
     }
@@ -73,6 +107,8 @@ public struct AuditEvent: Sendable, Equatable {
         ]
         if let handoffId { members["handoffId"] = .string(handoffId) }
         if let submissionId { members["submissionId"] = .string(submissionId) }
+        if let target { members["target"] = target.json }
+        if let count { members["count"] = .integer(count) }
         return CanonicalJSON.encode(.object(members))
     }
 

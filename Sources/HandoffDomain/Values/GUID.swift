@@ -38,3 +38,11 @@ extension HandoffValues {
         GUID.normalized(text) != nil
     }
 }
+
+extension HandoffValues {
+    /// Whether `text` is a handoff or submission id as the server makes them: a lowercase UUID.
+    /// Ids from a server are untrusted; one that fails this never becomes a path or a URL.
+    public static func isHandoffId(_ text: String) -> Bool {
+        text.utf8.count == 36 && GUID.normalized(text) == text
+    }
+}

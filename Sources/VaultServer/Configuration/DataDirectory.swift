@@ -40,9 +40,6 @@ public enum DataDirectory {
         return descriptor
     }
 
-    /// Where a rotation writes the next master key before its transaction commits.
-    public static func nextKeyPath(_ settings: ServerSettings) -> String { settings.masterKeyPath + ".next" }
-
     /// Creates a file that did not exist, with `mode`, and writes `text` to it.
     public static func createPrivateFile(_ path: String, contents text: String, mode: mode_t = 0o600) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)

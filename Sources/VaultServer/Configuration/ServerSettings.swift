@@ -34,6 +34,11 @@ public struct ServerSettings: Sendable, Equatable {
     public var idleTimeoutMilliseconds = 60_000
     /// Connections served at once; more wait in the listen backlog until one closes.
     public var maxConnections = 1_024
+    /// Refused requests (401, 403, 404, 429) from one client network (an IPv4 address or an IPv6
+    /// /64) in a minute before it gets 429 for the rest of the minute.
+    public var refusalLimit = 10
+    /// Submissions kept per handoff; more are answered 429.
+    public var maxSubmissionsPerHandoff = 100
 
     public init() {}
 
@@ -59,6 +64,8 @@ public struct ServerSettings: Sendable, Equatable {
         case bodyTimeout = "body_timeout_ms"
         case idleTimeout = "idle_timeout_ms"
         case maxConnections = "max_connections"
+        case refusalLimit = "refusal_limit"
+        case maxSubmissionsPerHandoff = "max_submissions_per_handoff"
 
         var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
     }
@@ -95,6 +102,8 @@ public struct ServerSettings: Sendable, Equatable {
         case .bodyTimeout: bodyTimeoutMilliseconds = try Self.number(value, key, 100...600_000, source)
         case .idleTimeout: idleTimeoutMilliseconds = try Self.number(value, key, 100...3_600_000, source)
         case .maxConnections: maxConnections = try Self.number(value, key, 1...65_536, source)
+        case .refusalLimit: refusalLimit = try Self.number(value, key, 1...1_000_000, source)
+        case .maxSubmissionsPerHandoff: maxSubmissionsPerHandoff = try Self.number(value, key, 1...100_000, source)
         case .retentionAfterAck, .purgeInterval:
             guard let seconds = Timestamp.duration(value) else {
                 throw SettingsError("\(source): \(key.rawValue) must be a duration like 30d, 12h or 90m")

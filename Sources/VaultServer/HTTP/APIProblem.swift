@@ -17,6 +17,9 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
     public let detail: String
     /// Extra headers (for example `WWW-Authenticate`).
     public var headers: HTTPFields = [:]
+    /// For a refusal of an authenticated caller (wrong role or handoff): who it was, for the
+    /// aggregated audit event. Never sent.
+    var refused: Principal?
 
     /// Creates a problem.
     public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String) {
@@ -26,6 +29,13 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
         self.detail = detail
     }
 
+    /// This problem, marked as the refusal of `principal`.
+    func refusing(_ principal: Principal) -> APIProblem {
+        var problem = self
+        problem.refused = principal
+        return problem
+    }
+
     static func unauthenticated(_ detail: String) -> APIProblem {
         var problem = APIProblem(.unauthorized, code: "auth.unauthenticated", title: "Authentication required", detail: detail)
         problem.headers[.wwwAuthenticate] = "Bearer"
@@ -33,8 +43,8 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
     }
 
     static func rateLimited(retryAfter: Int) -> APIProblem {
-        var problem = APIProblem(.tooManyRequests, code: "auth.rate_limited", title: "Too many failed authentications",
-                                 detail: "too many failed authentications from this address; try again in \(retryAfter) s")
+        var problem = APIProblem(.tooManyRequests, code: "auth.rate_limited", title: "Too many refused requests",
+                                 detail: "too many refused requests from this address; try again in \(retryAfter) s")
         problem.headers[.retryAfter] = String(retryAfter)
         return problem
     }
@@ -84,6 +94,7 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
             case .conflict: return APIProblem(.conflict, code: error.code.rawValue, title: "Not possible in this state", detail: error.reason)
             case .noRecipientKey: return APIProblem(.conflict, code: error.code.rawValue, title: "No generator key registered", detail: error.reason)
             case .recipientMismatch: return APIProblem(.unprocessableContent, code: error.code.rawValue, title: "Sealed to the wrong key", detail: error.reason)
+            case .limitReached: return APIProblem(.tooManyRequests, code: error.code.rawValue, title: "Limit reached", detail: error.reason)
             case .recordCorrupt:
                 return APIProblem(.internalServerError, code: error.code.rawValue, title: "Stored record failed its integrity check", detail: error.reason)
             case .alreadyInitialized, .keysUnavailable, .storageFailure:

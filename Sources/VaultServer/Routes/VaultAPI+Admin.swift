@@ -7,7 +7,7 @@ import VaultStore
 extension VaultAPI {
     /// `PUT /v1/recipient` (admin): registers the generator's X25519 public key.
     @Sendable func setRecipient(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        let principal = try await authorize(context, [.admin])
+        let principal = try authorize(context, [.admin])
         var request = request
         let body = try await request.jsonObject(required: ["publicKey"], allowed: ["publicKey"])
         guard let bytes = try? Base64.decode(try body.string("publicKey")), let key = try? SealingPublicKey(bytes: bytes) else {
@@ -19,7 +19,7 @@ extension VaultAPI {
 
     /// `POST /v1/handoffs` (admin): a new handoff and its invite code.
     @Sendable func createHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        let principal = try await authorize(context, [.admin])
+        let principal = try authorize(context, [.admin])
         var request = request
         let body = try await request.jsonObject(required: ["customer"], allowed: ["customer", "expiresIn"])
         let customer = try body.string("customer", maxLength: 200)
@@ -48,28 +48,55 @@ extension VaultAPI {
     /// `DELETE /v1/handoffs/{id}` (admin): revoke and destroy its sealed data.
     @Sendable func revokeHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try await authorize(context, [.admin], handoffId: id)
+        let principal = try authorize(context, [.admin], handoffId: id)
         try await database.revokeHandoff(id: id, context: storeContext(context, principal))
         return .json(["handoffId": .string(id), "state": .string(HandoffState.revoked.rawValue)])
     }
 
-    /// `POST /v1/tokens` (admin): a generator, auditor or admin token, shown once.
+    /// `POST /v1/tokens` (admin): a generator, auditor or admin token, shown once; optionally
+    /// expiring (`expiresIn`, like invites).
     @Sendable func createToken(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        let principal = try await authorize(context, [.admin])
+        let principal = try authorize(context, [.admin])
         var request = request
-        let body = try await request.jsonObject(required: ["role", "name"], allowed: ["role", "name"])
+        let body = try await request.jsonObject(required: ["role", "name"], allowed: ["role", "name", "expiresIn"])
         guard let role = Role(rawValue: try body.string("role")), role != .customer else {
             throw APIProblem.badRequest("request.invalid_field", "role must be generator, auditor or admin")
         }
-        let issued = try await database.createToken(role: role, name: try body.string("name", maxLength: 200), keys: keys, context: storeContext(context, principal))
-        return .json([
+        var expiresIn: TimeInterval?
+        if body["expiresIn"] != nil {
+            guard let seconds = Timestamp.duration(try body.string("expiresIn", maxLength: 16)) else {
+                throw APIProblem.badRequest("request.invalid_field", "expiresIn must be like 90d, 36h or 90m (1 minute to 365 days)")
+            }
+            expiresIn = seconds
+        }
+        let issued = try await database.createToken(
+            role: role, name: try body.string("name", maxLength: 200), expiresIn: expiresIn, keys: keys, context: storeContext(context, principal)
+        )
+        var answer: [String: JSONValue] = [
             "id": .string(issued.id), "role": .string(role.rawValue), "token": .string(issued.token.withText { $0 }),
-        ], status: .created)
+        ]
+        if let expiresAt = issued.expiresAt { answer["expiresAt"] = .string(Timestamp.string(expiresAt)) }
+        return .json(.object(answer), status: .created)
     }
 
-    /// `DELETE /v1/tokens/{id}` (admin).
+    /// `GET /v1/tokens` (admin): every role token's id, role, name and dates — never a token.
+    @Sendable func listTokens(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        _ = try authorize(context, [.admin])
+        let tokens = try await database.tokens().map { token -> JSONValue in
+            var entry: [String: JSONValue] = [
+                "id": .string(token.id), "role": .string(token.role.rawValue), "name": .string(token.name),
+                "createdAt": .string(Timestamp.string(token.createdAt)),
+            ]
+            if let expiresAt = token.expiresAt { entry["expiresAt"] = .string(Timestamp.string(expiresAt)) }
+            if let revokedAt = token.revokedAt { entry["revokedAt"] = .string(Timestamp.string(revokedAt)) }
+            return .object(entry)
+        }
+        return .json(["tokens": .array(tokens)])
+    }
+
+    /// `DELETE /v1/tokens/{id}` (admin); 409 for the last active admin token.
     @Sendable func revokeToken(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        let principal = try await authorize(context, [.admin])
+        let principal = try authorize(context, [.admin])
         guard let id = context.parameters.get("id"), id.hasPrefix("tok_"), id.count <= 40 else { throw APIProblem.notFound("no such token") }
         try await database.revokeToken(id: id, context: storeContext(context, principal))
         return .json(["id": .string(id), "revoked": true])

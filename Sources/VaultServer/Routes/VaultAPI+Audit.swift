@@ -19,7 +19,7 @@ extension VaultAPI {
 
     /// `GET /v1/audit/events?after=N&limit=M` (auditor, admin): events with index ≥ N, in order.
     @Sendable func auditEvents(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        _ = try await authorize(context, [.auditor, .admin])
+        _ = try authorize(context, [.auditor, .admin])
         let start = try integer(request, "after", default: 0)
         let limit = try integer(request, "limit", default: 1000, in: 1...10_000)
         let events = try await database.auditEvents(from: start, limit: Int(limit))
@@ -31,22 +31,30 @@ extension VaultAPI {
 
     /// `GET /v1/audit/checkpoint` (auditor, admin, customer): the signed checkpoint of the current tree.
     @Sendable func auditCheckpoint(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        _ = try await authorize(context, [.auditor, .admin, .customer])
+        _ = try authorize(context, [.auditor, .admin, .customer])
         let (note, checkpoint) = try await database.currentCheckpoint(now: clock())
         return .json(["checkpoint": .string(note), "treeSize": .integer(checkpoint.size), "rootHash": .string(Base64.encode(checkpoint.rootHash))])
     }
 
     /// `GET /v1/audit/proof/inclusion?index=N&size=S` (auditor, admin; a customer for its own
-    /// handoff's events): the event and its audit path.
+    /// handoff's `submission.received` events only — other events of its handoff carry the
+    /// generator's and admins' addresses and token ids). A customer's refusal says nothing of the
+    /// tree, whatever made it.
     @Sendable func inclusionProof(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        let principal = try await authorize(context, [.auditor, .admin, .customer])
-        let inclusion = try await database.inclusionProof(index: try integer(request, "index"), size: try integer(request, "size", in: 1...Int64.max))
+        let principal = try authorize(context, [.auditor, .admin, .customer])
+        let index = try integer(request, "index")
+        let size = try integer(request, "size", in: 1...Int64.max)
+        let inclusion: AuditInclusion
         if principal.role == .customer {
-            let owner = try? JSONParser.parse(inclusion.event.bytes).objectValue?["handoffId"]?.stringValue
-            guard owner == principal.handoffId else {
-                try await refuse(context, principal, handoffId: principal.handoffId)
-                throw APIProblem.notFound("no such event for this handoff")
-            }
+            let notVisible = APIProblem.notFound("no such event for this handoff").refusing(principal)
+            guard let found = try? await database.inclusionProof(index: index, size: size) else { throw notVisible }
+            let event = try? JSONParser.parse(found.event.bytes).objectValue
+            guard event?["handoffId"]?.stringValue == principal.handoffId,
+                  event?["action"]?.stringValue == AuditEvent.Action.submissionReceived.rawValue
+            else { throw notVisible }
+            inclusion = found
+        } else {
+            inclusion = try await database.inclusionProof(index: index, size: size)
         }
         return .json([
             "index": .integer(inclusion.event.index), "treeSize": .integer(inclusion.treeSize),
@@ -57,7 +65,7 @@ extension VaultAPI {
 
     /// `GET /v1/audit/proof/consistency?from=A&to=B` (auditor, admin).
     @Sendable func consistencyProof(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        _ = try await authorize(context, [.auditor, .admin])
+        _ = try authorize(context, [.auditor, .admin])
         let from = try integer(request, "from")
         let to = try integer(request, "to")
         let proof = try await database.consistencyProof(from: from, to: to)

@@ -18,7 +18,7 @@ extension VaultAPI {
 
     /// `GET /v1/handoffs` (admin, generator): states, never values; `?state=submitted`.
     @Sendable func listHandoffs(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        _ = try await authorize(context, [.admin, .generator])
+        _ = try authorize(context, [.admin, .generator])
         var state: HandoffState?
         if let text = request.uri.queryParameters.get("state") {
             guard let parsed = HandoffState(rawValue: text) else {
@@ -33,14 +33,14 @@ extension VaultAPI {
     /// `GET /v1/handoffs/{id}` (admin, generator, its customer).
     @Sendable func showHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        _ = try await authorize(context, [.admin, .generator, .customer], handoffId: id)
+        _ = try authorize(context, [.admin, .generator, .customer], handoffId: id)
         return .json(Self.json(try await database.handoff(id: id, now: clock())))
     }
 
     /// `POST /v1/handoffs/{id}/submissions` (its customer): stores a sealed box; 201 with a receipt.
     @Sendable func submit(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try await authorize(context, [.customer], handoffId: id)
+        let principal = try authorize(context, [.customer], handoffId: id)
         var request = request
         let body = try await request.jsonObject(required: ["sealed", "recipientKeyId"], allowed: ["sealed", "recipientKeyId"])
         guard let sealed = try? Base64.decode(try body.string("sealed", maxLength: VaultAPI.maximumBodySize)),
@@ -50,7 +50,7 @@ extension VaultAPI {
         }
         let stored = try await database.storeSubmission(
             handoffId: id, sealed: sealed, recipientKeyId: try body.string("recipientKeyId", maxLength: 64),
-            keys: keys, context: storeContext(context, principal)
+            limit: limits.submissionsPerHandoff, keys: keys, context: storeContext(context, principal)
         )
         metrics.submissionStored()
         return .json([
@@ -65,7 +65,7 @@ extension VaultAPI {
     /// `GET /v1/handoffs/{id}/submissions/latest` (generator): the sealed box, audited.
     @Sendable func releaseLatest(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try await authorize(context, [.generator], handoffId: id)
+        let principal = try authorize(context, [.generator], handoffId: id)
         let released = try await database.releaseLatest(handoffId: id, keys: keys, context: storeContext(context, principal))
         metrics.submissionReleased()
         return .json([
@@ -79,7 +79,7 @@ extension VaultAPI {
     /// `POST /v1/handoffs/{id}/ack` (generator): the package was built.
     @Sendable func acknowledge(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try await authorize(context, [.generator], handoffId: id)
+        let principal = try authorize(context, [.generator], handoffId: id)
         try await database.acknowledge(handoffId: id, context: storeContext(context, principal))
         return .json(["handoffId": .string(id), "state": .string(HandoffState.acknowledged.rawValue)])
     }

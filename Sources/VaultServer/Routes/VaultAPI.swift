@@ -4,6 +4,19 @@ import Hummingbird
 import VaultCrypto
 import VaultStore
 
+/// Limits the API enforces, from the server settings.
+public struct APILimits: Sendable {
+    /// Refused requests per client network in a minute before it gets 429 for the rest of it.
+    public var refusalsPerMinute: Int
+    /// Submissions kept per handoff; more are refused with 429.
+    public var submissionsPerHandoff: Int
+
+    public init(refusalsPerMinute: Int = 10, submissionsPerHandoff: Int = 100) {
+        self.refusalsPerMinute = refusalsPerMinute
+        self.submissionsPerHandoff = submissionsPerHandoff
+    }
+}
+
 /// The `/v1` API and the health endpoints over a `VaultDatabase`. Each handler checks the role,
 /// calls one store operation and answers JSON; errors become problem documents in
 /// `ProblemMiddleware`.
@@ -18,15 +31,20 @@ public struct VaultAPI: Sendable {
     let clock: @Sendable () -> Date
     let metrics: VaultMetrics
     let readiness: Readiness?
+    let limits: APILimits
+    /// Refused requests per client network; `RefusalAuditService` audits what it counts.
+    let refusals: RefusalLimiter
 
     /// Creates the API.
     public init(
-        database: VaultDatabase, keys: ServerKeys, publicURL: @escaping @Sendable () -> String,
+        database: VaultDatabase, keys: ServerKeys, publicURL: @escaping @Sendable () -> String, limits: APILimits = APILimits(),
         metrics: VaultMetrics = VaultMetrics(), readiness: Readiness? = nil, clock: @escaping @Sendable () -> Date = Date.init
     ) {
         self.database = database
         self.keys = keys
         self.publicURL = publicURL
+        self.limits = limits
+        self.refusals = RefusalLimiter(limit: limits.refusalsPerMinute, window: 60)
         self.metrics = metrics
         self.readiness = readiness
         self.clock = clock
@@ -35,8 +53,8 @@ public struct VaultAPI: Sendable {
     /// The router with every route and the middleware in front of them.
     public func router() -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
-        router.add(middleware: ProblemMiddleware(metrics: metrics))
-        router.add(middleware: BearerAuthMiddleware(database: database, keys: keys, metrics: metrics, limiter: FailedAuthLimiter(), clock: clock))
+        router.add(middleware: ProblemMiddleware(metrics: metrics, refusals: refusals, clock: clock))
+        router.add(middleware: BearerAuthMiddleware(database: database, keys: keys, clock: clock))
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
         router.get("readyz") { _, _ in
             guard readiness?.isReady ?? true else {
@@ -59,6 +77,7 @@ public struct VaultAPI: Sendable {
         v1.get("handoffs/:id/submissions/latest", use: releaseLatest)
         v1.post("handoffs/:id/ack", use: acknowledge)
         v1.post("tokens", use: createToken)
+        v1.get("tokens", use: listTokens)
         v1.delete("tokens/:id", use: revokeToken)
         v1.get("audit/events", use: auditEvents)
         v1.get("audit/checkpoint", use: auditCheckpoint)
@@ -72,34 +91,26 @@ public struct VaultAPI: Sendable {
         OperationContext(principal: principal, remote: context.remote, requestId: context.requestId, now: clock())
     }
 
-    /// The caller, if their role may use this route; otherwise the refusal is audited and a 401,
-    /// 403 or 404 thrown. A customer asking about another handoff gets 404, as if it did not exist.
-    func authorize(_ context: VaultRequestContext, _ roles: Set<Role>, handoffId: String? = nil) async throws -> Principal {
+    /// The caller, if their role may use this route; otherwise a 401, 403 or 404 (counted and
+    /// audited as a refusal by `ProblemMiddleware`). A customer asking about another handoff gets
+    /// 404, as if it did not exist.
+    func authorize(_ context: VaultRequestContext, _ roles: Set<Role>, handoffId: String? = nil) throws -> Principal {
         guard let principal = context.principal else {
-            try await refuse(context, nil, handoffId: handoffId)
             throw APIProblem.unauthenticated("send Authorization: Bearer <token>")
         }
         if principal.role == .customer, let handoffId, handoffId != principal.handoffId {
-            try await refuse(context, principal, handoffId: handoffId)
-            throw APIProblem.notFound("no such handoff")
+            throw APIProblem.notFound("no such handoff").refusing(principal)
         }
         guard roles.contains(principal.role) else {
-            try await refuse(context, principal, handoffId: handoffId)
-            throw APIProblem.forbidden("the \(principal.role.rawValue) role may not do this")
+            throw APIProblem.forbidden("the \(principal.role.rawValue) role may not do this").refusing(principal)
         }
         return principal
-    }
-
-    /// Audits a refused request (fail closed: no audit row, no answer but 503) and counts it.
-    func refuse(_ context: VaultRequestContext, _ principal: Principal?, handoffId: String?) async throws {
-        try await database.recordRefusal(context: storeContext(context, principal), handoffId: handoffId)
-        metrics.requestRefused()
     }
 
     /// `GET /metrics`: Prometheus text, for the admin or from loopback only.
     @Sendable func metricsText(_ request: Request, context: VaultRequestContext) async throws -> Response {
         if !["127.0.0.1", "::1"].contains(context.remote) {
-            _ = try await authorize(context, [.admin])
+            _ = try authorize(context, [.admin])
         }
         let body = metrics.render(treeSize: try await database.auditSize(), databasePath: database.path)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -107,7 +118,7 @@ public struct VaultAPI: Sendable {
 
     /// The `:id` parameter if it is a handoff id (a lowercase UUID); anything else is a 404.
     func handoffId(_ context: VaultRequestContext) throws -> String {
-        guard let id = context.parameters.get("id"), id.count == 36, HandoffValues.isGUID(id), id == id.lowercased() else {
+        guard let id = context.parameters.get("id"), HandoffValues.isHandoffId(id) else {
             throw APIProblem.notFound("no such handoff")
         }
         return id
