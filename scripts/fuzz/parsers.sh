@@ -25,7 +25,9 @@ esac
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(canonical-json values connection-string invite-code signed-note)
 
+# Each mode builds and logs in its own folder, so that make test can run beside a long make fuzz.
 out=.build-fuzz
+[[ $mode == --runs ]] && out=.build-fuzz/replay
 # Swift's own crash handler would read memory ASan forbids; libFuzzer reports crashes itself.
 export SWIFT_BACKTRACE=enable=no
 mkdir -p "$out/crashes"
@@ -62,13 +64,12 @@ for target in "${targets[@]}"; do
             || { cat "$out/$target.regressions.log"; echo "fuzz: a regression input fails for $target" >&2; exit 1; }
     fi
 
+    corpus="$out/corpus/$target"
     if [[ $mode == --runs ]]; then
         # A corpus left by an earlier run would change which inputs this run tries.
-        corpus="$out/replay-corpus/$target"
         rm -rf "$corpus"
         budget=(-runs="$runs" -seed="$seed")
     else
-        corpus="$out/corpus/$target"
         budget=(-max_total_time="$seconds")
     fi
     mkdir -p "$corpus"
