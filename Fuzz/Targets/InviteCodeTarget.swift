@@ -9,14 +9,14 @@ private let refusal: String = {
 }()
 
 /// The invite code: only the canonical form decodes, so a decoded invite encodes back to exactly
-/// the text given (after trimming, as a pasted token is), and every refusal is one fixed message,
-/// so none can quote the token.
+/// the text given (once cleaned of what pasting adds), and every refusal is one fixed message, so
+/// none can quote the token.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzInviteCode(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let text = FuzzInput.text(FuzzInput.bytes(data, size)) else { return 0 }
     do {
         let invite = try InviteCode(decoding: text)
-        let trimmed = BearerToken(text: text).withText { $0 }
+        let trimmed = PastedCredential.cleaned(text)
         guard invite.encoded() == trimmed else { propertyBroken("a decoded invite does not encode back to its text") }
         guard (try? InviteCode(decoding: invite.encoded())) == invite else { propertyBroken("an encoded invite does not decode") }
     } catch let error as FormatError {

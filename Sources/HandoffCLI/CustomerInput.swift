@@ -24,28 +24,68 @@ enum CustomerInput {
     }
 
     /// The values from `--values` (a file or `-`), or asked field by field on the terminal with
-    /// the connection string hidden.
+    /// the connection string hidden; after a wrong answer only the fields with problems are asked
+    /// again. Answers are trimmed as files are (the domain's rules do it for both).
     static func values(path: String?, rules: ValueRules) throws -> HandoffValues {
         if let path { return try ValuesInput.read(path, rules: rules) }
         guard Terminal.isInteractive else {
             throw CLIError.usage("give the values with --values FILE (or - for standard input)")
         }
         var members: [String: JSONValue] = [:]
-        members["clientId"] = .string(try Terminal.ask("Application (client) ID: "))
-        members["tenantId"] = .string(try Terminal.ask("Directory (tenant) ID: "))
-        let uris = try Terminal.ask("Redirect URI(s), comma-separated: ")
-        members["redirectUris"] = .array(uris.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
-        members["applicationIdUri"] = .string(try Terminal.ask("Application ID URI: "))
-        let scope = try Terminal.ask("Scope [access_as_user]: ")
-        members["scope"] = .string(scope.isEmpty ? HandoffValues.scopeName : scope)
-        members["acsConnectionString"] = .string(try Terminal.ask("ACS connection string (input hidden): ", secret: true))
-        members["acsEndpoint"] = .string(try Terminal.ask("ACS endpoint: "))
-        let objectId = try Terminal.ask("Teams app Object ID (Step 10; empty if not known yet): ")
-        if !objectId.isEmpty { members["teamsAppObjectId"] = .string(objectId) }
-        do {
-            return try HandoffValues.validate(.object(members), rules: rules)
-        } catch {
-            throw CLIError.valuesInvalid(error, source: "your answers")
+        var asking = Prompt.allCases
+        for _ in 1...5 {
+            for prompt in asking { try prompt.ask(into: &members) }
+            do {
+                return try HandoffValues.validate(.object(members), rules: rules)
+            } catch {
+                for problem in error.problems {
+                    Console.error("  \(problem.field): \(problem.message)\n    fix: \(problem.hint)")
+                }
+                let wrong = Set(error.problems.map(\.field))
+                asking = Prompt.allCases.filter { wrong.contains($0.field.rawValue) }
+                guard !asking.isEmpty else { throw CLIError.valuesInvalid(error, source: "your answers") }
+                Console.error("Please answer again the \(asking.count == 1 ? "question" : "\(asking.count) questions") with problems:")
+            }
+        }
+        throw CLIError.usage("the values still have problems after five tries; put them in a values.json file and run handoff validate --values values.json")
+    }
+
+    /// One question per field, in the order of the Azure portal pages.
+    enum Prompt: CaseIterable {
+        case clientId, tenantId, redirectUris, applicationIdUri, scope, acsConnectionString, acsEndpoint, teamsAppObjectId
+
+        var field: ValueField {
+            switch self {
+            case .clientId: .clientId
+            case .tenantId: .tenantId
+            case .redirectUris: .redirectUris
+            case .applicationIdUri: .applicationIdUri
+            case .scope: .scope
+            case .acsConnectionString: .acsConnectionString
+            case .acsEndpoint: .acsEndpoint
+            case .teamsAppObjectId: .teamsAppObjectId
+            }
+        }
+
+        func ask(into members: inout [String: JSONValue]) throws {
+            let key = field.rawValue
+            let answer: String
+            switch self {
+            case .clientId: answer = try Terminal.ask("Application (client) ID (App registration → Overview): ")
+            case .tenantId: answer = try Terminal.ask("Directory (tenant) ID (App registration → Overview): ")
+            case .redirectUris: answer = try Terminal.ask("Redirect URI(s), comma-separated (App registration → Authentication): ")
+            case .applicationIdUri: answer = try Terminal.ask("Application ID URI (App registration → Expose an API): ")
+            case .scope: answer = try Terminal.ask("Scope [access_as_user]: ")
+            case .acsConnectionString: answer = try Terminal.ask("ACS connection string (ACS resource → Keys; input hidden): ", secret: true)
+            case .acsEndpoint: answer = try Terminal.ask("ACS endpoint (ACS resource → Keys): ")
+            case .teamsAppObjectId: answer = try Terminal.ask("Teams app Object ID (Step 10; empty if not known yet): ")
+            }
+            switch self {
+            case .redirectUris: members[key] = .array(answer.split(separator: ",").map { .string(String($0)) })
+            case .scope: members[key] = .string(answer.isEmpty ? HandoffValues.scopeName : answer)
+            case .teamsAppObjectId: members[key] = answer.isEmpty ? nil : .string(answer)
+            default: members[key] = .string(answer)
+            }
         }
     }
 }

@@ -7,6 +7,8 @@ public enum ExitStatus: Int32, Sendable {
     case dataInvalid = 65
     /// EX_UNAVAILABLE: the server could not be reached.
     case unavailable = 69
+    /// EX_SOFTWARE: an error this CLI did not expect (a bug to report).
+    case software = 70
     /// EX_CANTCREAT: an output file could not be written.
     case cannotCreate = 73
     /// EX_PROTOCOL: a receipt, signature, proof or format failed verification.

@@ -96,6 +96,8 @@ struct PullCommand: HandoffSubcommand {
                 if Terminal.isInteractive && !global.json { Console.error("[\(position + 1)/\(waiting.count)] \(handoff.handoffId)") }
                 do {
                     pulled.append(try await pull(handoff, client: client, keyPairs: keyPairs))
+                } catch let error as ClientError where [.notAuthenticated, .notAllowed, .rateLimited].contains(error.code) {
+                    throw error  // the credential, not this handoff: the others would fail alike
                 } catch {
                     failures.append("\(handoff.handoffId): \(CLIError.from(error).message)")
                 }

@@ -24,6 +24,10 @@ public struct HandoffCommand: AsyncParsableCommand {
     /// Parses the process's arguments and runs the chosen command, exiting with its status.
     /// (ArgumentParser's own `main()` picks its synchronous path on Linux for a library type.)
     public static func runAsMain() async {
+        if let word = CommandLine.arguments.dropFirst().first, let message = unknownCommand(word) {
+            Console.error(message)
+            Self.exit(withError: ExitCode(ExitStatus.usage.rawValue))
+        }
         do {
             var command = try await asyncParseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -34,6 +38,19 @@ public struct HandoffCommand: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+}
+
+extension HandoffCommand {
+    /// The message for a first word that is no command (`handoff sumbit`), with the command meant;
+    /// nil when the word is a command or an option.
+    static func unknownCommand(_ word: String) -> String? {
+        guard !word.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(word) else { return nil }
+        let closest = names.map { ($0, EditDistance.between($0, word.lowercased())) }.min { $0.1 < $1.1 }
+        let suggestion = closest.flatMap { $0.1 <= 2 ? " — did you mean '\($0.0)'?" : nil } ?? ""
+        return "handoff: '\(word)' is not a command\(suggestion) (handoff --help lists them)"
     }
 }
 

@@ -8,8 +8,15 @@ enum InputFile {
         if path == "-" {
             handle = FileHandle.standardInput
         } else {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                throw CLIError.usage("\(path) does not exist (or cannot be opened); check the file name")
+            }
+            guard info.st_mode & S_IFMT != S_IFDIR else {
+                throw CLIError.usage("\(path) is a folder; give the file inside it")
+            }
             guard let opened = FileHandle(forReadingAtPath: path) else {
-                throw CLIError.usage("cannot read \(path): no such file, or not readable")
+                throw CLIError.usage("\(path) cannot be read; check its permissions")
             }
             handle = opened
         }
@@ -18,10 +25,10 @@ enum InputFile {
         do {
             data = try handle.read(upToCount: limit + 1) ?? Data()
         } catch {
-            throw CLIError.usage("cannot read \(path): \(error.localizedDescription)")
+            throw CLIError.usage("\(path == "-" ? "standard input" : path) could not be read to the end")
         }
         guard data.count <= limit else {
-            throw CLIError.usage("\(path) is larger than \(limit / 1024) KiB")
+            throw CLIError.usage("\(path) is larger than \(limit / 1024) KiB; is it the right file?")
         }
         return [UInt8](data)
     }

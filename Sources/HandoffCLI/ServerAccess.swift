@@ -3,39 +3,23 @@ import HandoffDomain
 import VaultClient
 import VaultCrypto
 
-/// How a command reaches the server: URL, trusted CA and token from options or environment.
-extension GlobalOptions {
+/// What every command that talks to the server needs: an optional server URL and a CA to trust.
+protocol ServerConnection {
+    var server: String? { get }
+    var caFile: String? { get }
+}
+
+extension ServerConnection {
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    /// The server URL for role-token commands: `--server`, else `HANDOFF_SERVER`.
-    func serverURL() throws -> String {
-        guard let url = server ?? environment["HANDOFF_SERVER"] else {
-            throw CLIError.usage("which server? give --server https://… or set HANDOFF_SERVER")
-        }
-        return url
-    }
+    /// The CA file: `--ca-file`, else `HANDOFF_CA_FILE`, else the system's trust store.
+    var trustedCAFile: String? { caFile ?? environment["HANDOFF_CA_FILE"] }
 
     /// The server URL for an invite's commands: the invite's own, unless the `--server` flag says
     /// otherwise. `HANDOFF_SERVER` is not read: an environment set up for admin work must not send
     /// an invite's token to another server.
     func serverURL(for invite: InviteCode) -> String {
         server ?? invite.server
-    }
-
-    /// The CA file: `--ca-file`, else `HANDOFF_CA_FILE`, else the system's trust store.
-    var trustedCAFile: String? { caFile ?? environment["HANDOFF_CA_FILE"] }
-
-    /// The API token: from `--token-file`, else `HANDOFF_TOKEN`. Never a plain option.
-    func apiToken() throws -> BearerToken {
-        if let tokenFile {
-            var bytes = try InputFile.read(tokenFile, limit: 4096)
-            defer { SecretBytes.wipe(&bytes) }
-            return BearerToken(text: String(decoding: bytes, as: UTF8.self))
-        }
-        guard let text = environment["HANDOFF_TOKEN"] else {
-            throw CLIError.usage("this command needs an API token: --token-file FILE or HANDOFF_TOKEN")
-        }
-        return BearerToken(text: text)
     }
 
     /// Runs `body` with a client that is shut down afterwards, whatever happens.
@@ -49,6 +33,37 @@ extension GlobalOptions {
             await client.shutdown()
             throw error
         }
+    }
+}
+
+/// How an operator's command reaches the server: URL, trusted CA and token from options or
+/// environment.
+extension GlobalOptions: ServerConnection {
+    /// The server URL for role-token commands: `--server`, else `HANDOFF_SERVER`.
+    func serverURL() throws -> String {
+        guard let url = server ?? environment["HANDOFF_SERVER"] else {
+            throw CLIError.usage("which server? give --server https://… or set HANDOFF_SERVER")
+        }
+        return url
+    }
+
+    /// The API token: from `--token-file`, else `HANDOFF_TOKEN`. Never a plain option. Cleaned of
+    /// what editors and pasting add (CRLF, quotes, a byte order mark).
+    func apiToken() throws -> BearerToken {
+        let token: BearerToken
+        if let tokenFile {
+            var bytes = try InputFile.read(tokenFile, limit: 4096)
+            defer { SecretBytes.wipe(&bytes) }
+            token = BearerToken(text: String(decoding: bytes, as: UTF8.self))
+        } else if let text = environment["HANDOFF_TOKEN"] {
+            token = BearerToken(text: text)
+        } else {
+            throw CLIError.usage("this command needs an API token: --token-file FILE or HANDOFF_TOKEN")
+        }
+        guard token.isWellFormed else {
+            throw CLIError.usage("\(tokenFile ?? "HANDOFF_TOKEN") does not hold a Handoff Vault token (hv_…); nothing was sent")
+        }
+        return token
     }
 
     /// Runs `body` with a client for a role token (admin, generator, auditor).

@@ -30,7 +30,7 @@ struct SubmitCommand: HandoffSubcommand {
     @Flag(name: .customLong("dry-run"), help: "Validate and seal, but do not upload.")
     var dryRun = false
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: CustomerOptions
 
     func execute() async throws {
         let invite = try CustomerInput.invite(file: inviteFile)
@@ -43,12 +43,15 @@ struct SubmitCommand: HandoffSubcommand {
                 "recipientKeyId": .string(invite.recipientKey.keyId), "uploaded": false,
             ]
             global.json ? Console.json(output)
-                : Console.out("values valid and sealed (\(sealed.count) bytes) to generator key \(invite.recipientKey.keyId); not uploaded (--dry-run)")
+                : Console.out("Your values are valid and sealed for Altoura's package generator (key \(invite.recipientKey.keyId)). Nothing was sent (--dry-run).")
             return
         }
         let server = global.serverURL(for: invite)
-        let answer = try await global.withClient(server: server, token: invite.token) { client in
-            try await client.submit(handoffId: invite.handoffId, sealed: sealed, recipientKeyId: invite.recipientKey.keyId)
+        let (answer, state, earlier) = try await global.withClient(server: server, token: invite.token) { client in
+            let answer = try await client.submit(handoffId: invite.handoffId, sealed: sealed, recipientKeyId: invite.recipientKey.keyId)
+            // Only to tell the customer where things stand; the receipt is what proves the upload.
+            let info = try? await client.handoff(invite.handoffId)
+            return (answer, info?.state, max(0, (info?.receipts.count ?? 1) - 1))
         }
         let receipt = try Receipt.verify(answer.receipt, serverKey: invite.serverKey, handoffId: invite.handoffId, sealed: sealed)
         guard receipt.submissionId == answer.submissionId else {
@@ -57,11 +60,20 @@ struct SubmitCommand: HandoffSubcommand {
         if global.json {
             Console.json([
                 "handoffId": .string(invite.handoffId), "submissionId": .string(answer.submissionId), "receipt": .string(answer.receipt),
+                "receivedAt": .string(receipt.receivedAt), "auditIndex": .integer(receipt.auditIndex), "replacesEarlier": .bool(earlier > 0),
             ])
-        } else {
-            Console.out("submitted: handoff \(invite.handoffId), submission \(answer.submissionId), received \(receipt.receivedAt), audit index \(receipt.auditIndex)")
-            Console.out("the receipt is signed by the server key in your invite and covers exactly the sealed bytes sent")
+            return
         }
+        Console.out("Submitted: your values were sealed on this computer for Altoura's package generator and stored by the vault, which cannot read them.")
+        if earlier > 0 {
+            Console.out("This submission replaces your earlier one\(earlier == 1 ? "" : "s"); Altoura uses only the latest.")
+        }
+        Console.out("The vault's signed receipt checks out against the server key in your invite.")
+        if global.verbose {
+            Console.out("  handoff \(invite.handoffId), submission \(answer.submissionId), received \(receipt.receivedAt), audit log entry \(receipt.auditIndex)")
+            Console.out(answer.receipt)
+        }
+        Console.out(NextStep.text(for: state ?? .submitted))
     }
 }
 
@@ -79,7 +91,7 @@ struct StatusCommand: HandoffSubcommand {
     @Option(name: .customLong("invite-file"), help: ArgumentHelp("File holding the invite code.", valueName: "file"))
     var inviteFile: String?
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: CustomerOptions
 
     func execute() async throws {
         let invite = try CustomerInput.invite(file: inviteFile)
@@ -102,12 +114,16 @@ struct StatusCommand: HandoffSubcommand {
         if global.json {
             Console.json([
                 "handoffId": .string(info.handoffId), "state": .string(info.state.rawValue), "expiresAt": .string(info.expiresAt), "receipts": .array(receipts),
+                "nextStep": .string(NextStep.text(for: info.state)),
             ])
         } else {
-            Console.out("handoff \(info.handoffId): \(info.state) (invite expires \(info.expiresAt)), \(receipts.count) receipt(s), each signed and in the audit log")
-            for receipt in receipts {
-                let m = receipt.objectValue ?? [:]
-                Console.out("  submission \(m["submissionId"]?.stringValue ?? "") received \(m["receivedAt"]?.stringValue ?? ""), audit index \(m["auditIndex"]?.integerValue ?? -1)")
+            Console.out(NextStep.text(for: info.state))
+            Console.out("Invite valid until \(info.expiresAt). \(receipts.count) submission\(receipts.count == 1 ? "" : "s") received, each with a receipt signed by the vault and recorded in its audit log.")
+            if global.verbose {
+                for receipt in receipts {
+                    let m = receipt.objectValue ?? [:]
+                    Console.out("  submission \(m["submissionId"]?.stringValue ?? "") received \(m["receivedAt"]?.stringValue ?? ""), audit log entry \(m["auditIndex"]?.integerValue ?? -1)")
+                }
             }
         }
     }

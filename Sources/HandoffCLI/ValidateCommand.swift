@@ -20,7 +20,7 @@ struct ValidateCommand: HandoffSubcommand {
     @Option(name: .customLong("hosting-domain"), help: ArgumentHelp("Altoura's hosting domain.", valueName: "host"))
     var hostingDomain = ValueRules.defaultHostingDomain
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var global: CustomerOptions
 
     func execute() async throws {
         var document = try InputFile.read(values, limit: HandoffValues.maximumDocumentSize)

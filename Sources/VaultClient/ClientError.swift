@@ -1,16 +1,27 @@
-/// Why a call to the server failed. Messages never include the token or any value.
+/// Why a call to the server failed, as data: what kind of failure, the URL it concerned, whether
+/// the request left this machine, and the server's own words where it gave any. The CLI turns it
+/// into a message in one place (`CLIError`). Nothing here ever holds the token or a value.
 public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Stable codes; the CLI maps each to one exit status.
-    public enum Code: String, Sendable {
-        /// No connection (refused, timed out, DNS).
+    public enum Code: String, Sendable, CaseIterable {
+        /// No connection could be made (refused, unknown host, timed out); nothing was sent.
         case unreachable = "client.unreachable"
-        /// The server's TLS certificate is not trusted.
+        /// The connection was made but no TLS session came up (a plain-HTTP port, or the server
+        /// closed during the handshake); nothing was sent.
+        case noTLS = "client.no_tls"
+        /// The server's TLS certificate is not trusted; nothing was sent.
         case untrustedCertificate = "client.untrusted_certificate"
-        /// The server refused the credential or the role (401, 403, 404 for another handoff).
+        /// The connection broke or timed out after the request was sent; it may have arrived.
+        case connectionLost = "client.connection_lost"
+        /// The server refused the credential (401).
+        case notAuthenticated = "client.not_authenticated"
+        /// The server refused the role or the handoff (403, 404 for another handoff).
         case notAllowed = "client.not_allowed"
-        /// The server refused the request's data (400, 409, 413, 415, 422).
+        /// The server asks this address to wait (429 for refusals).
+        case rateLimited = "client.rate_limited"
+        /// The server refused the request's data or state (400, 409, 413, 415, 422, 429 for a limit).
         case rejected = "client.rejected"
-        /// The server is overloaded or failed (429, 5xx).
+        /// The server failed (5xx).
         case serverFailure = "client.server_failure"
         /// The server's answer is not what the API promises.
         case malformedResponse = "client.malformed_response"
@@ -18,16 +29,39 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
         case unusableSetting = "client.unusable_setting"
     }
 
+    /// Why a connection could not be made.
+    public enum ConnectFailure: String, Sendable {
+        case refused, unknownHost, timedOut, other
+    }
+
     public let code: Code
-    /// The HTTP status, when there was one.
+    /// The HTTP status, when there was one (for `--json` and tests; messages do not show it).
     public let status: Int?
-    /// What went wrong, with the server's problem detail when it sent one.
+    /// What went wrong, in this layer's words (or the server's problem detail).
     public let reason: String
+    /// The URL the request went to, when the network was involved.
+    public var url: String?
+    /// For `unreachable`: why no connection came up.
+    public var connectFailure: ConnectFailure?
+    /// For `rateLimited`: the server's `Retry-After`, in seconds.
+    public var retryAfter: Int?
+    /// The server's problem code (`store.limit_reached`, …), when it sent one.
+    public var problemCode: String?
+    /// Whether the request carried an invite's token (a customer admin is reading), not a role token.
+    public var forInvite = false
 
     public init(_ code: Code, status: Int? = nil, _ reason: String) {
         self.code = code
         self.status = status
         self.reason = reason
+    }
+
+    /// Whether the request may have reached the server (and so may have changed something).
+    public var mayHaveBeenSent: Bool {
+        switch code {
+        case .unreachable, .noTLS, .untrustedCertificate, .unusableSetting: return false
+        default: return true
+        }
     }
 
     public var description: String { "\(code.rawValue): \(reason)" }

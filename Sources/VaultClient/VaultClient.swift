@@ -3,6 +3,7 @@ import Foundation
 import HandoffDomain
 internal import NIOCore
 internal import NIOHTTP1
+internal import NIOPosix
 internal import NIOSSL
 import VaultCrypto
 
@@ -31,7 +32,7 @@ public final class VaultClient: Sendable {
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
             } catch {
-                throw ClientError(.untrustedCertificate, "cannot read the CA file \(caFile) as PEM certificates")
+                throw ClientError(.unusableSetting, "the CA file \(caFile) does not hold PEM certificates")
             }
         }
         var configuration = HTTPClient.Configuration(
@@ -50,14 +51,18 @@ public final class VaultClient: Sendable {
         self.token = token
     }
 
+    private var forInvite: Bool { token?.claimedRole == .customer }
+
     /// Closes connections; call once when done.
     public func shutdown() async {
         try? await http.shutdown()
     }
 
-    /// Sends one request and returns the JSON body of a 2xx answer.
+    /// Sends one request and returns the JSON body of a 2xx answer; every failure becomes a
+    /// `ClientError` that names the URL and says whether the request may have been sent.
     func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil) async throws -> JSONValue {
-        var request = HTTPClientRequest(url: base + path)
+        let url = base + path
+        var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
         if let token { token.withText { request.headers.add(name: "Authorization", value: "Bearer \($0)") } }
@@ -69,34 +74,99 @@ public final class VaultClient: Sendable {
         do {
             response = try await http.execute(request, timeout: .seconds(30))
         } catch {
-            throw Self.classify(error)
+            var failure = Self.classify(error)
+            failure.url = base
+            failure.forInvite = forInvite
+            throw failure
         }
+        let status = Int(response.status.code)
         let bytes: ByteBuffer
         do {
             bytes = try await response.body.collect(upTo: Self.maximumResponseSize)
         } catch {
-            throw ClientError(.malformedResponse, status: Int(response.status.code), "the server's answer was cut off or too large")
+            var failure = ClientError(.malformedResponse, status: status, "the server's answer was cut off or too large")
+            failure.url = base
+            throw failure
         }
         let json = try? JSONParser.parse(Array(buffer: bytes))
-        let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
-            let detail = json?.objectValue?["detail"]?.stringValue ?? response.status.reasonPhrase
+            let problem = json?.objectValue
+            let problemCode = problem?["code"]?.stringValue
             let code: ClientError.Code = switch status {
-            case 401, 403, 404: .notAllowed
-            case 429, 500...: .serverFailure
+            case 401: .notAuthenticated
+            case 403, 404: .notAllowed
+            case 429 where problemCode == "auth.rate_limited": .rateLimited
+            case 500...: .serverFailure
             default: .rejected
             }
-            throw ClientError(code, status: status, "the server answered \(status): \(detail)")
+            var failure = ClientError(code, status: status, problem?["detail"]?.stringValue ?? "the server gave no reason")
+            failure.url = base
+            failure.problemCode = problemCode
+            failure.retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0) }
+            failure.forInvite = forInvite
+            throw failure
         }
-        guard let json else { throw ClientError(.malformedResponse, status: status, "the server's answer is not JSON") }
+        guard let json else {
+            var failure = ClientError(.malformedResponse, status: status, "the server's answer is not JSON")
+            failure.url = base
+            throw failure
+        }
         return json
     }
 
+    /// Sorts a transport failure by what it means for the user. The library's own text is only
+    /// matched, never shown: it can quote request headers.
     static func classify(_ error: any Error) -> ClientError {
-        let text = String(describing: error)
-        if error is NIOSSLError || text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate") {
-            return ClientError(.untrustedCertificate, "the server's TLS certificate is not trusted (give the right CA with --ca-file)")
+        switch error {
+        case let error as NIOSSLError:
+            if case .handshakeFailed = error {
+                return String(describing: error).contains("CERTIFICATE_VERIFY_FAILED")
+                    ? ClientError(.untrustedCertificate, "the server's certificate is not trusted")
+                    : ClientError(.noTLS, "no TLS session came up")
+            }
+            return ClientError(.connectionLost, "the TLS connection broke")
+        case let error as IOError:
+            return classify(errno: error.errnoCode)
+        case let error as NIOConnectionError:
+            if error.connectionErrors.isEmpty, error.dnsAError != nil || error.dnsAAAAError != nil {
+                return unreachable(.unknownHost, "the server's name does not resolve")
+            }
+            if let first = error.connectionErrors.first?.error as? IOError { return classify(errno: first.errnoCode) }
+            return unreachable(.other, "no connection could be made")
+        case is SocketAddressError:
+            return unreachable(.unknownHost, "the server's name does not resolve")
+        case let error as HTTPClientError:
+            switch error {
+            case .connectTimeout: return unreachable(.timedOut, "the connection timed out")
+            case .tlsHandshakeTimeout: return ClientError(.noTLS, "the TLS handshake timed out")
+            case .remoteConnectionClosed, .readTimeout, .deadlineExceeded: return ClientError(.connectionLost, "the connection broke or timed out")
+            default:
+                // Header values refused before sending (a token with characters a token never has):
+                // the library's description quotes them, so it is matched here and never shown.
+                if String(describing: error).contains("invalidHeaderField") {
+                    return ClientError(.unusableSetting, "the token holds characters a token never has")
+                }
+                return ClientError(.connectionLost, "the request failed on the way")
+            }
+        case let error as ChannelError:
+            if case .connectTimeout = error { return unreachable(.timedOut, "the connection timed out") }
+            return ClientError(.connectionLost, "the connection broke")
+        default:
+            return unreachable(.other, "no connection could be made")
         }
-        return ClientError(.unreachable, "cannot reach the server: \(text.prefix(200))")
+    }
+
+    private static func classify(errno code: CInt) -> ClientError {
+        switch code {
+        case ECONNREFUSED: return unreachable(.refused, "the connection was refused")
+        case ETIMEDOUT, EHOSTUNREACH, ENETUNREACH: return unreachable(.timedOut, "the connection timed out")
+        default: return ClientError(.connectionLost, "the connection broke")
+        }
+    }
+
+    private static func unreachable(_ reason: ClientError.ConnectFailure, _ text: String) -> ClientError {
+        var failure = ClientError(.unreachable, text)
+        failure.connectFailure = reason
+        return failure
     }
 }

@@ -92,6 +92,16 @@ struct CanarySweepTests {
             cliErrors.append(submitted.standardError)
         }
 
+        // Token files as editors save them: CRLF (accepted), and with a control character that
+        // no header may carry (refused before anything is sent, without echoing the token).
+        let tokenFile = server.directory.appendingPathComponent("admin-notepad.token")
+        for (text, status) in [(server.adminToken + "\r\n", Int32(0)), (server.adminToken + "\u{7}\r\n", 64), ("\"" + server.adminToken + "\u{0}\"", 64)] {
+            try Data(text.utf8).write(to: tokenFile)
+            let listed = try server.handoff(["admin", "token", "list", "--token-file", tokenFile.path])
+            #expect(listed.status == status, "\(listed.standardError)")
+            cliErrors += [listed.standardError]
+        }
+
         // Hostile requests that carry the canaries to the server.
         let http = try TestHTTP(caFile: server.caFile)
         defer { http.close() }

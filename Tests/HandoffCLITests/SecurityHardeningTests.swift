@@ -89,7 +89,7 @@ struct SecurityHardeningTests {
         let values = Scenario.fixture("valid-minimal.json")
         for _ in 1...2 { #expect(try server.handoff(["submit", "--values", values, "--invite-file", invite.file]).status == 0) }
         let third = try server.handoff(["submit", "--values", values, "--invite-file", invite.file])
-        #expect(third.status == 69, "\(third.standardError)")
+        #expect(third.status == 65, "\(third.standardError)")
         #expect(third.standardError.contains("the most it keeps"))
         #expect(try server.sql("SELECT COUNT(*) FROM submission") == "2")
     }

@@ -69,12 +69,19 @@ struct ValidateCommandTests {
         #expect(!result.standardError.isEmpty)
     }
 
-    @Test("--help shows an example and the global options; --version prints the version")
+    @Test("--help shows an example and a customer's options only (operators' on their commands); --version prints the version")
     func helpAndVersion() throws {
         let help = try ProcessRunner.run(Self.handoff, ["validate", "--help"])
         #expect(help.status == 0)
-        for text in ["handoff validate --values values.json", "--server", "--ca-file", "--token-file", "--json"] {
+        for text in ["handoff validate --values values.json", "--json"] {
             #expect(help.standardOutput.contains(text), "\(text)")
+        }
+        for text in ["--server", "--ca-file", "--token-file"] {
+            #expect(!help.standardOutput.contains(text), "\(text)")
+        }
+        let operatorHelp = try ProcessRunner.run(Self.handoff, ["admin", "invite", "--help"])
+        for text in ["--server", "--ca-file", "--token-file", "--json"] {
+            #expect(operatorHelp.standardOutput.contains(text), "\(text)")
         }
         let version = try ProcessRunner.run(Self.handoff, ["--version"])
         #expect(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == HandoffVaultVersion.current)

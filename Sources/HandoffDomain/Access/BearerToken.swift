@@ -7,9 +7,10 @@ import VaultCrypto
 public struct BearerToken: Sendable, Equatable, CustomStringConvertible {
     private let text: String
 
-    /// Wraps token text read from a file, an invite or an environment variable, trimmed.
+    /// Wraps token text read from a file, an invite or an environment variable, cleaned of what
+    /// pasting adds (`PastedCredential`): CRLF line ends, quotes, a byte order mark.
     public init(text: String) {
-        self.text = text.trimmingCharacters(in: [" ", "\n", "\r", "\t"])
+        self.text = PastedCredential.cleaned(text)
     }
 
     /// A fresh token for `role`.
@@ -35,13 +36,4 @@ public struct BearerToken: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "BearerToken(\(claimedRole?.rawValue ?? "unknown"), redacted)" }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        var slice = Substring(self)
-        while let first = slice.first, set.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, set.contains(last) { slice = slice.dropLast() }
-        return String(slice)
-    }
 }

@@ -40,9 +40,10 @@ public struct InviteCode: Sendable, Equatable {
         return Self.prefix + Base64.encode(CanonicalJSON.encode(json), .urlSafeUnpadded)
     }
 
-    /// Decodes and checks an invite code; refuses anything not exactly in the canonical form.
+    /// Decodes and checks an invite code; refuses anything not exactly in the canonical form once
+    /// what pasting adds (quotes, CRLF, wrapping, a byte order mark) is removed.
     public init(decoding text: String) throws {
-        let trimmed = BearerToken(text: text).withText { $0 }
+        let trimmed = PastedCredential.cleaned(text)
         let malformed = FormatError(.inviteMalformed, "this is not a Handoff Vault invite code (it starts with hv1.); ask Altoura for a new one")
         guard trimmed.hasPrefix(Self.prefix), trimmed.utf8.count <= 4096,
               let bytes = try? Base64.decode(String(trimmed.dropFirst(Self.prefix.count)), .urlSafeUnpadded),

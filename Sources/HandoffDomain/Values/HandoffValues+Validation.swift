@@ -20,6 +20,13 @@ extension HandoffValues {
         do {
             json = try JSONParser.parse(body)
         } catch {
+            if let comma = trailingComma(before: error.offset, in: body) {
+                let (line, column) = lineAndColumn(of: comma, in: body)
+                throw ValuesInvalid(problems: [ValidationProblem(
+                    field: "$", message: "line \(line), column \(column): a comma after the last field",
+                    hint: "line \(line), column \(column): remove the comma after the last field"
+                )])
+            }
             let (line, column) = lineAndColumn(of: error.offset, in: body)
             throw ValuesInvalid(problems: [documentProblem("line \(line), column \(column): the document is not valid JSON (\(error.message))")])
         }
@@ -34,6 +41,15 @@ extension HandoffValues {
         if document[0] == 0 && document[1] == 0 || document[2] == 0 && document[3] == 0 { return "UTF-32" }
         if document[0] == 0 || document[1] == 0 { return "UTF-16" }
         return nil
+    }
+
+    /// The offset of a comma that stands right before the `}` or `]` at `offset` (whitespace
+    /// between), the mistake JSON editors see most.
+    static func trailingComma(before offset: Int, in bytes: [UInt8]) -> Int? {
+        guard offset < bytes.count, bytes[offset] == UInt8(ascii: "}") || bytes[offset] == UInt8(ascii: "]") else { return nil }
+        var index = offset - 1
+        while index >= 0, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index -= 1 }
+        return index >= 0 && bytes[index] == UInt8(ascii: ",") ? index : nil
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -68,6 +84,8 @@ private struct ValuesCheck {
     let members: [String: JSONValue]
     let rules: ValueRules
     var problems: [ValidationProblem] = []
+    /// The client ID once it passed its rules, for hints that name the exact value to set.
+    var knownClientId: String?
 
     init(members: [String: JSONValue], rules: ValueRules) {
         self.members = members
@@ -84,6 +102,7 @@ private struct ValuesCheck {
                    hint: "clientId is the Directory (tenant) ID; copy Application (client) ID from the same Overview page")
             clientId = nil
         }
+        knownClientId = clientId
         let teamsAppObjectId = guid(.teamsAppObjectId)
         let redirectUris = redirectURIs()
         let applicationIdUri = applicationIdURI(clientId: clientId)
@@ -113,7 +132,7 @@ private struct ValuesCheck {
 
     @discardableResult
     private mutating func report(_ field: ValueField, _ message: String, hint: String? = nil) -> ValidationProblem {
-        let problem = ValidationProblem(field: field.rawValue, message: message, hint: hint ?? field.hint(rules))
+        let problem = ValidationProblem(field: field.rawValue, message: message, hint: hint ?? field.hint(rules, clientId: knownClientId))
         problems.append(problem)
         return problem
     }

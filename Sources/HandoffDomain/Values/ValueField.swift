@@ -13,13 +13,14 @@ public enum ValueField: String, CaseIterable, Sendable {
     public var isRequired: Bool { self != .teamsAppObjectId }
 
     /// Where the customer admin finds the right value (DOMAIN-RULES.md).
-    public func hint(_ rules: ValueRules) -> String {
+    /// With `clientId` known (valid), the Application ID URI hint names the exact URI to set.
+    public func hint(_ rules: ValueRules, clientId: String? = nil) -> String {
         switch self {
         case .clientId: return "copy Application (client) ID from App registration → Overview"
         case .tenantId: return "copy Directory (tenant) ID from App registration → Overview"
         case .teamsAppObjectId: return "the Teams app's Object ID from Teams Admin Center → Manage apps (Step 10)"
         case .applicationIdUri:
-            return "Teams sign-in will fail with AADSTS500011 (resource principal not found): set the Application ID URI to api://\(rules.hostingDomain)/{clientId}"
+            return "Teams sign-in will fail with AADSTS500011 (resource principal not found): set the Application ID URI to api://\(rules.hostingDomain)/\(clientId ?? "<your Application (client) ID>")"
         case .scope: return "Expose an API → Add a scope → Scope name: access_as_user"
         case .redirectUris: return "Authentication → the callback URI that Altoura provided"
         case .acsConnectionString: return "ACS resource → Keys → Connection string (copy the whole value)"
@@ -36,25 +37,12 @@ public enum ValueField: String, CaseIterable, Sendable {
             return sameLetters
         }
         let ranked = allCases
-            .map { ($0, editDistance(Array($0.rawValue.lowercased()), Array(lowered))) }
+            .map { ($0, EditDistance.between($0.rawValue.lowercased(), lowered)) }
             .min { $0.1 < $1.1 }
         guard let (field, distance) = ranked, distance <= 2 else { return nil }
         return field
     }
 
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for (i, left) in a.enumerated() {
-            var row = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, right) in b.enumerated() {
-                row[j + 1] = Swift.min(previous[j + 1] + 1, row[j] + 1, previous[j] + (left == right ? 0 : 1))
-            }
-            previous = row
-        }
-        return previous[b.count]
-    }
 }
 
 /// Settings the rules depend on.
