@@ -202,7 +202,7 @@ struct AdminRecipientSetCommand: HandoffSubcommand {
             """
     )
 
-    @Option(name: .customLong("public-key"), help: ArgumentHelp("The key in base64, or a file holding it (generator.pub).", valueName: "key"))
+    @Option(name: .customLong("public-key"), help: ArgumentHelp("generator.pub from handoff keys generate (or a bare base64 X25519 key: then packages cannot be delivered).", valueName: "file"))
     var publicKey: String
 
     @OptionGroup var global: GlobalOptions
@@ -210,12 +210,20 @@ struct AdminRecipientSetCommand: HandoffSubcommand {
     func execute() async throws {
         var text = publicKey
         if FileManager.default.fileExists(atPath: publicKey) {
-            text = String(decoding: try InputFile.read(publicKey, limit: 1024), as: UTF8.self)
+            text = String(decoding: try InputFile.read(publicKey, limit: 4096), as: UTF8.self)
         }
-        guard let bytes = try? Base64.decode(text.trimmingCharacters(in: .whitespacesAndNewlines)), let key = try? SealingPublicKey(bytes: bytes) else {
-            throw CLIError.usage("--public-key must be base64 of a 32-byte X25519 key, or a file with one (generator.pub)")
+        let keys: GeneratorPublicKeys
+        do {
+            keys = try GeneratorPublicKeys(decoding: text)
+        } catch {
+            throw CLIError.usage("--public-key must be generator.pub from handoff keys generate, or base64 of a 32-byte X25519 key")
         }
-        let keyId = try await global.withAPIClient { client in try await client.setRecipient(key) }
-        global.json ? Console.json(["keyId": .string(keyId)]) : Console.out("generator key \(keyId) registered; new invites pin it")
+        let keyId = try await global.withAPIClient { client in try await client.setRecipient(keys) }
+        if global.json {
+            Console.json(["keyId": .string(keyId), "signs": .bool(keys.signing != nil)])
+        } else {
+            Console.out("generator key \(keyId) registered; new invites pin it")
+            if keys.signing == nil { Console.error("no package signing key given: packages cannot be delivered under this key (use generator.pub from handoff keys generate)") }
+        }
     }
 }

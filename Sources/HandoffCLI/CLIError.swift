@@ -124,6 +124,7 @@ extension CLIError {
             case .iconInvalid: return .dataInvalid(error.reason)
             case .iconUnreadable, .optionInvalid: return .usage(error.reason)
             case .writeFailed: return .cannotCreate(error.reason)
+            case .notATeamsPackage: return .verification(error.reason)
             }
         case let error as CryptoError: return .verification(error.reason)
         default: return .unexpected

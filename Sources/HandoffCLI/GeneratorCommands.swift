@@ -16,7 +16,7 @@ struct KeysCommand: AsyncParsableCommand {
 struct KeysGenerateCommand: HandoffSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Make the generator's X25519 key pair; the secret key never leaves this machine.",
+        abstract: "Make the generator's key pairs (X25519 to open values, Ed25519 to sign packages); the secret keys never leave this machine.",
         discussion: """
             Example:
               handoff keys generate --out ~/.handoff
@@ -31,18 +31,22 @@ struct KeysGenerateCommand: HandoffSubcommand {
 
     func execute() async throws {
         try OutputFile.makePrivateDirectory(out)
-        let keyPair = try SealingKeyPair.generate()
-        var file = try GeneratorKeyFile.encode(keyPair).withUnsafeBytes { Array($0) }
+        let keys = try GeneratorKeys.generate()
+        var file = try GeneratorKeyFile.encode(keys).withUnsafeBytes { Array($0) }
         defer { SecretBytes.wipe(&file) }
         try OutputFile.writePrivate(file, to: "\(out)/generator.key", exclusive: true)
-        let publicKey = Base64.encode(keyPair.publicKey.bytes)
-        try OutputFile.writePrivate(Array((publicKey + "\n").utf8), to: "\(out)/generator.pub")
+        try OutputFile.writePrivate(Array(keys.publicKeys.encoded().utf8), to: "\(out)/generator.pub")
         chmod("\(out)/generator.pub", 0o644)
+        let publicKey = Base64.encode(keys.sealing.publicKey.bytes)
+        let signingKey = keys.signing.map { Base64.encode($0.publicKey.bytes) } ?? ""
         if global.json {
-            Console.json(["publicKey": .string(publicKey), "keyId": .string(keyPair.publicKey.keyId)])
+            Console.json([
+                "publicKey": .string(publicKey), "signingPublicKey": .string(signingKey), "keyId": .string(keys.sealing.publicKey.keyId),
+            ])
         } else {
-            Console.out("wrote \(out)/generator.key (secret, 0600) and \(out)/generator.pub")
-            Console.out("public key: \(publicKey)")
+            Console.out("wrote \(out)/generator.key (secret, 0600) and \(out)/generator.pub (give this one to the vault's admin)")
+            Console.out("sealing key \(keys.sealing.publicKey.keyId): \(publicKey)")
+            Console.out("package signing key: \(signingKey)")
         }
     }
 }
@@ -59,6 +63,7 @@ struct PullCommand: HandoffSubcommand {
 
             Example:
               HANDOFF_TOKEN=… handoff pull --server https://vault.example --key ~/.handoff/generator.key --out ./pulled --package-out ./packages
+              for zip in packages/*.zip; do handoff package deliver "$(basename "$zip" .zip)" --package "$zip" --key ~/.handoff/generator.key; done
             """
     )
 
@@ -76,14 +81,8 @@ struct PullCommand: HandoffSubcommand {
     func execute() async throws {
         var keyPairs: [String: SealingKeyPair] = [:]
         for path in key {
-            var keyBytes = try InputFile.read(path, limit: 4096)
-            defer { SecretBytes.wipe(&keyBytes) }
-            do {
-                let keyPair = try GeneratorKeyFile.decode(keyBytes)
-                keyPairs[keyPair.publicKey.keyId] = keyPair
-            } catch {
-                throw CLIError.usage("\(path) is not a generator key file (handoff keys generate)")
-            }
+            let keys = try GeneratorKeyFile.read(path)
+            keyPairs[keys.sealing.publicKey.keyId] = keys.sealing
         }
         try OutputFile.makePrivateDirectory(out)
         if let packageOut { try OutputFile.makePrivateDirectory(packageOut) }

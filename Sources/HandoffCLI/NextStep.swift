@@ -15,11 +15,14 @@ enum NextStep {
             return "Altoura's package generator has fetched your values and is building your tenant-specific Teams app package (Step 8). "
                 + "Next: wait for the package."
         case .acknowledged:
-            return "Altoura has built your Teams app package (Step 8). Next (Step 9): upload the .zip in Teams Admin Center → Teams apps → "
-                + "Manage apps → Upload new app, and confirm its status is Allowed. Then (Step 10) copy the app's Object ID, add it in Entra "
-                + "admin center → App registrations → Expose an API → Authorized client applications with the access_as_user scope, "
-                + "grant admin consent under API permissions, and send the Object ID back: add \"teamsAppObjectId\" to values.json and run "
-                + "handoff submit again."
+            return "Altoura has built your Teams app package (Step 8) and will deliver it here, signed. Next: wait for the package, "
+                + "then run handoff package fetch --out DIR --values values.json."
+        case .delivered:
+            return "Your signed Teams app package is ready (Step 9): handoff package fetch --out DIR --values values.json saves it after "
+                + "checking Altoura's signature. Next: upload the .zip in Teams Admin Center → Teams apps → Manage apps → Upload new app, "
+                + "and confirm its status is Allowed. Then (Step 10) copy the app's Object ID, add it in Entra admin center → App "
+                + "registrations → Expose an API → Authorized client applications with the access_as_user scope, grant admin consent "
+                + "under API permissions, and send the Object ID back: add \"teamsAppObjectId\" to values.json and run handoff submit again."
         case .expired:
             return "This invite has expired; the vault accepts nothing more through it. Next: ask your Altoura contact for a new invite."
         case .revoked:

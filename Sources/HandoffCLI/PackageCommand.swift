@@ -8,8 +8,8 @@ import VaultCrypto
 struct PackageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "package",
-        abstract: "Build tenant-specific Microsoft Teams app packages (Step 8).",
-        subcommands: [PackageBuildCommand.self]
+        abstract: "Build, deliver and fetch tenant-specific Microsoft Teams app packages (Steps 8–9).",
+        subcommands: [PackageBuildCommand.self, PackageDeliverCommand.self, PackageFetchCommand.self]
     )
 }
 

@@ -10,6 +10,8 @@ public struct TeamsPackageError: Error, Equatable, Sendable, CustomStringConvert
         case optionInvalid = "package.option_invalid"
         /// The zip could not be assembled or written.
         case writeFailed = "package.write_failed"
+        /// A zip received is not a Teams app package (entries, manifest or icons).
+        case notATeamsPackage = "package.not_a_teams_package"
     }
 
     /// The stable code.

@@ -40,8 +40,25 @@ extension VaultClient {
     }
 
     /// `PUT /v1/recipient`; returns the key id.
-    public func setRecipient(_ key: SealingPublicKey) async throws -> String {
-        try field(try await send(.PUT, "/v1/recipient", body: ["publicKey": .string(Base64.encode(key.bytes))]), "keyId")
+    public func setRecipient(_ keys: GeneratorPublicKeys) async throws -> String {
+        var body: [String: JSONValue] = ["publicKey": .string(Base64.encode(keys.sealing.bytes))]
+        if let signing = keys.signing { body["signingPublicKey"] = .string(Base64.encode(signing.bytes)) }
+        return try field(try await send(.PUT, "/v1/recipient", body: .object(body)), "keyId")
+    }
+
+    /// `PUT /v1/handoffs/{id}/package`: the signed package.
+    public func deliverPackage(handoffId: String, zip: [UInt8], signature: String) async throws {
+        _ = try await send(.PUT, "/v1/handoffs/\(handoffId)/package", body: ["package": .string(Base64.encode(zip)), "signature": .string(signature)])
+    }
+
+    /// `GET /v1/handoffs/{id}/package`: the zip and the signature note, unverified (the caller
+    /// verifies them against the key it trusts, never one the server names).
+    public func package(handoffId: String) async throws -> (zip: [UInt8], signature: String) {
+        let json = try await send(.GET, "/v1/handoffs/\(handoffId)/package")
+        guard try field(json, "handoffId") == handoffId, let zip = try? Base64.decode(try field(json, "package")) else {
+            throw ClientError(.malformedResponse, "the package in the answer is not base64, or is for another handoff")
+        }
+        return (zip, try field(json, "signature"))
     }
 
     /// `POST /v1/handoffs`; returns the handoff id, invite code and expiry.

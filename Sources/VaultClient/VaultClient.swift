@@ -15,7 +15,7 @@ public final class VaultClient: Sendable {
     private let token: BearerToken?
 
     /// The largest response body read.
-    static let maximumResponseSize = 1024 * 1024
+    static let maximumResponseSize = 2 * 1024 * 1024
 
     /// A client for `server` (an https URL), through the proxy that `environment` names.
     public init(server: String, caFile: String?, token: BearerToken?, environment: [String: String] = ProcessInfo.processInfo.environment) throws {

@@ -57,6 +57,26 @@ struct SubmissionRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     }
 }
 
+/// A delivered Teams package: the zip encrypted at rest like a submission, its digest and size,
+/// and the generator's signature note (public: it holds a hash, an id and a size).
+struct PackageRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "package"
+    var id: String
+    var handoffId: String
+    var deliveredAt: Date
+    var sha256: Data
+    var size: Int
+    var signature: String
+    var ciphertext: Data
+    var wrappedKey: Data
+    var keyVersion: Int
+    var recordKeyVersion: Int
+
+    enum Columns {
+        static let handoffId = Column(CodingKeys.handoffId)
+    }
+}
+
 /// A token row: the keyed hash of the token, never the token.
 struct TokenRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "token"
@@ -82,13 +102,14 @@ struct TokenRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     }
 }
 
-/// A registered generator public key.
+/// A registered generator public key (X25519, and Ed25519 for package signatures when given).
 struct RecipientKeyRecord: Codable, Sendable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "recipientKey"
     var id: String
     var publicKey: Data
     var createdAt: Date
     var active: Bool
+    var signingPublicKey: Data?
 
     enum Columns {
         static let active = Column(CodingKeys.active)

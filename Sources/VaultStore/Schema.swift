@@ -99,6 +99,26 @@ enum Schema {
                 t.add(column: "expiresAt", .datetime)
             }
         }
+        migrator.registerMigration("v6-package-delivery") { db in
+            // The generator's Ed25519 key beside its X25519 key (absent for keys registered before).
+            try db.alter(table: "recipientKey") { t in
+                t.add(column: "signingPublicKey", .blob)
+            }
+            // One delivered package per handoff (a new delivery replaces it), encrypted at rest like
+            // a submission, with the generator's signature note.
+            try db.create(table: "package") { t in
+                t.primaryKey("id", .text)
+                t.column("handoffId", .text).notNull().unique().references("handoff")
+                t.column("deliveredAt", .datetime).notNull()
+                t.column("sha256", .blob).notNull()
+                t.column("size", .integer).notNull()
+                t.column("signature", .text).notNull()
+                t.column("ciphertext", .blob).notNull()
+                t.column("wrappedKey", .blob).notNull()
+                t.column("keyVersion", .integer).notNull()
+                t.column("recordKeyVersion", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

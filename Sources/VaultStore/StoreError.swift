@@ -17,6 +17,8 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case keysUnavailable = "store.keys_unavailable"
         /// A stored record failed its integrity check (changed or moved in the file).
         case recordCorrupt = "store.record_corrupt"
+        /// A signature did not verify with the key it must be made by.
+        case signatureInvalid = "store.signature_invalid"
         /// A per-handoff limit was reached (stored submissions).
         case limitReached = "store.limit_reached"
         /// SQLite failed (disk full, I/O error, a failing audit insert): the action was rolled back.

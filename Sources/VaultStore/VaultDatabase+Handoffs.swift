@@ -19,21 +19,27 @@ public struct CreatedHandoff: Sendable {
     public let handoffId: String
     public let recipientKey: SealingPublicKey
     public let recipientKeyId: String
+    /// The generator's package-signing key, which the invite pins when there is one.
+    public let generatorSigningKey: SigningPublicKey?
     public let token: BearerToken
     public let expiresAt: Date
 }
 
 extension VaultDatabase {
-    /// Registers the generator's public key as the one new invites pin; returns its id.
-    public func setRecipientKey(_ key: SealingPublicKey, context: OperationContext) async throws -> String {
+    /// Registers the generator's public keys as the ones new invites pin; returns the sealing
+    /// key's id. Without a signing key, packages cannot be delivered for new invites.
+    public func setRecipientKey(_ key: SealingPublicKey, signingKey: SigningPublicKey? = nil, context: OperationContext) async throws -> String {
         let id = key.keyId
         try await write { db in
             try db.execute(sql: "UPDATE recipientKey SET active = 0")
             if var existing = try RecipientKeyRecord.fetchOne(db, key: id) {
                 existing.active = true
+                if let signingKey { existing.signingPublicKey = Data(signingKey.bytes) }
                 try existing.update(db)
             } else {
-                try RecipientKeyRecord(id: id, publicKey: Data(key.bytes), createdAt: context.now, active: true).insert(db)
+                try RecipientKeyRecord(
+                    id: id, publicKey: Data(key.bytes), createdAt: context.now, active: true, signingPublicKey: signingKey.map { Data($0.bytes) }
+                ).insert(db)
             }
             try self.audit(db, .recipientSet, context: context, target: .recipientKey(id: id))
         }
@@ -61,7 +67,8 @@ extension VaultDatabase {
         }
         return CreatedHandoff(
             handoffId: handoffId, recipientKey: try SealingPublicKey(bytes: [UInt8](recipient.publicKey)),
-            recipientKeyId: recipient.id, token: token, expiresAt: expiresAt
+            recipientKeyId: recipient.id, generatorSigningKey: try recipient.signingPublicKey.map { try SigningPublicKey(bytes: [UInt8]($0)) },
+            token: token, expiresAt: expiresAt
         )
     }
 
@@ -107,6 +114,7 @@ extension VaultDatabase {
                 throw StoreError(.notFound, "no such handoff, or it is already revoked")
             }
             try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == id).deleteAll(db)
+            try PackageRecord.filter(PackageRecord.Columns.handoffId == id).deleteAll(db)
             try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [context.now, id])
             record.state = .revoked
             try record.update(db)

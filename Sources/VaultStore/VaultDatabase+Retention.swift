@@ -13,8 +13,8 @@ public struct RetentionPolicy: Sendable, Equatable {
 }
 
 extension VaultDatabase {
-    /// Crypto-shreds what retention says must go, as of `now`: the submissions (each holding its
-    /// wrapped data key, deleted with secure_delete on) of handoffs acknowledged longer than the
+    /// Crypto-shreds what retention says must go, as of `now`: the submissions and packages (each
+    /// holding its wrapped data key, deleted with secure_delete on) of handoffs acknowledged longer than the
     /// policy allows, of invites past expiry, and of revoked handoffs; the handoff becomes
     /// `purged`, its invite stops working, and each purge is one audit event. Audit rows stay.
     /// Returns the ids purged.
@@ -25,7 +25,7 @@ extension VaultDatabase {
             let cutoff = now.addingTimeInterval(-policy.afterAcknowledgement)
             let due = try HandoffRecord.fetchAll(db).filter { record in
                 switch record.state {
-                case .acknowledged: return (record.acknowledgedAt ?? now) <= cutoff
+                case .acknowledged, .delivered: return (record.acknowledgedAt ?? now) <= cutoff
                 case .invited, .submitted, .released, .expired: return record.effectiveState(at: now) == .expired
                 case .revoked: return true
                 case .purged: return false
@@ -33,6 +33,7 @@ extension VaultDatabase {
             }
             for var record in due {
                 try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == record.id).deleteAll(db)
+                try PackageRecord.filter(PackageRecord.Columns.handoffId == record.id).deleteAll(db)
                 try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [now, record.id])
                 record.state = .purged
                 try record.update(db)

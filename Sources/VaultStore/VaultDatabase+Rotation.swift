@@ -12,20 +12,8 @@ extension VaultDatabase {
             throw StoreError(.conflict, "the new master key must have a higher version")
         }
         return try await write { db in
-            let table = SubmissionRecord.databaseTableName
-            var moved = 0
-            for var record in try SubmissionRecord.fetchAll(db) {
-                let dataKey: SecretBytes
-                do {
-                    dataKey = try AtRest.unwrap([UInt8](record.wrappedKey), table: table, recordId: record.id, keyVersion: record.keyVersion, master: old)
-                } catch {
-                    throw StoreError(.keysUnavailable, "submission \(record.id) does not open with the current master key; nothing was rotated")
-                }
-                record.wrappedKey = Data(try AtRest.wrap(dataKey, table: table, recordId: record.id, master: new))
-                record.keyVersion = new.version
-                try record.update(db)
-                moved += 1
-            }
+            let moved = try Self.rewrap(SubmissionRecord.fetchAll(db), in: db, from: old, to: new)
+                + Self.rewrap(PackageRecord.fetchAll(db), in: db, from: old, to: new)
             for var secret in try ServerSecretRecord.fetchAll(db) {
                 let opened: SecretBytes
                 do {
@@ -42,4 +30,32 @@ extension VaultDatabase {
             return moved
         }
     }
+
+    /// Re-wraps each record's data key from `old` to `new`; returns how many.
+    private static func rewrap<Record: WrappedAtRest>(_ records: [Record], in db: Database, from old: MasterKey, to new: MasterKey) throws -> Int {
+        for var record in records {
+            let dataKey: SecretBytes
+            do {
+                dataKey = try AtRest.unwrap(
+                    [UInt8](record.wrappedKey), table: Record.databaseTableName, recordId: record.id, keyVersion: record.keyVersion, master: old
+                )
+            } catch {
+                throw StoreError(.keysUnavailable, "\(Record.databaseTableName) \(record.id) does not open with the current master key; nothing was rotated")
+            }
+            record.wrappedKey = Data(try AtRest.wrap(dataKey, table: Record.databaseTableName, recordId: record.id, master: new))
+            record.keyVersion = new.version
+            try record.update(db)
+        }
+        return records.count
+    }
 }
+
+/// A row whose data key is wrapped by the master key (submissions, packages).
+protocol WrappedAtRest: PersistableRecord {
+    var id: String { get }
+    var wrappedKey: Data { get set }
+    var keyVersion: Int { get set }
+}
+
+extension SubmissionRecord: WrappedAtRest {}
+extension PackageRecord: WrappedAtRest {}

@@ -69,7 +69,7 @@ extension VaultDatabase {
                 throw StoreError(.notFound, "no such handoff")
             }
             let state = handoff.effectiveState(at: context.now)
-            guard state == .submitted || state == .released || state == .acknowledged,
+            guard state == .submitted || state == .released || state == .acknowledged || state == .delivered,
                   // The audit index orders submissions exactly (receive times can tie within a second).
                   let latest = try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == handoffId)
                       .order(Column("auditIndex").desc).fetchOne(db)

@@ -38,8 +38,8 @@ struct RoleAccessTests {
             .generator: scenario.generatorToken, .auditor: auditor, .admin: server.adminToken,
         ]
         let values = try HandoffValues.validate(document: Array(try Data(contentsOf: URL(fileURLWithPath: Scenario.fixture("valid-minimal.json")))))
-        let publicKey = try String(contentsOf: scenario.keyDirectory.appendingPathComponent("generator.pub"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let publicKey = try #require(try JSONParser.parse(Array(try Data(contentsOf: scenario.keyDirectory.appendingPathComponent("generator.pub"))))
+            .objectValue?["publicKey"]?.stringValue)
         let spareToken = try scenario.token(role: "auditor")
         let spareId = try #require(try server.sql("SELECT id FROM token WHERE role = 'auditor' ORDER BY createdAt DESC, id LIMIT 1").split(separator: "\n").first.map(String.init))
         _ = spareToken

@@ -85,14 +85,37 @@ struct WireFormatTests {
         #expect(throws: FormatError.self) { try Receipt.verify(note, serverKey: try SigningKeyPair.generate().publicKey, handoffId: "h", sealed: sealed) }
     }
 
-    @Test("The generator key file round-trips and refuses mismatched halves")
+    @Test("The generator key file round-trips (v2 and v1) and refuses mismatched halves")
     func generatorKeyFile() throws {
-        let keyPair = try SealingKeyPair.generate()
-        let file = try GeneratorKeyFile.encode(keyPair).withUnsafeBytes { Array($0) }
-        #expect(try GeneratorKeyFile.decode(file).publicKey == keyPair.publicKey)
-        var members = try #require(try JSONParser.parse(file).objectValue)
-        members["publicKey"] = .string(Base64.encode(try SealingKeyPair.generate().publicKey.bytes))
-        #expect(throws: FormatError.self) { try GeneratorKeyFile.decode(CanonicalJSON.encode(.object(members))) }
+        let keys = try GeneratorKeys.generate()
+        let file = try GeneratorKeyFile.encode(keys).withUnsafeBytes { Array($0) }
+        let decoded = try GeneratorKeyFile.decode(file)
+        #expect(decoded.sealing.publicKey == keys.sealing.publicKey && decoded.signing?.publicKey == keys.signing?.publicKey)
+        for field in ["publicKey", "signingPublicKey"] {
+            var members = try #require(try JSONParser.parse(file).objectValue)
+            members[field] = .string(Base64.encode(try SigningKeyPair.generate().publicKey.bytes))
+            #expect(throws: FormatError.self, "\(field)") { try GeneratorKeyFile.decode(CanonicalJSON.encode(.object(members))) }
+        }
+        let version1 = try GeneratorKeyFile.encode(GeneratorKeys(sealing: keys.sealing, signing: nil)).withUnsafeBytes { Array($0) }
+        #expect(try JSONParser.parse(version1).objectValue?["v"] == 1)
+        #expect(try GeneratorKeyFile.decode(version1).signing == nil)
+        let publicFile = keys.publicKeys.encoded()
+        #expect(try GeneratorPublicKeys(decoding: publicFile) == keys.publicKeys)
+        #expect(try GeneratorPublicKeys(decoding: Base64.encode(keys.sealing.publicKey.bytes) + "\n").signing == nil)
+    }
+
+    @Test("A package signature binds the zip's bytes, its size and the handoff, under the generator key")
+    func packageSignature() throws {
+        let keys = try GeneratorKeys.generate()
+        let signing = try #require(keys.signing)
+        let zip = Array("PK\u{3}\u{4} not really a zip".utf8)
+        let note = try PackageSignature.sign(zip: zip, handoffId: "h1", recipientKeyId: "rk_1", with: signing)
+        #expect(note.hasPrefix("handoff-vault package v1\nh1\n"))
+        #expect(note.contains("— handoff-generator/rk_1 "))
+        try PackageSignature.verify(note, zip: zip, handoffId: "h1", signingKey: signing.publicKey)
+        #expect(throws: FormatError.self) { try PackageSignature.verify(note, zip: zip + [0], handoffId: "h1", signingKey: signing.publicKey) }
+        #expect(throws: FormatError.self) { try PackageSignature.verify(note, zip: zip, handoffId: "h2", signingKey: signing.publicKey) }
+        #expect(throws: FormatError.self) { try PackageSignature.verify(note, zip: zip, handoffId: "h1", signingKey: try SigningKeyPair.generate().publicKey) }
     }
 
     @Test("Audit events are canonical JSON with a leaf hash of 0x00 ‖ bytes, and no absent ids")

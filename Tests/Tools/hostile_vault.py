@@ -21,7 +21,10 @@ subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_para
 
 handoff_id = "../../evil" if mode == "path-id" else str(uuid.uuid4())
 customer = "\x1b]0;pwned\x07\x1b[2JContoso\x9b31m" if mode == "hostile-name" else "Evil"
-public_key = PublicKey(__import__("base64").b64decode(open(pub_path).read().strip()))
+public_text = open(pub_path).read().strip()
+if public_text.startswith("{"):
+    public_text = json.loads(public_text)["publicKey"]
+public_key = PublicKey(__import__("base64").b64decode(public_text))
 values = json.load(open(values_path))
 payload = json.dumps({"v": 1, "handoffId": handoff_id, "sealedAt": "2026-11-27T10:00:00Z", "values": values},
                      sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

@@ -20,17 +20,23 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     }
 }
 
-/// The life of a handoff. `submitted` may repeat (the latest submission wins).
+/// The life of a handoff. `submitted` may repeat (the latest submission wins); `delivered` means
+/// the generator's signed package is there for the customer.
 public enum HandoffState: String, Sendable, CaseIterable, Codable {
-    case invited, submitted, released, acknowledged, expired, revoked, purged
+    case invited, submitted, released, acknowledged, delivered, expired, revoked, purged
 
-    /// Whether the customer may (re-)submit values. Re-submitting after acknowledgement is how
-    /// the Teams app Object ID reaches the generator after Step 10.
+    /// Whether the customer may (re-)submit values. Re-submitting after acknowledgement or
+    /// delivery is how the Teams app Object ID reaches the generator after Step 10.
     public var acceptsSubmissions: Bool {
         switch self {
-        case .invited, .submitted, .released, .acknowledged: return true
+        case .invited, .submitted, .released, .acknowledged, .delivered: return true
         case .expired, .revoked, .purged: return false
         }
+    }
+
+    /// Whether the generator may deliver a package now: once it has fetched the values.
+    public var acceptsPackage: Bool {
+        self == .released || self == .acknowledged || self == .delivered
     }
 
     /// Whether the generator has something to fetch.

@@ -13,6 +13,10 @@ public struct AuditEvent: Sendable, Equatable {
         case submissionReceived = "submission.received"
         case submissionReleased = "submission.released"
         case handoffAcknowledged = "handoff.acknowledged"
+        /// The generator's signed package was stored for the customer.
+        case packageDelivered = "package.delivered"
+        /// The package was downloaded (by the customer, the generator or an admin).
+        case packageFetched = "package.fetched"
         /// Sealed data destroyed by retention (after acknowledgement, expiry or revocation).
         case handoffPurged = "handoff.purged"
         case tokenCreated = "token.created"

@@ -21,6 +21,8 @@ public struct FormatError: Error, Equatable, Sendable, CustomStringConvertible {
         case keyFileMalformed = "format.key_file_malformed"
         /// A receipt's text is not a v1 receipt, or names other things than expected.
         case receiptMismatch = "format.receipt_mismatch"
+        /// A package's signature does not hold: another key, another handoff, other bytes.
+        case packageSignatureInvalid = "format.package_signature_invalid"
     }
 
     /// The stable code.

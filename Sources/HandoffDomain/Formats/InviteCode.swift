@@ -1,10 +1,12 @@
 import VaultCrypto
 
 /// The one string an admin sends a customer: `hv1.` and base64url (no padding) of the canonical
-/// JSON `{"handoffId","recipientKey","server","serverKey","token"}`.
+/// JSON `{"handoffId","recipientKey","server","serverKey","token"}`, plus `"generatorSigningKey"` when
+/// the registered generator has one.
 ///
 /// It pins the generator's key and the server's signing key, so that a compromised server can
-/// neither make the customer seal to another key nor forge a receipt.
+/// neither make the customer seal to another key, forge a receipt, nor hand over a package the
+/// generator did not sign.
 public struct InviteCode: Sendable, Equatable {
     /// The prefix that names the format version.
     public static let prefix = "hv1."
@@ -18,26 +20,34 @@ public struct InviteCode: Sendable, Equatable {
     public let serverKey: SigningPublicKey
     /// The customer's bearer token for this handoff.
     public let token: BearerToken
+    /// The generator's Ed25519 key that signs the delivered package (absent for generators
+    /// registered with a sealing key only: their packages cannot be verified, so not fetched).
+    public let generatorSigningKey: SigningPublicKey?
 
     /// Creates an invite.
-    public init(handoffId: String, recipientKey: SealingPublicKey, server: String, serverKey: SigningPublicKey, token: BearerToken) {
+    public init(
+        handoffId: String, recipientKey: SealingPublicKey, server: String, serverKey: SigningPublicKey, token: BearerToken,
+        generatorSigningKey: SigningPublicKey? = nil
+    ) {
         self.handoffId = handoffId
         self.recipientKey = recipientKey
         self.server = server
         self.serverKey = serverKey
         self.token = token
+        self.generatorSigningKey = generatorSigningKey
     }
 
     /// The invite code text. It holds a bearer token: show it once, never log it.
     public func encoded() -> String {
-        let json: JSONValue = [
+        var members: [String: JSONValue] = [
             "handoffId": .string(handoffId),
             "recipientKey": .string(Base64.encode(recipientKey.bytes)),
             "server": .string(server),
             "serverKey": .string(Base64.encode(serverKey.bytes)),
             "token": .string(token.withText { $0 }),
         ]
-        return Self.prefix + Base64.encode(CanonicalJSON.encode(json), .urlSafeUnpadded)
+        if let generatorSigningKey { members["generatorSigningKey"] = .string(Base64.encode(generatorSigningKey.bytes)) }
+        return Self.prefix + Base64.encode(CanonicalJSON.encode(.object(members)), .urlSafeUnpadded)
     }
 
     /// Decodes and checks an invite code; refuses anything not exactly in the canonical form once
@@ -49,7 +59,7 @@ public struct InviteCode: Sendable, Equatable {
               let bytes = try? Base64.decode(String(trimmed.dropFirst(Self.prefix.count)), .urlSafeUnpadded),
               let json = try? JSONParser.parse(bytes), CanonicalJSON.encode(json) == bytes,
               let members = json.objectValue,
-              Set(members.keys) == ["handoffId", "recipientKey", "server", "serverKey", "token"],
+              Set(members.keys).subtracting(["generatorSigningKey"]) == ["handoffId", "recipientKey", "server", "serverKey", "token"],
               let handoffId = members["handoffId"]?.stringValue, !handoffId.isEmpty,
               let recipient = members["recipientKey"]?.stringValue.flatMap({ try? Base64.decode($0) }),
               let recipientKey = try? SealingPublicKey(bytes: recipient),
@@ -60,6 +70,16 @@ public struct InviteCode: Sendable, Equatable {
         else { throw malformed }
         let token = BearerToken(text: tokenText)
         guard token.isWellFormed, token.claimedRole == .customer else { throw malformed }
-        self.init(handoffId: handoffId, recipientKey: recipientKey, server: server, serverKey: serverKey, token: token)
+        var generatorSigningKey: SigningPublicKey?
+        if let text = members["generatorSigningKey"] {
+            guard let bytes = text.stringValue.flatMap({ try? Base64.decode($0) }), let key = try? SigningPublicKey(bytes: bytes) else {
+                throw malformed
+            }
+            generatorSigningKey = key
+        }
+        self.init(
+            handoffId: handoffId, recipientKey: recipientKey, server: server, serverKey: serverKey, token: token,
+            generatorSigningKey: generatorSigningKey
+        )
     }
 }

@@ -94,6 +94,7 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
             case .conflict: return APIProblem(.conflict, code: error.code.rawValue, title: "Not possible in this state", detail: error.reason)
             case .noRecipientKey: return APIProblem(.conflict, code: error.code.rawValue, title: "No generator key registered", detail: error.reason)
             case .recipientMismatch: return APIProblem(.unprocessableContent, code: error.code.rawValue, title: "Sealed to the wrong key", detail: error.reason)
+            case .signatureInvalid: return APIProblem(.unprocessableContent, code: error.code.rawValue, title: "Signature does not verify", detail: error.reason)
             case .limitReached: return APIProblem(.tooManyRequests, code: error.code.rawValue, title: "Limit reached", detail: error.reason)
             case .recordCorrupt:
                 return APIProblem(.internalServerError, code: error.code.rawValue, title: "Stored record failed its integrity check", detail: error.reason)

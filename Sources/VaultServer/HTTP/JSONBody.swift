@@ -3,15 +3,16 @@ import Hummingbird
 import NIOCore
 
 extension Request {
-    /// The body as a strict JSON object (no duplicate keys, integers only), at most
-    /// `VaultAPI.maximumBodySize`; only `allowed` keys, with every key in `required`.
-    mutating func jsonObject(required: Set<String>, allowed: Set<String>) async throws -> [String: JSONValue] {
+    /// The body as a strict JSON object (no duplicate keys, integers only), at most `limit` bytes
+    /// (`VaultAPI.maximumBodySize` unless a route allows more); only `allowed` keys, with every key
+    /// in `required`.
+    mutating func jsonObject(required: Set<String>, allowed: Set<String>, limit: Int = VaultAPI.maximumBodySize) async throws -> [String: JSONValue] {
         if let type = headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw APIProblem(.unsupportedMediaType, code: "http.unsupported_media_type", title: "Unsupported media type", detail: "send application/json")
         }
         let buffer: ByteBuffer
         do {
-            buffer = try await collectBody(upTo: VaultAPI.maximumBodySize)
+            buffer = try await collectBody(upTo: limit)
         } catch let error as NIOTooManyBytesError {
             throw error
         } catch let error as HTTPError {

@@ -5,15 +5,23 @@ import VaultCrypto
 import VaultStore
 
 extension VaultAPI {
-    /// `PUT /v1/recipient` (admin): registers the generator's X25519 public key.
+    /// `PUT /v1/recipient` (admin): registers the generator's X25519 public key and, optionally,
+    /// its Ed25519 package-signing key.
     @Sendable func setRecipient(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let principal = try authorize(context, [.admin])
         var request = request
-        let body = try await request.jsonObject(required: ["publicKey"], allowed: ["publicKey"])
+        let body = try await request.jsonObject(required: ["publicKey"], allowed: ["publicKey", "signingPublicKey"])
         guard let bytes = try? Base64.decode(try body.string("publicKey")), let key = try? SealingPublicKey(bytes: bytes) else {
             throw APIProblem.badRequest("request.invalid_public_key", "publicKey must be base64 of a 32-byte X25519 public key")
         }
-        let keyId = try await database.setRecipientKey(key, context: storeContext(context, principal))
+        var signingKey: SigningPublicKey?
+        if body["signingPublicKey"] != nil {
+            guard let bytes = try? Base64.decode(try body.string("signingPublicKey")), let parsed = try? SigningPublicKey(bytes: bytes) else {
+                throw APIProblem.badRequest("request.invalid_public_key", "signingPublicKey must be base64 of a 32-byte Ed25519 public key")
+            }
+            signingKey = parsed
+        }
+        let keyId = try await database.setRecipientKey(key, signingKey: signingKey, context: storeContext(context, principal))
         return .json(["keyId": .string(keyId)])
     }
 
@@ -36,7 +44,7 @@ extension VaultAPI {
         let created = try await database.createHandoff(customer: customer, expiresIn: expiresIn, keys: keys, context: storeContext(context, principal))
         let invite = InviteCode(
             handoffId: created.handoffId, recipientKey: created.recipientKey, server: publicURL(),
-            serverKey: keys.signing.publicKey, token: created.token
+            serverKey: keys.signing.publicKey, token: created.token, generatorSigningKey: created.generatorSigningKey
         )
         return .json([
             "handoffId": .string(created.handoffId),

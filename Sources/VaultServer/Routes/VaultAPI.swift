@@ -76,6 +76,8 @@ public struct VaultAPI: Sendable {
         v1.post("handoffs/:id/submissions", use: submit)
         v1.get("handoffs/:id/submissions/latest", use: releaseLatest)
         v1.post("handoffs/:id/ack", use: acknowledge)
+        v1.put("handoffs/:id/package", use: deliverPackage)
+        v1.get("handoffs/:id/package", use: fetchPackage)
         v1.post("tokens", use: createToken)
         v1.get("tokens", use: listTokens)
         v1.delete("tokens/:id", use: revokeToken)

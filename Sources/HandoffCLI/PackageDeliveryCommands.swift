@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import HandoffDomain
+import TeamsPackage
+import VaultClient
+import VaultCrypto
+
+/// `handoff package deliver`: the generator signs a built package and hands it to the customer
+/// through the vault.
+struct PackageDeliverCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deliver",
+        abstract: "Sign a built Teams package with the generator key and deliver it to the customer (Step 8 → 9).",
+        discussion: """
+            The signature covers the zip's exact bytes and the handoff id; the customer's CLI checks it \
+            against the generator signing key pinned in their invite, so no server can swap the package.
+
+            Example:
+              handoff package deliver 5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77 --package packages/5b0c2a8e-….zip --key ~/.handoff/generator.key
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The handoff id.", valueName: "handoff-id"))
+    var handoffId: String
+
+    @Option(help: ArgumentHelp("The Teams app package (handoff package build or pull --package-out).", valueName: "app.zip"))
+    var package: String
+
+    @Option(help: ArgumentHelp("The generator key file (version 2, from handoff keys generate).", valueName: "file"))
+    var key: String
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard HandoffValues.isHandoffId(handoffId.lowercased()) else { throw ValidationError("a handoff id is a UUID like 5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77") }
+    }
+
+    func execute() async throws {
+        let id = handoffId.lowercased()
+        let keys = try GeneratorKeyFile.read(key)
+        guard let signing = keys.signing else {
+            throw CLIError.usage("\(key) has no package signing key (a version 1 key file); make new keys with handoff keys generate and register generator.pub")
+        }
+        let zip = try InputFile.read(package, limit: 1024 * 1024)
+        _ = try TeamsAppPackage.inspect(Data(zip))
+        let signature = try PackageSignature.sign(zip: zip, handoffId: id, recipientKeyId: keys.sealing.publicKey.keyId, with: signing)
+        try await global.withAPIClient { client in try await client.deliverPackage(handoffId: id, zip: zip, signature: signature) }
+        let digest = Base64.encode(try SHA256.hash(zip))
+        global.json ? Console.json(["handoffId": .string(id), "sha256": .string(digest), "size": .integer(Int64(zip.count))])
+            : Console.out("delivered the signed package for \(id) (\(zip.count) bytes, SHA-256 \(digest)); the customer fetches it with handoff package fetch")
+    }
+}
+
+/// `handoff package fetch`: the customer downloads the package and checks that the generator
+/// pinned in their invite signed exactly these bytes for their handoff.
+struct PackageFetchCommand: HandoffSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Download your Teams app package, check Altoura's signature and contents, and save it (Step 9).",
+        discussion: """
+            The package is written only when the signature verifies against the generator key in \
+            your invite, the zip is a Teams app package, and (with --values) it signs users in with \
+            your Application (client) ID. Otherwise nothing is written and the exit status is 76.
+
+            Example:
+              handoff package fetch --out ./package --values values.json --invite-file invite.txt
+            """
+    )
+
+    @Option(help: ArgumentHelp("Folder to save <handoffId>.zip in.", valueName: "dir"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Your values file: also check the package is for its client ID.", valueName: "file"))
+    var values: String?
+
+    @Option(name: .customLong("invite-file"), help: ArgumentHelp("File holding the invite code.", valueName: "file"))
+    var inviteFile: String?
+
+    @OptionGroup var global: CustomerOptions
+
+    func execute() async throws {
+        let invite = try CustomerInput.invite(file: inviteFile)
+        guard let signingKey = invite.generatorSigningKey else {
+            throw CLIError.verification("your invite pins no package signing key, so a package could not be checked; ask Altoura for a new invite")
+        }
+        let clientId = try values.map { try ValuesInput.read($0, rules: .standard).clientId }
+        let fetched = try await global.withClient(server: global.serverURL(for: invite), token: invite.token) { client in
+            try await client.package(handoffId: invite.handoffId)
+        }
+        try PackageSignature.verify(fetched.signature, zip: fetched.zip, handoffId: invite.handoffId, signingKey: signingKey)
+        let inspected = try TeamsAppPackage.inspect(Data(fetched.zip))
+        if let clientId, inspected.clientId.lowercased() != clientId {
+            throw CLIError.verification("the package signs users in with client ID \(inspected.clientId), not your Application (client) ID \(clientId)")
+        }
+        try OutputFile.makePrivateDirectory(out)
+        let file = "\(out)/\(invite.handoffId).zip"
+        try OutputFile.writePrivate(fetched.zip, to: file)
+        let digest = Base64.encode(try SHA256.hash(fetched.zip))
+        if global.json {
+            Console.json([
+                "handoffId": .string(invite.handoffId), "file": .string(file), "sha256": .string(digest),
+                "appId": .string(inspected.appId), "manifestVersion": .string(inspected.manifestVersion),
+            ])
+        } else {
+            Console.out("Saved \(file): your Teams app package, signed by Altoura's package generator and checked\(clientId == nil ? "" : " for your client ID").")
+            Console.out(NextStep.text(for: .delivered))
+        }
+    }
+}

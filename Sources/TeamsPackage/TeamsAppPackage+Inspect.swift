@@ -1,0 +1,54 @@
+import Foundation
+import HandoffDomain
+import ZIPFoundation
+
+/// What a received package says about itself, once it is known to be a Teams app package.
+public struct InspectedPackage: Sendable, Equatable {
+    /// The manifest's `id`.
+    public let appId: String
+    /// The manifest's `manifestVersion`.
+    public let manifestVersion: String
+    /// `webApplicationInfo.id`: the client ID the package signs users in with.
+    public let clientId: String
+    /// `webApplicationInfo.resource`: the Application ID URI.
+    public let resource: String
+}
+
+extension TeamsAppPackage {
+    /// Checks that `zip` is a Teams app package as Step 8 makes them — exactly `manifest.json`
+    /// and the two icons at the root, a manifest that parses with an app id, a manifest version
+    /// and `webApplicationInfo`, and PNG icons — and returns what it says.
+    public static func inspect(_ zip: Data) throws -> InspectedPackage {
+        let notPackage = { (why: String) in TeamsPackageError(.notATeamsPackage, "the file is not a Teams app package: \(why)") }
+        let archive: Archive
+        do {
+            archive = try Archive(data: zip, accessMode: .read)
+        } catch {
+            throw notPackage("it is not a readable zip")
+        }
+        let names = archive.map(\.path)
+        guard names.sorted() == entryNames.sorted() else {
+            throw notPackage("it must hold exactly \(entryNames.joined(separator: ", ")) at its root")
+        }
+        func contents(_ name: String) throws -> Data {
+            guard let entry = archive[name], entry.uncompressedSize <= 1024 * 1024 else { throw notPackage("\(name) is missing or too large") }
+            var data = Data()
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
+            } catch {
+                throw notPackage("\(name) does not extract (the zip is damaged)")
+            }
+            return data
+        }
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        for icon in [AppIcons.colorFileName, AppIcons.outlineFileName] where !(try contents(icon)).starts(with: png) {
+            throw notPackage("\(icon) is not a PNG image")
+        }
+        guard let manifest = try? JSONParser.parse(Array(try contents("manifest.json"))).objectValue,
+              let appId = manifest["id"]?.stringValue, let manifestVersion = manifest["manifestVersion"]?.stringValue,
+              let web = manifest["webApplicationInfo"]?.objectValue,
+              let clientId = web["id"]?.stringValue, let resource = web["resource"]?.stringValue
+        else { throw notPackage("manifest.json is not a Teams manifest with an id, a manifestVersion and webApplicationInfo") }
+        return InspectedPackage(appId: appId, manifestVersion: manifestVersion, clientId: clientId, resource: resource)
+    }
+}

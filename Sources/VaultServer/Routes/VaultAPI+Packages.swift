@@ -1,0 +1,65 @@
+import Foundation
+import HandoffDomain
+import Hummingbird
+import NIOCore
+import VaultCrypto
+import VaultStore
+
+extension VaultAPI {
+    /// The largest package accepted: a Teams package is a manifest and two small icons.
+    public static let maximumPackageSize = 1024 * 1024
+
+    /// `PUT /v1/handoffs/{id}/package` (generator): the signed Teams package for the customer.
+    @Sendable func deliverPackage(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        let id = try handoffId(context)
+        let principal = try authorize(context, [.generator], handoffId: id)
+        var request = request
+        let tooLarge = APIProblem(
+            .contentTooLarge, code: "http.too_large", title: "Package too large", detail: "packages are limited to \(Self.maximumPackageSize / 1024) KiB"
+        )
+        // Base64 grows the zip by a third; the JSON around it and the note add a little.
+        let limit = Self.maximumPackageSize * 4 / 3 + 8192
+        let body: [String: JSONValue]
+        do {
+            body = try await request.jsonObject(required: ["package", "signature"], allowed: ["package", "signature"], limit: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
+        guard let zip = try? Base64.decode(try body.string("package", maxLength: limit)) else {
+            throw APIProblem.badRequest("request.invalid_package", "package must be base64 of a zip file")
+        }
+        guard zip.count <= Self.maximumPackageSize else { throw tooLarge }
+        guard Self.looksLikeZip(zip) else {
+            throw APIProblem.badRequest("request.invalid_package", "package must be a zip file (a Teams app package)")
+        }
+        try await database.storePackage(
+            handoffId: id, zip: zip, signature: try body.string("signature", maxLength: 4096), keys: keys, context: storeContext(context, principal)
+        )
+        return .json([
+            "handoffId": .string(id), "state": .string(HandoffState.delivered.rawValue),
+            "sha256": .string(Base64.encode(try SHA256.hash(zip))), "size": .integer(Int64(zip.count)),
+        ])
+    }
+
+    /// `GET /v1/handoffs/{id}/package` (its customer, the generator, admins): audited.
+    @Sendable func fetchPackage(_ request: Request, context: VaultRequestContext) async throws -> Response {
+        let id = try handoffId(context)
+        let principal = try authorize(context, [.customer, .generator, .admin], handoffId: id)
+        let package = try await database.fetchPackage(handoffId: id, keys: keys, context: storeContext(context, principal))
+        return .json([
+            "handoffId": .string(id), "package": .string(Base64.encode(package.zip)), "signature": .string(package.signature),
+        ])
+    }
+
+    /// A zip starts with a local file header and holds an end-of-central-directory record; the
+    /// customer's CLI checks the contents, the server only refuses what is plainly not a zip.
+    static func looksLikeZip(_ bytes: [UInt8]) -> Bool {
+        let local: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
+        let end: [UInt8] = [0x50, 0x4B, 0x05, 0x06]
+        guard bytes.count >= 22, bytes.starts(with: local) else { return false }
+        let tail = bytes.suffix(22 + 65_535)
+        return tail.indices.reversed().contains { index in
+            index + 4 <= tail.endIndex && tail[index..<(index + 4)].elementsEqual(end)
+        }
+    }
+}

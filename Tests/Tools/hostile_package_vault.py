@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""A compromised vault for `handoff package fetch`: a small HTTPS server on loopback that serves a
+Teams package for one handoff in a way a hostile server could. It makes its own certificate
+(openssl), prints the CA file path and then its URL, one line each, and serves until killed.
+
+  hostile_package_vault.py WORKDIR MODE HANDOFF_ID GENERATOR_KEY_FILE RECIPIENT_KEY_ID CLIENT_ID
+  MODE: valid          a package signed by the generator key for this handoff (the control)
+        tampered       the signed package, its validDomains changed after signing
+        other-key      a package signed by another Ed25519 key
+        other-handoff  a package signed by the generator key, but for another handoff
+        other-client   a package signed by the generator key for this handoff, built for another client ID
+"""
+import base64, hashlib, io, json, os, ssl, subprocess, sys, uuid, zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from nacl.signing import SigningKey
+
+work, mode, handoff_id, key_file, recipient_key_id, client_id = sys.argv[1:7]
+cert, key = os.path.join(work, "hostile-pkg-cert.pem"), os.path.join(work, "hostile-pkg-key.pem")
+subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def package(client, domains):
+    manifest = {"manifestVersion": "1.23", "id": str(uuid.uuid4()), "version": "1.0.0",
+                "webApplicationInfo": {"id": client, "resource": "api://altouraremoteacs.azurewebsites.net/" + client},
+                "validDomains": domains}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n")
+        archive.writestr("color.png", PNG)
+        archive.writestr("outline.png", PNG)
+    return buffer.getvalue()
+
+
+def sign(zip_bytes, for_handoff, signer):
+    name = "handoff-generator/" + recipient_key_id
+    text = "handoff-vault package v1\n%s\n%s\n%d\n" % (for_handoff, base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode(), len(zip_bytes))
+    key_id = hashlib.sha256(name.encode() + b"\n\x01" + bytes(signer.verify_key)).digest()[:4]
+    signature = signer.sign(text.encode()).signature
+    return text + "\n\u2014 " + name + " " + base64.b64encode(key_id + signature).decode() + "\n"
+
+
+generator = SigningKey(base64.b64decode(json.load(open(key_file))["signingSecretKey"]))
+good = package(client_id, ["altouraremoteacs.azurewebsites.net"])
+if mode == "valid":
+    served, note = good, sign(good, handoff_id, generator)
+elif mode == "tampered":
+    served, note = package(client_id, ["evil.example"]), sign(good, handoff_id, generator)
+elif mode == "other-key":
+    served, note = good, sign(good, handoff_id, SigningKey.generate())
+elif mode == "other-handoff":
+    served, note = good, sign(good, str(uuid.uuid4()), generator)
+elif mode == "other-client":
+    other = package(str(uuid.uuid4()), ["altouraremoteacs.azurewebsites.net"])
+    served, note = other, sign(other, handoff_id, generator)
+else:
+    sys.exit("unknown mode " + mode)
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/v1/handoffs/%s/package" % handoff_id:
+            status, body = 200, {"handoffId": handoff_id, "package": base64.b64encode(served).decode(), "signature": note}
+        else:
+            status, body = 404, {"status": 404, "detail": "no"}
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain(cert, key)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+print(cert, flush=True)
+print("https://127.0.0.1:%d" % server.server_address[1], flush=True)
+server.serve_forever()
