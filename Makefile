@@ -26,6 +26,7 @@ build: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
+	$(PYTHON) scripts/interop/package_signature.py check Tests/Vectors/package-signature.json
 	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3 --seed $(FUZZ_SEED)
 	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 200 $(FUZZ_SEED)
 	scripts/fuzz/parsers.sh --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED)

@@ -104,6 +104,24 @@ struct WireFormatTests {
         #expect(try GeneratorPublicKeys(decoding: Base64.encode(keys.sealing.publicKey.bytes) + "\n").signing == nil)
     }
 
+    @Test("The package signature vector, made by an independent implementation (PyNaCl), is reproduced byte for byte")
+    func packageSignatureVector() throws {
+        let url = TestPaths.vectors.appendingPathComponent("package-signature.json")
+        let vector = try #require(try JSONParser.parse(Array(try Data(contentsOf: url))).objectValue)
+        let seedHex = try #require(vector["signingSeed"]?.stringValue)
+        let seed = stride(from: 0, to: seedHex.count, by: 2).map { offset -> UInt8 in
+            let start = seedHex.index(seedHex.startIndex, offsetBy: offset)
+            return UInt8(seedHex[start..<seedHex.index(start, offsetBy: 2)], radix: 16) ?? 0
+        }
+        let key = try SigningKeyPair(seed: SecretBytes(copying: seed))
+        #expect(Base64.encode(key.publicKey.bytes) == vector["signingPublicKey"]?.stringValue)
+        let zip = try Base64.decode(try #require(vector["zip"]?.stringValue))
+        let handoffId = try #require(vector["handoffId"]?.stringValue)
+        let note = try PackageSignature.sign(zip: zip, handoffId: handoffId, recipientKeyId: try #require(vector["recipientKeyId"]?.stringValue), with: key)
+        #expect(note == vector["note"]?.stringValue)
+        try PackageSignature.verify(note, zip: zip, handoffId: handoffId, signingKey: key.publicKey)
+    }
+
     @Test("A package signature binds the zip's bytes, its size and the handoff, under the generator key")
     func packageSignature() throws {
         let keys = try GeneratorKeys.generate()
