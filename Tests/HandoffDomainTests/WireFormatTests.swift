@@ -151,6 +151,15 @@ struct WireFormatTests {
         #expect(Timestamp.duration("90m") == TimeInterval(5_400))
         for bad in ["0d", "366d", "14", "d", "-1h", "1s", "1.5h"] { #expect(Timestamp.duration(bad) == nil, "\(bad)") }
         #expect(Timestamp.string(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        // The arithmetic form agrees with Foundation's calendar across leap years, centuries and
+        // the far past and future.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        for seconds in stride(from: Int64(-5_000_000_000), through: 10_000_000_000, by: 7_777_777) + [951_782_399, 951_782_400, 4_107_542_400, -1] {
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            let expected = String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+            #expect(Timestamp.string(secondsSince1970: seconds) == expected, "\(seconds)")
+        }
     }
 }
 
