@@ -13,6 +13,8 @@ struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Persistable
     var expiresAt: Date
     var releasedAt: Date?
     var acknowledgedAt: Date?
+    /// Submissions received, for the per-handoff cap.
+    var submissionCount: Int
 
     enum Columns {
         static let state = Column(CodingKeys.state)
@@ -22,6 +24,10 @@ struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Persistable
     /// The state as a reader sees it at `now`: an invite past its expiry is `expired` even before
     /// the purge task has rewritten the row.
     func effectiveState(at now: Date) -> HandoffState {
+        Self.effectiveState(state: state, expiresAt: expiresAt, at: now)
+    }
+
+    static func effectiveState(state: HandoffState, expiresAt: Date, at now: Date) -> HandoffState {
         if now >= expiresAt, state == .invited || state == .submitted || state == .released { return .expired }
         return state
     }
@@ -29,7 +35,11 @@ struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Persistable
     /// Whether the invite's holder may still use it at `now`: never after `expiresAt`, whatever
     /// the state (an acknowledged handoff included), and never once it stops taking submissions.
     func acceptsCustomer(at now: Date) -> Bool {
-        now < expiresAt && effectiveState(at: now).acceptsSubmissions
+        Self.acceptsCustomer(state: state, expiresAt: expiresAt, at: now)
+    }
+
+    static func acceptsCustomer(state: HandoffState, expiresAt: Date, at now: Date) -> Bool {
+        now < expiresAt && effectiveState(state: state, expiresAt: expiresAt, at: now).acceptsSubmissions
     }
 }
 

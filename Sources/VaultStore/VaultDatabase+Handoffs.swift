@@ -59,7 +59,7 @@ extension VaultDatabase {
             }
             try HandoffRecord(
                 id: handoffId, customer: customer, state: .invited, recipientKeyId: recipient.id,
-                createdAt: context.now, expiresAt: expiresAt, releasedAt: nil, acknowledgedAt: nil
+                createdAt: context.now, expiresAt: expiresAt, releasedAt: nil, acknowledgedAt: nil, submissionCount: 0
             ).insert(db)
             try TokenRecord(id: tokenId, role: .customer, name: "invite for \(customer)", handoffId: handoffId, hash: hash, createdAt: context.now, revokedAt: nil, expiresAt: nil).insert(db)
             try self.audit(db, .handoffCreated, context: context, handoffId: handoffId)
@@ -81,14 +81,18 @@ extension VaultDatabase {
         }
     }
 
-    /// One handoff with its receipts.
+    /// One handoff with its receipts: from the view cache, or two prepared statements in one read.
     public func handoff(id: String, now: Date) async throws -> HandoffSummary {
-        try await read { db in
-            guard let record = try HandoffRecord.fetchOne(db, key: id) else {
+        let cached = views.lookup(id, now: now)
+        if let view = cached.view { return Self.summary(view.record, receipts: view.receipts, now: now) }
+        let view = try await read { db -> HandoffViewCache.View in
+            guard let record = try HandoffRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [id]) else {
                 throw StoreError(.notFound, "no such handoff")
             }
-            return try Self.summary(record, db: db, now: now)
+            return HandoffViewCache.View(record: record, receipts: try Self.receipts(of: id, db: db), readAt: now)
         }
+        views.remember(view, generation: cached.generation)
+        return Self.summary(view.record, receipts: view.receipts, now: now)
     }
 
     /// How many receipts a handoff view carries: the latest ones, oldest of them first, so that a
@@ -96,14 +100,22 @@ extension VaultDatabase {
     public static let receiptsShown = 20
 
     static func summary(_ record: HandoffRecord, db: Database, now: Date) throws -> HandoffSummary {
-        let receipts = try String.fetchAll(db, sql: """
-            SELECT receipt FROM (SELECT receipt, auditIndex FROM submission WHERE handoffId = ? ORDER BY auditIndex DESC LIMIT ?)
-            ORDER BY auditIndex
-            """, arguments: [record.id, Self.receiptsShown])
-        return HandoffSummary(
+        summary(record, receipts: try receipts(of: record.id, db: db), now: now)
+    }
+
+    static func summary(_ record: HandoffRecord, receipts: [String], now: Date) -> HandoffSummary {
+        HandoffSummary(
             id: record.id, customer: record.customer, state: record.effectiveState(at: now),
             createdAt: record.createdAt, expiresAt: record.expiresAt, receipts: receipts
         )
+    }
+
+    /// The latest `receiptsShown` receipt notes of a handoff, oldest of them first.
+    static func receipts(of handoffId: String, db: Database) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: """
+            SELECT receipt FROM (SELECT receipt, auditIndex FROM submission WHERE handoffId = ? ORDER BY auditIndex DESC LIMIT ?)
+            ORDER BY auditIndex
+            """), arguments: [handoffId, Self.receiptsShown])
     }
 
     /// Revokes a handoff: its invite stops working and its sealed data is destroyed (the rows
@@ -120,6 +132,7 @@ extension VaultDatabase {
             try record.update(db)
             try self.audit(db, .handoffRevoked, context: context, handoffId: id)
         }
+        principals.invalidate()
         await truncateWAL()
     }
 

@@ -41,7 +41,10 @@ extension VaultDatabase {
             }
             return due.map(\.id)
         }
-        if !purged.isEmpty { await truncateWAL() }
+        if !purged.isEmpty {
+            principals.invalidate()
+            await truncateWAL()
+        }
         return purged
     }
 

@@ -40,20 +40,32 @@ public struct RefusalTally: Sendable {
 
 extension VaultDatabase {
     /// The principal a token hash belongs to, if the token exists, is not revoked or expired, and
-    /// (for an invite) its handoff still accepts the customer and has not expired.
+    /// (for an invite) its handoff still accepts the customer and has not expired. Served from the
+    /// principal cache when it can be; otherwise one prepared statement.
     public func principal(forTokenHash hash: Data, now: Date) async throws -> Principal? {
-        try await read { db in
-            guard let token = try TokenRecord.filter(TokenRecord.Columns.hash == hash).fetchOne(db), token.isActive(at: now) else {
-                return nil
-            }
-            if token.role == .customer {
-                guard let handoffId = token.handoffId,
-                      let handoff = try HandoffRecord.fetchOne(db, key: handoffId),
-                      handoff.acceptsCustomer(at: now)
+        let cached = principals.lookup(hash, now: now)
+        if let principal = cached.principal { return principal }
+        let found = try await read { db -> (Principal, Date?)? in
+            let statement = try db.cachedStatement(sql: """
+                SELECT t.id, t.role, t.handoffId, t.revokedAt, t.expiresAt, h.state, h.expiresAt
+                FROM token t LEFT JOIN handoff h ON h.id = t.handoffId WHERE t.hash = ?
+                """)
+            guard let row = try Row.fetchOne(statement, arguments: [hash]),
+                  let role = Role(rawValue: row[1]), (row[3] as Date?) == nil
+            else { return nil }
+            var limit: Date? = row[4]
+            if let tokenExpiry = limit, now >= tokenExpiry { return nil }
+            if role == .customer {
+                guard let state = (row[5] as String?).flatMap(HandoffState.init(rawValue:)), let handoffExpiry = row[6] as Date?,
+                      HandoffRecord.acceptsCustomer(state: state, expiresAt: handoffExpiry, at: now)
                 else { return nil }
+                limit = min(limit ?? handoffExpiry, handoffExpiry)
             }
-            return Principal(tokenId: token.id, role: token.role, handoffId: token.handoffId)
+            return (Principal(tokenId: row[0], role: role, handoffId: row[2]), limit)
         }
+        guard let (principal, limit) = found else { return nil }
+        principals.remember(principal, for: hash, now: now, limit: limit, generation: cached.generation)
+        return principal
     }
 
     /// Creates a generator, auditor or admin token, valid for `expiresIn` seconds when given; the
@@ -99,6 +111,7 @@ extension VaultDatabase {
             try token.update(db)
             try self.audit(db, .tokenRevoked, context: context, target: .token(id: id, role: token.role))
         }
+        principals.invalidate()
     }
 
     /// Records refused requests on the audit log, one event per tally (one transaction for all).

@@ -14,6 +14,10 @@ public final class VaultDatabase: Sendable {
     private let signer = Mutex<CheckpointSigner?>(nil)
     /// Concurrent submissions share transactions (and fsyncs) through it.
     let groupCommit: GroupCommit
+    /// Who a token hash is, without a read per request; emptied when a credential is taken away.
+    let principals = PrincipalCache()
+    /// Handoff views without a read per request; emptied by every write.
+    let views = HandoffViewCache()
 
     /// Opens (and migrates) the database at `path`.
     public init(path: String) throws {
@@ -58,6 +62,8 @@ public final class VaultDatabase: Sendable {
 
     /// Runs one write transaction, turning SQLite failures into `storageFailure`.
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        // Whatever happened (a failed COMMIT may still be durable), cached views are stale now.
+        defer { views.invalidate() }
         do {
             return try await writer.write(body)
         } catch let error as StoreError {
@@ -70,6 +76,7 @@ public final class VaultDatabase: Sendable {
     /// Runs `body` in a transaction shared with other concurrent callers (group commit); the
     /// result is returned after the shared commit. SQLite failures become `storageFailure`.
     func writeGrouped<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        defer { views.invalidate() }
         do {
             return try await groupCommit.run(body)
         } catch let error as StoreError {

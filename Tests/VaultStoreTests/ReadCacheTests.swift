@@ -1,0 +1,69 @@
+import Foundation
+import HandoffDomain
+import TestSupport
+import Testing
+import VaultCrypto
+@testable import VaultStore
+
+/// The read caches (principals, handoff views) never outlive what they cache.
+@Suite("Read caches")
+struct ReadCacheTests {
+    @Test("Cached principals stop at once on revocation, and at the token's or invite's expiry")
+    func principalCache() async throws {
+        let fixture = try await VaultDatabaseTests.Fixture()
+        let database = fixture.database
+        let now = fixture.admin.now
+        let issued = try await database.createToken(role: .auditor, name: "a", expiresIn: 120, keys: fixture.keys, context: fixture.admin)
+        let hash = try fixture.keys.tokenHash(issued.token)
+        #expect(try await database.principal(forTokenHash: hash, now: now)?.role == .auditor)
+        #expect(try await database.principal(forTokenHash: hash, now: now)?.role == .auditor, "served from the cache")
+        #expect(try await database.principal(forTokenHash: hash, now: now.addingTimeInterval(121)) == nil, "the cache honours the token's expiry")
+        #expect(try await database.principal(forTokenHash: hash, now: now.addingTimeInterval(5)) != nil)
+        try await database.revokeToken(id: issued.id, context: fixture.admin)
+        #expect(try await database.principal(forTokenHash: hash, now: now.addingTimeInterval(5)) == nil, "revocation empties the cache")
+
+        let created = try await database.createHandoff(customer: "C", expiresIn: 60, keys: fixture.keys, context: fixture.admin)
+        let invite = try fixture.keys.tokenHash(created.token)
+        #expect(try await database.principal(forTokenHash: invite, now: now)?.handoffId == created.handoffId)
+        #expect(try await database.principal(forTokenHash: invite, now: now.addingTimeInterval(61)) == nil, "an invite stops at its handoff's expiry")
+        #expect(try await database.principal(forTokenHash: invite, now: now.addingTimeInterval(1)) != nil)
+        try await database.revokeHandoff(id: created.handoffId, context: fixture.admin)
+        #expect(try await database.principal(forTokenHash: invite, now: now.addingTimeInterval(1)) == nil)
+    }
+
+    @Test("A read that began before an invalidation is not remembered")
+    func generations() {
+        let cache = PrincipalCache(ttl: 10)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let hash = Data([1, 2, 3])
+        let principal = Principal(tokenId: "tok_1", role: .generator, handoffId: nil)
+        let before = cache.lookup(hash, now: now)
+        cache.invalidate()
+        cache.remember(principal, for: hash, now: now, limit: nil, generation: before.generation)
+        #expect(cache.lookup(hash, now: now).principal == nil)
+        cache.remember(principal, for: hash, now: now, limit: nil, generation: cache.lookup(hash, now: now).generation)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(9)).principal == principal)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(10)).principal == nil, "the TTL bounds an entry")
+    }
+
+    @Test("A handoff view is fresh after every write: a new receipt and a revocation show at once")
+    func handoffViews() async throws {
+        let fixture = try await VaultDatabaseTests.Fixture()
+        let database = fixture.database
+        let now = fixture.admin.now
+        let created = try await database.createHandoff(customer: "C", expiresIn: 60, keys: fixture.keys, context: fixture.admin)
+        #expect(try await database.handoff(id: created.handoffId, now: now).receipts.isEmpty)
+        #expect(try await database.handoff(id: created.handoffId, now: now).state == .invited, "served from the cache")
+        let document = try Data(contentsOf: TestPaths.valuesFixtures.appendingPathComponent("valid-minimal.json"))
+        let sealed = try SealedPayload(handoffId: created.handoffId, sealedAt: "2026-11-26T12:00:00Z", values: try HandoffValues.validate(document: Array(document)))
+            .seal(to: fixture.recipient.publicKey)
+        _ = try await database.storeSubmission(handoffId: created.handoffId, sealed: sealed, recipientKeyId: fixture.recipient.publicKey.keyId,
+                                               keys: fixture.keys, context: fixture.customer(created.handoffId))
+        let after = try await database.handoff(id: created.handoffId, now: now)
+        #expect(after.receipts.count == 1 && after.state == .submitted)
+        #expect(try await database.handoff(id: created.handoffId, now: now.addingTimeInterval(1.5)).state == .submitted)
+        #expect(try await database.handoff(id: created.handoffId, now: now.addingTimeInterval(61)).state == .expired, "expiry is derived per request")
+        try await database.revokeHandoff(id: created.handoffId, context: fixture.admin)
+        #expect(try await database.handoff(id: created.handoffId, now: now).state == .revoked)
+    }
+}
