@@ -23,7 +23,8 @@ enum AuditLog {
         )
         let bytes = event.canonicalBytes
         let leafHash = try AuditEvent.leafHash(bytes)
-        try AuditEventRecord(id: index, event: Data(bytes), leafHash: Data(leafHash)).insert(db)
+        try db.cachedStatement(sql: "INSERT INTO auditEvent (id, event, leafHash) VALUES (?, ?, ?)")
+            .execute(arguments: [index, Data(bytes), Data(leafHash)])
         try AuditTree.append(db, index: index, leafHash: leafHash)
         if let signer, (index + 1) % signer.interval == 0 {
             try AuditTree.checkpoint(db, signer: signer, now: context.now)

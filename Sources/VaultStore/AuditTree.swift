@@ -5,7 +5,9 @@ import HandoffDomain
 /// The Merkle tree over the audit events, kept in `merkleNode` inside the same transaction as
 /// each event.
 enum AuditTree {
-    /// Adds leaf `index` and every perfect subtree it completes: at most log2(n) inserts.
+    /// Adds leaf `index` and every perfect subtree it completes: at most log2(n) inserts. Every
+    /// statement here runs on each audited request, so each is prepared once per connection
+    /// (`cachedStatement`) rather than compiled per call.
     static func append(_ db: Database, index: Int64, leafHash: [UInt8]) throws {
         var level = 0
         var position = index
@@ -21,11 +23,11 @@ enum AuditTree {
     }
 
     private static func insert(_ db: Database, level: Int, index: Int64, hash: [UInt8]) throws {
-        try db.execute(sql: "INSERT INTO merkleNode (level, idx, hash) VALUES (?, ?, ?)", arguments: [level, index, Data(hash)])
+        try db.cachedStatement(sql: "INSERT INTO merkleNode (level, idx, hash) VALUES (?, ?, ?)").execute(arguments: [level, index, Data(hash)])
     }
 
     static func node(_ db: Database, level: Int, index: Int64) throws -> [UInt8] {
-        guard let data = try Data.fetchOne(db, sql: "SELECT hash FROM merkleNode WHERE level = ? AND idx = ?", arguments: [level, index]) else {
+        guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkleNode WHERE level = ? AND idx = ?"), arguments: [level, index]) else {
             throw StoreError(.recordCorrupt, "the audit tree is missing node \(level)/\(index)")
         }
         return [UInt8](data)
@@ -34,7 +36,7 @@ enum AuditTree {
     /// The number of leaves in the tree: the tree's own count, not the event table's, so that a
     /// row slipped into the table does not change what gets signed.
     static func size(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM merkleNode WHERE level = 0") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM merkleNode WHERE level = 0")) ?? 0
     }
 
     static func nodes(_ db: Database) -> MerkleTree.NodeSource {

@@ -119,6 +119,14 @@ enum Schema {
                 t.column("recordKeyVersion", .integer).notNull()
             }
         }
+        migrator.registerMigration("v7-submission-count") { db in
+            // The per-handoff cap is checked on every submission: a counter in the handoff row
+            // keeps that one read, not a count over the handoff's submissions.
+            try db.alter(table: "handoff") { t in
+                t.add(column: "submissionCount", .integer).notNull().defaults(to: 0)
+            }
+            try db.execute(sql: "UPDATE handoff SET submissionCount = (SELECT COUNT(*) FROM submission WHERE submission.handoffId = handoff.id)")
+        }
         return migrator
     }
 }

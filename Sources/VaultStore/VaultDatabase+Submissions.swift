@@ -32,15 +32,14 @@ extension VaultDatabase {
         let digest = try SHA256.hash(sealed)
         let (ciphertext, wrapped) = try AtRest.seal(sealed, table: SubmissionRecord.databaseTableName, recordId: submissionId, handoffId: handoffId, master: keys.master)
         return try await writeGrouped { db in
-            guard var handoff = try HandoffRecord.fetchOne(db, key: handoffId) else {
+            guard let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId]) else {
                 throw StoreError(.notFound, "no such handoff")
             }
             guard handoff.acceptsCustomer(at: context.now) else {
                 throw StoreError(.conflict, "this handoff no longer accepts submissions (it is \(handoff.effectiveState(at: context.now).rawValue))")
             }
-            let stored = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submission WHERE handoffId = ?", arguments: [handoffId]) ?? 0
-            guard stored < limit else {
-                throw StoreError(.limitReached, "this handoff holds \(stored) submissions, the most it keeps; ask the operator to revoke it and send a new invite")
+            guard handoff.submissionCount < limit else {
+                throw StoreError(.limitReached, "this handoff has received \(handoff.submissionCount) submissions, the most it takes; ask the operator to revoke it and send a new invite")
             }
             guard handoff.recipientKeyId == recipientKeyId else {
                 throw StoreError(.recipientMismatch, "the values were sealed to another key than this handoff's generator key")
@@ -50,37 +49,43 @@ extension VaultDatabase {
                 handoffId: handoffId, submissionId: submissionId, sealedSHA256: digest,
                 receivedAt: Timestamp.string(context.now), auditIndex: index
             ).signed(keyName: keys.keyName, with: keys.signing)
-            try SubmissionRecord(
-                id: submissionId, handoffId: handoffId, recipientKeyId: recipientKeyId, receivedAt: context.now,
-                auditIndex: index, sealedSHA256: Data(digest), ciphertext: Data(ciphertext), wrappedKey: Data(wrapped),
-                keyVersion: keys.master.version, recordKeyVersion: keys.master.version, receipt: receipt
-            ).insert(db)
-            handoff.state = .submitted
-            try handoff.update(db)
+            // Prepared once per connection, with plain arguments: the Codable record encoding
+            // cost more than the insert itself on this path.
+            try db.cachedStatement(sql: """
+                INSERT INTO submission (id, handoffId, recipientKeyId, receivedAt, auditIndex, sealedSHA256, ciphertext,
+                                        wrappedKey, keyVersion, recordKeyVersion, receipt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    submissionId, handoffId, recipientKeyId, context.now, index, Data(digest), Data(ciphertext),
+                    Data(wrapped), keys.master.version, keys.master.version, receipt,
+                ])
+            try db.cachedStatement(sql: "UPDATE handoff SET state = ?, submissionCount = submissionCount + 1 WHERE id = ?")
+                .execute(arguments: [HandoffState.submitted.rawValue, handoffId])
             return StoredSubmission(submissionId: submissionId, receivedAt: context.now, auditIndex: index, receipt: receipt)
         }
     }
 
     /// Releases the latest submission of a handoff to the generator, audited in the same
-    /// transaction: no audit row, no release.
+    /// transaction (shared with concurrent releases and submissions: group commit): no audit row,
+    /// no release.
     public func releaseLatest(handoffId: String, keys: ServerKeys, context: OperationContext) async throws -> ReleasedSubmission {
-        let record = try await write { db -> SubmissionRecord in
-            guard var handoff = try HandoffRecord.fetchOne(db, key: handoffId) else {
+        let record = try await writeGrouped { db -> SubmissionRecord in
+            guard let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId]) else {
                 throw StoreError(.notFound, "no such handoff")
             }
             let state = handoff.effectiveState(at: context.now)
             guard state == .submitted || state == .released || state == .acknowledged || state == .delivered,
                   // The audit index orders submissions exactly (receive times can tie within a second).
-                  let latest = try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == handoffId)
-                      .order(Column("auditIndex").desc).fetchOne(db)
+                  let latest = try SubmissionRecord.fetchOne(
+                      db.cachedStatement(sql: "SELECT * FROM submission WHERE handoffId = ? ORDER BY auditIndex DESC LIMIT 1"), arguments: [handoffId]
+                  )
             else {
                 throw StoreError(.conflict, "this handoff has no submission to release (it is \(state.rawValue))")
             }
             try self.audit(db, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.id)
             if state == .submitted {
-                handoff.state = .released
-                handoff.releasedAt = context.now
-                try handoff.update(db)
+                try db.cachedStatement(sql: "UPDATE handoff SET state = ?, releasedAt = ? WHERE id = ?")
+                    .execute(arguments: [HandoffState.released.rawValue, context.now, handoffId])
             }
             return latest
         }

@@ -90,7 +90,7 @@ struct SecurityHardeningTests {
         for _ in 1...2 { #expect(try server.handoff(["submit", "--values", values, "--invite-file", invite.file]).status == 0) }
         let third = try server.handoff(["submit", "--values", values, "--invite-file", invite.file])
         #expect(third.status == 65, "\(third.standardError)")
-        #expect(third.standardError.contains("the most it keeps"))
+        #expect(third.standardError.contains("the most it takes"))
         #expect(try server.sql("SELECT COUNT(*) FROM submission") == "2")
     }
 
