@@ -155,6 +155,10 @@ struct AckCommand: HandoffSubcommand {
 
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        try HandoffIdArgument.check(handoffId)
+    }
+
     func execute() async throws {
         try await global.withAPIClient { client in try await client.acknowledge(handoffId: handoffId.lowercased()) }
         global.json ? Console.json(["handoffId": .string(handoffId), "state": "acknowledged"])

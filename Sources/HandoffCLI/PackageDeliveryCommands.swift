@@ -32,7 +32,7 @@ struct PackageDeliverCommand: HandoffSubcommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard HandoffValues.isHandoffId(handoffId.lowercased()) else { throw ValidationError("a handoff id is a UUID like 5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77") }
+        try HandoffIdArgument.check(handoffId)
     }
 
     func execute() async throws {

@@ -84,14 +84,14 @@ extension VaultDatabase {
     /// One handoff with its receipts: from the view cache, or two prepared statements in one read.
     public func handoff(id: String, now: Date) async throws -> HandoffSummary {
         let cached = views.lookup(id, now: now)
-        if let view = cached.view { return Self.summary(view.record, receipts: view.receipts, now: now) }
-        let view = try await read { db -> HandoffViewCache.View in
+        if let view = cached.value { return Self.summary(view.record, receipts: view.receipts, now: now) }
+        let view = try await read { db -> HandoffView in
             guard let record = try HandoffRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [id]) else {
                 throw StoreError(.notFound, "no such handoff")
             }
-            return HandoffViewCache.View(record: record, receipts: try Self.receipts(of: id, db: db), readAt: now)
+            return HandoffView(record: record, receipts: try Self.receipts(of: id, db: db))
         }
-        views.remember(view, generation: cached.generation)
+        views.remember(view, for: id, now: now, generation: cached.generation)
         return Self.summary(view.record, receipts: view.receipts, now: now)
     }
 

@@ -44,7 +44,7 @@ extension VaultDatabase {
     /// principal cache when it can be; otherwise one prepared statement.
     public func principal(forTokenHash hash: Data, now: Date) async throws -> Principal? {
         let cached = principals.lookup(hash, now: now)
-        if let principal = cached.principal { return principal }
+        if let principal = cached.value { return principal }
         let found = try await read { db -> (Principal, Date?)? in
             let statement = try db.cachedStatement(sql: """
                 SELECT t.id, t.role, t.handoffId, t.revokedAt, t.expiresAt, h.state, h.expiresAt

@@ -14,10 +14,12 @@ public final class VaultDatabase: Sendable {
     private let signer = Mutex<CheckpointSigner?>(nil)
     /// Concurrent submissions share transactions (and fsyncs) through it.
     let groupCommit: GroupCommit
-    /// Who a token hash is, without a read per request; emptied when a credential is taken away.
-    let principals = PrincipalCache()
-    /// Handoff views without a read per request; emptied by every write.
-    let views = HandoffViewCache()
+    /// Who a token hash is, without a read per request: until the token's or invite's expiry or
+    /// 10 s, and emptied when a token or handoff is revoked or purged.
+    let principals = ExpiringCache<Data, Principal>(ttl: 10)
+    /// Handoff views without a read per request: for 2 s, and emptied by every write transaction
+    /// (`write`, `writeGrouped`), so a view never outlives a change made through this node.
+    let views = ExpiringCache<String, HandoffView>(ttl: 2)
 
     /// Opens (and migrates) the database at `path`.
     public init(path: String) throws {

@@ -10,16 +10,13 @@ Teams package for one handoff in a way a hostile server could. It makes its own 
         other-handoff  a package signed by the generator key, but for another handoff
         other-client   a package signed by the generator key for this handoff, built for another client ID
 """
-import base64, hashlib, io, json, os, ssl, subprocess, sys, uuid, zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import base64, hashlib, io, json, sys, uuid, zipfile
 
 from nacl.signing import SigningKey
 
+from tls_server import BaseHTTPRequestHandler, answer, serve
+
 work, mode, handoff_id, key_file, recipient_key_id, client_id = sys.argv[1:7]
-cert, key = os.path.join(work, "hostile-pkg-cert.pem"), os.path.join(work, "hostile-pkg-key.pem")
-subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -64,24 +61,9 @@ else:
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/v1/handoffs/%s/package" % handoff_id:
-            status, body = 200, {"handoffId": handoff_id, "package": base64.b64encode(served).decode(), "signature": note}
+            answer(self, {"handoffId": handoff_id, "package": base64.b64encode(served).decode(), "signature": note})
         else:
-            status, body = 404, {"status": 404, "detail": "no"}
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+            answer(self, {"status": 404, "detail": "no"}, 404)
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-context.load_cert_chain(cert, key)
-server.socket = context.wrap_socket(server.socket, server_side=True)
-print(cert, flush=True)
-print("https://127.0.0.1:%d" % server.server_address[1], flush=True)
-server.serve_forever()
+serve(work, "hostile-pkg", Handler)

@@ -31,19 +31,24 @@ struct ReadCacheTests {
         #expect(try await database.principal(forTokenHash: invite, now: now.addingTimeInterval(1)) == nil)
     }
 
-    @Test("A read that began before an invalidation is not remembered")
+    @Test("A read that began before an invalidation is not remembered; entries expire")
     func generations() {
-        let cache = PrincipalCache(ttl: 10)
+        let cache = ExpiringCache<Data, Principal>(ttl: 10)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let hash = Data([1, 2, 3])
         let principal = Principal(tokenId: "tok_1", role: .generator, handoffId: nil)
         let before = cache.lookup(hash, now: now)
         cache.invalidate()
-        cache.remember(principal, for: hash, now: now, limit: nil, generation: before.generation)
-        #expect(cache.lookup(hash, now: now).principal == nil)
-        cache.remember(principal, for: hash, now: now, limit: nil, generation: cache.lookup(hash, now: now).generation)
-        #expect(cache.lookup(hash, now: now.addingTimeInterval(9)).principal == principal)
-        #expect(cache.lookup(hash, now: now.addingTimeInterval(10)).principal == nil, "the TTL bounds an entry")
+        cache.remember(principal, for: hash, now: now, generation: before.generation)
+        #expect(cache.lookup(hash, now: now).value == nil)
+        cache.remember(principal, for: hash, now: now, limit: now.addingTimeInterval(5), generation: cache.lookup(hash, now: now).generation)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(4)).value == principal)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(5)).value == nil, "the entry's own limit")
+        cache.remember(principal, for: hash, now: now, generation: cache.lookup(hash, now: now).generation)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(9)).value == principal)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(-1)).value == nil, "never before it was read")
+        cache.remember(principal, for: hash, now: now, generation: cache.lookup(hash, now: now).generation)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(10)).value == nil, "the TTL bounds an entry")
     }
 
     @Test("A handoff view is fresh after every write: a new receipt and a revocation show at once")
