@@ -8,7 +8,7 @@ APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev op
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps build test run clean bench bench-audit install crashtest fuzz test-asan test-tsan
+.PHONY: deps build test run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
 
 # make test is repeatable: schemathesis replays one fixed set of cases, and each parser fuzzer
 # (libFuzzer) runs FUZZ_RUNS cases from FUZZ_SEED on a fresh corpus, so every machine tries the same
@@ -71,12 +71,22 @@ install: deps
 
 # The service benchmark (nginx ceiling, submissions, releases, raw SQLite, CLI vs age) and the
 # audit log benchmark, in release builds; rewrites BENCHMARKS.md. About 15 minutes on 2 cores.
+# Release binaries with the Swift standard library and Foundation linked in: what make dist
+# ships, and what the benchmark measures (start-up included).
+STATIC_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+
 bench: deps
 	@scripts/install-deps.sh nginx-light wrk age hyperfine bc time
-	$(SWIFT) build -c release --scratch-path .build-release --product handoff
-	$(SWIFT) build -c release --scratch-path .build-release --product handoffd
-	$(PYTHON) scripts/bench/service.py "$$($(SWIFT) build -c release --scratch-path .build-release --show-bin-path)"
+	$(STATIC_BUILD) --product handoff
+	$(STATIC_BUILD) --product handoffd
+	$(PYTHON) scripts/bench/service.py "$$($(STATIC_BUILD) --show-bin-path)"
 	scripts/bench/audit.sh
+
+# The customer's CLI as dist/handoff-<version>-linux-<arch>.tar.gz: one binary that runs without
+# Swift installed (checked by the script in a clean folder with env -i), README excerpt, SHA-256 sums.
+dist: deps
+	$(STATIC_BUILD) --product handoff
+	scripts/dist/package.sh "$$($(STATIC_BUILD) --show-bin-path)"
 
 # The audit log benchmark alone (appends to 10^6 events; a few minutes); rewrites its section.
 bench-audit: deps
@@ -84,4 +94,4 @@ bench-audit: deps
 	scripts/bench/audit.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-* .venv-fuzz dist
