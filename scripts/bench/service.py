@@ -170,7 +170,7 @@ n, s, r = results["nginx"], results["submit"], results["release"]
 lines = [
     "## Service",
     "",
-    "`scripts/bench/service.py` (`make bench`), release build, one run on %s (%s cores), loopback, %d connections with keep-alive, %d s per load (wrk -t2). %s; %s; %s; age %s; SQLite %s." % (
+    "`scripts/bench/service.py` (`make bench`), static release build (`--static-swift-stdlib`), one run on %s (%s cores), loopback, %d connections with keep-alive, %d s per load (wrk -t2). %s; %s; %s; age %s; SQLite %s." % (
         cpu, os.cpu_count(), CONNECTIONS, SECONDS, versions["swift"], versions["nginx"], versions["wrk"], versions["age"], versions["sqlite"]),
     "",
     "| load | requests/s | p50 ms | p99 ms | non-2xx | server CPU µs/request | vs nginx | target |",
