@@ -20,6 +20,7 @@ extension TeamsAppPackage {
     /// and `webApplicationInfo`, and PNG icons — and returns what it says.
     public static func inspect(_ zip: Data) throws -> InspectedPackage {
         let notPackage = { (why: String) in TeamsPackageError(.notATeamsPackage, "the file is not a Teams app package: \(why)") }
+        guard ZipShape.isPlausible(Array(zip)) else { throw notPackage("it is not a zip file") }
         let archive: Archive
         do {
             archive = try Archive(data: zip, accessMode: .read)

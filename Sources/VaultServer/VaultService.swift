@@ -67,7 +67,10 @@ public enum VaultService {
         let readiness = Readiness(grace: .milliseconds(Int64(settings.drainGraceMilliseconds)), logger: logger)
         let api = VaultAPI(
             database: database, keys: keys, publicURL: { boundURL.withLock { $0 } ?? "https://\(settings.host):\(settings.port)" },
-            limits: APILimits(refusalsPerMinute: settings.refusalLimit, submissionsPerHandoff: settings.maxSubmissionsPerHandoff),
+            limits: APILimits(
+                refusalsPerWindow: settings.refusalLimit, refusalWindow: settings.refusalWindow,
+                submissionsPerHandoff: settings.maxSubmissionsPerHandoff
+            ),
             readiness: readiness
         )
         let app = Application(

@@ -37,6 +37,9 @@ public struct ServerSettings: Sendable, Equatable {
     /// Refused requests (401, 403, 404, 429) from one client network (an IPv4 address or an IPv6
     /// /64) in a minute before it gets 429 for the rest of the minute.
     public var refusalLimit = 10
+    /// The window that `refusalLimit` counts in and that each aggregated `request.refused` event
+    /// covers (`1m`).
+    public var refusalWindow: TimeInterval = 60
     /// Submissions kept per handoff; more are answered 429.
     public var maxSubmissionsPerHandoff = 100
 
@@ -65,6 +68,7 @@ public struct ServerSettings: Sendable, Equatable {
         case idleTimeout = "idle_timeout_ms"
         case maxConnections = "max_connections"
         case refusalLimit = "refusal_limit"
+        case refusalWindow = "refusal_window"
         case maxSubmissionsPerHandoff = "max_submissions_per_handoff"
 
         var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
@@ -104,11 +108,15 @@ public struct ServerSettings: Sendable, Equatable {
         case .maxConnections: maxConnections = try Self.number(value, key, 1...65_536, source)
         case .refusalLimit: refusalLimit = try Self.number(value, key, 1...1_000_000, source)
         case .maxSubmissionsPerHandoff: maxSubmissionsPerHandoff = try Self.number(value, key, 1...100_000, source)
-        case .retentionAfterAck, .purgeInterval:
+        case .retentionAfterAck, .purgeInterval, .refusalWindow:
             guard let seconds = Timestamp.duration(value) else {
                 throw SettingsError("\(source): \(key.rawValue) must be a duration like 30d, 12h or 90m")
             }
-            if key == .retentionAfterAck { retentionAfterAcknowledgement = seconds } else { purgeInterval = seconds }
+            switch key {
+            case .retentionAfterAck: retentionAfterAcknowledgement = seconds
+            case .purgeInterval: purgeInterval = seconds
+            default: refusalWindow = seconds
+            }
         }
     }
 

@@ -29,7 +29,7 @@ extension VaultAPI {
             throw APIProblem.badRequest("request.invalid_package", "package must be base64 of a zip file")
         }
         guard zip.count <= Self.maximumPackageSize else { throw tooLarge }
-        guard Self.looksLikeZip(zip) else {
+        guard ZipShape.isPlausible(zip) else {
             throw APIProblem.badRequest("request.invalid_package", "package must be a zip file (a Teams app package)")
         }
         try await database.storePackage(
@@ -49,17 +49,5 @@ extension VaultAPI {
         return .json([
             "handoffId": .string(id), "package": .string(Base64.encode(package.zip)), "signature": .string(package.signature),
         ])
-    }
-
-    /// A zip starts with a local file header and holds an end-of-central-directory record; the
-    /// customer's CLI checks the contents, the server only refuses what is plainly not a zip.
-    static func looksLikeZip(_ bytes: [UInt8]) -> Bool {
-        let local: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
-        let end: [UInt8] = [0x50, 0x4B, 0x05, 0x06]
-        guard bytes.count >= 22, bytes.starts(with: local) else { return false }
-        let tail = bytes.suffix(22 + 65_535)
-        return tail.indices.reversed().contains { index in
-            index + 4 <= tail.endIndex && tail[index..<(index + 4)].elementsEqual(end)
-        }
     }
 }

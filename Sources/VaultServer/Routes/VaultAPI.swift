@@ -6,13 +6,16 @@ import VaultStore
 
 /// Limits the API enforces, from the server settings.
 public struct APILimits: Sendable {
-    /// Refused requests per client network in a minute before it gets 429 for the rest of it.
-    public var refusalsPerMinute: Int
+    /// Refused requests per client network in a window before it gets 429 for the rest of it.
+    public var refusalsPerWindow: Int
+    /// The refusal window.
+    public var refusalWindow: TimeInterval
     /// Submissions kept per handoff; more are refused with 429.
     public var submissionsPerHandoff: Int
 
-    public init(refusalsPerMinute: Int = 10, submissionsPerHandoff: Int = 100) {
-        self.refusalsPerMinute = refusalsPerMinute
+    public init(refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100) {
+        self.refusalsPerWindow = refusalsPerWindow
+        self.refusalWindow = refusalWindow
         self.submissionsPerHandoff = submissionsPerHandoff
     }
 }
@@ -44,7 +47,7 @@ public struct VaultAPI: Sendable {
         self.keys = keys
         self.publicURL = publicURL
         self.limits = limits
-        self.refusals = RefusalLimiter(limit: limits.refusalsPerMinute, window: 60)
+        self.refusals = RefusalLimiter(limit: limits.refusalsPerWindow, window: limits.refusalWindow)
         self.metrics = metrics
         self.readiness = readiness
         self.clock = clock
