@@ -16,18 +16,20 @@ enum Terminal {
             throw CLIError.usage("no terminal to ask on; give the value by file or environment instead")
         }
         defer { close(descriptor) }
-        var prompt = Array(question.utf8)
-        _ = write(descriptor, &prompt, prompt.count)
+        // Echo goes off before the question appears, and without discarding input (TCSANOW, not
+        // TCSAFLUSH): an answer pasted or typed the moment the question shows must not be lost.
         var saved = termios()
         let canHideEcho = secret && tcgetattr(descriptor, &saved) == 0
         if canHideEcho {
             var quiet = saved
             quiet.c_lflag &= ~tcflag_t(ECHO)
-            tcsetattr(descriptor, TCSAFLUSH, &quiet)
+            tcsetattr(descriptor, TCSANOW, &quiet)
         }
+        var prompt = Array(question.utf8)
+        _ = write(descriptor, &prompt, prompt.count)
         defer {
             if canHideEcho {
-                tcsetattr(descriptor, TCSAFLUSH, &saved)
+                tcsetattr(descriptor, TCSANOW, &saved)
                 _ = write(descriptor, "\n", 1)
             }
         }

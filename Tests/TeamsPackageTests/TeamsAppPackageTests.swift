@@ -75,6 +75,20 @@ struct TeamsAppPackageTests {
         #expect(bumped.zip != first.zip)
     }
 
+    @Test("A received package is inspected: what the manifest says, and a refusal for anything else")
+    func inspect() throws {
+        let values = try Self.values("valid-minimal.json")
+        let built = try TeamsAppPackage.build(values: values, options: PackageOptions())
+        #expect(ZipShape.isPlausible(Array(built.zip)))
+        let inspected = try TeamsAppPackage.inspect(built.zip)
+        #expect(inspected.clientId == values.clientId && inspected.appId == built.appId && inspected.resource == values.applicationIdUri)
+        let bytes = Array(built.zip)
+        for broken in [Array("not a zip".utf8), Array(bytes.dropLast()), bytes + [0], Array(bytes.dropFirst(4)), [UInt8](repeating: 0, count: 64)] {
+            #expect(!ZipShape.isPlausible(broken))
+            #expect(throws: TeamsPackageError.self) { try TeamsAppPackage.inspect(Data(broken)) }
+        }
+    }
+
     @Test("The app id is RFC 9562 UUID v5, as Python's uuid.uuid5 computes it")
     func appIdMatchesPython() throws {
         let tenant = "096d3737-42f9-4039-8320-a4737c2b3abe"

@@ -32,5 +32,12 @@ while time.time() < deadline:
         prompts.append(fresh.replace("\r", "").split("\n")[-1].strip())
         os.write(fd, (pending.pop(0) + "\n").encode())
         answered_at = len(output)
-_, status = os.waitpid(pid, 0)
+# Never wait for ever: a child still asking after the deadline is killed, and the test fails.
+finished, status = os.waitpid(pid, os.WNOHANG)
+if finished == 0:
+    time.sleep(2)
+    finished, status = os.waitpid(pid, os.WNOHANG)
+    if finished == 0:
+        os.kill(pid, 9)
+        _, status = os.waitpid(pid, 0)
 print(json.dumps({"prompts": prompts, "output": output.decode("utf-8", "replace"), "status": os.waitstatus_to_exitcode(status)}))
