@@ -1,16 +1,19 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Layers, bottom up (see DESIGN.md "Layers"):
+/// Layers, bottom up (see ARCHITECTURE.md and DESIGN.md "Layers"):
 /// - `CSodium`: the libsodium system library; imported only by `VaultCrypto`.
 /// - `VaultCrypto`: the only place that touches libsodium; secret memory, sealed boxes, AEAD,
 ///   signatures, hashes. Knows nothing of the domain.
 /// - `HandoffDomain`: values and their rules, canonical JSON, and the wire formats shared by client
 ///   and server. Knows nothing of HTTP, SQLite or the terminal.
-/// - `VaultStore`: the SQLite store (GRDB) behind domain operations, one transaction each.
+/// - `VaultStore`: the data directory (key files, lock, rotation) and the store behind the
+///   `HandoffStore` protocol of domain operations, one transaction each (SQLite through GRDB).
 /// - `VaultServer`: the HTTPS API (Hummingbird); `HandoffdCLI` and `handoffd` run it.
 /// - `VaultClient`: the API client (AsyncHTTPClient) that the CLI uses; never linked by the server.
-/// - `TeamsPackage`: the Teams app package (Step 8) from validated values; needs only the domain.
+/// - `TeamsPackage`: the Teams app package (Step 8) from validated values: the domain, ZIPFoundation,
+///   and swift-crypto for one SHA-1 (the RFC 9562 name-based app id, fixed by the package format;
+///   libsodium has no SHA-1, and no crypto is hand-written here).
 /// - `HandoffCLI`: the `handoff` command tree; the `handoff` executable only runs it.
 let package = Package(
     name: "HandoffVault",
@@ -117,10 +120,18 @@ let package = Package(
         .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain", "VaultCrypto", "TestSupport"]),
         .testTarget(name: "TeamsPackageTests", dependencies: ["TeamsPackage", "HandoffDomain", "TestSupport", "ZIPFoundation"]),
-        .testTarget(name: "VaultServerTests", dependencies: ["VaultServer", "VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport"]),
+        .testTarget(
+            name: "VaultServerTests",
+            dependencies: [
+                "VaultServer", "VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
-            name: "HandoffCLITests",
+            // The real binaries over real TLS: what needs processes, sockets or signals.
+            name: "EndToEndTests",
             dependencies: [
                 "handoff", "handoffd", "HandoffCLI", "VaultClient", "HandoffDomain", "VaultCrypto", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -14,7 +14,7 @@ guard arguments.count == 3, let target = Int(arguments[2]) else {
 let directory = arguments[1]
 let database = try VaultDatabase(path: "\(directory)/vault.sqlite")
 let keys = try await database.initialize(master: try MasterKey.generate(), keyName: "handoff-vault/bench", adminToken: try BearerToken.generate(for: .admin), now: Date())
-database.signCheckpoints(with: keys, every: 1_000_000_000)
+database.useKeys(keys, checkpointInterval: 1_000_000_000)
 let context = OperationContext(principal: nil, remote: "127.0.0.1", requestId: "bench", now: Date(timeIntervalSince1970: 1_800_000_000))
 
 func seconds(_ body: () async throws -> Void) async rethrows -> Double {

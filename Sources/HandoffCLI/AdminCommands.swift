@@ -27,22 +27,16 @@ struct AdminInviteCommand: HandoffSubcommand {
     var customer: String
 
     @Option(help: ArgumentHelp("How long the invite is valid: 14d, 36h, 90m.", valueName: "duration"))
-    var expires = "14d"
+    var expires = Lifetime("14d")!
 
     @OptionGroup var global: GlobalOptions
 
-    func validate() throws {
-        guard Timestamp.duration(expires) != nil else { throw ValidationError("--expires must be like 14d, 36h or 90m (1 minute to 365 days)") }
-    }
-
     func execute() async throws {
-        let created = try await global.withAPIClient { client in try await client.createHandoff(customer: customer, expiresIn: expires) }
+        let created = try await global.withAPIClient { client in try await client.createHandoff(customer: customer, expiresIn: expires.text) }
         if global.json {
-            Console.json([
-                "handoffId": .string(created.handoffId), "inviteCode": .string(created.inviteCode), "expiresAt": .string(created.expiresAt),
-            ])
+            Console.json(created.json)
         } else {
-            Console.out("handoff \(created.handoffId) for \(customer), invite expires \(created.expiresAt)")
+            Console.out("handoff \(created.handoffId) for \(customer), invite expires \(Timestamp.string(created.expiresAt))")
             Console.out("invite code (a credential: send it to the customer's admin out of band):")
             Console.out(created.inviteCode)
         }
@@ -68,32 +62,27 @@ struct AdminTokenCreateCommand: HandoffSubcommand {
     )
 
     @Option(help: ArgumentHelp("generator, auditor or admin.", valueName: "role"))
-    var role: String
+    var role: Role
 
     @Option(help: ArgumentHelp("A name to recognise the token by.", valueName: "name"))
     var name: String
 
     @Option(help: ArgumentHelp("How long the token works: 90d, 36h, 90m (default: until revoked).", valueName: "duration"))
-    var expires: String?
+    var expires: Lifetime?
 
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard ["generator", "auditor", "admin"].contains(role) else { throw ValidationError("--role must be generator, auditor or admin") }
-        if let expires, Timestamp.duration(expires) == nil {
-            throw ValidationError("--expires must be like 90d, 36h or 90m (1 minute to 365 days)")
-        }
+        guard role != .customer else { throw ValidationError("--role must be generator, auditor or admin") }
     }
 
     func execute() async throws {
-        let issued = try await global.withAPIClient { client in try await client.createToken(role: role, name: name, expiresIn: expires) }
+        let issued = try await global.withAPIClient { client in try await client.createToken(role: role, name: name, expiresIn: expires?.text) }
         if global.json {
-            var output: [String: JSONValue] = ["id": .string(issued.id), "token": .string(issued.token), "role": .string(issued.role)]
-            if let expiresAt = issued.expiresAt { output["expiresAt"] = .string(expiresAt) }
-            Console.json(.object(output))
+            Console.json(issued.json)
         } else {
-            Console.error("\(issued.role) token \(issued.id) created\(issued.expiresAt.map { ", expires \($0)" } ?? ""); it is shown once:")
-            Console.out(issued.token)
+            Console.error("\(issued.role.rawValue) token \(issued.id) created\(issued.expiresAt.map { ", expires \(Timestamp.string($0))" } ?? ""); it is shown once:")
+            issued.token.withText { Console.out($0) }
         }
     }
 }
@@ -114,18 +103,11 @@ struct AdminTokenListCommand: HandoffSubcommand {
     func execute() async throws {
         let tokens = try await global.withAPIClient { client in try await client.tokens() }
         if global.json {
-            Console.json(["tokens": .array(tokens.map { token in
-                var entry: [String: JSONValue] = [
-                    "id": .string(token.id), "role": .string(token.role), "name": .string(token.name), "createdAt": .string(token.createdAt),
-                ]
-                if let expiresAt = token.expiresAt { entry["expiresAt"] = .string(expiresAt) }
-                if let revokedAt = token.revokedAt { entry["revokedAt"] = .string(revokedAt) }
-                return .object(entry)
-            })])
+            Console.json(TokenList(tokens).json)
         } else {
             for token in tokens {
-                let status = token.revokedAt.map { "revoked \($0)" } ?? token.expiresAt.map { "expires \($0)" } ?? "active"
-                Console.out("\(token.id)  \(token.role)  created \(token.createdAt)  \(status)  \(token.name)")
+                let status = token.revokedAt.map { "revoked \(Timestamp.string($0))" } ?? token.expiresAt.map { "expires \(Timestamp.string($0))" } ?? "active"
+                Console.out("\(token.id)  \(token.role.rawValue)  created \(Timestamp.string(token.createdAt))  \(status)  \(token.name)")
             }
         }
     }
@@ -218,7 +200,7 @@ struct AdminRecipientSetCommand: HandoffSubcommand {
         } catch {
             throw CLIError.usage("--public-key must be generator.pub from handoff keys generate, or base64 of a 32-byte X25519 key")
         }
-        let keyId = try await global.withAPIClient { client in try await client.setRecipient(keys) }
+        let keyId = try await global.withAPIClient { client in try await client.setRecipient(keys) }.keyId
         if global.json {
             Console.json(["keyId": .string(keyId), "signs": .bool(keys.signing != nil)])
         } else {

@@ -44,8 +44,8 @@ struct AuditExportCommand: HandoffSubcommand {
             // Written as the server sends them: gaps and disorder are for `audit verify` to name.
             while next < checkpoint.treeSize {
                 let page = try await client.auditEvents(after: next, limit: 1000)
-                guard let last = page.last else { break }
-                events += page.filter { $0.index < checkpoint.treeSize }.map(\.bytes)
+                guard let last = page.events.last else { break }
+                events += page.events.filter { $0.index < checkpoint.treeSize }.map(\.bytes)
                 next = max(next + 1, last.index + 1)
             }
             return (checkpoint, events)

@@ -92,13 +92,13 @@ struct PullCommand: HandoffSubcommand {
             var failures: [String] = []
             let waiting = try await client.handoffs().filter { $0.state.awaitsGenerator }
             for (position, handoff) in waiting.enumerated() {
-                if Terminal.isInteractive && !global.json { Console.error("[\(position + 1)/\(waiting.count)] \(handoff.handoffId)") }
+                if Terminal.isInteractive && !global.json { Console.error("[\(position + 1)/\(waiting.count)] \(handoff.id)") }
                 do {
                     pulled.append(try await pull(handoff, client: client, keyPairs: keyPairs))
                 } catch let error as ClientError where [.notAuthenticated, .notAllowed, .rateLimited].contains(error.code) {
                     throw error  // the credential, not this handoff: the others would fail alike
                 } catch {
-                    failures.append("\(handoff.handoffId): \(CLIError.from(error).message)")
+                    failures.append("\(handoff.id): \(CLIError.from(error).message)")
                 }
             }
             return (pulled, failures)
@@ -113,28 +113,28 @@ struct PullCommand: HandoffSubcommand {
         }
     }
 
-    private func pull(_ handoff: HandoffInfo, client: VaultClient, keyPairs: [String: SealingKeyPair]) async throws -> JSONValue {
-        let latest = try await client.latestSubmission(handoffId: handoff.handoffId)
+    private func pull(_ handoff: HandoffSummary, client: VaultClient, keyPairs: [String: SealingKeyPair]) async throws -> JSONValue {
+        let latest = try await client.latestSubmission(handoffId: handoff.id)
         guard let keyPair = keyPairs[latest.recipientKeyId] else {
             throw CLIError.verification("it was sealed to generator key \(latest.recipientKeyId), which none of the --key files holds")
         }
-        let payload = try SealedPayload.open(latest.sealed, with: keyPair, expectedHandoffId: handoff.handoffId)
+        let payload = try SealedPayload.open(latest.sealed, with: keyPair, expectedHandoffId: handoff.id)
         var bytes = CanonicalJSON.encode(payload.values.jsonValue) + [0x0A]
         defer { SecretBytes.wipe(&bytes) }
-        let file = "\(out)/\(handoff.handoffId).json"
+        let file = "\(out)/\(handoff.id).json"
         try OutputFile.writePrivate(bytes, to: file)
         var entry: [String: JSONValue] = [
-            "handoffId": .string(handoff.handoffId), "customer": .string(handoff.customer),
+            "handoffId": .string(handoff.id), "customer": .string(handoff.customer),
             "submissionId": .string(latest.submissionId), "file": .string(file),
         ]
         if let packageOut {
             let package = try TeamsAppPackage.build(values: payload.values, options: PackageOptions())
-            let zip = "\(packageOut)/\(handoff.handoffId).zip"
+            let zip = "\(packageOut)/\(handoff.id).zip"
             try package.write(to: URL(fileURLWithPath: zip))
             entry["package"] = .string(zip)
             entry["appId"] = .string(package.appId)
         }
-        if !global.json { Console.out("  \(handoff.handoffId) (\(handoff.customer)) → \(file)\(entry["package"].flatMap(\.stringValue).map { " and \($0)" } ?? "")") }
+        if !global.json { Console.out("  \(handoff.id) (\(handoff.customer)) → \(file)\(entry["package"].flatMap(\.stringValue).map { " and \($0)" } ?? "")") }
         return .object(entry)
     }
 }

@@ -113,12 +113,12 @@ struct StatusCommand: HandoffSubcommand {
         }
         if global.json {
             Console.json([
-                "handoffId": .string(info.handoffId), "state": .string(info.state.rawValue), "expiresAt": .string(info.expiresAt), "receipts": .array(receipts),
+                "handoffId": .string(info.id), "state": .string(info.state.rawValue), "expiresAt": .string(Timestamp.string(info.expiresAt)), "receipts": .array(receipts),
                 "nextStep": .string(NextStep.text(for: info.state)),
             ])
         } else {
             Console.out(NextStep.text(for: info.state))
-            Console.out("Invite valid until \(info.expiresAt). \(receipts.count) submission\(receipts.count == 1 ? "" : "s") received, each with a receipt signed by the vault and recorded in its audit log.")
+            Console.out("Invite valid until \(Timestamp.string(info.expiresAt)). \(receipts.count) submission\(receipts.count == 1 ? "" : "s") received, each with a receipt signed by the vault and recorded in its audit log.")
             if global.verbose {
                 for receipt in receipts {
                     let m = receipt.objectValue ?? [:]
@@ -135,10 +135,10 @@ struct StatusCommand: HandoffSubcommand {
             throw CLIError.verification("receipt \(receipt.submissionId) names audit index \(receipt.auditIndex), beyond the signed log of \(checkpoint.size)")
         }
         let inclusion = try await client.inclusionProof(index: receipt.auditIndex, size: checkpoint.size)
-        let event = try? JSONParser.parse(inclusion.event).objectValue
+        let event = try? JSONParser.parse(inclusion.event.bytes).objectValue
         guard let event, event["index"]?.integerValue == receipt.auditIndex, event["action"] == "submission.received",
               event["submissionId"]?.stringValue == receipt.submissionId, event["handoffId"]?.stringValue == receipt.handoffId,
-              MerkleTree.verifyInclusion(leafHash: try MerkleTree.leafHash(inclusion.event), index: receipt.auditIndex,
+              MerkleTree.verifyInclusion(leafHash: try MerkleTree.leafHash(inclusion.event.bytes), index: receipt.auditIndex,
                                          size: checkpoint.size, proof: inclusion.proof, root: checkpoint.rootHash)
         else {
             throw CLIError.verification("the audit log does not prove receipt \(receipt.submissionId)'s event at index \(receipt.auditIndex)")

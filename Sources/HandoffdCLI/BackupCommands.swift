@@ -27,13 +27,11 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         umask(0o077)
         try await FailureReport.exiting {
-            var settings = ServerSettings()
-            settings.dataDir = dataDir
-            try DataDirectory.checkPrivate(dataDir, what: "the data directory")
-            let database = try VaultDatabase(path: settings.databasePath)
+            let directory = DataDirectory(dataDir)
+            let database = try directory.openDatabase()
             let started = Date()
             try await database.backup(to: out)
-            Output.line("backed up \(settings.databasePath) to \(out) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+            Output.line("backed up \(directory.databasePath) to \(out) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
         }
     }
 }
@@ -65,26 +63,20 @@ struct RestoreCommand: AsyncParsableCommand {
     func run() async throws {
         umask(0o077)
         try await FailureReport.exiting {
-            var settings = ServerSettings()
-            settings.dataDir = dataDir
-            var environment = ProcessInfo.processInfo.environment
-            if environment["HANDOFF_MASTER_KEY"] == nil {
+            let environment = ProcessInfo.processInfo.environment
+            let directory = DataDirectory(dataDir)
+            let master: MasterKey
+            if DataDirectory.masterKeyIsInEnvironment(environment) {
+                master = try directory.masterKey(environment: environment)
+            } else {
                 guard let masterKeyFile, let text = try? String(contentsOfFile: masterKeyFile, encoding: .utf8) else {
-                    throw SettingsError("give the master key: --master-key-file F or HANDOFF_MASTER_KEY")
+                    throw SettingsError("give the master key: --master-key-file F or \(DataDirectory.masterKeyVariable)")
                 }
-                environment["HANDOFF_MASTER_KEY"] = text
+                guard let key = try? MasterKey(text: text) else { throw SettingsError("\(masterKeyFile) does not hold base64 of 32 bytes") }
+                master = key
             }
-            let master = try DataDirectory.masterKey(settings: settings, environment: environment)
-            try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            chmod(dataDir, 0o700)
-            let database = try VaultDatabase.restore(from: from, to: settings.databasePath)
-            guard try await database.integrityCheck() else {
-                throw StoreError(.recordCorrupt, "the restored database fails SQLite's integrity check")
-            }
-            let keys = try await database.loadKeys(master: master)
-            if ProcessInfo.processInfo.environment["HANDOFF_MASTER_KEY"] == nil {
-                try DataDirectory.createPrivateFile(settings.masterKeyPath, contents: master.fileText())
-            }
+            let database = try await directory.restore(from: from, master: master, environment: environment)
+            let keys = try database.keys()
             let size = try await database.auditSize()
             Output.line("restored \(from) into \(dataDir): integrity ok, keys open (server key name \(keys.keyName)), \(size) audit events")
         }

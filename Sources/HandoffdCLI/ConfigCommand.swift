@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HandoffDomain
 import VaultServer
+import VaultStore
 
 /// `handoffd config`: the effective configuration.
 struct ConfigCommand: AsyncParsableCommand {
@@ -25,11 +26,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("A YAML config file.", valueName: "file"))
-    var config: String?
-
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
-    var dataDir: String?
+    @OptionGroup var server: ServerOptions
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "host"))
     var host: String?
@@ -42,14 +39,15 @@ struct ConfigCheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         var flags: [String: String] = [:]
-        flags["data_dir"] = dataDir
         flags["host"] = host
         flags["port"] = port
         let environment = ProcessInfo.processInfo.environment
         let settings = try await FailureReport.exiting {
-            try ServerSettings.load(file: config, environment: environment, flags: flags)
+            try server.settings(flags: flags, environment: environment)
         }
-        let masterKey = environment["HANDOFF_MASTER_KEY"] != nil ? "HANDOFF_MASTER_KEY (set, value masked)" : "\(settings.masterKeyPath) (file, value never printed)"
+        let directory = settings.dataDirectory
+        let masterKey = DataDirectory.masterKeyIsInEnvironment(environment)
+            ? directory.masterKeySource(environment: environment) : "\(directory.masterKeyPath) (file, value never printed)"
         let effective: [(String, String)] = [
             ("data_dir", settings.dataDir), ("host", settings.host), ("port", String(settings.port)),
             ("tls_certificate", settings.certificatePath), ("tls_key", settings.keyPath),

@@ -1,5 +1,5 @@
 import Foundation
-import VaultServer
+import VaultStore
 
 /// A self-signed certificate for `localhost` and `127.0.0.1`, made with the `openssl` tool, for
 /// development and tests. The CLI trusts it with `--ca-file DIR/tls/cert.pem`.

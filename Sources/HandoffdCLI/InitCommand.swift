@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HandoffDomain
 import VaultCrypto
-import VaultServer
 import VaultStore
 
 /// `handoffd init`: the data directory, master key, database, signing key and the bootstrap
@@ -42,24 +41,10 @@ struct InitCommand: AsyncParsableCommand {
         // Everything the server creates (database, WAL, keys) is private to its user.
         umask(0o077)
         let environment = ProcessInfo.processInfo.environment
-        var settings = ServerSettings()
-        settings.dataDir = dataDir
-        if FileManager.default.fileExists(atPath: settings.databasePath) {
-            throw SettingsError("\(dataDir) is already initialised (it holds vault.sqlite)")
-        }
-        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        chmod(dataDir, 0o700)
-        let master: MasterKey
-        if environment["HANDOFF_MASTER_KEY"] != nil {
-            master = try DataDirectory.masterKey(settings: settings, environment: environment)
-        } else {
-            master = try MasterKey.generate()
-            try DataDirectory.createPrivateFile(settings.masterKeyPath, contents: master.fileText())
-        }
         let name = keyName ?? "handoff-vault/\(ProcessInfo.processInfo.hostName)"
         let adminToken = try BearerToken.generate(for: .admin)
-        let database = try VaultDatabase(path: settings.databasePath)
-        let keys = try await database.initialize(master: master, keyName: name, adminToken: adminToken, now: Date())
+        let database = try await DataDirectory(dataDir).initialize(environment: environment, keyName: name, adminToken: adminToken, now: Date())
+        let keys = try database.keys()
         var caFile: String?
         if devTLS {
             caFile = try DevCertificate.generate(directory: "\(dataDir)/tls").certificate

@@ -21,11 +21,7 @@ struct PurgeCommand: AsyncParsableCommand {
     @Flag(help: "Purge now (required, so that a bare `handoffd purge` does nothing by accident).")
     var now = false
 
-    @Option(help: ArgumentHelp("A YAML config file.", valueName: "file"))
-    var config: String?
-
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
-    var dataDir: String?
+    @OptionGroup var server: ServerOptions
 
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Purge as if it were this time (RFC 3339, UTC).", valueName: "time"))
     var asOf: String?
@@ -42,11 +38,8 @@ struct PurgeCommand: AsyncParsableCommand {
             moment = parsed
         }
         try await FailureReport.exiting {
-            var flags: [String: String] = [:]
-            flags["data_dir"] = dataDir
-            let settings = try ServerSettings.load(file: config, environment: ProcessInfo.processInfo.environment, flags: flags)
-            try DataDirectory.checkPrivate(settings.dataDir, what: "the data directory")
-            let database = try VaultDatabase(path: settings.databasePath)
+            let settings = try server.settings()
+            let database = try settings.dataDirectory.openDatabase()
             let purged = try await database.purge(now: moment, policy: RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement))
             if json {
                 Output.line(CanonicalJSON.string(["purged": .array(purged.map(JSONValue.string))]))

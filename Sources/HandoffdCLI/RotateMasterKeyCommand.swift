@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import HandoffDomain
-import VaultServer
 import VaultStore
 
 /// `handoffd rotate-master-key`: a new master key version; every data key and server secret
@@ -32,18 +31,8 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
     func run() async throws {
         umask(0o077)
         try await FailureReport.exiting {
-            var settings = ServerSettings()
-            settings.dataDir = dataDir
-            let environment = ProcessInfo.processInfo.environment
-            guard environment["HANDOFF_MASTER_KEY"] == nil else {
-                throw SettingsError("rotation writes the new key to \(settings.masterKeyPath); unset HANDOFF_MASTER_KEY and keep the key in that file")
-            }
-            try DataDirectory.checkPrivate(dataDir, what: "the data directory")
-            let lock = try DataDirectory.lock(settings, purpose: "rotating the master key")
-            defer { close(lock) }
             let started = Date()
-            let database = try VaultDatabase(path: settings.databasePath)
-            let (version, moved) = try await MasterKeyFiles.rotate(settings: settings, database: database, now: Date())
+            let (version, moved) = try await DataDirectory(dataDir).rotateMasterKey(environment: ProcessInfo.processInfo.environment, now: Date())
             let seconds = Date().timeIntervalSince(started)
             if json {
                 Output.line(CanonicalJSON.string(["version": .integer(Int64(version)), "dataKeys": .integer(Int64(moved)), "milliseconds": .integer(Int64(seconds * 1000))]))

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import VaultServer
-import VaultStore
 
 /// `handoffd serve`: the HTTPS API.
 struct ServeCommand: AsyncParsableCommand {
@@ -19,11 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("A YAML config file (see config/handoffd.yaml).", valueName: "file"))
-    var config: String?
-
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
-    var dataDir: String?
+    @OptionGroup var server: ServerOptions
 
     @Option(help: ArgumentHelp("Address to listen on.", valueName: "host"))
     var host: String?
@@ -44,7 +39,6 @@ struct ServeCommand: AsyncParsableCommand {
         // Everything the server creates (database, WAL, keys) is private to its user.
         umask(0o077)
         var flags: [String: String] = [:]
-        flags["data_dir"] = dataDir
         flags["host"] = host
         flags["port"] = port
         flags["public_url"] = publicURL
@@ -53,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
         // A database that cannot be opened is a configuration problem for serve: 78 for both.
         try await FailureReport.exiting(store: { _ in 78 }) {
             let environment = ProcessInfo.processInfo.environment
-            let settings = try ServerSettings.load(file: config, environment: environment, flags: flags)
+            let settings = try server.settings(flags: flags, environment: environment)
             settings.logFormat.bootstrap()
             let logger = Logger(label: "handoffd")
             try await VaultService.run(settings: settings, environment: environment, logger: logger) { url in

@@ -1,5 +1,7 @@
+import VaultCrypto
+
 /// Why a Teams app package could not be built, with a stable code.
-public struct TeamsPackageError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct TeamsPackageError: CodedError {
     /// Stable codes, part of the contract.
     public enum Code: String, Sendable {
         /// An icon is not a PNG of the required size and kind.
@@ -24,6 +26,4 @@ public struct TeamsPackageError: Error, Equatable, Sendable, CustomStringConvert
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code.rawValue): \(reason)" }
 }

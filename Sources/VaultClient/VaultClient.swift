@@ -114,6 +114,19 @@ public final class VaultClient: Sendable {
         return json
     }
 
+    /// Sends one request and decodes the 2xx answer as `Answer`; an answer of another shape is
+    /// `malformedResponse` (its reason names the field), never a crash.
+    func send<Answer: WireModel>(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil, as answer: Answer.Type = Answer.self) async throws -> Answer {
+        let json = try await send(method, path, body: body)
+        do {
+            return try Answer(json: json)
+        } catch let error as FormatError {
+            var failure = ClientError(.malformedResponse, "the server's answer is not what the API promises: \(error.reason)")
+            failure.url = base
+            throw failure
+        }
+    }
+
     /// Sorts a transport failure by what it means for the user. The library's own text is only
     /// matched, never shown: it can quote request headers.
     static func classify(_ error: any Error) -> ClientError {

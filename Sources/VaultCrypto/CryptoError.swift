@@ -1,7 +1,7 @@
 /// An error from the crypto layer: a stable machine code and a human reason.
 ///
 /// Reasons never contain key material or plaintext; they name the operation only.
-public struct CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct CryptoError: CodedError {
     /// Stable codes, part of the contract: they may appear in logs and problem documents.
     public enum Code: String, Sendable {
         /// `sodium_init` failed; nothing in this module can be used.
@@ -34,8 +34,6 @@ public struct CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code.rawValue): \(reason)" }
 }
 
 /// Turns a libsodium return code into a thrown `CryptoError`.

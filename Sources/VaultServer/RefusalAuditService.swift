@@ -7,7 +7,7 @@ import VaultStore
 /// window, every `interval`; at shutdown (after the HTTP server has drained) it writes the rest.
 /// One transaction per flush whatever the flood: refusals never queue behind real work.
 struct RefusalAuditService: Service {
-    let database: VaultDatabase
+    let store: any HandoffStore
     let refusals: RefusalLimiter
     let interval: Duration
     let logger: Logger
@@ -28,7 +28,7 @@ struct RefusalAuditService: Service {
             RefusalTally(network: $0.network, count: $0.count, principal: $0.first.principal, requestId: $0.first.requestId)
         }
         do {
-            try await database.recordRefusals(tallies, now: Date())
+            try await store.recordRefusals(tallies, now: Date())
         } catch {
             logger.error("could not audit refused requests", metadata: [
                 "networks": .stringConvertible(tallies.count), "error": .string(String(describing: type(of: error))),

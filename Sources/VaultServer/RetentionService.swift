@@ -5,7 +5,7 @@ import VaultStore
 
 /// Runs the retention purge at start and every `interval` until shutdown.
 struct RetentionService: Service {
-    let database: VaultDatabase
+    let store: any HandoffStore
     let policy: RetentionPolicy
     let interval: TimeInterval
     let logger: Logger
@@ -14,7 +14,7 @@ struct RetentionService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let purged = try await database.purge(now: Date(), policy: policy)
+                    let purged = try await store.purge(now: Date(), policy: policy)
                     if !purged.isEmpty { logger.info("retention purged sealed data", metadata: ["handoffs": .stringConvertible(purged.count)]) }
                 } catch {
                     logger.error("retention purge failed; will retry", metadata: ["error": .string(String(describing: type(of: error)))])

@@ -53,24 +53,18 @@ public enum VaultService {
         }
     }
 
-    /// Runs the server; `onListening` is called with the bound https URL.
-    public static func run(settings: ServerSettings, environment: [String: String], logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
-        try DataDirectory.checkPrivate(settings.dataDir, what: "the data directory")
-        let lock = try DataDirectory.lock(settings, purpose: "serving it again")
-        defer { close(lock) }
-        let database = try VaultDatabase(path: settings.databasePath)
-        let keys = try await MasterKeyFiles.openKeys(database, settings: settings, environment: environment)
-        database.signCheckpoints(with: keys, every: settings.checkpointInterval)
+    /// The server, built but not running: the router over `store`, TLS, the HTTP limits, and the
+    /// services that run beside it (retention, refusal auditing, readiness). Tests build it with
+    /// their own store and run it, or test its router in-process.
+    public static func buildApplication(
+        store: any HandoffStore, settings: ServerSettings, logger: Logger, onListening: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> VaultApplication {
         let tls = try tlsConfiguration(settings: settings)
-
         let boundURL = Mutex<String?>(settings.publicURL)
         let readiness = Readiness(grace: .milliseconds(Int64(settings.drainGraceMilliseconds)), logger: logger)
         let api = VaultAPI(
-            database: database, keys: keys, publicURL: { boundURL.withLock { $0 } ?? "https://\(settings.host):\(settings.port)" },
-            limits: APILimits(
-                refusalsPerWindow: settings.refusalLimit, refusalWindow: settings.refusalWindow,
-                submissionsPerHandoff: settings.maxSubmissionsPerHandoff
-            ),
+            store: store, publicURL: { boundURL.withLock { $0 } ?? "https://\(settings.host):\(settings.port)" },
+            limits: APILimits(settings),
             readiness: readiness
         )
         let app = Application(
@@ -89,20 +83,41 @@ public enum VaultService {
             },
             logger: logger
         )
-        // Shut down in reverse order: readiness turns false and waits first, then the HTTP server
-        // stops accepting and drains the requests in flight.
         let retention = RetentionService(
-            database: database, policy: RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement),
+            store: store, policy: RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement),
             interval: settings.purgeInterval, logger: logger
         )
         // After the HTTP server has drained, the refusal tallies still open are audited.
-        let refusalAudit = RefusalAuditService(database: database, refusals: api.refusals, interval: .seconds(1), logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [retention, refusalAudit, app, readiness], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
+        let refusalAudit = RefusalAuditService(store: store, refusals: api.refusals, interval: .seconds(1), logger: logger)
+        // Shut down in reverse order: readiness turns false and waits first, then the HTTP server
+        // stops accepting and drains the requests in flight.
+        return VaultApplication(services: [retention, refusalAudit, app, readiness], store: store, logger: logger)
+    }
+
+    /// `handoffd serve`: opens the data directory (holding its lock while serving), builds the
+    /// server and runs it until SIGTERM or SIGINT; `onListening` is called with the bound URL.
+    public static func run(settings: ServerSettings, environment: [String: String], logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
+        let directory = DataDirectory(settings.dataDir)
+        try directory.checkPrivate()
+        let lock = try directory.lock(purpose: "serving it again")
+        defer { lock.release() }
+        let store = try await directory.open(environment: environment, checkpointInterval: settings.checkpointInterval)
+        try await buildApplication(store: store, settings: settings, logger: logger, onListening: onListening).run()
+    }
+}
+
+/// A built server: its services, run together until SIGTERM or SIGINT, then the final checkpoint.
+public struct VaultApplication: Sendable {
+    let services: [any Service]
+    let store: any HandoffStore
+    let logger: Logger
+
+    /// Runs every service until a shutdown signal, then signs a checkpoint of the final tree.
+    public func run() async throws {
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         // The log's final state gets a signed checkpoint, so an auditor can hold the server to it.
-        let final = try await database.currentCheckpoint(now: Date())
+        let final = try await store.currentCheckpoint(now: Date())
         logger.info("signed checkpoint at shutdown", metadata: ["treeSize": .stringConvertible(final.checkpoint.size)])
     }
 }

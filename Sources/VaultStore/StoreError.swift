@@ -1,6 +1,8 @@
+import VaultCrypto
+
 /// Why a store operation did not happen. Nothing was written when one is thrown: every
 /// operation is a single transaction.
-public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct StoreError: CodedError {
     /// Stable codes, part of the contract; the server maps each to one HTTP status.
     public enum Code: String, Sendable {
         /// No such handoff, token or submission (or not visible to the caller).
@@ -35,6 +37,4 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code.rawValue): \(reason)" }
 }

@@ -2,19 +2,6 @@ import Foundation
 import GRDB
 import HandoffDomain
 
-/// One audit event as the API lists it: its index and its canonical bytes.
-public struct StoredAuditEvent: Sendable, Equatable {
-    public let index: Int64
-    public let bytes: [UInt8]
-}
-
-/// An inclusion proof with the event it proves.
-public struct AuditInclusion: Sendable {
-    public let event: StoredAuditEvent
-    public let treeSize: Int64
-    public let proof: [[UInt8]]
-}
-
 extension VaultDatabase {
     /// The number of audit events (the tree size).
     public func auditSize() async throws -> Int64 {
@@ -22,10 +9,10 @@ extension VaultDatabase {
     }
 
     /// Events with index ≥ `start`, in order, at most `limit`.
-    public func auditEvents(from start: Int64, limit: Int) async throws -> [StoredAuditEvent] {
+    public func auditEvents(from start: Int64, limit: Int) async throws -> [IndexedAuditEvent] {
         try await read { db in
             try AuditLog.events(db, from: start, limit: limit)
-                .map { StoredAuditEvent(index: $0.0, bytes: [UInt8]($0.1)) }
+                .map { IndexedAuditEvent(index: $0.0, bytes: [UInt8]($0.1)) }
         }
     }
 
@@ -38,7 +25,7 @@ extension VaultDatabase {
     }
 
     /// The inclusion proof of event `index` in the tree of `size` events.
-    public func inclusionProof(index: Int64, size: Int64) async throws -> AuditInclusion {
+    public func inclusionProof(index: Int64, size: Int64) async throws -> InclusionProof {
         try await read { db in
             let current = try AuditTree.size(db)
             guard size >= 1, size <= current, index >= 0, index < size else {
@@ -48,7 +35,7 @@ extension VaultDatabase {
                 throw StoreError(.recordCorrupt, "audit event \(index) is missing")
             }
             let proof = try MerkleTree.inclusionProof(index: index, size: size, nodes: AuditTree.nodes(db))
-            return AuditInclusion(event: StoredAuditEvent(index: index, bytes: [UInt8](bytes)), treeSize: size, proof: proof)
+            return InclusionProof(event: IndexedAuditEvent(index: index, bytes: [UInt8](bytes)), treeSize: size, proof: proof)
         }
     }
 

@@ -3,17 +3,6 @@ import GRDB
 import HandoffDomain
 import VaultCrypto
 
-/// A handoff as callers see it: state and receipts, never values.
-public struct HandoffSummary: Sendable, Equatable {
-    public let id: String
-    public let customer: String
-    public let state: HandoffState
-    public let createdAt: Date
-    public let expiresAt: Date
-    /// The latest signed receipt notes (at most `receiptsShown`), oldest first.
-    public let receipts: [String]
-}
-
 /// A new handoff with the invite's token, shown once.
 public struct CreatedHandoff: Sendable {
     public let handoffId: String
@@ -47,7 +36,8 @@ extension VaultDatabase {
     }
 
     /// Creates a handoff pinned to the active recipient key, with its invite token.
-    public func createHandoff(customer: String, expiresIn: TimeInterval, keys: ServerKeys, context: OperationContext) async throws -> CreatedHandoff {
+    public func createHandoff(customer: String, expiresIn: TimeInterval, context: OperationContext) async throws -> CreatedHandoff {
+        let keys = try self.keys()
         let handoffId = UUID().uuidString.lowercased()
         let token = try BearerToken.generate(for: .customer)
         let hash = try keys.tokenHash(token)

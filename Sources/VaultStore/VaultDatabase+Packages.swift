@@ -3,20 +3,12 @@ import GRDB
 import HandoffDomain
 import VaultCrypto
 
-/// A delivered package as the API hands it out: the zip exactly as the generator uploaded it and
-/// the generator's signature note.
-public struct DeliveredPackage: Sendable {
-    public let handoffId: String
-    public let zip: [UInt8]
-    public let signature: String
-    public let deliveredAt: Date
-}
-
 extension VaultDatabase {
     /// Stores the generator's signed package for a handoff it has fetched (replacing an earlier
     /// delivery), encrypted at rest, after checking the signature with the generator signing key
     /// the handoff's invite pins; the handoff becomes `delivered`. Audited `package.delivered`.
-    public func storePackage(handoffId: String, zip: [UInt8], signature: String, keys: ServerKeys, context: OperationContext) async throws {
+    public func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws {
+        let keys = try self.keys()
         let packageId = UUID().uuidString.lowercased()
         let digest = try SHA256.hash(zip)
         let (ciphertext, wrapped) = try AtRest.seal(zip, table: PackageRecord.databaseTableName, recordId: packageId, handoffId: handoffId, master: keys.master)
@@ -51,7 +43,8 @@ extension VaultDatabase {
     }
 
     /// The delivered package of a handoff, audited `package.fetched` in the same transaction.
-    public func fetchPackage(handoffId: String, keys: ServerKeys, context: OperationContext) async throws -> DeliveredPackage {
+    public func fetchPackage(handoffId: String, context: OperationContext) async throws -> DeliveredPackage {
+        let keys = try self.keys()
         let record = try await write { db -> PackageRecord in
             guard let record = try PackageRecord.filter(PackageRecord.Columns.handoffId == handoffId).fetchOne(db) else {
                 throw StoreError(.notFound, "no package has been delivered for this handoff yet")
@@ -70,6 +63,6 @@ extension VaultDatabase {
         } catch {
             throw StoreError(.recordCorrupt, "package \(record.id) does not decrypt: it was changed or moved in the database")
         }
-        return DeliveredPackage(handoffId: handoffId, zip: opened.withUnsafeBytes { Array($0) }, signature: record.signature, deliveredAt: record.deliveredAt)
+        return DeliveredPackage(handoffId: handoffId, zip: opened.withUnsafeBytes { Array($0) }, signature: record.signature)
     }
 }

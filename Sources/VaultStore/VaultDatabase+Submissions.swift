@@ -3,31 +3,15 @@ import GRDB
 import HandoffDomain
 import VaultCrypto
 
-/// What the server answers a customer's upload with.
-public struct StoredSubmission: Sendable {
-    public let submissionId: String
-    public let receivedAt: Date
-    public let auditIndex: Int64
-    /// The signed receipt note.
-    public let receipt: String
-}
-
-/// What the generator fetches: the sealed box exactly as the customer sealed it.
-public struct ReleasedSubmission: Sendable {
-    public let submissionId: String
-    public let sealed: [UInt8]
-    public let recipientKeyId: String
-    public let receivedAt: Date
-}
-
 extension VaultDatabase {
     /// Stores a sealed box for a handoff: encrypted at rest, with its audit event and signed
     /// receipt, in one transaction (shared with concurrent submissions: group commit). The
     /// receipt is returned only after that transaction committed.
     /// At most `limit` submissions are kept per handoff (a leaked invite cannot fill the disk).
     public func storeSubmission(
-        handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int = 100, keys: ServerKeys, context: OperationContext
-    ) async throws -> StoredSubmission {
+        handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int = 100, context: OperationContext
+    ) async throws -> SubmissionReceipt {
+        let keys = try self.keys()
         let submissionId = UUID().uuidString.lowercased()
         let digest = try SHA256.hash(sealed)
         let (ciphertext, wrapped) = try AtRest.seal(sealed, table: SubmissionRecord.databaseTableName, recordId: submissionId, handoffId: handoffId, master: keys.master)
@@ -61,14 +45,15 @@ extension VaultDatabase {
                 ])
             try db.cachedStatement(sql: "UPDATE handoff SET state = ?, submissionCount = submissionCount + 1 WHERE id = ?")
                 .execute(arguments: [HandoffState.submitted.rawValue, handoffId])
-            return StoredSubmission(submissionId: submissionId, receivedAt: context.now, auditIndex: index, receipt: receipt)
+            return SubmissionReceipt(handoffId: handoffId, submissionId: submissionId, receivedAt: context.now, auditIndex: index, receipt: receipt)
         }
     }
 
     /// Releases the latest submission of a handoff to the generator, audited in the same
     /// transaction (shared with concurrent releases and submissions: group commit): no audit row,
     /// no release.
-    public func releaseLatest(handoffId: String, keys: ServerKeys, context: OperationContext) async throws -> ReleasedSubmission {
+    public func releaseLatest(handoffId: String, context: OperationContext) async throws -> ReleasedSubmission {
+        let keys = try self.keys()
         let record = try await writeGrouped { db -> SubmissionRecord in
             guard let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId]) else {
                 throw StoreError(.notFound, "no such handoff")

@@ -2,24 +2,6 @@ import Foundation
 import GRDB
 import HandoffDomain
 
-/// A role token as the admin sees it once.
-public struct IssuedToken: Sendable {
-    public let id: String
-    public let role: Role
-    public let token: BearerToken
-    public let expiresAt: Date?
-}
-
-/// A role token as the admin lists it: never the token itself, which the server does not keep.
-public struct TokenSummary: Sendable, Equatable {
-    public let id: String
-    public let role: Role
-    public let name: String
-    public let createdAt: Date
-    public let expiresAt: Date?
-    public let revokedAt: Date?
-}
-
 /// One client network's refused requests in one window, audited as one event.
 public struct RefusalTally: Sendable {
     /// An IPv4 address or an IPv6 /64 (`*` for tallies folded together under a flood).
@@ -70,7 +52,8 @@ extension VaultDatabase {
 
     /// Creates a generator, auditor or admin token, valid for `expiresIn` seconds when given; the
     /// token itself is returned once.
-    public func createToken(role: Role, name: String, expiresIn: TimeInterval? = nil, keys: ServerKeys, context: OperationContext) async throws -> IssuedToken {
+    public func createToken(role: Role, name: String, expiresIn: TimeInterval? = nil, context: OperationContext) async throws -> IssuedToken {
+        let keys = try self.keys()
         guard role != .customer else {
             throw StoreError(.conflict, "customer tokens come only with invites")
         }

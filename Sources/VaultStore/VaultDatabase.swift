@@ -10,7 +10,8 @@ public final class VaultDatabase: Sendable {
     let writer: DatabasePool
     /// The database file's path.
     public let path: String
-    /// Signs checkpoints as the audit log grows, once the server's keys are loaded.
+    /// The server's keys and the checkpoint cadence, once `DataDirectory.open` (or `initialize`,
+    /// `restore`) has opened them; operations that need keys refuse before then.
     private let signer = Mutex<CheckpointSigner?>(nil)
     /// Concurrent submissions share transactions (and fsyncs) through it.
     let groupCommit: GroupCommit
@@ -42,12 +43,19 @@ public final class VaultDatabase: Sendable {
         self.path = path
     }
 
-    /// Signs a checkpoint every `interval` audit events from now on.
-    public func signCheckpoints(with keys: ServerKeys, every interval: Int64) {
-        signer.withLock { $0 = CheckpointSigner(keys: keys, interval: interval) }
+    /// Holds the server's keys from now on, signing a checkpoint every `checkpointInterval` audit
+    /// events.
+    public func useKeys(_ keys: ServerKeys, checkpointInterval: Int64 = 100) {
+        signer.withLock { $0 = CheckpointSigner(keys: keys, interval: checkpointInterval) }
     }
 
     var checkpointSigner: CheckpointSigner? { signer.withLock { $0 } }
+
+    /// The server's keys, or `keysUnavailable` before they were opened.
+    public func keys() throws -> ServerKeys {
+        guard let signer = checkpointSigner else { throw StoreError(.keysUnavailable, "the server keys are not loaded") }
+        return signer.keys
+    }
 
     /// Appends an audit event in the caller's transaction (and a checkpoint when one is due).
     @discardableResult

@@ -12,9 +12,10 @@ struct OpenAPIDocumentTests {
     func sameRoutes() async throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try VaultDatabase(path: directory.appendingPathComponent("vault.sqlite").path)
-        let keys = try await database.initialize(master: try MasterKey.generate(), keyName: "test", adminToken: try BearerToken.generate(for: .admin), now: Date())
-        let api = VaultAPI(database: database, keys: keys, publicURL: { "https://127.0.0.1:8443" })
+        let store = try await DataDirectory(directory.path).initialize(
+            environment: [:], keyName: "test", adminToken: try BearerToken.generate(for: .admin), now: Date()
+        )
+        let api = VaultAPI(store: store, publicURL: { "https://127.0.0.1:8443" })
         let routed = api.routedOperations()
         let documented = try VaultAPI.documentedOperations()
         #expect(routed.count >= 18)

@@ -13,7 +13,7 @@ struct ReadCacheTests {
         let fixture = try await VaultDatabaseTests.Fixture()
         let database = fixture.database
         let now = fixture.admin.now
-        let issued = try await database.createToken(role: .auditor, name: "a", expiresIn: 120, keys: fixture.keys, context: fixture.admin)
+        let issued = try await database.createToken(role: .auditor, name: "a", expiresIn: 120, context: fixture.admin)
         let hash = try fixture.keys.tokenHash(issued.token)
         #expect(try await database.principal(forTokenHash: hash, now: now)?.role == .auditor)
         #expect(try await database.principal(forTokenHash: hash, now: now)?.role == .auditor, "served from the cache")
@@ -22,7 +22,7 @@ struct ReadCacheTests {
         try await database.revokeToken(id: issued.id, context: fixture.admin)
         #expect(try await database.principal(forTokenHash: hash, now: now.addingTimeInterval(5)) == nil, "revocation empties the cache")
 
-        let created = try await database.createHandoff(customer: "C", expiresIn: 60, keys: fixture.keys, context: fixture.admin)
+        let created = try await database.createHandoff(customer: "C", expiresIn: 60, context: fixture.admin)
         let invite = try fixture.keys.tokenHash(created.token)
         #expect(try await database.principal(forTokenHash: invite, now: now)?.handoffId == created.handoffId)
         #expect(try await database.principal(forTokenHash: invite, now: now.addingTimeInterval(61)) == nil, "an invite stops at its handoff's expiry")
@@ -56,14 +56,14 @@ struct ReadCacheTests {
         let fixture = try await VaultDatabaseTests.Fixture()
         let database = fixture.database
         let now = fixture.admin.now
-        let created = try await database.createHandoff(customer: "C", expiresIn: 60, keys: fixture.keys, context: fixture.admin)
+        let created = try await database.createHandoff(customer: "C", expiresIn: 60, context: fixture.admin)
         #expect(try await database.handoff(id: created.handoffId, now: now).receipts.isEmpty)
         #expect(try await database.handoff(id: created.handoffId, now: now).state == .invited, "served from the cache")
         let document = try Data(contentsOf: TestPaths.valuesFixtures.appendingPathComponent("valid-minimal.json"))
         let sealed = try SealedPayload(handoffId: created.handoffId, sealedAt: "2026-11-26T12:00:00Z", values: try HandoffValues.validate(document: Array(document)))
             .seal(to: fixture.recipient.publicKey)
         _ = try await database.storeSubmission(handoffId: created.handoffId, sealed: sealed, recipientKeyId: fixture.recipient.publicKey.keyId,
-                                               keys: fixture.keys, context: fixture.customer(created.handoffId))
+                                               context: fixture.customer(created.handoffId))
         let after = try await database.handoff(id: created.handoffId, now: now)
         #expect(after.receipts.count == 1 && after.state == .submitted)
         #expect(try await database.handoff(id: created.handoffId, now: now.addingTimeInterval(1.5)).state == .submitted)

@@ -13,14 +13,14 @@ struct RetentionTests {
         let fixture = try await VaultDatabaseTests.Fixture()
         let start = fixture.admin.now
         let keyId = fixture.recipient.publicKey.keyId
-        let acknowledged = try await fixture.database.createHandoff(customer: "Acked", expiresIn: 14 * 86_400, keys: fixture.keys, context: fixture.admin)
-        let expiring = try await fixture.database.createHandoff(customer: "Expiring", expiresIn: 86_400, keys: fixture.keys, context: fixture.admin)
-        let revoked = try await fixture.database.createHandoff(customer: "Revoked", expiresIn: 14 * 86_400, keys: fixture.keys, context: fixture.admin)
-        let kept = try await fixture.database.createHandoff(customer: "Kept", expiresIn: 60 * 86_400, keys: fixture.keys, context: fixture.admin)
+        let acknowledged = try await fixture.database.createHandoff(customer: "Acked", expiresIn: 14 * 86_400, context: fixture.admin)
+        let expiring = try await fixture.database.createHandoff(customer: "Expiring", expiresIn: 86_400, context: fixture.admin)
+        let revoked = try await fixture.database.createHandoff(customer: "Revoked", expiresIn: 14 * 86_400, context: fixture.admin)
+        let kept = try await fixture.database.createHandoff(customer: "Kept", expiresIn: 60 * 86_400, context: fixture.admin)
         for handoff in [acknowledged, expiring, revoked, kept] {
-            _ = try await fixture.database.storeSubmission(handoffId: handoff.handoffId, sealed: Array(repeating: 9, count: 80), recipientKeyId: keyId, keys: fixture.keys, context: fixture.customer(handoff.handoffId))
+            _ = try await fixture.database.storeSubmission(handoffId: handoff.handoffId, sealed: Array(repeating: 9, count: 80), recipientKeyId: keyId, context: fixture.customer(handoff.handoffId))
         }
-        _ = try await fixture.database.releaseLatest(handoffId: acknowledged.handoffId, keys: fixture.keys, context: fixture.generator)
+        _ = try await fixture.database.releaseLatest(handoffId: acknowledged.handoffId, context: fixture.generator)
         try await fixture.database.acknowledge(handoffId: acknowledged.handoffId, context: fixture.generator)
         try await fixture.database.revokeHandoff(id: revoked.handoffId, context: fixture.admin)
         let policy = RetentionPolicy(afterAcknowledgement: 30 * 86_400)
@@ -44,7 +44,7 @@ struct RetentionTests {
         let invite = try fixture.keys.tokenHash(expiring.token)
         #expect(try await fixture.database.principal(forTokenHash: invite, now: start) == nil, "a purged handoff's invite no longer works")
         let released = await #expect(throws: StoreError.self) {
-            try await fixture.database.releaseLatest(handoffId: acknowledged.handoffId, keys: fixture.keys, context: fixture.generator)
+            try await fixture.database.releaseLatest(handoffId: acknowledged.handoffId, context: fixture.generator)
         }
         #expect(released?.code == .conflict)
     }
@@ -55,12 +55,12 @@ struct HandoffViewTests {
     @Test("A handoff view carries the latest 20 receipts, oldest of them first")
     func receiptsAreBounded() async throws {
         let fixture = try await VaultDatabaseTests.Fixture()
-        let handoff = try await fixture.database.createHandoff(customer: "Loop", expiresIn: 86_400, keys: fixture.keys, context: fixture.admin)
-        var stored: [StoredSubmission] = []
+        let handoff = try await fixture.database.createHandoff(customer: "Loop", expiresIn: 86_400, context: fixture.admin)
+        var stored: [SubmissionReceipt] = []
         for _ in 0..<25 {
             stored.append(try await fixture.database.storeSubmission(
                 handoffId: handoff.handoffId, sealed: Array(repeating: 4, count: 80), recipientKeyId: fixture.recipient.publicKey.keyId,
-                keys: fixture.keys, context: fixture.customer(handoff.handoffId)
+                context: fixture.customer(handoff.handoffId)
             ))
         }
         let view = try await fixture.database.handoff(id: handoff.handoffId, now: fixture.admin.now)

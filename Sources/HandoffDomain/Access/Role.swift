@@ -42,3 +42,18 @@ public enum HandoffState: String, Sendable, CaseIterable, Codable {
     /// Whether the generator has something to fetch.
     public var awaitsGenerator: Bool { self == .submitted || self == .released }
 }
+
+/// An authenticated caller: the token's id and role, and for an invite, its handoff.
+public struct Principal: Sendable, Equatable {
+    public let tokenId: String
+    public let role: Role
+    /// Set only for `customer`: the one handoff this invite reaches.
+    public let handoffId: String?
+
+    /// Creates a principal.
+    public init(tokenId: String, role: Role, handoffId: String?) {
+        self.tokenId = tokenId
+        self.role = role
+        self.handoffId = handoffId
+    }
+}

@@ -1,6 +1,8 @@
+import VaultCrypto
+
 /// A wire format (sealed payload, invite code, receipt, signed note) that was refused, with a
 /// stable code. Reasons never include secret bytes.
-public struct FormatError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct FormatError: CodedError {
     /// Stable codes, part of the contract.
     public enum Code: String, Sendable {
         /// The sealed box could not be opened with the generator's key.
@@ -23,6 +25,8 @@ public struct FormatError: Error, Equatable, Sendable, CustomStringConvertible {
         case receiptMismatch = "format.receipt_mismatch"
         /// A package's signature does not hold: another key, another handoff, other bytes.
         case packageSignatureInvalid = "format.package_signature_invalid"
+        /// An API answer is not the shape the API promises (a `WireModel` could not decode it).
+        case answerMalformed = "format.answer_malformed"
     }
 
     /// The stable code.
@@ -35,6 +39,4 @@ public struct FormatError: Error, Equatable, Sendable, CustomStringConvertible {
         self.code = code
         self.reason = reason
     }
-
-    public var description: String { "\(code.rawValue): \(reason)" }
 }

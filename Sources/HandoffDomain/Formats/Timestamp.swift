@@ -42,3 +42,55 @@ public enum Timestamp {
         return (60...365 * 86_400).contains(seconds) ? TimeInterval(seconds) : nil
     }
 }
+
+extension Timestamp {
+    /// The instant a `YYYY-MM-DDThh:mm:ssZ` timestamp names, or nil for any other text (the one
+    /// form `string(_:)` writes; no offsets, no fractions).
+    public static func date(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A, bytes[19] == 0x5A
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int64? {
+            var value: Int64 = 0
+            for byte in bytes[range] {
+                guard (0x30...0x39).contains(byte) else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
+        // Howard Hinnant's days_from_civil, the inverse of `string(secondsSince1970:)`.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
+        // 31 February and friends: only a date that prints back the same is one.
+        guard string(secondsSince1970: seconds) == text else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+}
+
+/// How long an invite or a token is valid, as people write it: `14d`, `36h`, `90m` (1 minute to
+/// 365 days). The text is what the API carries; `seconds` what the server adds to now.
+public struct Lifetime: Sendable, Equatable, CustomStringConvertible {
+    public let text: String
+    public let seconds: TimeInterval
+
+    /// A lifetime, or nil for text that is not one.
+    public init?(_ text: String) {
+        guard let seconds = Timestamp.duration(text) else { return nil }
+        self.text = text
+        self.seconds = seconds
+    }
+
+    /// What the error says a lifetime must look like.
+    public static let expected = "like 14d, 36h or 90m (1 minute to 365 days)"
+
+    public var description: String { text }
+}

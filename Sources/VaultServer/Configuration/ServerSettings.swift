@@ -1,5 +1,6 @@
 import Foundation
 import HandoffDomain
+import VaultStore
 import Yams
 
 /// Where and how `handoffd serve` runs. Precedence: flags > `HANDOFF_*` environment > config file
@@ -47,8 +48,8 @@ public struct ServerSettings: Sendable, Equatable {
 
     public var certificatePath: String { tlsCertificate ?? "\(dataDir)/tls/cert.pem" }
     public var keyPath: String { tlsKey ?? "\(dataDir)/tls/key.pem" }
-    public var databasePath: String { "\(dataDir)/vault.sqlite" }
-    public var masterKeyPath: String { "\(dataDir)/master.key" }
+    /// The data directory these settings name.
+    public var dataDirectory: DataDirectory { DataDirectory(dataDir) }
 
     /// The settings' names in the file, the environment and on the command line.
     enum Key: String, CaseIterable {
@@ -158,10 +159,4 @@ public struct ServerSettings: Sendable, Equatable {
         }
         return settings
     }
-}
-
-/// A setting that cannot be used, with what to fix.
-public struct SettingsError: Error, Equatable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

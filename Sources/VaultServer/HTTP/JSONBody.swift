@@ -60,4 +60,9 @@ extension Response {
             body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.encode(value)))
         )
     }
+
+    /// An API shape as its JSON (`WireModel`, defined once in the domain).
+    static func json(_ model: some WireModel, status: HTTPResponse.Status = .ok) -> Response {
+        json(model.json, status: status)
+    }
 }

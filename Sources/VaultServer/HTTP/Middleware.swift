@@ -59,8 +59,7 @@ struct ProblemMiddleware: RouterMiddleware {
 /// anonymous (routes decide); a bad token is refused here (counted by `ProblemMiddleware`).
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
-    let database: VaultDatabase
-    let keys: ServerKeys
+    let store: any HandoffStore
     let clock: @Sendable () -> Date
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -74,7 +73,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
         }
         let token = BearerToken(text: String(parts[1]))
         guard token.isWellFormed,
-              let principal = try await database.principal(forTokenHash: try keys.tokenHash(token), now: clock())
+              let principal = try await store.principal(for: token, now: clock())
         else {
             throw APIProblem.unauthenticated("the bearer token is unknown, revoked or expired")
         }

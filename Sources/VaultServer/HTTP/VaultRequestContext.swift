@@ -1,3 +1,4 @@
+import HandoffDomain
 import Hummingbird
 import NIOCore
 import VaultStore

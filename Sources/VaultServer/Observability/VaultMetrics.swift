@@ -56,12 +56,9 @@ public final class VaultMetrics: Sendable {
     }
 
     /// The Prometheus text, with the gauges read now.
-    func render(treeSize size: Int64, databasePath: String) -> [UInt8] {
+    func render(treeSize size: Int64, storageBytes: Int?) -> [UInt8] {
         treeSize.set(Double(size))
-        let bytes = ["", "-wal"].reduce(0) { total, suffix in
-            total + ((try? FileManager.default.attributesOfItem(atPath: databasePath + suffix)[.size] as? Int) ?? 0)
-        }
-        databaseBytes.set(Double(bytes))
+        if let storageBytes { databaseBytes.set(Double(storageBytes)) }
         var output: [UInt8] = []
         registry.emit(into: &output)
         return output

@@ -21,8 +21,8 @@ extension VaultAPI {
             }
             signingKey = parsed
         }
-        let keyId = try await database.setRecipientKey(key, signingKey: signingKey, context: storeContext(context, principal))
-        return .json(["keyId": .string(keyId)])
+        let keyId = try await store.setRecipientKey(key, signingKey: signingKey, context: storeContext(context, principal))
+        return .json(RecipientRegistration(keyId: keyId))
     }
 
     /// `POST /v1/handoffs` (admin): a new handoff and its invite code.
@@ -41,24 +41,20 @@ extension VaultAPI {
         guard let expiresIn = Timestamp.duration(expiresText) else {
             throw APIProblem.badRequest("request.invalid_field", "expiresIn must be like 14d, 36h or 90m (1 minute to 365 days)")
         }
-        let created = try await database.createHandoff(customer: customer, expiresIn: expiresIn, keys: keys, context: storeContext(context, principal))
+        let created = try await store.createHandoff(customer: customer, expiresIn: expiresIn, context: storeContext(context, principal))
         let invite = InviteCode(
             handoffId: created.handoffId, recipientKey: created.recipientKey, server: publicURL(),
-            serverKey: keys.signing.publicKey, token: created.token, generatorSigningKey: created.generatorSigningKey
+            serverKey: try store.serverSigningKey(), token: created.token, generatorSigningKey: created.generatorSigningKey
         )
-        return .json([
-            "handoffId": .string(created.handoffId),
-            "inviteCode": .string(invite.encoded()),
-            "expiresAt": .string(Timestamp.string(created.expiresAt)),
-        ], status: .created)
+        return .json(CreatedInvite(handoffId: created.handoffId, inviteCode: invite.encoded(), expiresAt: created.expiresAt), status: .created)
     }
 
     /// `DELETE /v1/handoffs/{id}` (admin): revoke and destroy its sealed data.
     @Sendable func revokeHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
         let principal = try authorize(context, [.admin], handoffId: id)
-        try await database.revokeHandoff(id: id, context: storeContext(context, principal))
-        return .json(["handoffId": .string(id), "state": .string(HandoffState.revoked.rawValue)])
+        try await store.revokeHandoff(id: id, context: storeContext(context, principal))
+        return .json(HandoffStateChange(handoffId: id, state: .revoked))
     }
 
     /// `POST /v1/tokens` (admin): a generator, auditor or admin token, shown once; optionally
@@ -77,36 +73,23 @@ extension VaultAPI {
             }
             expiresIn = seconds
         }
-        let issued = try await database.createToken(
-            role: role, name: try body.string("name", maxLength: 200), expiresIn: expiresIn, keys: keys, context: storeContext(context, principal)
+        let issued = try await store.createToken(
+            role: role, name: try body.string("name", maxLength: 200), expiresIn: expiresIn, context: storeContext(context, principal)
         )
-        var answer: [String: JSONValue] = [
-            "id": .string(issued.id), "role": .string(role.rawValue), "token": .string(issued.token.withText { $0 }),
-        ]
-        if let expiresAt = issued.expiresAt { answer["expiresAt"] = .string(Timestamp.string(expiresAt)) }
-        return .json(.object(answer), status: .created)
+        return .json(issued, status: .created)
     }
 
     /// `GET /v1/tokens` (admin): every role token's id, role, name and dates — never a token.
     @Sendable func listTokens(_ request: Request, context: VaultRequestContext) async throws -> Response {
         _ = try authorize(context, [.admin])
-        let tokens = try await database.tokens().map { token -> JSONValue in
-            var entry: [String: JSONValue] = [
-                "id": .string(token.id), "role": .string(token.role.rawValue), "name": .string(token.name),
-                "createdAt": .string(Timestamp.string(token.createdAt)),
-            ]
-            if let expiresAt = token.expiresAt { entry["expiresAt"] = .string(Timestamp.string(expiresAt)) }
-            if let revokedAt = token.revokedAt { entry["revokedAt"] = .string(Timestamp.string(revokedAt)) }
-            return .object(entry)
-        }
-        return .json(["tokens": .array(tokens)])
+        return .json(TokenList(try await store.tokens()))
     }
 
     /// `DELETE /v1/tokens/{id}` (admin); 409 for the last active admin token.
     @Sendable func revokeToken(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let principal = try authorize(context, [.admin])
         guard let id = context.parameters.get("id"), id.hasPrefix("tok_"), id.count <= 40 else { throw APIProblem.notFound("no such token") }
-        try await database.revokeToken(id: id, context: storeContext(context, principal))
-        return .json(["id": .string(id), "revoked": true])
+        try await store.revokeToken(id: id, context: storeContext(context, principal))
+        return .json(TokenRevocation(id: id))
     }
 }

@@ -22,18 +22,15 @@ extension VaultAPI {
         _ = try authorize(context, [.auditor, .admin])
         let start = try integer(request, "after", default: 0)
         let limit = try integer(request, "limit", default: 1000, in: 1...10_000)
-        let events = try await database.auditEvents(from: start, limit: Int(limit))
-        return .json([
-            "treeSize": .integer(try await database.auditSize()),
-            "events": .array(events.map { ["index": .integer($0.index), "event": .string(String(decoding: $0.bytes, as: UTF8.self))] }),
-        ])
+        let events = try await store.auditEvents(from: start, limit: Int(limit))
+        return .json(AuditEventPage(treeSize: try await store.auditSize(), events: events))
     }
 
     /// `GET /v1/audit/checkpoint` (auditor, admin, customer): the signed checkpoint of the current tree.
     @Sendable func auditCheckpoint(_ request: Request, context: VaultRequestContext) async throws -> Response {
         _ = try authorize(context, [.auditor, .admin, .customer])
-        let (note, checkpoint) = try await database.currentCheckpoint(now: clock())
-        return .json(["checkpoint": .string(note), "treeSize": .integer(checkpoint.size), "rootHash": .string(Base64.encode(checkpoint.rootHash))])
+        let (note, checkpoint) = try await store.currentCheckpoint(now: clock())
+        return .json(CheckpointInfo(note: note, treeSize: checkpoint.size, rootHash: checkpoint.rootHash))
     }
 
     /// `GET /v1/audit/proof/inclusion?index=N&size=S` (auditor, admin; a customer for its own
@@ -44,23 +41,19 @@ extension VaultAPI {
         let principal = try authorize(context, [.auditor, .admin, .customer])
         let index = try integer(request, "index")
         let size = try integer(request, "size", in: 1...Int64.max)
-        let inclusion: AuditInclusion
+        let inclusion: InclusionProof
         if principal.role == .customer {
             let notVisible = APIProblem.notFound("no such event for this handoff").refusing(principal)
-            guard let found = try? await database.inclusionProof(index: index, size: size) else { throw notVisible }
+            guard let found = try? await store.inclusionProof(index: index, size: size) else { throw notVisible }
             let event = try? JSONParser.parse(found.event.bytes).objectValue
             guard event?["handoffId"]?.stringValue == principal.handoffId,
                   event?["action"]?.stringValue == AuditEvent.Action.submissionReceived.rawValue
             else { throw notVisible }
             inclusion = found
         } else {
-            inclusion = try await database.inclusionProof(index: index, size: size)
+            inclusion = try await store.inclusionProof(index: index, size: size)
         }
-        return .json([
-            "index": .integer(inclusion.event.index), "treeSize": .integer(inclusion.treeSize),
-            "event": .string(String(decoding: inclusion.event.bytes, as: UTF8.self)),
-            "proof": .array(inclusion.proof.map { .string(Base64.encode($0)) }),
-        ])
+        return .json(inclusion)
     }
 
     /// `GET /v1/audit/proof/consistency?from=A&to=B` (auditor, admin).
@@ -68,7 +61,7 @@ extension VaultAPI {
         _ = try authorize(context, [.auditor, .admin])
         let from = try integer(request, "from")
         let to = try integer(request, "to")
-        let proof = try await database.consistencyProof(from: from, to: to)
-        return .json(["from": .integer(from), "to": .integer(to), "proof": .array(proof.map { .string(Base64.encode($0)) })])
+        let proof = try await store.consistencyProof(from: from, to: to)
+        return .json(ConsistencyProof(from: from, to: to, proof: proof))
     }
 }

@@ -5,17 +5,6 @@ import VaultCrypto
 import VaultStore
 
 extension VaultAPI {
-    static func json(_ summary: HandoffSummary) -> JSONValue {
-        [
-            "handoffId": .string(summary.id),
-            "customer": .string(summary.customer),
-            "state": .string(summary.state.rawValue),
-            "createdAt": .string(Timestamp.string(summary.createdAt)),
-            "expiresAt": .string(Timestamp.string(summary.expiresAt)),
-            "receipts": .array(summary.receipts.map(JSONValue.string)),
-        ]
-    }
-
     /// `GET /v1/handoffs` (admin, generator): states, never values; `?state=submitted`.
     @Sendable func listHandoffs(_ request: Request, context: VaultRequestContext) async throws -> Response {
         _ = try authorize(context, [.admin, .generator])
@@ -26,15 +15,15 @@ extension VaultAPI {
             }
             state = parsed
         }
-        let handoffs = try await database.handoffs(state: state, now: clock())
-        return .json(["handoffs": .array(handoffs.map(Self.json))])
+        let handoffs = try await store.handoffs(state: state, now: clock())
+        return .json(HandoffList(handoffs))
     }
 
     /// `GET /v1/handoffs/{id}` (admin, generator, its customer).
     @Sendable func showHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
         _ = try authorize(context, [.admin, .generator, .customer], handoffId: id)
-        return .json(Self.json(try await database.handoff(id: id, now: clock())))
+        return .json(try await store.handoff(id: id, now: clock()))
     }
 
     /// `POST /v1/handoffs/{id}/submissions` (its customer): stores a sealed box; 201 with a receipt.
@@ -48,39 +37,28 @@ extension VaultAPI {
         else {
             throw APIProblem.badRequest("request.invalid_sealed", "sealed must be base64 of a crypto_box_seal box")
         }
-        let stored = try await database.storeSubmission(
+        let receipt = try await store.storeSubmission(
             handoffId: id, sealed: sealed, recipientKeyId: try body.string("recipientKeyId", maxLength: 64),
-            limit: limits.submissionsPerHandoff, keys: keys, context: storeContext(context, principal)
+            limit: limits.submissionsPerHandoff, context: storeContext(context, principal)
         )
         metrics.submissionStored()
-        return .json([
-            "handoffId": .string(id),
-            "submissionId": .string(stored.submissionId),
-            "receivedAt": .string(Timestamp.string(stored.receivedAt)),
-            "auditIndex": .integer(stored.auditIndex),
-            "receipt": .string(stored.receipt),
-        ], status: .created)
+        return .json(receipt, status: .created)
     }
 
     /// `GET /v1/handoffs/{id}/submissions/latest` (generator): the sealed box, audited.
     @Sendable func releaseLatest(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
         let principal = try authorize(context, [.generator], handoffId: id)
-        let released = try await database.releaseLatest(handoffId: id, keys: keys, context: storeContext(context, principal))
+        let released = try await store.releaseLatest(handoffId: id, context: storeContext(context, principal))
         metrics.submissionReleased()
-        return .json([
-            "submissionId": .string(released.submissionId),
-            "sealed": .string(Base64.encode(released.sealed)),
-            "recipientKeyId": .string(released.recipientKeyId),
-            "receivedAt": .string(Timestamp.string(released.receivedAt)),
-        ])
+        return .json(released)
     }
 
     /// `POST /v1/handoffs/{id}/ack` (generator): the package was built.
     @Sendable func acknowledge(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
         let principal = try authorize(context, [.generator], handoffId: id)
-        try await database.acknowledge(handoffId: id, context: storeContext(context, principal))
-        return .json(["handoffId": .string(id), "state": .string(HandoffState.acknowledged.rawValue)])
+        try await store.acknowledge(handoffId: id, context: storeContext(context, principal))
+        return .json(HandoffStateChange(handoffId: id, state: .acknowledged))
     }
 }

@@ -32,22 +32,16 @@ extension VaultAPI {
         guard ZipShape.isPlausible(zip) else {
             throw APIProblem.badRequest("request.invalid_package", "package must be a zip file (a Teams app package)")
         }
-        try await database.storePackage(
-            handoffId: id, zip: zip, signature: try body.string("signature", maxLength: 4096), keys: keys, context: storeContext(context, principal)
+        try await store.storePackage(
+            handoffId: id, zip: zip, signature: try body.string("signature", maxLength: 4096), context: storeContext(context, principal)
         )
-        return .json([
-            "handoffId": .string(id), "state": .string(HandoffState.delivered.rawValue),
-            "sha256": .string(Base64.encode(try SHA256.hash(zip))), "size": .integer(Int64(zip.count)),
-        ])
+        return .json(PackageDelivery(handoffId: id, sha256: try SHA256.hash(zip), size: Int64(zip.count)))
     }
 
     /// `GET /v1/handoffs/{id}/package` (its customer, the generator, admins): audited.
     @Sendable func fetchPackage(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
         let principal = try authorize(context, [.customer, .generator, .admin], handoffId: id)
-        let package = try await database.fetchPackage(handoffId: id, keys: keys, context: storeContext(context, principal))
-        return .json([
-            "handoffId": .string(id), "package": .string(Base64.encode(package.zip)), "signature": .string(package.signature),
-        ])
+        return .json(try await store.fetchPackage(handoffId: id, context: storeContext(context, principal)))
     }
 }

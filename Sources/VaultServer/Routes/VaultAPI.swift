@@ -18,17 +18,24 @@ public struct APILimits: Sendable {
         self.refusalWindow = refusalWindow
         self.submissionsPerHandoff = submissionsPerHandoff
     }
+
+    /// The limits the server settings name.
+    public init(_ settings: ServerSettings) {
+        self.init(
+            refusalsPerWindow: settings.refusalLimit, refusalWindow: settings.refusalWindow,
+            submissionsPerHandoff: settings.maxSubmissionsPerHandoff
+        )
+    }
 }
 
-/// The `/v1` API and the health endpoints over a `VaultDatabase`. Each handler checks the role,
+/// The `/v1` API and the health endpoints over a `HandoffStore`. Each handler checks the role,
 /// calls one store operation and answers JSON; errors become problem documents in
 /// `ProblemMiddleware`.
 public struct VaultAPI: Sendable {
     /// Request bodies on `/v1` are limited to 64 KiB.
     public static let maximumBodySize = 64 * 1024
 
-    let database: VaultDatabase
-    let keys: ServerKeys
+    let store: any HandoffStore
     /// The https URL that invites name, fixed once the server is listening.
     let publicURL: @Sendable () -> String
     let clock: @Sendable () -> Date
@@ -40,11 +47,10 @@ public struct VaultAPI: Sendable {
 
     /// Creates the API.
     public init(
-        database: VaultDatabase, keys: ServerKeys, publicURL: @escaping @Sendable () -> String, limits: APILimits = APILimits(),
+        store: any HandoffStore, publicURL: @escaping @Sendable () -> String, limits: APILimits = APILimits(),
         metrics: VaultMetrics = VaultMetrics(), readiness: Readiness? = nil, clock: @escaping @Sendable () -> Date = Date.init
     ) {
-        self.database = database
-        self.keys = keys
+        self.store = store
         self.publicURL = publicURL
         self.limits = limits
         self.refusals = RefusalLimiter(limit: limits.refusalsPerWindow, window: limits.refusalWindow)
@@ -57,13 +63,13 @@ public struct VaultAPI: Sendable {
     public func router() -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: ProblemMiddleware(metrics: metrics, refusals: refusals, clock: clock))
-        router.add(middleware: BearerAuthMiddleware(database: database, keys: keys, clock: clock))
+        router.add(middleware: BearerAuthMiddleware(store: store, clock: clock))
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
         router.get("readyz") { _, _ in
             guard readiness?.isReady ?? true else {
                 throw APIProblem(.serviceUnavailable, code: "server.shutting_down", title: "Not ready", detail: "the server is shutting down")
             }
-            guard await database.isReachable() else {
+            guard await store.isReachable() else {
                 throw APIProblem(.serviceUnavailable, code: "server.not_ready", title: "Not ready", detail: "the database is not reachable")
             }
             return Response.json(["status": "ready"])
@@ -117,7 +123,7 @@ public struct VaultAPI: Sendable {
         if !["127.0.0.1", "::1"].contains(context.remote) {
             _ = try authorize(context, [.admin])
         }
-        let body = metrics.render(treeSize: try await database.auditSize(), databasePath: database.path)
+        let body = metrics.render(treeSize: try await store.auditSize(), storageBytes: store.storageBytes())
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 

@@ -1,0 +1,13 @@
+import ArgumentParser
+import HandoffDomain
+
+// The domain's types as command-line arguments: parsed (and refused with a usage error) by
+// ArgumentParser, so commands receive typed values.
+
+extension Role: ExpressibleByArgument {}
+
+extension Lifetime: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+
+    public var defaultValueDescription: String { text }
+}

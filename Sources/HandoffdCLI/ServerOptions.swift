@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import VaultServer
+
+/// The options every command that reads the server's settings shares (`serve`, `config check`,
+/// `purge`): the config file and the data directory, with the precedence flags > `HANDOFF_*`
+/// environment > config file > defaults.
+struct ServerOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A YAML config file (see config/handoffd.yaml).", valueName: "file"))
+    var config: String?
+
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
+    var dataDir: String?
+
+    /// The effective settings, with `flags` (setting name → value) from the command's own options.
+    func settings(flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {
+        var flags = flags
+        flags["data_dir"] = dataDir
+        return try ServerSettings.load(file: config, environment: environment, flags: flags)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import HandoffDomain
+
+/// The data directory's life: created once, restored from a backup, its master key rotated.
+/// Each step leaves a store that opens with the key files it leaves behind.
+extension DataDirectory {
+    /// Creates the directory, its master key (unless the environment carries one), the database,
+    /// the server's keys and the bootstrap admin token; returns the store, ready to serve.
+    public func initialize(environment: [String: String], keyName: String, adminToken: BearerToken, now: Date) async throws -> VaultDatabase {
+        try create()
+        let master: MasterKey
+        if Self.masterKeyIsInEnvironment(environment) {
+            master = try masterKey(environment: environment)
+        } else {
+            master = try MasterKey.generate()
+            try writeMasterKey(master)
+        }
+        let database = try VaultDatabase(path: databasePath)
+        let keys = try await database.initialize(master: master, keyName: keyName, adminToken: adminToken, now: now)
+        database.useKeys(keys)
+        return database
+    }
+
+    /// Restores `backup` into this (new) directory with `master`, the key it was taken under;
+    /// checks SQLite's integrity and that the server keys open, then installs `master.key`
+    /// unless the environment carries the key. Returns the store, ready to serve.
+    public func restore(from backup: String, master: MasterKey, environment: [String: String]) async throws -> VaultDatabase {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        chmod(path, 0o700)
+        let database = try VaultDatabase.restore(from: backup, to: databasePath)
+        guard try await database.integrityCheck() else {
+            throw StoreError(.recordCorrupt, "the restored database fails SQLite's integrity check")
+        }
+        database.useKeys(try await database.loadKeys(master: master))
+        if !Self.masterKeyIsInEnvironment(environment) {
+            try writeMasterKey(master)
+        }
+        return database
+    }
+
+    /// Rotates the master key of a stopped server's directory (the lock enforces it): a new key
+    /// version, every data key and server secret re-wrapped in one transaction, the old key
+    /// retired. Returns the new version and how many data keys moved.
+    public func rotateMasterKey(environment: [String: String], now: Date) async throws -> (version: Int, dataKeys: Int) {
+        guard !Self.masterKeyIsInEnvironment(environment) else {
+            throw SettingsError("rotation writes the new key to \(masterKeyPath); unset \(Self.masterKeyVariable) and keep the key in that file")
+        }
+        try checkPrivate()
+        let lock = try lock(purpose: "rotating the master key")
+        defer { lock.release() }
+        let database = try VaultDatabase(path: databasePath)
+        return try await MasterKeyFiles(self).rotate(database: database, now: now)
+    }
+}

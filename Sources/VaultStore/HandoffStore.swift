@@ -1,0 +1,91 @@
+import Foundation
+import HandoffDomain
+import VaultCrypto
+
+/// The vault's storage as domain operations: what the API needs, and all it may do. Each
+/// operation that changes something is one transaction with its audit event inside it: it
+/// happens whole, audited, or not at all (and then throws a `StoreError`). The store holds the
+/// server's keys; callers never pass them. `VaultDatabase` (SQLite) implements it; a second
+/// backend implements the same protocol and passes the same tests.
+public protocol HandoffStore: Sendable {
+    // MARK: Access
+
+    /// The caller a token belongs to, if it exists, is not revoked or expired, and (for an
+    /// invite) its handoff still accepts the customer.
+    func principal(for token: BearerToken, now: Date) async throws -> Principal?
+    /// The key that signs receipts and checkpoints, which invites pin.
+    func serverSigningKey() throws -> SigningPublicKey
+
+    // MARK: Handoffs
+
+    /// Registers the generator's keys that new invites pin; returns the sealing key's id.
+    func setRecipientKey(_ key: SealingPublicKey, signingKey: SigningPublicKey?, context: OperationContext) async throws -> String
+    /// A new handoff and its invite token.
+    func createHandoff(customer: String, expiresIn: TimeInterval, context: OperationContext) async throws -> CreatedHandoff
+    /// Every handoff (or those in `state`), newest first.
+    func handoffs(state: HandoffState?, now: Date) async throws -> [HandoffSummary]
+    /// One handoff.
+    func handoff(id: String, now: Date) async throws -> HandoffSummary
+    /// Revokes a handoff and destroys its sealed data.
+    func revokeHandoff(id: String, context: OperationContext) async throws
+    /// The generator built the package.
+    func acknowledge(handoffId: String, context: OperationContext) async throws
+
+    // MARK: Submissions and packages
+
+    /// Stores a sealed box (at most `limit` per handoff) and returns the signed receipt, after commit.
+    func storeSubmission(handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int, context: OperationContext) async throws -> SubmissionReceipt
+    /// The latest sealed box, for the generator.
+    func releaseLatest(handoffId: String, context: OperationContext) async throws -> ReleasedSubmission
+    /// Stores the generator's signed package, after checking the signature the invite pins.
+    func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws
+    /// The delivered package.
+    func fetchPackage(handoffId: String, context: OperationContext) async throws -> DeliveredPackage
+
+    // MARK: Tokens
+
+    /// A new role token, shown once.
+    func createToken(role: Role, name: String, expiresIn: TimeInterval?, context: OperationContext) async throws -> IssuedToken
+    /// Every role token, never a token value.
+    func tokens() async throws -> [TokenSummary]
+    /// Revokes a role token (never the last active admin token).
+    func revokeToken(id: String, context: OperationContext) async throws
+    /// Audits refused requests, one event per tally.
+    func recordRefusals(_ tallies: [RefusalTally], now: Date) async throws
+
+    // MARK: Audit log
+
+    /// The number of audit events.
+    func auditSize() async throws -> Int64
+    /// Events from index `start`, in order.
+    func auditEvents(from start: Int64, limit: Int) async throws -> [IndexedAuditEvent]
+    /// The signed checkpoint of the current tree.
+    func currentCheckpoint(now: Date) async throws -> (note: String, checkpoint: AuditCheckpoint)
+    /// The inclusion proof of event `index` in the tree of `size` events.
+    func inclusionProof(index: Int64, size: Int64) async throws -> InclusionProof
+    /// The consistency proof between two tree sizes.
+    func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]]
+
+    // MARK: Operations
+
+    /// Crypto-shreds what retention says must go; returns the purged handoff ids.
+    func purge(now: Date, policy: RetentionPolicy) async throws -> [String]
+    /// Whether the storage answers (readiness).
+    func isReachable() async -> Bool
+    /// Bytes the storage uses on this node, if it can tell (a metric).
+    func storageBytes() -> Int?
+}
+
+extension VaultDatabase: HandoffStore {
+    public func principal(for token: BearerToken, now: Date) async throws -> Principal? {
+        try await principal(forTokenHash: try keys().tokenHash(token), now: now)
+    }
+
+    public func serverSigningKey() throws -> SigningPublicKey { try keys().signing.publicKey }
+
+    public func storageBytes() -> Int? {
+        ["", "-wal"].reduce(0) { total, suffix in
+            total + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0)
+        }
+    }
+}
