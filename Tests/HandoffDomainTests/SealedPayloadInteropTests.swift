@@ -76,5 +76,11 @@ struct SealedPayloadInteropTests {
             "sealed": .string(Base64.encode(try payload.seal(to: keyPair.publicKey))),
         ]
         try Data(CanonicalJSON.encode(vector) + [0x0A]).write(to: Self.vectorURL)
+        // What was written is a vector: it reads back, its box opens to its payload, and PyNaCl opens it.
+        let written = try Vector()
+        #expect(written.payload == text && written.keyPair.publicKey.bytes == keyPair.publicKey.bytes)
+        let opened = try SealedPayload.open(written.sealed, with: written.keyPair, expectedHandoffId: written.handoffId)
+        #expect(try opened.canonicalBytes().withUnsafeBytes { String(decoding: $0, as: UTF8.self) } == text)
+        try pynaclOpensSwiftBox()
     }
 }

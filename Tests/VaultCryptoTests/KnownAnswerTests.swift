@@ -26,11 +26,14 @@ struct KnownAnswerTests {
     @Test("Ed25519 reproduces RFC 8032 tests 1–3", arguments: 0..<3)
     func ed25519(index: Int) throws {
         let vector = Self.ed25519Vectors[index]
-        let keyPair = try SigningKeyPair(seed: SecretBytes(copying: hex(vector.seed)))
-        #expect(keyPair.publicKey.bytes == hex(vector.publicKey))
-        let signature = try keyPair.sign(hex(vector.message))
-        #expect(hexString(signature) == vector.signature)
-        #expect(keyPair.publicKey.isValidSignature(signature, for: hex(vector.message)))
+        let seed = try #require(Hex.decode(vector.seed))
+        let publicKey = try #require(Hex.decode(vector.publicKey))
+        let message = try #require(Hex.decode(vector.message))
+        let keyPair = try SigningKeyPair(seed: SecretBytes(copying: seed))
+        #expect(keyPair.publicKey.bytes == publicKey)
+        let signature = try keyPair.sign(message)
+        #expect(Hex.encode(signature) == vector.signature)
+        #expect(keyPair.publicKey.isValidSignature(signature, for: message))
     }
 
     /// FIPS 180-4 examples (and the empty string).
@@ -41,7 +44,7 @@ struct KnownAnswerTests {
          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
     ])
     func sha256(message: String, digest: String) throws {
-        #expect(hexString(try SHA256.hash(Array(message.utf8))) == digest)
+        #expect(Hex.encode(try SHA256.hash(Array(message.utf8))) == digest)
     }
 
     @Test("Incremental SHA-256 equals one-shot")
@@ -59,7 +62,7 @@ struct KnownAnswerTests {
     ])
     func keyedBlake2b(message: [UInt8], digest: String) throws {
         let key = try SecretBytes(copying: (0..<64).map { UInt8($0) })
-        #expect(hexString(try KeyedBLAKE2b.hash(message, key: key, outputLength: 64)) == digest)
+        #expect(Hex.encode(try KeyedBLAKE2b.hash(message, key: key, outputLength: 64)) == digest)
     }
 
     @Test("Keyed BLAKE2b refuses a key that is too short")
@@ -68,5 +71,15 @@ struct KnownAnswerTests {
             try KeyedBLAKE2b.hash([1], key: SecretBytes(copying: [1, 2, 3]))
         }
         #expect(error?.code == .invalidLength)
+    }
+}
+
+@Suite("Coded errors")
+struct CodedErrorTests {
+    @Test("Errors are equal by code, whatever their wording; the description leads with the code")
+    func equalityByCode() {
+        #expect(CryptoError(.invalidKey, "one wording") == CryptoError(.invalidKey, "another"))
+        #expect(CryptoError(.invalidKey, "same") != CryptoError(.invalidLength, "same"))
+        #expect(CryptoError(.invalidKey, "bad key").description == "crypto.invalid_key: bad key")
     }
 }
