@@ -7,7 +7,7 @@ import HandoffDomain
 extension Role: ExpressibleByArgument {}
 
 extension Lifetime: ExpressibleByArgument {
-    public init?(argument: String) { self.init(argument) }
+    package init?(argument: String) { self.init(argument) }
 
-    public var defaultValueDescription: String { text }
+    package var defaultValueDescription: String { text }
 }

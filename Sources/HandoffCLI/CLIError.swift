@@ -8,7 +8,7 @@ import VaultCrypto
 /// deployment steps, name the URL where the network was involved, say whether anything was sent
 /// or changed, and end with what to do next; they never show a library's type names, errno values
 /// or HTTP status numbers (the server's problem code is kept for `--json`).
-public enum CLIError: Error, Sendable {
+package enum CLIError: Error, Sendable {
     /// The command line or an input file could not be used.
     case usage(String)
     /// The values broke the rules; every problem is listed.
@@ -25,7 +25,7 @@ public enum CLIError: Error, Sendable {
     case unexpected
 
     /// The sysexits code for this failure.
-    public var exitStatus: ExitStatus {
+    package var exitStatus: ExitStatus {
         switch self {
         case .usage: return .usage
         case .valuesInvalid, .dataInvalid: return .dataInvalid
@@ -44,7 +44,7 @@ public enum CLIError: Error, Sendable {
     }
 
     /// What the user reads on standard error, ending with what to do next.
-    public var message: String {
+    package var message: String {
         switch self {
         case .usage(let text): return "handoff: \(text)"
         case .valuesInvalid(let invalid, let source):

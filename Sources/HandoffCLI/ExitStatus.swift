@@ -1,5 +1,5 @@
 /// The sysexits codes of DESIGN.md's CLI contract.
-public enum ExitStatus: Int32, Sendable {
+package enum ExitStatus: Int32, Sendable {
     case ok = 0
     /// EX_USAGE: the command was called wrongly (bad option, unreadable input file).
     case usage = 64

@@ -3,8 +3,8 @@ import HandoffDomain
 
 /// The `handoff` command tree.
 @available(macOS 10.15, *)
-public struct HandoffCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct HandoffCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "handoff",
         abstract: "Hand Step 6 values to Altoura's package generator, sealed on your machine.",
         discussion: """
@@ -19,11 +19,11 @@ public struct HandoffCommand: AsyncParsableCommand {
         ]
     )
 
-    public init() {}
+    package init() {}
 
     /// Parses the process's arguments and runs the chosen command, exiting with its status.
     /// (ArgumentParser's own `main()` picks its synchronous path on Linux for a library type.)
-    public static func runAsMain() async {
+    package static func runAsMain() async {
         if let word = CommandLine.arguments.dropFirst().first, let message = unknownCommand(word) {
             Console.error(message)
             Self.exit(withError: ExitCode(ExitStatus.usage.rawValue))
@@ -62,7 +62,7 @@ protocol HandoffSubcommand: AsyncParsableCommand {
 }
 
 extension HandoffSubcommand {
-    public func run() async throws {
+    package func run() async throws {
         do {
             try await execute()
         } catch let exit as ExitCode {

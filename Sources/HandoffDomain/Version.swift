@@ -1,4 +1,4 @@
 /// The release both executables report with `--version`.
-public enum HandoffVaultVersion {
-    public static let current = "0.2.0"
+package enum HandoffVaultVersion {
+    package static let current = "0.2.0"
 }

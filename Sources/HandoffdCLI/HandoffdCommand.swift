@@ -4,19 +4,19 @@ import HandoffDomain
 
 /// The `handoffd` command tree: `init` prepares a data directory, `serve` runs the API.
 @available(macOS 10.15, *)
-public struct HandoffdCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct HandoffdCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "handoffd",
         abstract: "The Handoff Vault server: stores sealed values it cannot read, for the package generator.",
         version: HandoffVaultVersion.current,
         subcommands: [InitCommand.self, ServeCommand.self, ConfigCommand.self, PurgeCommand.self, BackupCommand.self, RestoreCommand.self, RotateMasterKeyCommand.self]
     )
 
-    public init() {}
+    package init() {}
 
     /// Parses the process's arguments and runs the chosen command, exiting with its status.
     /// (ArgumentParser's own `main()` picks its synchronous path on Linux for a library type.)
-    public static func runAsMain() async {
+    package static func runAsMain() async {
         do {
             var command = try await asyncParseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

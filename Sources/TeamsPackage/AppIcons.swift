@@ -2,18 +2,18 @@ import Foundation
 
 /// The two icons a Teams app package carries: a 192×192 colour PNG and a 32×32 outline PNG (white
 /// on transparent).
-public struct AppIcons: Sendable, Equatable {
+package struct AppIcons: Sendable, Equatable {
     /// The names the icons have inside the package and in an `--icons` folder.
-    public static let colorFileName = "color.png"
-    public static let outlineFileName = "outline.png"
+    package static let colorFileName = "color.png"
+    package static let outlineFileName = "outline.png"
 
     /// The colour icon's PNG bytes.
-    public let color: Data
+    package let color: Data
     /// The outline icon's PNG bytes.
-    public let outline: Data
+    package let outline: Data
 
     /// Checks both icons' size and kind.
-    public init(color: Data, outline: Data) throws {
+    package init(color: Data, outline: Data) throws {
         try PNGHeader.check(color, name: Self.colorFileName, size: 192, needsAlpha: false)
         try PNGHeader.check(outline, name: Self.outlineFileName, size: 32, needsAlpha: true)
         self.color = color
@@ -21,7 +21,7 @@ public struct AppIcons: Sendable, Equatable {
     }
 
     /// The icons shipped with Handoff Vault.
-    public static func standard() -> AppIcons {
+    package static func standard() -> AppIcons {
         // The embedded icons are generated and checked by the tests; decoding cannot fail.
         try! AppIcons(
             color: Data(base64Encoded: DefaultIcons.colorBase64)!,
@@ -30,7 +30,7 @@ public struct AppIcons: Sendable, Equatable {
     }
 
     /// Reads `color.png` and `outline.png` from `directory`.
-    public static func load(from directory: URL) throws -> AppIcons {
+    package static func load(from directory: URL) throws -> AppIcons {
         func read(_ name: String) throws -> Data {
             let url = directory.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: url.path) else {

@@ -1,9 +1,9 @@
 import HandoffDomain
 
 /// What the generator operator may choose for a package; everything else in the manifest is fixed.
-public struct PackageOptions: Sendable, Equatable {
+package struct PackageOptions: Sendable, Equatable {
     /// The Teams manifest schema versions this builder writes and tests against.
-    public enum ManifestVersion: String, Sendable, CaseIterable {
+    package enum ManifestVersion: String, Sendable, CaseIterable {
         case v1_23 = "1.23"
         case v1_29 = "1.29"
 
@@ -14,16 +14,16 @@ public struct PackageOptions: Sendable, Equatable {
     }
 
     /// Altoura's SaaS host, where the tabs live.
-    public var hostingDomain: String
+    package var hostingDomain: String
     /// The app's own version, `X.Y.Z`; raise it for every re-upload that changes the manifest.
-    public var appVersion: String
+    package var appVersion: String
     /// An explicit app id; nil for the stable per-tenant id.
-    public var appId: String?
-    public var manifestVersion: ManifestVersion
-    public var icons: AppIcons
+    package var appId: String?
+    package var manifestVersion: ManifestVersion
+    package var icons: AppIcons
 
     /// Options with the defaults of the deployment steps.
-    public init(
+    package init(
         hostingDomain: String = ValueRules.defaultHostingDomain,
         appVersion: String = "1.0.0",
         appId: String? = nil,

@@ -3,12 +3,12 @@ import VaultCrypto
 
 /// The app's stable `id` per tenant: a name-based UUID (RFC 9562 version 5) of the lowercase
 /// tenant ID in Handoff Vault's namespace, so that a rebuilt package replaces the uploaded app.
-public enum TeamsAppID {
+package enum TeamsAppID {
     /// Handoff Vault's fixed UUID namespace for Teams app ids. Changing it changes every app id.
-    public static let namespace = "3d0c5c62-8f0e-4c1b-9a57-6b2f1e4d7a90"
+    package static let namespace = "3d0c5c62-8f0e-4c1b-9a57-6b2f1e4d7a90"
 
     /// The app id for `tenantId`.
-    public static func forTenant(_ tenantId: String) -> String {
+    package static func forTenant(_ tenantId: String) -> String {
         var input = uuidBytes(namespace)
         input += Array(tenantId.lowercased().utf8)
         // UUID v5 is defined over SHA-1; here it derives an identifier, not a security property.

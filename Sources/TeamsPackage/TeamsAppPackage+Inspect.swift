@@ -3,22 +3,22 @@ import HandoffDomain
 import ZIPFoundation
 
 /// What a received package says about itself, once it is known to be a Teams app package.
-public struct InspectedPackage: Sendable, Equatable {
+package struct InspectedPackage: Sendable, Equatable {
     /// The manifest's `id`.
-    public let appId: String
+    package let appId: String
     /// The manifest's `manifestVersion`.
-    public let manifestVersion: String
+    package let manifestVersion: String
     /// `webApplicationInfo.id`: the client ID the package signs users in with.
-    public let clientId: String
+    package let clientId: String
     /// `webApplicationInfo.resource`: the Application ID URI.
-    public let resource: String
+    package let resource: String
 }
 
 extension TeamsAppPackage {
     /// Checks that `zip` is a Teams app package as Step 8 makes them — exactly `manifest.json`
     /// and the two icons at the root, a manifest that parses with an app id, a manifest version
     /// and `webApplicationInfo`, and PNG icons — and returns what it says.
-    public static func inspect(_ zip: Data) throws -> InspectedPackage {
+    package static func inspect(_ zip: Data) throws -> InspectedPackage {
         let notPackage = { (why: String) in TeamsPackageError(.notATeamsPackage, "the file is not a Teams app package: \(why)") }
         guard ZipShape.isPlausible(Array(zip)) else { throw notPackage("it is not a zip file") }
         let archive: Archive

@@ -4,23 +4,23 @@ import ZIPFoundation
 
 /// A built Teams app package: a zip with exactly `manifest.json`, `color.png` and `outline.png`
 /// at its root, byte-identical for the same values and options.
-public struct TeamsAppPackage: Sendable {
+package struct TeamsAppPackage: Sendable {
     /// The zip bytes.
-    public let zip: Data
+    package let zip: Data
     /// The manifest inside it.
-    public let manifest: JSONValue
+    package let manifest: JSONValue
     /// The app id in the manifest.
-    public let appId: String
+    package let appId: String
 
     /// The entry names, in the order they are written.
-    public static let entryNames = ["manifest.json", AppIcons.colorFileName, AppIcons.outlineFileName]
+    package static let entryNames = ["manifest.json", AppIcons.colorFileName, AppIcons.outlineFileName]
 
     /// Every entry's modification time: 2000-01-01T00:00:00Z. ZIPFoundation converts it with
     /// `gmtime`, so the stored DOS time is the same in every time zone (a test runs three zones).
     static let fixedModificationDate = Date(timeIntervalSince1970: 946_684_800)
 
     /// Builds the package for already-validated values.
-    public static func build(values: HandoffValues, options: PackageOptions) throws -> TeamsAppPackage {
+    package static func build(values: HandoffValues, options: PackageOptions) throws -> TeamsAppPackage {
         try options.check()
         let manifest = TeamsManifest.make(values: values, options: options)
         let manifestBytes = Data(CanonicalJSON.encode(manifest) + [0x0A])
@@ -48,7 +48,7 @@ public struct TeamsAppPackage: Sendable {
     }
 
     /// Writes the zip to `url` atomically: a reader sees the old file or the whole new one.
-    public func write(to url: URL) throws {
+    package func write(to url: URL) throws {
         do {
             try zip.write(to: url, options: .atomic)
         } catch {

@@ -6,22 +6,22 @@ import HandoffDomain
 /// Application ID URI. From the options: the hosting domain (tab URLs and `validDomains`), the
 /// app version, the app id and the manifest version. Everything else is fixed: it describes
 /// Altoura Remote Expert, not the customer.
-public enum TeamsManifest {
+package enum TeamsManifest {
     /// Fixed product facts.
-    public static let shortName = "Altoura Remote Expert"
-    public static let developerName = "Altoura"
-    public static let accentColor = "#1F4E79"
-    public static let shortDescription = "Bring a remote expert into your Teams meeting."
-    public static let fullDescription = """
+    package static let shortName = "Altoura Remote Expert"
+    package static let developerName = "Altoura"
+    package static let accentColor = "#1F4E79"
+    package static let shortDescription = "Bring a remote expert into your Teams meeting."
+    package static let fullDescription = """
         Altoura Remote Expert adds a side panel and a shared stage to Microsoft Teams meetings, so that \
         a remote expert can guide the people in the room step by step. Sign-in uses your organisation's \
         own Microsoft Entra app registration; calling runs on your own Azure Communication Services resource.
         """
     /// Lets the app share its view to the meeting stage.
-    public static let stagePermission = "MeetingStage.Write.Chat"
+    package static let stagePermission = "MeetingStage.Write.Chat"
 
     /// The manifest for `values` under `options`.
-    public static func make(values: HandoffValues, options: PackageOptions) -> JSONValue {
+    package static func make(values: HandoffValues, options: PackageOptions) -> JSONValue {
         let host = options.hostingDomain
         let base = "https://\(host)"
         return [

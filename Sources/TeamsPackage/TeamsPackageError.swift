@@ -1,9 +1,9 @@
 import VaultCrypto
 
 /// Why a Teams app package could not be built, with a stable code.
-public struct TeamsPackageError: CodedError {
+package struct TeamsPackageError: CodedError {
     /// Stable codes, part of the contract.
-    public enum Code: String, Sendable {
+    package enum Code: String, Sendable {
         /// An icon is not a PNG of the required size and kind.
         case iconInvalid = "package.icon_invalid"
         /// An icon file could not be read.
@@ -17,12 +17,12 @@ public struct TeamsPackageError: CodedError {
     }
 
     /// The stable code.
-    public let code: Code
+    package let code: Code
     /// What is wrong and what to do, for people.
-    public let reason: String
+    package let reason: String
 
     /// Creates an error.
-    public init(_ code: Code, _ reason: String) {
+    package init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = reason
     }

@@ -1,9 +1,9 @@
 /// Why a call to the server failed, as data: what kind of failure, the URL it concerned, whether
 /// the request left this machine, and the server's own words where it gave any. The CLI turns it
 /// into a message in one place (`CLIError`). Nothing here ever holds the token or a value.
-public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Stable codes; the CLI maps each to one exit status.
-    public enum Code: String, Sendable, CaseIterable {
+    package enum Code: String, Sendable, CaseIterable {
         /// No connection could be made (refused, unknown host, timed out); nothing was sent.
         case unreachable = "client.unreachable"
         /// The connection was made but no TLS session came up (a plain-HTTP port, or the server
@@ -30,39 +30,39 @@ public struct ClientError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Why a connection could not be made.
-    public enum ConnectFailure: String, Sendable {
+    package enum ConnectFailure: String, Sendable {
         case refused, unknownHost, timedOut, other
     }
 
-    public let code: Code
+    package let code: Code
     /// The HTTP status, when there was one (for `--json` and tests; messages do not show it).
-    public let status: Int?
+    package let status: Int?
     /// What went wrong, in this layer's words (or the server's problem detail).
-    public let reason: String
+    package let reason: String
     /// The URL the request went to, when the network was involved.
-    public var url: String?
+    package var url: String?
     /// For `unreachable`: why no connection came up.
-    public var connectFailure: ConnectFailure?
+    package var connectFailure: ConnectFailure?
     /// For `rateLimited`: the server's `Retry-After`, in seconds.
-    public var retryAfter: Int?
+    package var retryAfter: Int?
     /// The server's problem code (`store.limit_reached`, …), when it sent one.
-    public var problemCode: String?
+    package var problemCode: String?
     /// Whether the request carried an invite's token (a customer admin is reading), not a role token.
-    public var forInvite = false
+    package var forInvite = false
 
-    public init(_ code: Code, status: Int? = nil, _ reason: String) {
+    package init(_ code: Code, status: Int? = nil, _ reason: String) {
         self.code = code
         self.status = status
         self.reason = reason
     }
 
     /// Whether the request may have reached the server (and so may have changed something).
-    public var mayHaveBeenSent: Bool {
+    package var mayHaveBeenSent: Bool {
         switch code {
         case .unreachable, .noTLS, .untrustedCertificate, .unusableSetting: return false
         default: return true
         }
     }
 
-    public var description: String { "\(code.rawValue): \(reason)" }
+    package var description: String { "\(code.rawValue): \(reason)" }
 }

@@ -2,14 +2,14 @@ import Foundation
 
 /// The HTTPS proxy from `HTTPS_PROXY` / `https_proxy`, unless `NO_PROXY` / `no_proxy` exempts the
 /// server's host. Customers reach the service through outbound HTTPS, often via a proxy (Step 7).
-public struct ProxySettings: Equatable, Sendable {
-    public let host: String
-    public let port: Int
+package struct ProxySettings: Equatable, Sendable {
+    package let host: String
+    package let port: Int
     /// `user:password` from the proxy URL, if any (sent as Basic proxy authorization).
-    public let credentials: String?
+    package let credentials: String?
 
     /// The proxy to use for `serverHost`, or nil for a direct connection.
-    public static func from(environment: [String: String], serverHost: String) throws -> ProxySettings? {
+    package static func from(environment: [String: String], serverHost: String) throws -> ProxySettings? {
         guard let text = environment["HTTPS_PROXY"] ?? environment["https_proxy"], !text.isEmpty else { return nil }
         if bypassed(serverHost, by: environment["NO_PROXY"] ?? environment["no_proxy"] ?? "") { return nil }
         let withScheme = text.contains("://") ? text : "http://" + text

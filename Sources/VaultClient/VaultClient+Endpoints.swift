@@ -6,20 +6,20 @@ import VaultCrypto
 /// same types the server encodes, decoded here as untrusted input.
 extension VaultClient {
     /// `PUT /v1/recipient`; returns the key id.
-    public func setRecipient(_ keys: GeneratorPublicKeys) async throws -> RecipientRegistration {
+    package func setRecipient(_ keys: GeneratorPublicKeys) async throws -> RecipientRegistration {
         var body: [String: JSONValue] = ["publicKey": .string(Base64.encode(keys.sealing.bytes))]
         if let signing = keys.signing { body["signingPublicKey"] = .string(Base64.encode(signing.bytes)) }
         return try await send(.PUT, "/v1/recipient", body: .object(body))
     }
 
     /// `PUT /v1/handoffs/{id}/package`: the signed package.
-    public func deliverPackage(handoffId: String, zip: [UInt8], signature: String) async throws -> PackageDelivery {
+    package func deliverPackage(handoffId: String, zip: [UInt8], signature: String) async throws -> PackageDelivery {
         try await send(.PUT, "/v1/handoffs/\(handoffId)/package", body: ["package": .string(Base64.encode(zip)), "signature": .string(signature)])
     }
 
     /// `GET /v1/handoffs/{id}/package`: the zip and the signature note, unverified (the caller
     /// verifies them against the key it trusts, never one the server names).
-    public func package(handoffId: String) async throws -> DeliveredPackage {
+    package func package(handoffId: String) async throws -> DeliveredPackage {
         let package: DeliveredPackage = try await send(.GET, "/v1/handoffs/\(handoffId)/package")
         guard package.handoffId == handoffId else {
             throw ClientError(.malformedResponse, "the package in the answer is for another handoff")
@@ -28,23 +28,23 @@ extension VaultClient {
     }
 
     /// `POST /v1/handoffs`: the handoff id, invite code and expiry.
-    public func createHandoff(customer: String, expiresIn: String) async throws -> CreatedInvite {
+    package func createHandoff(customer: String, expiresIn: String) async throws -> CreatedInvite {
         try await send(.POST, "/v1/handoffs", body: ["customer": .string(customer), "expiresIn": .string(expiresIn)])
     }
 
     /// `GET /v1/handoffs[?state=…]`.
-    public func handoffs(state: HandoffState? = nil) async throws -> [HandoffSummary] {
+    package func handoffs(state: HandoffState? = nil) async throws -> [HandoffSummary] {
         let list: HandoffList = try await send(.GET, "/v1/handoffs" + (state.map { "?state=\($0.rawValue)" } ?? ""))
         return list.handoffs
     }
 
     /// `GET /v1/handoffs/{id}`.
-    public func handoff(_ id: String) async throws -> HandoffSummary {
+    package func handoff(_ id: String) async throws -> HandoffSummary {
         try await send(.GET, "/v1/handoffs/\(id)")
     }
 
     /// `POST /v1/handoffs/{id}/submissions`: the submission id and the receipt note.
-    public func submit(handoffId: String, sealed: [UInt8], recipientKeyId: String) async throws -> SubmissionReceipt {
+    package func submit(handoffId: String, sealed: [UInt8], recipientKeyId: String) async throws -> SubmissionReceipt {
         try await send(.POST, "/v1/handoffs/\(handoffId)/submissions", body: [
             "sealed": .string(Base64.encode(sealed)), "recipientKeyId": .string(recipientKeyId),
         ])
@@ -52,53 +52,53 @@ extension VaultClient {
 
     /// `GET /v1/handoffs/{id}/submissions/latest`: the sealed box and the id of the generator key
     /// it was sealed to.
-    public func latestSubmission(handoffId: String) async throws -> ReleasedSubmission {
+    package func latestSubmission(handoffId: String) async throws -> ReleasedSubmission {
         try await send(.GET, "/v1/handoffs/\(handoffId)/submissions/latest")
     }
 
     /// `POST /v1/handoffs/{id}/ack`.
     @discardableResult
-    public func acknowledge(handoffId: String) async throws -> HandoffStateChange {
+    package func acknowledge(handoffId: String) async throws -> HandoffStateChange {
         try await send(.POST, "/v1/handoffs/\(handoffId)/ack", body: [:])
     }
 
     /// `DELETE /v1/handoffs/{id}`: revokes the handoff and purges its sealed data.
     @discardableResult
-    public func revokeHandoff(_ id: String) async throws -> HandoffStateChange {
+    package func revokeHandoff(_ id: String) async throws -> HandoffStateChange {
         try await send(.DELETE, "/v1/handoffs/\(id)")
     }
 
     /// `POST /v1/tokens`: the id, the token (shown once) and the expiry, if any.
-    public func createToken(role: Role, name: String, expiresIn: String?) async throws -> IssuedToken {
+    package func createToken(role: Role, name: String, expiresIn: String?) async throws -> IssuedToken {
         var body: [String: JSONValue] = ["role": .string(role.rawValue), "name": .string(name)]
         if let expiresIn { body["expiresIn"] = .string(expiresIn) }
         return try await send(.POST, "/v1/tokens", body: .object(body))
     }
 
     /// `GET /v1/tokens`: the role tokens, never a token value.
-    public func tokens() async throws -> [TokenSummary] {
+    package func tokens() async throws -> [TokenSummary] {
         let list: TokenList = try await send(.GET, "/v1/tokens")
         return list.tokens
     }
 
     /// `DELETE /v1/tokens/{id}`.
     @discardableResult
-    public func revokeToken(_ id: String) async throws -> TokenRevocation {
+    package func revokeToken(_ id: String) async throws -> TokenRevocation {
         try await send(.DELETE, "/v1/tokens/\(id)")
     }
 
     /// `GET /v1/audit/checkpoint`.
-    public func checkpoint() async throws -> CheckpointInfo {
+    package func checkpoint() async throws -> CheckpointInfo {
         try await send(.GET, "/v1/audit/checkpoint")
     }
 
     /// `GET /v1/audit/events?after=N&limit=M`.
-    public func auditEvents(after start: Int64, limit: Int) async throws -> AuditEventPage {
+    package func auditEvents(after start: Int64, limit: Int) async throws -> AuditEventPage {
         try await send(.GET, "/v1/audit/events?after=\(start)&limit=\(limit)")
     }
 
     /// `GET /v1/audit/proof/inclusion?index=N&size=S`: the event's bytes and its audit path.
-    public func inclusionProof(index: Int64, size: Int64) async throws -> InclusionProof {
+    package func inclusionProof(index: Int64, size: Int64) async throws -> InclusionProof {
         try await send(.GET, "/v1/audit/proof/inclusion?index=\(index)&size=\(size)")
     }
 }

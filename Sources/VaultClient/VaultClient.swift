@@ -9,7 +9,7 @@ import VaultCrypto
 
 /// The `/v1` API over HTTPS with certificate verification always on. Trust is the system's CA
 /// store, or exactly the PEM file given as `caFile`.
-public final class VaultClient: Sendable {
+package final class VaultClient: Sendable {
     private let http: HTTPClient
     private let base: String
     private let token: BearerToken?
@@ -18,7 +18,7 @@ public final class VaultClient: Sendable {
     static let maximumResponseSize = 2 * 1024 * 1024
 
     /// A client for `server` (an https URL), through the proxy that `environment` names.
-    public init(server: String, caFile: String?, token: BearerToken?, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    package init(server: String, caFile: String?, token: BearerToken?, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard server.lowercased().hasPrefix("https://") else {
             throw ClientError(.unusableSetting, "the server URL must start with https://")
         }
@@ -54,7 +54,7 @@ public final class VaultClient: Sendable {
     private var forInvite: Bool { token?.claimedRole == .customer }
 
     /// Closes connections; call once when done.
-    public func shutdown() async {
+    package func shutdown() async {
         try? await http.shutdown()
     }
 

@@ -5,27 +5,27 @@ import CSodium
 ///
 /// The output is `nonce (24) ‖ ciphertext ‖ tag (16)`; the nonce is random per call, which is safe
 /// with XChaCha20's 192-bit nonces.
-public enum XChaCha20Poly1305 {
+package enum XChaCha20Poly1305 {
     /// Key length in bytes.
-    public static var keyByteCount: Int { crypto_aead_xchacha20poly1305_ietf_keybytes() }
+    package static var keyByteCount: Int { crypto_aead_xchacha20poly1305_ietf_keybytes() }
     /// Nonce length in bytes.
-    public static var nonceByteCount: Int { crypto_aead_xchacha20poly1305_ietf_npubbytes() }
+    package static var nonceByteCount: Int { crypto_aead_xchacha20poly1305_ietf_npubbytes() }
     /// Tag length in bytes.
-    public static var tagByteCount: Int { crypto_aead_xchacha20poly1305_ietf_abytes() }
+    package static var tagByteCount: Int { crypto_aead_xchacha20poly1305_ietf_abytes() }
 
     /// Encrypts secret bytes (a data key being wrapped, say).
-    public static func seal(_ plaintext: SecretBytes, key: SecretBytes, associatedData: [UInt8]) throws -> [UInt8] {
+    package static func seal(_ plaintext: SecretBytes, key: SecretBytes, associatedData: [UInt8]) throws -> [UInt8] {
         try plaintext.withUnsafeBytes { try seal(raw: $0, key: key, associatedData: associatedData) }
     }
 
     /// Encrypts public or already-sealed bytes (a sealed box being stored, say).
-    public static func seal(_ plaintext: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws -> [UInt8] {
+    package static func seal(_ plaintext: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws -> [UInt8] {
         try plaintext.withUnsafeBytes { try seal(raw: $0, key: key, associatedData: associatedData) }
     }
 
     /// Decrypts into guarded memory; throws `authenticationFailed` when any bit of the box, the
     /// associated data or the key differs.
-    public static func open(_ box: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws -> SecretBytes {
+    package static func open(_ box: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws -> SecretBytes {
         try Sodium.ensureInitialized()
         try checkKey(key)
         guard box.count >= nonceByteCount + tagByteCount else {

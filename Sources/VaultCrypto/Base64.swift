@@ -2,9 +2,9 @@ import CSodium
 
 /// Strict base64 through libsodium: one alphabet per variant, no whitespace, no stray padding
 /// bits, so that every value has exactly one accepted text form.
-public enum Base64 {
+package enum Base64 {
     /// The alphabets and padding rules used in this project's formats.
-    public enum Variant: Sendable {
+    package enum Variant: Sendable {
         /// RFC 4648 §4 with `=` padding: keys and sealed boxes in JSON.
         case standard
         /// RFC 4648 §4 without padding (ACS access keys are seen in this form).
@@ -22,7 +22,7 @@ public enum Base64 {
     }
 
     /// Encodes `bytes`.
-    public static func encode<Bytes: Collection>(_ bytes: Bytes, _ variant: Variant = .standard) -> String
+    package static func encode<Bytes: Collection>(_ bytes: Bytes, _ variant: Variant = .standard) -> String
     where Bytes.Element == UInt8 {
         let input = Array(bytes)
         let capacity = sodium_base64_encoded_len(input.count, variant.sodiumVariant)
@@ -34,7 +34,7 @@ public enum Base64 {
     }
 
     /// Decodes public bytes; throws `invalidEncoding` on anything that is not canonical.
-    public static func decode(_ text: String, _ variant: Variant = .standard) throws -> [UInt8] {
+    package static func decode(_ text: String, _ variant: Variant = .standard) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: max(text.utf8.count, 1))
         let length = try output.withUnsafeMutableBytes { buffer in
             try decode(text, variant, into: buffer)
@@ -43,7 +43,7 @@ public enum Base64 {
     }
 
     /// Decodes secret bytes straight into guarded memory, so that no plain copy exists.
-    public static func decodeSecret(_ text: String, _ variant: Variant = .standard) throws -> SecretBytes {
+    package static func decodeSecret(_ text: String, _ variant: Variant = .standard) throws -> SecretBytes {
         let scratch = try SecretBytes(count: max(text.utf8.count, 1)) { _ in }
         var length = 0
         try scratch.withUnsafeBytes { buffer in

@@ -2,7 +2,7 @@
 /// `TeamsPackageError`): a stable code, part of the contract, and a reason for people that never
 /// holds secret bytes. Two errors are equal when their codes are: callers and tests match on the
 /// code, never on the wording, which may improve without breaking anyone.
-public protocol CodedError: Error, Equatable, Sendable, CustomStringConvertible {
+package protocol CodedError: Error, Equatable, Sendable, CustomStringConvertible {
     associatedtype Code: RawRepresentable & Sendable & Equatable where Code.RawValue == String
     /// The stable code.
     var code: Code { get }
@@ -11,7 +11,7 @@ public protocol CodedError: Error, Equatable, Sendable, CustomStringConvertible 
 }
 
 extension CodedError {
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
+    package static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code }
 
-    public var description: String { "\(code.rawValue): \(reason)" }
+    package var description: String { "\(code.rawValue): \(reason)" }
 }

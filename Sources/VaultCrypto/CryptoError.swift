@@ -1,9 +1,9 @@
 /// An error from the crypto layer: a stable machine code and a human reason.
 ///
 /// Reasons never contain key material or plaintext; they name the operation only.
-public struct CryptoError: CodedError {
+package struct CryptoError: CodedError {
     /// Stable codes, part of the contract: they may appear in logs and problem documents.
-    public enum Code: String, Sendable {
+    package enum Code: String, Sendable {
         /// `sodium_init` failed; nothing in this module can be used.
         case initializationFailed = "crypto.init_failed"
         /// `sodium_malloc` could not allocate guarded memory.
@@ -25,12 +25,12 @@ public struct CryptoError: CodedError {
     }
 
     /// The stable code.
-    public let code: Code
+    package let code: Code
     /// What went wrong, for people. Never holds secret bytes.
-    public let reason: String
+    package let reason: String
 
     /// Creates an error with a code and a reason.
-    public init(_ code: Code, _ reason: String) {
+    package init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = reason
     }

@@ -1,20 +1,20 @@
 import CSodium
 
 /// SHA-256 (FIPS 180-4), used for Merkle leaves and nodes, receipts and key IDs.
-public struct SHA256: Sendable {
+package struct SHA256: Sendable {
     /// The digest length in bytes.
-    public static let byteCount = 32
+    package static let byteCount = 32
 
     private var state = crypto_hash_sha256_state()
 
     /// Starts an incremental hash.
-    public init() throws {
+    package init() throws {
         try Sodium.ensureInitialized()
         try check(crypto_hash_sha256_init(&state), .operationFailed, "SHA-256 init failed")
     }
 
     /// Adds bytes to the hash.
-    public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    package mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         // Hash contiguous input in place; copy only sequences that have no contiguous storage.
         let hashed: Void? = bytes.withContiguousStorageIfAvailable { buffer in
             _ = crypto_hash_sha256_update(&state, buffer.baseAddress, UInt64(buffer.count))
@@ -28,14 +28,14 @@ public struct SHA256: Sendable {
     }
 
     /// Finishes the hash and returns the 32-byte digest.
-    public mutating func finalize() -> [UInt8] {
+    package mutating func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: Self.byteCount)
         _ = crypto_hash_sha256_final(&state, &digest)
         return digest
     }
 
     /// The digest of `bytes` in one call.
-    public static func hash<Bytes: Sequence>(_ bytes: Bytes) throws -> [UInt8] where Bytes.Element == UInt8 {
+    package static func hash<Bytes: Sequence>(_ bytes: Bytes) throws -> [UInt8] where Bytes.Element == UInt8 {
         var hasher = try SHA256()
         hasher.update(bytes)
         return hasher.finalize()
@@ -43,9 +43,9 @@ public struct SHA256: Sendable {
 }
 
 /// Keyed BLAKE2b (`crypto_generichash` with a key), used to store tokens as keyed hashes.
-public enum KeyedBLAKE2b {
+package enum KeyedBLAKE2b {
     /// Hashes `message` under `key` to `outputLength` bytes (16…64; default 32).
-    public static func hash(
+    package static func hash(
         _ message: [UInt8],
         key: SecretBytes,
         outputLength: Int = 32

@@ -3,9 +3,9 @@ import CSodium
 /// Public random bytes (identifiers, nonces) from libsodium's CSPRNG.
 ///
 /// For key material use `SecretBytes.random(count:)`, which never leaves guarded memory.
-public enum RandomBytes {
+package enum RandomBytes {
     /// `count` random bytes.
-    public static func generate(count: Int) throws -> [UInt8] {
+    package static func generate(count: Int) throws -> [UInt8] {
         try Sodium.ensureInitialized()
         var bytes = [UInt8](repeating: 0, count: count)
         bytes.withUnsafeMutableBytes { buffer in

@@ -1,12 +1,12 @@
 import CSodium
 
 /// An X25519 public key that sealed boxes are addressed to (the package generator's).
-public struct SealingPublicKey: Hashable, Sendable {
+package struct SealingPublicKey: Hashable, Sendable {
     /// The 32 raw key bytes.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// Wraps raw key bytes; throws unless there are exactly 32.
-    public init(bytes: [UInt8]) throws {
+    package init(bytes: [UInt8]) throws {
         try Sodium.ensureInitialized()
         guard bytes.count == crypto_box_publickeybytes() else {
             throw CryptoError(.invalidLength, "an X25519 public key is \(crypto_box_publickeybytes()) bytes")
@@ -16,14 +16,14 @@ public struct SealingPublicKey: Hashable, Sendable {
 }
 
 /// An X25519 key pair whose secret half lives in guarded memory.
-public struct SealingKeyPair: Sendable {
+package struct SealingKeyPair: Sendable {
     /// The half that is shared.
-    public let publicKey: SealingPublicKey
+    package let publicKey: SealingPublicKey
     /// The half that never leaves the generator's machine.
-    public let secretKey: SecretBytes
+    package let secretKey: SecretBytes
 
     /// A fresh key pair from libsodium's CSPRNG.
-    public static func generate() throws -> SealingKeyPair {
+    package static func generate() throws -> SealingKeyPair {
         try Sodium.ensureInitialized()
         var publicBytes = [UInt8](repeating: 0, count: crypto_box_publickeybytes())
         var status: Int32 = 0
@@ -35,7 +35,7 @@ public struct SealingKeyPair: Sendable {
     }
 
     /// Rebuilds a key pair from its 32-byte secret key, deriving the public key.
-    public init(secretKey: SecretBytes) throws {
+    package init(secretKey: SecretBytes) throws {
         try Sodium.ensureInitialized()
         guard secretKey.count == crypto_box_secretkeybytes() else {
             throw CryptoError(.invalidLength, "an X25519 secret key is \(crypto_box_secretkeybytes()) bytes")
@@ -56,12 +56,12 @@ public struct SealingKeyPair: Sendable {
 
 /// Anonymous sealed boxes (`crypto_box_seal`): X25519 with an ephemeral sender key and
 /// XSalsa20-Poly1305. Only the holder of the recipient's secret key can open one.
-public enum SealedBox {
+package enum SealedBox {
     /// How many bytes sealing adds to the plaintext (ephemeral key and tag).
-    public static var overhead: Int { crypto_box_sealbytes() }
+    package static var overhead: Int { crypto_box_sealbytes() }
 
     /// Seals secret `plaintext` to `recipient`.
-    public static func seal(_ plaintext: SecretBytes, to recipient: SealingPublicKey) throws -> [UInt8] {
+    package static func seal(_ plaintext: SecretBytes, to recipient: SealingPublicKey) throws -> [UInt8] {
         try Sodium.ensureInitialized()
         var sealed = [UInt8](repeating: 0, count: plaintext.count + overhead)
         let status = plaintext.withUnsafeBytes { message in
@@ -77,7 +77,7 @@ public enum SealedBox {
 
     /// Opens a sealed box into guarded memory; throws when the box was not sealed to this key
     /// pair or was changed in any bit.
-    public static func open(_ sealed: [UInt8], with keyPair: SealingKeyPair) throws -> SecretBytes {
+    package static func open(_ sealed: [UInt8], with keyPair: SealingKeyPair) throws -> SecretBytes {
         try Sodium.ensureInitialized()
         guard sealed.count >= overhead else {
             throw CryptoError(.sealedBoxOpenFailed, "sealed box is shorter than its overhead")

@@ -5,13 +5,13 @@ import CSodium
 /// The bytes are reachable only inside `withUnsafeBytes`, so that no copy escapes by accident.
 /// Equality is constant-time (`sodium_memcmp`). The memory is written only while the value is
 /// being created, which is why sharing it between tasks is safe.
-public final class SecretBytes: @unchecked Sendable {
+package final class SecretBytes: @unchecked Sendable {
     private let pointer: UnsafeMutableRawPointer
     /// The number of secret bytes.
-    public let count: Int
+    package let count: Int
 
     /// Allocates `count` zeroed bytes and lets `initializer` fill them.
-    public init(
+    package init(
         count: Int,
         initializer: (UnsafeMutableRawBufferPointer) throws -> Void
     ) throws {
@@ -35,14 +35,14 @@ public final class SecretBytes: @unchecked Sendable {
     }
 
     /// Copies `bytes` into guarded memory. Callers should wipe their own copy where they can.
-    public convenience init<Bytes: Collection>(copying bytes: Bytes) throws where Bytes.Element == UInt8 {
+    package convenience init<Bytes: Collection>(copying bytes: Bytes) throws where Bytes.Element == UInt8 {
         try self.init(count: bytes.count) { buffer in
             _ = buffer.initializeMemory(as: UInt8.self, from: bytes)
         }
     }
 
     /// `count` bytes from libsodium's CSPRNG.
-    public static func random(count: Int) throws -> SecretBytes {
+    package static func random(count: Int) throws -> SecretBytes {
         try SecretBytes(count: count) { buffer in
             if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
         }
@@ -59,7 +59,7 @@ public final class SecretBytes: @unchecked Sendable {
     }
 
     /// Calls `body` with a read-only view of the secret bytes; the view must not escape.
-    public func withUnsafeBytes<Result>(
+    package func withUnsafeBytes<Result>(
         _ body: (UnsafeRawBufferPointer) throws -> Result
     ) rethrows -> Result {
         try body(UnsafeRawBufferPointer(start: pointer, count: count))
@@ -69,7 +69,7 @@ public final class SecretBytes: @unchecked Sendable {
 extension SecretBytes {
     /// Overwrites an ordinary buffer that briefly held secret bytes (for example the canonical
     /// payload before it is copied into guarded memory). It cannot reach copies the runtime made.
-    public static func wipe(_ bytes: inout [UInt8]) {
+    package static func wipe(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { buffer in
             if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }
         }
@@ -78,7 +78,7 @@ extension SecretBytes {
 
 extension SecretBytes: Equatable {
     /// Constant-time comparison of contents; lengths are not secret.
-    public static func == (lhs: SecretBytes, rhs: SecretBytes) -> Bool {
+    package static func == (lhs: SecretBytes, rhs: SecretBytes) -> Bool {
         guard lhs.count == rhs.count else { return false }
         if lhs.count == 0 { return true }
         return sodium_memcmp(lhs.pointer, rhs.pointer, lhs.count) == 0
@@ -87,6 +87,6 @@ extension SecretBytes: Equatable {
 
 extension SecretBytes: CustomStringConvertible, CustomDebugStringConvertible {
     /// Never the bytes: only their count, so that a secret cannot reach a log by interpolation.
-    public var description: String { "SecretBytes(\(count) bytes, redacted)" }
-    public var debugDescription: String { description }
+    package var description: String { "SecretBytes(\(count) bytes, redacted)" }
+    package var debugDescription: String { description }
 }

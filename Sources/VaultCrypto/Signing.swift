@@ -1,12 +1,12 @@
 import CSodium
 
 /// An Ed25519 public key that verifies receipts and checkpoints.
-public struct SigningPublicKey: Hashable, Sendable {
+package struct SigningPublicKey: Hashable, Sendable {
     /// The 32 raw key bytes.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// Wraps raw key bytes; throws unless there are exactly 32.
-    public init(bytes: [UInt8]) throws {
+    package init(bytes: [UInt8]) throws {
         try Sodium.ensureInitialized()
         guard bytes.count == crypto_sign_publickeybytes() else {
             throw CryptoError(.invalidLength, "an Ed25519 public key is \(crypto_sign_publickeybytes()) bytes")
@@ -15,13 +15,13 @@ public struct SigningPublicKey: Hashable, Sendable {
     }
 
     /// Whether `signature` is a valid Ed25519 signature of `message` under this key.
-    public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+    package func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         guard signature.count == crypto_sign_bytes() else { return false }
         return crypto_sign_verify_detached(signature, message, UInt64(message.count), bytes) == 0
     }
 
     /// Throws `signatureInvalid` unless `signature` verifies.
-    public func verify(_ signature: [UInt8], for message: [UInt8]) throws {
+    package func verify(_ signature: [UInt8], for message: [UInt8]) throws {
         guard isValidSignature(signature, for: message) else {
             throw CryptoError(.signatureInvalid, "Ed25519 signature does not verify")
         }
@@ -30,20 +30,20 @@ public struct SigningPublicKey: Hashable, Sendable {
 
 /// An Ed25519 key pair (the server's receipt and checkpoint key). The 32-byte seed is the
 /// secret that gets stored (wrapped); the expanded secret key is derived from it.
-public struct SigningKeyPair: Sendable {
+package struct SigningKeyPair: Sendable {
     /// The half that verifies.
-    public let publicKey: SigningPublicKey
+    package let publicKey: SigningPublicKey
     /// The 32-byte seed from which the key pair is derived.
-    public let seed: SecretBytes
+    package let seed: SecretBytes
     private let expandedSecretKey: SecretBytes
 
     /// A fresh key pair.
-    public static func generate() throws -> SigningKeyPair {
+    package static func generate() throws -> SigningKeyPair {
         try SigningKeyPair(seed: try SecretBytes.random(count: crypto_sign_seedbytes()))
     }
 
     /// Derives the key pair from a 32-byte seed (RFC 8032's secret key).
-    public init(seed: SecretBytes) throws {
+    package init(seed: SecretBytes) throws {
         try Sodium.ensureInitialized()
         guard seed.count == crypto_sign_seedbytes() else {
             throw CryptoError(.invalidLength, "an Ed25519 seed is \(crypto_sign_seedbytes()) bytes")
@@ -65,7 +65,7 @@ public struct SigningKeyPair: Sendable {
     }
 
     /// The 64-byte detached signature of `message`.
-    public func sign(_ message: [UInt8]) throws -> [UInt8] {
+    package func sign(_ message: [UInt8]) throws -> [UInt8] {
         var signature = [UInt8](repeating: 0, count: crypto_sign_bytes())
         let status = expandedSecretKey.withUnsafePointer { secret in
             crypto_sign_detached(&signature, nil, message, UInt64(message.count), secret)

@@ -17,6 +17,6 @@ enum Sodium {
 }
 
 /// The libsodium version the process is linked against, for diagnostics.
-public var sodiumVersion: String {
+package var sodiumVersion: String {
     String(cString: sodium_version_string())
 }

@@ -13,7 +13,7 @@ import VaultStore
 
 /// `handoffd serve`: opens the database and keys, and serves the API over TLS until SIGTERM or
 /// SIGINT.
-public enum VaultService {
+package enum VaultService {
     /// TLS 1.2 suites: ECDHE with AEAD only. TLS 1.3 suites are all AEAD.
     static let tls12CipherSuites: [NIOTLSCipher] = [
         .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
@@ -22,7 +22,7 @@ public enum VaultService {
     ]
 
     /// The server's TLS configuration from PEM files: TLS 1.2 minimum, AEAD suites only.
-    public static func tlsConfiguration(settings: ServerSettings) throws -> TLSConfiguration {
+    package static func tlsConfiguration(settings: ServerSettings) throws -> TLSConfiguration {
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         do {
@@ -56,7 +56,7 @@ public enum VaultService {
     /// The server, built but not running: the router over `store`, TLS, the HTTP limits, and the
     /// services that run beside it (retention, refusal auditing, readiness). Tests build it with
     /// their own store and run it, or test its router in-process.
-    public static func buildApplication(
+    package static func buildApplication(
         store: any HandoffStore, settings: ServerSettings, logger: Logger, onListening: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> VaultApplication {
         let tls = try tlsConfiguration(settings: settings)
@@ -96,7 +96,7 @@ public enum VaultService {
 
     /// `handoffd serve`: opens the data directory (holding its lock while serving), builds the
     /// server and runs it until SIGTERM or SIGINT; `onListening` is called with the bound URL.
-    public static func run(settings: ServerSettings, environment: [String: String], logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
+    package static func run(settings: ServerSettings, environment: [String: String], logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
         let directory = DataDirectory(settings.dataDir)
         try directory.checkPrivate()
         let lock = try directory.lock(purpose: "serving it again")
@@ -107,13 +107,13 @@ public enum VaultService {
 }
 
 /// A built server: its services, run together until SIGTERM or SIGINT, then the final checkpoint.
-public struct VaultApplication: Sendable {
+package struct VaultApplication: Sendable {
     let services: [any Service]
     let store: any HandoffStore
     let logger: Logger
 
     /// Runs every service until a shutdown signal, then signs a checkpoint of the final tree.
-    public func run() async throws {
+    package func run() async throws {
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         // The log's final state gets a signed checkpoint, so an auditor can hold the server to it.

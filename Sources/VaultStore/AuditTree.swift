@@ -59,12 +59,12 @@ enum AuditTree {
 }
 
 /// What the store needs to sign checkpoints as events are appended: the server keys and how often.
-public struct CheckpointSigner: Sendable {
-    public let keys: ServerKeys
+package struct CheckpointSigner: Sendable {
+    package let keys: ServerKeys
     /// Sign a checkpoint every `interval` events (1 signs after every event).
-    public let interval: Int64
+    package let interval: Int64
 
-    public init(keys: ServerKeys, interval: Int64) {
+    package init(keys: ServerKeys, interval: Int64) {
         self.keys = keys
         self.interval = max(1, interval)
     }

@@ -6,7 +6,7 @@ import HandoffDomain
 extension DataDirectory {
     /// Creates the directory, its master key (unless the environment carries one), the database,
     /// the server's keys and the bootstrap admin token; returns the store, ready to serve.
-    public func initialize(environment: [String: String], keyName: String, adminToken: BearerToken, now: Date) async throws -> VaultDatabase {
+    package func initialize(environment: [String: String], keyName: String, adminToken: BearerToken, now: Date) async throws -> VaultDatabase {
         try create()
         let master: MasterKey
         if Self.masterKeyIsInEnvironment(environment) {
@@ -24,7 +24,7 @@ extension DataDirectory {
     /// Restores `backup` into this (new) directory with `master`, the key it was taken under;
     /// checks SQLite's integrity and that the server keys open, then installs `master.key`
     /// unless the environment carries the key. Returns the store, ready to serve.
-    public func restore(from backup: String, master: MasterKey, environment: [String: String]) async throws -> VaultDatabase {
+    package func restore(from backup: String, master: MasterKey, environment: [String: String]) async throws -> VaultDatabase {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         chmod(path, 0o700)
         let database = try VaultDatabase.restore(from: backup, to: databasePath)
@@ -41,7 +41,7 @@ extension DataDirectory {
     /// Rotates the master key of a stopped server's directory (the lock enforces it): a new key
     /// version, every data key and server secret re-wrapped in one transaction, the old key
     /// retired. Returns the new version and how many data keys moved.
-    public func rotateMasterKey(environment: [String: String], now: Date) async throws -> (version: Int, dataKeys: Int) {
+    package func rotateMasterKey(environment: [String: String], now: Date) async throws -> (version: Int, dataKeys: Int) {
         guard !Self.masterKeyIsInEnvironment(environment) else {
             throw SettingsError("rotation writes the new key to \(masterKeyPath); unset \(Self.masterKeyVariable) and keep the key in that file")
         }

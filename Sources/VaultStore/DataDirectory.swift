@@ -5,32 +5,32 @@ import Synchronization
 /// `vault.sqlite`, the master key (`master.key`, or `HANDOFF_MASTER_KEY` in the environment), the
 /// `serve.lock` that keeps one process at a time on it, and nothing readable by group or others.
 /// `open(...)` is the entry point every command goes through to get a store.
-public struct DataDirectory: Sendable, Equatable {
+package struct DataDirectory: Sendable, Equatable {
     /// The environment variable that carries the master key instead of `master.key`.
-    public static let masterKeyVariable = "HANDOFF_MASTER_KEY"
+    package static let masterKeyVariable = "HANDOFF_MASTER_KEY"
 
     /// The folder.
-    public let path: String
+    package let path: String
 
     /// A data directory at `path` (not checked until it is used).
-    public init(_ path: String) { self.path = path }
+    package init(_ path: String) { self.path = path }
 
-    public var databasePath: String { "\(path)/vault.sqlite" }
-    public var masterKeyPath: String { "\(path)/master.key" }
+    package var databasePath: String { "\(path)/vault.sqlite" }
+    package var masterKeyPath: String { "\(path)/master.key" }
     var lockPath: String { "\(path)/serve.lock" }
 
     /// Whether the master key comes from the environment rather than `master.key`.
-    public static func masterKeyIsInEnvironment(_ environment: [String: String]) -> Bool {
+    package static func masterKeyIsInEnvironment(_ environment: [String: String]) -> Bool {
         environment[masterKeyVariable] != nil
     }
 
     /// Where the master key comes from, for `handoffd config check` (never its value).
-    public func masterKeySource(environment: [String: String]) -> String {
+    package func masterKeySource(environment: [String: String]) -> String {
         Self.masterKeyIsInEnvironment(environment) ? "\(Self.masterKeyVariable) (set, value masked)" : masterKeyPath
     }
 
     /// Refuses to go on unless the folder exists and is private to its owner.
-    public func checkPrivate() throws {
+    package func checkPrivate() throws {
         try Self.checkPrivate(path, what: "the data directory")
     }
 
@@ -47,7 +47,7 @@ public struct DataDirectory: Sendable, Equatable {
     }
 
     /// The master key: `HANDOFF_MASTER_KEY` when set, else the key file (which must be private).
-    public func masterKey(environment: [String: String]) throws -> MasterKey {
+    package func masterKey(environment: [String: String]) throws -> MasterKey {
         if let text = environment[Self.masterKeyVariable] {
             do { return try MasterKey(text: text) } catch { throw SettingsError("\(Self.masterKeyVariable) is not base64 of 32 bytes") }
         }
@@ -56,7 +56,7 @@ public struct DataDirectory: Sendable, Equatable {
 
     /// Holds an exclusive lock on `DIR/serve.lock` until the returned lock is released: one
     /// `handoffd serve` per data directory, and no key rotation under a running server.
-    public func lock(purpose: String) throws -> DirectoryLock {
+    package func lock(purpose: String) throws -> DirectoryLock {
         let descriptor = Foundation.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw SettingsError("cannot open \(lockPath)") }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
@@ -67,7 +67,7 @@ public struct DataDirectory: Sendable, Equatable {
     }
 
     /// Creates the folder (0700) for `handoffd init`; refuses one that already holds a database.
-    public func create() throws {
+    package func create() throws {
         if FileManager.default.fileExists(atPath: databasePath) {
             throw SettingsError("\(path) is already initialised (it holds vault.sqlite)")
         }
@@ -76,7 +76,7 @@ public struct DataDirectory: Sendable, Equatable {
     }
 
     /// Writes a new master key file (0600) that must not exist yet.
-    public func writeMasterKey(_ key: MasterKey) throws {
+    package func writeMasterKey(_ key: MasterKey) throws {
         try Self.createPrivateFile(masterKeyPath, contents: key.fileText())
     }
 
@@ -92,7 +92,7 @@ public struct DataDirectory: Sendable, Equatable {
     }
 
     /// The database without its keys, for the offline commands that need none (purge, backup).
-    public func openDatabase() throws -> VaultDatabase {
+    package func openDatabase() throws -> VaultDatabase {
         try checkPrivate()
         return try VaultDatabase(path: databasePath)
     }
@@ -100,7 +100,7 @@ public struct DataDirectory: Sendable, Equatable {
     /// The store, ready to serve: the folder checked, the key files settled (an interrupted
     /// rotation finished or rolled back), the server keys opened with the master key, and
     /// checkpoints signed every `checkpointInterval` events.
-    public func open(environment: [String: String], checkpointInterval: Int64 = 100) async throws -> VaultDatabase {
+    package func open(environment: [String: String], checkpointInterval: Int64 = 100) async throws -> VaultDatabase {
         let database = try openDatabase()
         let keys = try await MasterKeyFiles(self).openKeys(database, environment: environment)
         database.useKeys(keys, checkpointInterval: checkpointInterval)
@@ -110,7 +110,7 @@ public struct DataDirectory: Sendable, Equatable {
 
 /// The data directory's `serve.lock`, held until `release()`, until it is dropped, or until the
 /// process ends.
-public final class DirectoryLock: Sendable {
+package final class DirectoryLock: Sendable {
     private let descriptor: Mutex<Int32>
 
     init(descriptor: Int32) { self.descriptor = Mutex(descriptor) }
@@ -118,7 +118,7 @@ public final class DirectoryLock: Sendable {
     deinit { release() }
 
     /// Lets another process take the directory (once; later calls do nothing).
-    public func release() {
+    package func release() {
         descriptor.withLock { descriptor in
             if descriptor >= 0 { close(descriptor) }
             descriptor = -1

@@ -7,7 +7,7 @@ import VaultCrypto
 /// happens whole, audited, or not at all (and then throws a `StoreError`). The store holds the
 /// server's keys; callers never pass them. `VaultDatabase` (SQLite) implements it; a second
 /// backend implements the same protocol and passes the same tests.
-public protocol HandoffStore: Sendable {
+package protocol HandoffStore: Sendable {
     // MARK: Access
 
     /// The caller a token belongs to, if it exists, is not revoked or expired, and (for an
@@ -77,13 +77,13 @@ public protocol HandoffStore: Sendable {
 }
 
 extension VaultDatabase: HandoffStore {
-    public func principal(for token: BearerToken, now: Date) async throws -> Principal? {
+    package func principal(for token: BearerToken, now: Date) async throws -> Principal? {
         try await principal(forTokenHash: try keys().tokenHash(token), now: now)
     }
 
-    public func serverSigningKey() throws -> SigningPublicKey { try keys().signing.publicKey }
+    package func serverSigningKey() throws -> SigningPublicKey { try keys().signing.publicKey }
 
-    public func storageBytes() -> Int? {
+    package func storageBytes() -> Int? {
         ["", "-wal"].reduce(0) { total, suffix in
             total + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0)
         }

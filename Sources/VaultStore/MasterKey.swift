@@ -2,13 +2,13 @@ import Foundation
 import VaultCrypto
 
 /// The key that wraps every data key and the server's own keys. It never enters the database.
-public struct MasterKey: Sendable {
+package struct MasterKey: Sendable {
     /// Which generation of master key this is; stored beside every record it wraps.
-    public let version: Int
+    package let version: Int
     let key: SecretBytes
 
     /// Wraps 32 secret bytes as master key `version`.
-    public init(version: Int = 1, key: SecretBytes) throws {
+    package init(version: Int = 1, key: SecretBytes) throws {
         guard key.count == XChaCha20Poly1305.keyByteCount else {
             throw StoreError(.keysUnavailable, "a master key is \(XChaCha20Poly1305.keyByteCount) bytes")
         }
@@ -17,18 +17,18 @@ public struct MasterKey: Sendable {
     }
 
     /// A fresh random master key.
-    public static func generate() throws -> MasterKey {
+    package static func generate() throws -> MasterKey {
         try MasterKey(key: try SecretBytes.random(count: XChaCha20Poly1305.keyByteCount))
     }
 
     /// The key file's text: `v<version>:` and base64 of the key, and a newline. (A bare base64
     /// key, as version 1 files were written, reads as version 1.)
-    public func fileText() -> String {
+    package func fileText() -> String {
         "v\(version):" + key.withUnsafeBytes { Base64.encode($0) } + "\n"
     }
 
     /// Reads a key from its text form (the key file or `HANDOFF_MASTER_KEY`).
-    public init(text: String) throws {
+    package init(text: String) throws {
         var trimmed = Substring(text.trimmingCharacters(in: .whitespacesAndNewlines))
         var version = 1
         if trimmed.hasPrefix("v"), let colon = trimmed.firstIndex(of: ":") {
@@ -45,7 +45,7 @@ public struct MasterKey: Sendable {
     }
 
     /// The next generation: a fresh random key with the next version.
-    public func successor() throws -> MasterKey {
+    package func successor() throws -> MasterKey {
         try MasterKey(version: version + 1, key: try SecretBytes.random(count: XChaCha20Poly1305.keyByteCount))
     }
 }

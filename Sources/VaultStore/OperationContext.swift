@@ -2,18 +2,18 @@ import Foundation
 import HandoffDomain
 
 /// Who asks, from where, when: what every audited operation records.
-public struct OperationContext: Sendable {
+package struct OperationContext: Sendable {
     /// The authenticated caller, or nil for an anonymous request.
-    public var principal: Principal?
+    package var principal: Principal?
     /// The client's address.
-    public var remote: String
+    package var remote: String
     /// The id the server gave the request (also in the response header).
-    public var requestId: String
+    package var requestId: String
     /// The operation's clock.
-    public var now: Date
+    package var now: Date
 
     /// Creates a context.
-    public init(principal: Principal?, remote: String, requestId: String, now: Date) {
+    package init(principal: Principal?, remote: String, requestId: String, now: Date) {
         self.principal = principal
         self.remote = remote
         self.requestId = requestId

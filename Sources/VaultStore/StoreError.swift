@@ -2,9 +2,9 @@ import VaultCrypto
 
 /// Why a store operation did not happen. Nothing was written when one is thrown: every
 /// operation is a single transaction.
-public struct StoreError: CodedError {
+package struct StoreError: CodedError {
     /// Stable codes, part of the contract; the server maps each to one HTTP status.
-    public enum Code: String, Sendable {
+    package enum Code: String, Sendable {
         /// No such handoff, token or submission (or not visible to the caller).
         case notFound = "store.not_found"
         /// The handoff's state does not allow the operation (revoked, expired, nothing submitted…).
@@ -28,12 +28,12 @@ public struct StoreError: CodedError {
     }
 
     /// The stable code.
-    public let code: Code
+    package let code: Code
     /// What is wrong, for people. Never holds secrets or values.
-    public let reason: String
+    package let reason: String
 
     /// Creates an error.
-    public init(_ code: Code, _ reason: String) {
+    package init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = reason
     }

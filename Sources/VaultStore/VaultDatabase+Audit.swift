@@ -4,12 +4,12 @@ import HandoffDomain
 
 extension VaultDatabase {
     /// The number of audit events (the tree size).
-    public func auditSize() async throws -> Int64 {
+    package func auditSize() async throws -> Int64 {
         try await read { db in try AuditTree.size(db) }
     }
 
     /// Events with index ≥ `start`, in order, at most `limit`.
-    public func auditEvents(from start: Int64, limit: Int) async throws -> [IndexedAuditEvent] {
+    package func auditEvents(from start: Int64, limit: Int) async throws -> [IndexedAuditEvent] {
         try await read { db in
             try AuditLog.events(db, from: start, limit: limit)
                 .map { IndexedAuditEvent(index: $0.0, bytes: [UInt8]($0.1)) }
@@ -17,7 +17,7 @@ extension VaultDatabase {
     }
 
     /// The signed checkpoint for the current tree, made and kept if there is none for this size.
-    public func currentCheckpoint(now: Date) async throws -> (note: String, checkpoint: AuditCheckpoint) {
+    package func currentCheckpoint(now: Date) async throws -> (note: String, checkpoint: AuditCheckpoint) {
         guard let signer = checkpointSigner else {
             throw StoreError(.keysUnavailable, "the server keys are not loaded")
         }
@@ -25,7 +25,7 @@ extension VaultDatabase {
     }
 
     /// The inclusion proof of event `index` in the tree of `size` events.
-    public func inclusionProof(index: Int64, size: Int64) async throws -> InclusionProof {
+    package func inclusionProof(index: Int64, size: Int64) async throws -> InclusionProof {
         try await read { db in
             let current = try AuditTree.size(db)
             guard size >= 1, size <= current, index >= 0, index < size else {
@@ -40,7 +40,7 @@ extension VaultDatabase {
     }
 
     /// The consistency proof between the trees of `first` and `second` events.
-    public func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]] {
+    package func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]] {
         try await read { db in
             let current = try AuditTree.size(db)
             guard first >= 0, first <= second, second <= current else {
@@ -54,7 +54,7 @@ extension VaultDatabase {
 extension VaultDatabase {
     /// Appends `count` copies of one event in a single transaction: for load generation and the
     /// audit benchmark, which needs a million-event log without a million fsyncs.
-    public func appendAuditEvents(_ count: Int, action: AuditEvent.Action, context: OperationContext) async throws {
+    package func appendAuditEvents(_ count: Int, action: AuditEvent.Action, context: OperationContext) async throws {
         try await write { db in
             for _ in 0..<count { try self.audit(db, action, outcome: .denied, context: context) }
         }

@@ -5,7 +5,7 @@ extension VaultDatabase {
     /// Copies the database to `path` with SQLite's online backup while the server keeps
     /// serving. The copy holds only ciphertext, wrapped keys, hashes and audit rows: nothing in it
     /// is readable without the master key, which it does not contain.
-    public func backup(to path: String) async throws {
+    package func backup(to path: String) async throws {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.conflict, "\(path) already exists; choose a new file")
         }
@@ -20,13 +20,13 @@ extension VaultDatabase {
     }
 
     /// Whether SQLite's integrity check passes.
-    public func integrityCheck() async throws -> Bool {
+    package func integrityCheck() async throws -> Bool {
         try await read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok" }
     }
 
     /// Restores a backup into `path`, which must not exist, through SQLite's backup API (so a
     /// backup taken while serving restores consistently), then opens it.
-    public static func restore(from backup: String, to path: String) throws -> VaultDatabase {
+    package static func restore(from backup: String, to path: String) throws -> VaultDatabase {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.conflict, "\(path) already exists; restore into an empty data directory")
         }

@@ -4,20 +4,20 @@ import HandoffDomain
 import VaultCrypto
 
 /// A new handoff with the invite's token, shown once.
-public struct CreatedHandoff: Sendable {
-    public let handoffId: String
-    public let recipientKey: SealingPublicKey
-    public let recipientKeyId: String
+package struct CreatedHandoff: Sendable {
+    package let handoffId: String
+    package let recipientKey: SealingPublicKey
+    package let recipientKeyId: String
     /// The generator's package-signing key, which the invite pins when there is one.
-    public let generatorSigningKey: SigningPublicKey?
-    public let token: BearerToken
-    public let expiresAt: Date
+    package let generatorSigningKey: SigningPublicKey?
+    package let token: BearerToken
+    package let expiresAt: Date
 }
 
 extension VaultDatabase {
     /// Registers the generator's public keys as the ones new invites pin; returns the sealing
     /// key's id. Without a signing key, packages cannot be delivered for new invites.
-    public func setRecipientKey(_ key: SealingPublicKey, signingKey: SigningPublicKey? = nil, context: OperationContext) async throws -> String {
+    package func setRecipientKey(_ key: SealingPublicKey, signingKey: SigningPublicKey? = nil, context: OperationContext) async throws -> String {
         let id = key.keyId
         try await write { db in
             try db.execute(sql: "UPDATE recipientKey SET active = 0")
@@ -36,7 +36,7 @@ extension VaultDatabase {
     }
 
     /// Creates a handoff pinned to the active recipient key, with its invite token.
-    public func createHandoff(customer: String, expiresIn: TimeInterval, context: OperationContext) async throws -> CreatedHandoff {
+    package func createHandoff(customer: String, expiresIn: TimeInterval, context: OperationContext) async throws -> CreatedHandoff {
         let keys = try self.keys()
         let handoffId = UUID().uuidString.lowercased()
         let token = try BearerToken.generate(for: .customer)
@@ -63,7 +63,7 @@ extension VaultDatabase {
     }
 
     /// Handoffs, newest first, optionally in one (effective) state.
-    public func handoffs(state: HandoffState?, now: Date) async throws -> [HandoffSummary] {
+    package func handoffs(state: HandoffState?, now: Date) async throws -> [HandoffSummary] {
         try await read { db in
             try HandoffRecord.order(HandoffRecord.Columns.createdAt.desc).fetchAll(db)
                 .filter { state == nil || $0.effectiveState(at: now) == state }
@@ -72,7 +72,7 @@ extension VaultDatabase {
     }
 
     /// One handoff with its receipts: from the view cache, or two prepared statements in one read.
-    public func handoff(id: String, now: Date) async throws -> HandoffSummary {
+    package func handoff(id: String, now: Date) async throws -> HandoffSummary {
         let cached = views.lookup(id, now: now)
         if let view = cached.value { return Self.summary(view.record, receipts: view.receipts, now: now) }
         let view = try await read { db -> HandoffView in
@@ -87,7 +87,7 @@ extension VaultDatabase {
 
     /// How many receipts a handoff view carries: the latest ones, oldest of them first, so that a
     /// customer who re-submits in a loop cannot make every view of its handoff grow without end.
-    public static let receiptsShown = 20
+    package static let receiptsShown = 20
 
     static func summary(_ record: HandoffRecord, db: Database, now: Date) throws -> HandoffSummary {
         summary(record, receipts: try receipts(of: record.id, db: db), now: now)
@@ -110,7 +110,7 @@ extension VaultDatabase {
 
     /// Revokes a handoff: its invite stops working and its sealed data is destroyed (the rows
     /// holding the wrapped data keys are deleted with secure_delete on). Audited.
-    public func revokeHandoff(id: String, context: OperationContext) async throws {
+    package func revokeHandoff(id: String, context: OperationContext) async throws {
         try await write { db in
             guard var record = try HandoffRecord.fetchOne(db, key: id), record.state != .revoked, record.state != .purged else {
                 throw StoreError(.notFound, "no such handoff, or it is already revoked")
@@ -127,7 +127,7 @@ extension VaultDatabase {
     }
 
     /// Marks the package as built; starts the retention clock. Audited.
-    public func acknowledge(handoffId: String, context: OperationContext) async throws {
+    package func acknowledge(handoffId: String, context: OperationContext) async throws {
         try await write { db in
             guard var record = try HandoffRecord.fetchOne(db, key: handoffId) else {
                 throw StoreError(.notFound, "no such handoff")

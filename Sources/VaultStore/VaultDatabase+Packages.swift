@@ -7,7 +7,7 @@ extension VaultDatabase {
     /// Stores the generator's signed package for a handoff it has fetched (replacing an earlier
     /// delivery), encrypted at rest, after checking the signature with the generator signing key
     /// the handoff's invite pins; the handoff becomes `delivered`. Audited `package.delivered`.
-    public func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws {
+    package func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws {
         let keys = try self.keys()
         let packageId = UUID().uuidString.lowercased()
         let digest = try SHA256.hash(zip)
@@ -43,7 +43,7 @@ extension VaultDatabase {
     }
 
     /// The delivered package of a handoff, audited `package.fetched` in the same transaction.
-    public func fetchPackage(handoffId: String, context: OperationContext) async throws -> DeliveredPackage {
+    package func fetchPackage(handoffId: String, context: OperationContext) async throws -> DeliveredPackage {
         let keys = try self.keys()
         let record = try await write { db -> PackageRecord in
             guard let record = try PackageRecord.filter(PackageRecord.Columns.handoffId == handoffId).fetchOne(db) else {

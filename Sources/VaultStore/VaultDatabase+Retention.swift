@@ -3,11 +3,11 @@ import GRDB
 import HandoffDomain
 
 /// How long sealed data is kept.
-public struct RetentionPolicy: Sendable, Equatable {
+package struct RetentionPolicy: Sendable, Equatable {
     /// Kept this long after the generator acknowledged the package (default 30 days).
-    public var afterAcknowledgement: TimeInterval
+    package var afterAcknowledgement: TimeInterval
 
-    public init(afterAcknowledgement: TimeInterval = 30 * 86_400) {
+    package init(afterAcknowledgement: TimeInterval = 30 * 86_400) {
         self.afterAcknowledgement = afterAcknowledgement
     }
 }
@@ -19,7 +19,7 @@ extension VaultDatabase {
     /// `purged`, its invite stops working, and each purge is one audit event. Audit rows stay.
     /// Returns the ids purged.
     @discardableResult
-    public func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
+    package func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
         let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
         let purged = try await write { db in
             let cutoff = now.addingTimeInterval(-policy.afterAcknowledgement)

@@ -7,7 +7,7 @@ extension VaultDatabase {
     /// Re-wraps every data key and the server's own secrets from `old` to `new` in one
     /// transaction; the records themselves are not touched. Returns how many data keys moved.
     /// Run it with the server stopped: a running server still holds the old key.
-    public func rotateMasterKey(from old: MasterKey, to new: MasterKey, now: Date) async throws -> Int {
+    package func rotateMasterKey(from old: MasterKey, to new: MasterKey, now: Date) async throws -> Int {
         guard new.version > old.version else {
             throw StoreError(.conflict, "the new master key must have a higher version")
         }

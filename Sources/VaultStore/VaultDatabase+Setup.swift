@@ -4,18 +4,18 @@ import HandoffDomain
 import VaultCrypto
 
 /// The server's own keys, opened with the master key at start.
-public struct ServerKeys: Sendable {
+package struct ServerKeys: Sendable {
     /// Signs receipts and checkpoints.
-    public let signing: SigningKeyPair
+    package let signing: SigningKeyPair
     /// The key name in signed notes (the checkpoint origin).
-    public let keyName: String
+    package let keyName: String
     /// Keys token hashes.
-    public let pepper: SecretBytes
+    package let pepper: SecretBytes
     /// Wraps data keys.
-    public let master: MasterKey
+    package let master: MasterKey
 
     /// The keyed hash under which a token is stored and looked up.
-    public func tokenHash(_ token: BearerToken) throws -> Data {
+    package func tokenHash(_ token: BearerToken) throws -> Data {
         Data(try token.withText { try KeyedBLAKE2b.hash(Array($0.utf8), key: pepper) })
     }
 }
@@ -27,7 +27,7 @@ extension VaultDatabase {
 
     /// Creates the server's signing key and token pepper (wrapped by `master`) and the bootstrap
     /// admin token; refuses a database that is already initialised.
-    public func initialize(master: MasterKey, keyName: String, adminToken: BearerToken, now: Date) async throws -> ServerKeys {
+    package func initialize(master: MasterKey, keyName: String, adminToken: BearerToken, now: Date) async throws -> ServerKeys {
         guard SignedNote.isValidKeyName(keyName) else {
             throw StoreError(.keysUnavailable, "the key name must be non-empty with no spaces or '+'")
         }
@@ -54,7 +54,7 @@ extension VaultDatabase {
 
     /// Opens the server's keys with `master`; fails when the database is not initialised or the
     /// master key is not the one it was initialised with.
-    public func loadKeys(master: MasterKey) async throws -> ServerKeys {
+    package func loadKeys(master: MasterKey) async throws -> ServerKeys {
         let (records, keyName) = try await read { db in
             (try ServerSecretRecord.fetchAll(db), try SettingRecord.fetchOne(db, key: Self.keyNameSetting)?.value)
         }

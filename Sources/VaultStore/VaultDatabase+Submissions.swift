@@ -8,7 +8,7 @@ extension VaultDatabase {
     /// receipt, in one transaction (shared with concurrent submissions: group commit). The
     /// receipt is returned only after that transaction committed.
     /// At most `limit` submissions are kept per handoff (a leaked invite cannot fill the disk).
-    public func storeSubmission(
+    package func storeSubmission(
         handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int = 100, context: OperationContext
     ) async throws -> SubmissionReceipt {
         let keys = try self.keys()
@@ -52,7 +52,7 @@ extension VaultDatabase {
     /// Releases the latest submission of a handoff to the generator, audited in the same
     /// transaction (shared with concurrent releases and submissions: group commit): no audit row,
     /// no release.
-    public func releaseLatest(handoffId: String, context: OperationContext) async throws -> ReleasedSubmission {
+    package func releaseLatest(handoffId: String, context: OperationContext) async throws -> ReleasedSubmission {
         let keys = try self.keys()
         let record = try await writeGrouped { db -> SubmissionRecord in
             guard let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId]) else {

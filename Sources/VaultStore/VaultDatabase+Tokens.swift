@@ -3,16 +3,16 @@ import GRDB
 import HandoffDomain
 
 /// One client network's refused requests in one window, audited as one event.
-public struct RefusalTally: Sendable {
+package struct RefusalTally: Sendable {
     /// An IPv4 address or an IPv6 /64 (`*` for tallies folded together under a flood).
-    public let network: String
-    public let count: Int
+    package let network: String
+    package let count: Int
     /// The first refused request's caller, if it had a valid credential.
-    public let principal: Principal?
+    package let principal: Principal?
     /// The first refused request's id.
-    public let requestId: String
+    package let requestId: String
 
-    public init(network: String, count: Int, principal: Principal?, requestId: String) {
+    package init(network: String, count: Int, principal: Principal?, requestId: String) {
         self.network = network
         self.count = count
         self.principal = principal
@@ -24,7 +24,7 @@ extension VaultDatabase {
     /// The principal a token hash belongs to, if the token exists, is not revoked or expired, and
     /// (for an invite) its handoff still accepts the customer and has not expired. Served from the
     /// principal cache when it can be; otherwise one prepared statement.
-    public func principal(forTokenHash hash: Data, now: Date) async throws -> Principal? {
+    package func principal(forTokenHash hash: Data, now: Date) async throws -> Principal? {
         let cached = principals.lookup(hash, now: now)
         if let principal = cached.value { return principal }
         let found = try await read { db -> (Principal, Date?)? in
@@ -52,7 +52,7 @@ extension VaultDatabase {
 
     /// Creates a generator, auditor or admin token, valid for `expiresIn` seconds when given; the
     /// token itself is returned once.
-    public func createToken(role: Role, name: String, expiresIn: TimeInterval? = nil, context: OperationContext) async throws -> IssuedToken {
+    package func createToken(role: Role, name: String, expiresIn: TimeInterval? = nil, context: OperationContext) async throws -> IssuedToken {
         let keys = try self.keys()
         guard role != .customer else {
             throw StoreError(.conflict, "customer tokens come only with invites")
@@ -69,7 +69,7 @@ extension VaultDatabase {
     }
 
     /// Every role token (invites are listed with their handoffs), oldest first.
-    public func tokens() async throws -> [TokenSummary] {
+    package func tokens() async throws -> [TokenSummary] {
         try await read { db in
             try TokenRecord.filter(TokenRecord.Columns.role != Role.customer.rawValue)
                 .order(TokenRecord.Columns.createdAt, Column("id")).fetchAll(db)
@@ -79,7 +79,7 @@ extension VaultDatabase {
 
     /// Revokes a role token (not an invite: revoke its handoff instead). The last active admin
     /// token cannot be revoked: nobody could manage the vault afterwards.
-    public func revokeToken(id: String, context: OperationContext) async throws {
+    package func revokeToken(id: String, context: OperationContext) async throws {
         try await write { db in
             guard var token = try TokenRecord.fetchOne(db, key: id), token.role != .customer, token.revokedAt == nil else {
                 throw StoreError(.notFound, "no active role token with that id")
@@ -98,7 +98,7 @@ extension VaultDatabase {
     }
 
     /// Records refused requests on the audit log, one event per tally (one transaction for all).
-    public func recordRefusals(_ tallies: [RefusalTally], now: Date) async throws {
+    package func recordRefusals(_ tallies: [RefusalTally], now: Date) async throws {
         guard !tallies.isEmpty else { return }
         try await write { db in
             for tally in tallies {

@@ -6,10 +6,10 @@ import VaultCrypto
 
 /// The vault's SQLite database: one file in WAL mode with `synchronous=FULL`, foreign keys on
 /// and `secure_delete` on. Every public method is one domain operation and one transaction.
-public final class VaultDatabase: Sendable {
+package final class VaultDatabase: Sendable {
     let writer: DatabasePool
     /// The database file's path.
-    public let path: String
+    package let path: String
     /// The server's keys and the checkpoint cadence, once `DataDirectory.open` (or `initialize`,
     /// `restore`) has opened them; operations that need keys refuse before then.
     private let signer = Mutex<CheckpointSigner?>(nil)
@@ -23,7 +23,7 @@ public final class VaultDatabase: Sendable {
     let views = ExpiringCache<String, HandoffView>(ttl: 2)
 
     /// Opens (and migrates) the database at `path`.
-    public init(path: String) throws {
+    package init(path: String) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
@@ -45,14 +45,14 @@ public final class VaultDatabase: Sendable {
 
     /// Holds the server's keys from now on, signing a checkpoint every `checkpointInterval` audit
     /// events.
-    public func useKeys(_ keys: ServerKeys, checkpointInterval: Int64 = 100) {
+    package func useKeys(_ keys: ServerKeys, checkpointInterval: Int64 = 100) {
         signer.withLock { $0 = CheckpointSigner(keys: keys, interval: checkpointInterval) }
     }
 
     var checkpointSigner: CheckpointSigner? { signer.withLock { $0 } }
 
     /// The server's keys, or `keysUnavailable` before they were opened.
-    public func keys() throws -> ServerKeys {
+    package func keys() throws -> ServerKeys {
         guard let signer = checkpointSigner else { throw StoreError(.keysUnavailable, "the server keys are not loaded") }
         return signer.keys
     }
@@ -116,7 +116,7 @@ public final class VaultDatabase: Sendable {
     }
 
     /// Whether the database answers a trivial query (readiness).
-    public func isReachable() async -> Bool {
+    package func isReachable() async -> Bool {
         (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
 }

@@ -2,10 +2,10 @@
 /// and paste, e-mail clients and Notepad add to it is removed, and nothing else is changed. A
 /// credential never holds whitespace, quotes or a byte order mark, so removing them cannot turn
 /// one valid credential into another.
-public enum PastedCredential {
+package enum PastedCredential {
     /// `text` without a byte order mark, without any space, tab, CR or LF (mail clients wrap long
     /// lines at 76 columns), and without one pair of surrounding quotes.
-    public static func cleaned(_ text: String) -> String {
+    package static func cleaned(_ text: String) -> String {
         var scalars = Array(text.unicodeScalars.filter { !ignorable.contains($0) })
         if let first = scalars.first, let last = scalars.last, scalars.count >= 2,
            let closing = quotePairs[first], closing == last {

@@ -1,5 +1,5 @@
 /// Who is calling, by the credential they present (DESIGN.md, "People and roles").
-public enum Role: String, Sendable, CaseIterable, Codable {
+package enum Role: String, Sendable, CaseIterable, Codable {
     /// The customer's admin, holding one handoff's invite.
     case customer
     /// Altoura's package generator.
@@ -10,7 +10,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case admin
 
     /// The readable prefix of this role's tokens, so that a leaked token is recognisable.
-    public var tokenPrefix: String {
+    package var tokenPrefix: String {
         switch self {
         case .customer: return "hv_inv_"
         case .generator: return "hv_gen_"
@@ -22,12 +22,12 @@ public enum Role: String, Sendable, CaseIterable, Codable {
 
 /// The life of a handoff. `submitted` may repeat (the latest submission wins); `delivered` means
 /// the generator's signed package is there for the customer.
-public enum HandoffState: String, Sendable, CaseIterable, Codable {
+package enum HandoffState: String, Sendable, CaseIterable, Codable {
     case invited, submitted, released, acknowledged, delivered, expired, revoked, purged
 
     /// Whether the customer may (re-)submit values. Re-submitting after acknowledgement or
     /// delivery is how the Teams app Object ID reaches the generator after Step 10.
-    public var acceptsSubmissions: Bool {
+    package var acceptsSubmissions: Bool {
         switch self {
         case .invited, .submitted, .released, .acknowledged, .delivered: return true
         case .expired, .revoked, .purged: return false
@@ -35,23 +35,23 @@ public enum HandoffState: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether the generator may deliver a package now: once it has fetched the values.
-    public var acceptsPackage: Bool {
+    package var acceptsPackage: Bool {
         self == .released || self == .acknowledged || self == .delivered
     }
 
     /// Whether the generator has something to fetch.
-    public var awaitsGenerator: Bool { self == .submitted || self == .released }
+    package var awaitsGenerator: Bool { self == .submitted || self == .released }
 }
 
 /// An authenticated caller: the token's id and role, and for an invite, its handoff.
-public struct Principal: Sendable, Equatable {
-    public let tokenId: String
-    public let role: Role
+package struct Principal: Sendable, Equatable {
+    package let tokenId: String
+    package let role: Role
     /// Set only for `customer`: the one handoff this invite reaches.
-    public let handoffId: String?
+    package let handoffId: String?
 
     /// Creates a principal.
-    public init(tokenId: String, role: Role, handoffId: String?) {
+    package init(tokenId: String, role: Role, handoffId: String?) {
         self.tokenId = tokenId
         self.role = role
         self.handoffId = handoffId

@@ -2,28 +2,28 @@ import VaultCrypto
 
 /// A C2SP `tlog-checkpoint`: `<origin>\n<tree size>\n<base64 root hash>\n`, signed as a note with
 /// the server's Ed25519 key.
-public struct AuditCheckpoint: Sendable, Equatable {
+package struct AuditCheckpoint: Sendable, Equatable {
     /// The log's name (the server key's name).
-    public let origin: String
-    public let size: Int64
-    public let rootHash: [UInt8]
+    package let origin: String
+    package let size: Int64
+    package let rootHash: [UInt8]
 
-    public init(origin: String, size: Int64, rootHash: [UInt8]) {
+    package init(origin: String, size: Int64, rootHash: [UInt8]) {
         self.origin = origin
         self.size = size
         self.rootHash = rootHash
     }
 
     /// The checkpoint body.
-    public var text: String { "\(origin)\n\(size)\n\(Base64.encode(rootHash))\n" }
+    package var text: String { "\(origin)\n\(size)\n\(Base64.encode(rootHash))\n" }
 
     /// The signed note, under key name = origin.
-    public func signed(with key: SigningKeyPair) throws -> String {
+    package func signed(with key: SigningKeyPair) throws -> String {
         try SignedNote.sign(text, keyName: origin, with: key)
     }
 
     /// Verifies a signed checkpoint with `publicKey` and parses it.
-    public static func verify(_ note: String, publicKey: SigningPublicKey) throws -> AuditCheckpoint {
+    package static func verify(_ note: String, publicKey: SigningPublicKey) throws -> AuditCheckpoint {
         let text = try SignedNote.verify(note, publicKey: publicKey)
         let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // C2SP allows extension lines after the root hash; this log writes none but accepts them.

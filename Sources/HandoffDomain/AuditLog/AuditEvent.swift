@@ -2,9 +2,9 @@ import VaultCrypto
 
 /// One audit log entry (DESIGN.md, "Audit event"). Its canonical JSON bytes are what the Merkle
 /// tree hashes; they name token ids, never tokens, and never any value.
-public struct AuditEvent: Sendable, Equatable {
+package struct AuditEvent: Sendable, Equatable {
     /// What happened.
-    public enum Action: String, Sendable {
+    package enum Action: String, Sendable {
         case initialized = "server.initialized"
         case masterKeyRotated = "server.master_key_rotated"
         case recipientSet = "recipient.set"
@@ -29,15 +29,15 @@ public struct AuditEvent: Sendable, Equatable {
     }
 
     /// What an admin action acted on (DESIGN.md, "Audit event"): ids and roles, never secrets.
-    public struct Target: Sendable, Equatable {
-        public var tokenId: String?
-        public var role: String?
-        public var recipientKeyId: String?
+    package struct Target: Sendable, Equatable {
+        package var tokenId: String?
+        package var role: String?
+        package var recipientKeyId: String?
 
         /// A role token.
-        public static func token(id: String, role: Role) -> Target { Target(tokenId: id, role: role.rawValue) }
+        package static func token(id: String, role: Role) -> Target { Target(tokenId: id, role: role.rawValue) }
         /// A registered generator key.
-        public static func recipientKey(id: String) -> Target { Target(recipientKeyId: id) }
+        package static func recipientKey(id: String) -> Target { Target(recipientKeyId: id) }
 
         init(tokenId: String? = nil, role: String? = nil, recipientKeyId: String? = nil) {
             self.tokenId = tokenId
@@ -55,31 +55,31 @@ public struct AuditEvent: Sendable, Equatable {
     }
 
     /// How it ended.
-    public enum Outcome: String, Sendable {
+    package enum Outcome: String, Sendable {
         case success
         case denied
     }
 
-    public let index: Int64
+    package let index: Int64
     /// RFC 3339 UTC.
-    public let time: String
-    public let action: Action
-    public let outcome: Outcome
+    package let time: String
+    package let action: Action
+    package let outcome: Outcome
     /// The role (or `anonymous`) and the token id (or `-`).
-    public let actorRole: String
-    public let actorId: String
-    public let handoffId: String?
-    public let submissionId: String?
+    package let actorRole: String
+    package let actorId: String
+    package let handoffId: String?
+    package let submissionId: String?
     /// What an admin action acted on.
-    public let target: Target?
+    package let target: Target?
     /// How many refused requests an aggregated `request.refused` event stands for.
-    public let count: Int64?
+    package let count: Int64?
     /// The client address (for aggregated refusals, the network: an IPv4 address or an IPv6 /64).
-    public let remote: String
-    public let requestId: String
+    package let remote: String
+    package let requestId: String
 
     /// Creates an event.
-    public init(
+    package init(
         index: Int64, time: String, action: Action, outcome: Outcome, actorRole: String, actorId: String,
         handoffId: String? = nil, submissionId: String? = nil, target: Target? = nil, count: Int64? = nil,
         remote: String, requestId: String
@@ -99,7 +99,7 @@ public struct AuditEvent: Sendable, Equatable {
     }
 
     /// The canonical bytes that are stored, exported and hashed.
-    public var canonicalBytes: [UInt8] {
+    package var canonicalBytes: [UInt8] {
         var members: [String: JSONValue] = [
             "index": .integer(index),
             "time": .string(time),
@@ -117,7 +117,7 @@ public struct AuditEvent: Sendable, Equatable {
     }
 
     /// RFC 9162 leaf hash: SHA-256(0x00 ‖ canonical bytes).
-    public static func leafHash(_ canonicalBytes: [UInt8]) throws -> [UInt8] {
+    package static func leafHash(_ canonicalBytes: [UInt8]) throws -> [UInt8] {
         try SHA256.hash([0x00] + canonicalBytes)
     }
 }

@@ -2,9 +2,9 @@ import VaultCrypto
 
 /// The audit export (DESIGN.md): JSON lines, each event's canonical bytes exactly as hashed in
 /// index order, then `{"checkpoint":"<signed note>"}` for a tree covering every exported event.
-public enum AuditExport {
+package enum AuditExport {
     /// The export's bytes.
-    public static func render(events: [[UInt8]], checkpointNote: String) -> [UInt8] {
+    package static func render(events: [[UInt8]], checkpointNote: String) -> [UInt8] {
         var output: [UInt8] = []
         for event in events {
             output += event
@@ -16,7 +16,7 @@ public enum AuditExport {
     }
 
     /// The checkpoint note on an export's last line, or nil if `bytes` is not an export.
-    public static func checkpointNote(inExport bytes: [UInt8]) -> String? {
+    package static func checkpointNote(inExport bytes: [UInt8]) -> String? {
         let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: true)
         guard let last = lines.last, let object = try? JSONParser.parse(Array(last)).objectValue,
               object.count == 1, let note = object["checkpoint"]?.stringValue
@@ -26,26 +26,26 @@ public enum AuditExport {
 }
 
 /// Why an export did not verify: the first failing event index (when one can be named) and why.
-public struct AuditVerificationFailure: Error, Equatable, Sendable, CustomStringConvertible {
+package struct AuditVerificationFailure: Error, Equatable, Sendable, CustomStringConvertible {
     /// The first event index that fails, or the lowest index of the range a change lies in.
-    public let index: Int64
-    public let reason: String
+    package let index: Int64
+    package let reason: String
 
-    public var description: String { "index \(index): \(reason)" }
+    package var description: String { "index \(index): \(reason)" }
 }
 
 /// What a verified export proves.
-public struct AuditVerification: Sendable, Equatable {
-    public let checkpoint: AuditCheckpoint
+package struct AuditVerification: Sendable, Equatable {
+    package let checkpoint: AuditCheckpoint
     /// Earlier checkpoints that the export's history extends.
-    public let consistentWith: [AuditCheckpoint]
+    package let consistentWith: [AuditCheckpoint]
 }
 
 /// Verifies an export offline with nothing but the server's public key: every line canonical and
 /// in index order, every leaf and the root recomputed, the checkpoint's signature checked, and
 /// each earlier checkpoint the auditor kept shown to be a prefix of this log.
-public enum AuditVerifier {
-    public static func verify(
+package enum AuditVerifier {
+    package static func verify(
         export bytes: [UInt8], publicKey: SigningPublicKey, previousCheckpoints: [String] = []
     ) throws(AuditVerificationFailure) -> AuditVerification {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)

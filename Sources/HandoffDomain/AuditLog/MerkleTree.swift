@@ -4,16 +4,16 @@ import VaultCrypto
 ///
 /// Proof generation reads perfect-subtree hashes through a `NodeSource`, so the server serves
 /// proofs from the nodes it stores (O(log n) reads each) and tests from an in-memory tree.
-public enum MerkleTree {
+package enum MerkleTree {
     /// The hash of a perfect subtree: `level` 0 is a leaf, and the node at (`level`, `index`)
     /// covers leaves `index·2^level ..< (index+1)·2^level`.
-    public typealias NodeSource = (_ level: Int, _ index: Int64) throws -> [UInt8]
+    package typealias NodeSource = (_ level: Int, _ index: Int64) throws -> [UInt8]
 
     /// SHA-256 of the empty string: the root of the empty tree.
-    public static func emptyRoot() throws -> [UInt8] { try SHA256.hash([UInt8]()) }
+    package static func emptyRoot() throws -> [UInt8] { try SHA256.hash([UInt8]()) }
 
     /// `SHA-256(0x00 ‖ data)`.
-    public static func leafHash(_ data: [UInt8]) throws -> [UInt8] {
+    package static func leafHash(_ data: [UInt8]) throws -> [UInt8] {
         var hasher = try SHA256()
         hasher.update([0x00])
         hasher.update(data)
@@ -21,7 +21,7 @@ public enum MerkleTree {
     }
 
     /// `SHA-256(0x01 ‖ left ‖ right)`.
-    public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
+    package static func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
         var hasher = try SHA256()
         hasher.update([0x01])
         hasher.update(left)
@@ -37,7 +37,7 @@ public enum MerkleTree {
     }
 
     /// MTH(D[start:end]) from stored perfect subtrees: O(log n) reads.
-    public static func subtreeHash(from start: Int64, to end: Int64, nodes: NodeSource) throws -> [UInt8] {
+    package static func subtreeHash(from start: Int64, to end: Int64, nodes: NodeSource) throws -> [UInt8] {
         let count = end - start
         if count == 0 { return try emptyRoot() }
         if count & (count - 1) == 0, start % count == 0 {
@@ -48,12 +48,12 @@ public enum MerkleTree {
     }
 
     /// The root of the tree of the first `size` leaves.
-    public static func rootHash(size: Int64, nodes: NodeSource) throws -> [UInt8] {
+    package static func rootHash(size: Int64, nodes: NodeSource) throws -> [UInt8] {
         try subtreeHash(from: 0, to: size, nodes: nodes)
     }
 
     /// The audit path of leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3.1).
-    public static func inclusionProof(index: Int64, size: Int64, nodes: NodeSource) throws -> [[UInt8]] {
+    package static func inclusionProof(index: Int64, size: Int64, nodes: NodeSource) throws -> [[UInt8]] {
         precondition(index >= 0 && index < size, "inclusion proof outside the tree")
         func path(_ m: Int64, _ start: Int64, _ end: Int64) throws -> [[UInt8]] {
             let n = end - start
@@ -68,7 +68,7 @@ public enum MerkleTree {
     }
 
     /// The consistency proof between the trees of `first` and `second` leaves (RFC 9162 §2.1.4.1).
-    public static func consistencyProof(from first: Int64, to second: Int64, nodes: NodeSource) throws -> [[UInt8]] {
+    package static func consistencyProof(from first: Int64, to second: Int64, nodes: NodeSource) throws -> [[UInt8]] {
         precondition(first >= 0 && first <= second, "consistency proof needs first ≤ second")
         if first == 0 || first == second { return [] }
         func subproof(_ m: Int64, _ start: Int64, _ end: Int64, _ complete: Bool) throws -> [[UInt8]] {
@@ -85,7 +85,7 @@ public enum MerkleTree {
 
     /// Whether `proof` shows leaf `leafHash` at `index` in the tree of `size` with `root`
     /// (RFC 9162 §2.1.3.2).
-    public static func verifyInclusion(leafHash: [UInt8], index: Int64, size: Int64, proof: [[UInt8]], root: [UInt8]) -> Bool {
+    package static func verifyInclusion(leafHash: [UInt8], index: Int64, size: Int64, proof: [[UInt8]], root: [UInt8]) -> Bool {
         guard index >= 0, index < size, leafHash.count == 32, root.count == 32, proof.allSatisfy({ $0.count == 32 }) else { return false }
         var fn = index
         var sn = size - 1
@@ -104,7 +104,7 @@ public enum MerkleTree {
 
     /// Whether `proof` shows that the tree of `first` leaves with `firstRoot` is a prefix of the
     /// tree of `second` leaves with `secondRoot` (RFC 9162 §2.1.4.2).
-    public static func verifyConsistency(first: Int64, second: Int64, proof: [[UInt8]], firstRoot: [UInt8], secondRoot: [UInt8]) -> Bool {
+    package static func verifyConsistency(first: Int64, second: Int64, proof: [[UInt8]], firstRoot: [UInt8], secondRoot: [UInt8]) -> Bool {
         guard first >= 0, first <= second, proof.allSatisfy({ $0.count == 32 }) else { return false }
         if first == second { return proof.isEmpty && firstRoot == secondRoot }
         if first == 0 { return proof.isEmpty }
@@ -138,16 +138,16 @@ public enum MerkleTree {
 
 /// The root of a growing list of leaves in O(log n) memory: the perfect subtrees along the
 /// right edge, as the offline verifier needs for a million-event export.
-public struct MerkleRootAccumulator: Sendable {
+package struct MerkleRootAccumulator: Sendable {
     /// Perfect-subtree roots, largest first, with their levels.
     private var stack: [(level: Int, hash: [UInt8])] = []
     /// How many leaves were added.
-    public private(set) var size: Int64 = 0
+    package private(set) var size: Int64 = 0
 
-    public init() {}
+    package init() {}
 
     /// Adds the next leaf hash.
-    public mutating func append(leafHash: [UInt8]) throws {
+    package mutating func append(leafHash: [UInt8]) throws {
         var node = (level: 0, hash: leafHash)
         while let last = stack.last, last.level == node.level {
             stack.removeLast()
@@ -158,7 +158,7 @@ public struct MerkleRootAccumulator: Sendable {
     }
 
     /// The root of the leaves so far.
-    public func root() throws -> [UInt8] {
+    package func root() throws -> [UInt8] {
         guard var hash = stack.last?.hash else { return try MerkleTree.emptyRoot() }
         for node in stack.dropLast().reversed() { hash = try MerkleTree.nodeHash(node.hash, hash) }
         return hash
@@ -166,16 +166,16 @@ public struct MerkleRootAccumulator: Sendable {
 }
 
 /// A whole tree in memory (tests, small verifiers): every perfect-subtree hash, level by level.
-public struct InMemoryMerkleTree: Sendable {
+package struct InMemoryMerkleTree: Sendable {
     private var levels: [[[UInt8]]] = [[]]
 
-    public init(leafHashes: [[UInt8]] = []) throws {
+    package init(leafHashes: [[UInt8]] = []) throws {
         for hash in leafHashes { try append(leafHash: hash) }
     }
 
-    public var size: Int64 { Int64(levels[0].count) }
+    package var size: Int64 { Int64(levels[0].count) }
 
-    public mutating func append(leafHash: [UInt8]) throws {
+    package mutating func append(leafHash: [UInt8]) throws {
         levels[0].append(leafHash)
         var level = 0
         var index = levels[0].count - 1
@@ -189,7 +189,7 @@ public struct InMemoryMerkleTree: Sendable {
     }
 
     /// The node source over this tree.
-    public var nodes: MerkleTree.NodeSource {
+    package var nodes: MerkleTree.NodeSource {
         { level, index in self.levels[level][Int(index)] }
     }
 }

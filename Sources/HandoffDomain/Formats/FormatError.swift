@@ -2,9 +2,9 @@ import VaultCrypto
 
 /// A wire format (sealed payload, invite code, receipt, signed note) that was refused, with a
 /// stable code. Reasons never include secret bytes.
-public struct FormatError: CodedError {
+package struct FormatError: CodedError {
     /// Stable codes, part of the contract.
-    public enum Code: String, Sendable {
+    package enum Code: String, Sendable {
         /// The sealed box could not be opened with the generator's key.
         case payloadUnopenable = "format.payload_unopenable"
         /// The opened bytes are not a canonical v1 payload.
@@ -30,12 +30,12 @@ public struct FormatError: CodedError {
     }
 
     /// The stable code.
-    public let code: Code
+    package let code: Code
     /// What is wrong, for people.
-    public let reason: String
+    package let reason: String
 
     /// Creates an error.
-    public init(_ code: Code, _ reason: String) {
+    package init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = reason
     }

@@ -2,23 +2,23 @@ import VaultCrypto
 
 /// The generator's key pairs: X25519 to open sealed boxes, and (from key file version 2) Ed25519
 /// to sign the packages it delivers.
-public struct GeneratorKeys: Sendable {
-    public let sealing: SealingKeyPair
+package struct GeneratorKeys: Sendable {
+    package let sealing: SealingKeyPair
     /// Absent in version 1 files: those open boxes but cannot sign packages.
-    public let signing: SigningKeyPair?
+    package let signing: SigningKeyPair?
 
-    public init(sealing: SealingKeyPair, signing: SigningKeyPair?) {
+    package init(sealing: SealingKeyPair, signing: SigningKeyPair?) {
         self.sealing = sealing
         self.signing = signing
     }
 
     /// A fresh pair of each.
-    public static func generate() throws -> GeneratorKeys {
+    package static func generate() throws -> GeneratorKeys {
         GeneratorKeys(sealing: try SealingKeyPair.generate(), signing: try SigningKeyPair.generate())
     }
 
     /// The public halves, as `generator.pub` carries them.
-    public var publicKeys: GeneratorPublicKeys {
+    package var publicKeys: GeneratorPublicKeys {
         GeneratorPublicKeys(sealing: sealing.publicKey, signing: signing?.publicKey)
     }
 }
@@ -26,11 +26,11 @@ public struct GeneratorKeys: Sendable {
 /// The generator's key file (`handoff keys generate`), mode 0600: JSON
 /// `{"kind":"handoff-generator-key","v":2,"publicKey","secretKey","signingPublicKey","signingSecretKey"}`
 /// (base64). Version 1 files (`v: 1`, no signing pair) still read.
-public enum GeneratorKeyFile {
+package enum GeneratorKeyFile {
     static let kind = "handoff-generator-key"
 
     /// The file's bytes for `keys`. They hold the secret keys: write them to a 0600 file only.
-    public static func encode(_ keys: GeneratorKeys) throws -> SecretBytes {
+    package static func encode(_ keys: GeneratorKeys) throws -> SecretBytes {
         var members: [String: JSONValue] = [
             "kind": .string(kind), "v": 1,
             "publicKey": .string(Base64.encode(keys.sealing.publicKey.bytes)),
@@ -48,7 +48,7 @@ public enum GeneratorKeyFile {
     }
 
     /// Reads a key file, checking that each public key belongs to its secret key.
-    public static func decode(_ bytes: [UInt8]) throws -> GeneratorKeys {
+    package static func decode(_ bytes: [UInt8]) throws -> GeneratorKeys {
         let malformed = FormatError(.keyFileMalformed, "not a handoff generator key file (made by handoff keys generate)")
         guard let json = try? JSONParser.parse(bytes), let m = json.objectValue, m["kind"]?.stringValue == kind,
               let publicText = m["publicKey"]?.stringValue, let secretText = m["secretKey"]?.stringValue,
@@ -75,19 +75,19 @@ public enum GeneratorKeyFile {
 /// The generator's public keys as `generator.pub` holds them: JSON
 /// `{"kind":"handoff-generator-public-key","v":2,"publicKey","signingPublicKey"}`; a bare base64
 /// X25519 key (the version 1 file) reads as a sealing key without a signing key.
-public struct GeneratorPublicKeys: Sendable, Equatable {
+package struct GeneratorPublicKeys: Sendable, Equatable {
     static let kind = "handoff-generator-public-key"
 
-    public let sealing: SealingPublicKey
-    public let signing: SigningPublicKey?
+    package let sealing: SealingPublicKey
+    package let signing: SigningPublicKey?
 
-    public init(sealing: SealingPublicKey, signing: SigningPublicKey?) {
+    package init(sealing: SealingPublicKey, signing: SigningPublicKey?) {
         self.sealing = sealing
         self.signing = signing
     }
 
     /// The file's text.
-    public func encoded() -> String {
+    package func encoded() -> String {
         var members: [String: JSONValue] = ["kind": .string(Self.kind), "v": 1, "publicKey": .string(Base64.encode(sealing.bytes))]
         if let signing {
             members["v"] = 2
@@ -97,7 +97,7 @@ public struct GeneratorPublicKeys: Sendable, Equatable {
     }
 
     /// Reads `generator.pub` (either form).
-    public init(decoding text: String) throws {
+    package init(decoding text: String) throws {
         let malformed = FormatError(.keyFileMalformed, "not a generator public key (generator.pub from handoff keys generate, or base64 of a 32-byte X25519 key)")
         let trimmed = PastedCredential.cleaned(text)
         if let bytes = try? Base64.decode(trimmed), let key = try? SealingPublicKey(bytes: bytes) {

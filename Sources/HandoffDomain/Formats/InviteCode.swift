@@ -7,25 +7,25 @@ import VaultCrypto
 /// It pins the generator's key and the server's signing key, so that a compromised server can
 /// neither make the customer seal to another key, forge a receipt, nor hand over a package the
 /// generator did not sign.
-public struct InviteCode: Sendable, Equatable {
+package struct InviteCode: Sendable, Equatable {
     /// The prefix that names the format version.
-    public static let prefix = "hv1."
+    package static let prefix = "hv1."
 
-    public let handoffId: String
+    package let handoffId: String
     /// The generator's X25519 key the values are sealed to.
-    public let recipientKey: SealingPublicKey
+    package let recipientKey: SealingPublicKey
     /// The server's https URL.
-    public let server: String
+    package let server: String
     /// The server's Ed25519 key that signs receipts.
-    public let serverKey: SigningPublicKey
+    package let serverKey: SigningPublicKey
     /// The customer's bearer token for this handoff.
-    public let token: BearerToken
+    package let token: BearerToken
     /// The generator's Ed25519 key that signs the delivered package (absent for generators
     /// registered with a sealing key only: their packages cannot be verified, so not fetched).
-    public let generatorSigningKey: SigningPublicKey?
+    package let generatorSigningKey: SigningPublicKey?
 
     /// Creates an invite.
-    public init(
+    package init(
         handoffId: String, recipientKey: SealingPublicKey, server: String, serverKey: SigningPublicKey, token: BearerToken,
         generatorSigningKey: SigningPublicKey? = nil
     ) {
@@ -38,7 +38,7 @@ public struct InviteCode: Sendable, Equatable {
     }
 
     /// The invite code text. It holds a bearer token: show it once, never log it.
-    public func encoded() -> String {
+    package func encoded() -> String {
         var members: [String: JSONValue] = [
             "handoffId": .string(handoffId),
             "recipientKey": .string(Base64.encode(recipientKey.bytes)),
@@ -52,7 +52,7 @@ public struct InviteCode: Sendable, Equatable {
 
     /// Decodes and checks an invite code; refuses anything not exactly in the canonical form once
     /// what pasting adds (quotes, CRLF, wrapping, a byte order mark) is removed.
-    public init(decoding text: String) throws {
+    package init(decoding text: String) throws {
         let trimmed = PastedCredential.cleaned(text)
         let malformed = FormatError(.inviteMalformed, "this is not a Handoff Vault invite code (it starts with hv1.); ask Altoura for a new one")
         guard trimmed.hasPrefix(Self.prefix), trimmed.utf8.count <= 4096,

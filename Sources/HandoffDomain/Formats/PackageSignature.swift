@@ -5,15 +5,15 @@ import VaultCrypto
 /// `handoff-vault package v1\n<handoffId>\n<base64 SHA-256 of the zip>\n<size in bytes>\n`. It binds
 /// the zip's exact bytes to one handoff, so a server cannot swap the package, move it to another
 /// handoff, or sign one itself.
-public struct PackageSignature: Sendable, Equatable {
+package struct PackageSignature: Sendable, Equatable {
     static let header = "handoff-vault package v1"
 
-    public let handoffId: String
-    public let sha256: [UInt8]
-    public let size: Int
+    package let handoffId: String
+    package let sha256: [UInt8]
+    package let size: Int
 
     /// The statement about `zip` for `handoffId`.
-    public init(handoffId: String, zip: [UInt8]) throws {
+    package init(handoffId: String, zip: [UInt8]) throws {
         self.handoffId = handoffId
         self.sha256 = try SHA256.hash(zip)
         self.size = zip.count
@@ -26,21 +26,21 @@ public struct PackageSignature: Sendable, Equatable {
     }
 
     /// The note's key name for the generator whose sealing key has `recipientKeyId`.
-    public static func keyName(recipientKeyId: String) -> String { "handoff-generator/\(recipientKeyId)" }
+    package static func keyName(recipientKeyId: String) -> String { "handoff-generator/\(recipientKeyId)" }
 
     /// The text that is signed.
-    public var text: String {
+    package var text: String {
         [Self.header, handoffId, Base64.encode(sha256), String(size)].joined(separator: "\n") + "\n"
     }
 
     /// The signed note for `zip`.
-    public static func sign(zip: [UInt8], handoffId: String, recipientKeyId: String, with key: SigningKeyPair) throws -> String {
+    package static func sign(zip: [UInt8], handoffId: String, recipientKeyId: String, with key: SigningKeyPair) throws -> String {
         try SignedNote.sign(try PackageSignature(handoffId: handoffId, zip: zip).text, keyName: keyName(recipientKeyId: recipientKeyId), with: key)
     }
 
     /// Checks that `note` is the generator's signature, by `signingKey`, on exactly `zip` for
     /// `handoffId`; throws `packageSignatureInvalid` otherwise.
-    public static func verify(_ note: String, zip: [UInt8], handoffId: String, signingKey: SigningPublicKey) throws {
+    package static func verify(_ note: String, zip: [UInt8], handoffId: String, signingKey: SigningPublicKey) throws {
         let text: String
         do {
             text = try SignedNote.verify(note, publicKey: signingKey)

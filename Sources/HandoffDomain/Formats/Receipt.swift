@@ -3,19 +3,19 @@ import VaultCrypto
 /// The server's signed acknowledgement of a submission: a signed note whose text is
 /// `handoff-vault receipt v1`, the handoff id, the submission id, the base64 SHA-256 of the
 /// sealed bytes, the RFC 3339 receive time and the audit index, one per line.
-public struct Receipt: Sendable, Equatable {
+package struct Receipt: Sendable, Equatable {
     static let header = "handoff-vault receipt v1"
 
-    public let handoffId: String
-    public let submissionId: String
+    package let handoffId: String
+    package let submissionId: String
     /// SHA-256 of the sealed box the server stored.
-    public let sealedSHA256: [UInt8]
-    public let receivedAt: String
+    package let sealedSHA256: [UInt8]
+    package let receivedAt: String
     /// The index of the submission's audit event.
-    public let auditIndex: Int64
+    package let auditIndex: Int64
 
     /// Creates a receipt.
-    public init(handoffId: String, submissionId: String, sealedSHA256: [UInt8], receivedAt: String, auditIndex: Int64) {
+    package init(handoffId: String, submissionId: String, sealedSHA256: [UInt8], receivedAt: String, auditIndex: Int64) {
         self.handoffId = handoffId
         self.submissionId = submissionId
         self.sealedSHA256 = sealedSHA256
@@ -24,19 +24,19 @@ public struct Receipt: Sendable, Equatable {
     }
 
     /// The note text that gets signed.
-    public var text: String {
+    package var text: String {
         [Self.header, handoffId, submissionId, Base64.encode(sealedSHA256), receivedAt, String(auditIndex)]
             .joined(separator: "\n") + "\n"
     }
 
     /// The signed note.
-    public func signed(keyName: String, with key: SigningKeyPair) throws -> String {
+    package func signed(keyName: String, with key: SigningKeyPair) throws -> String {
         try SignedNote.sign(text, keyName: keyName, with: key)
     }
 
     /// Verifies a receipt note with the server key from the invite and checks that it is about
     /// the handoff and the exact sealed bytes the client sent.
-    public static func verify(_ note: String, serverKey: SigningPublicKey, handoffId: String, sealed: [UInt8]) throws -> Receipt {
+    package static func verify(_ note: String, serverKey: SigningPublicKey, handoffId: String, sealed: [UInt8]) throws -> Receipt {
         let receipt = try verifySignature(note, serverKey: serverKey, handoffId: handoffId)
         guard receipt.sealedSHA256 == (try SHA256.hash(sealed)) else {
             throw FormatError(.receiptMismatch, "the receipt is for other sealed bytes than the ones sent")
@@ -46,7 +46,7 @@ public struct Receipt: Sendable, Equatable {
 
     /// Verifies a receipt note's signature and that it is about `handoffId` (for a holder who
     /// no longer has the sealed bytes, such as `handoff status`).
-    public static func verifySignature(_ note: String, serverKey: SigningPublicKey, handoffId: String) throws -> Receipt {
+    package static func verifySignature(_ note: String, serverKey: SigningPublicKey, handoffId: String) throws -> Receipt {
         let text = try SignedNote.verify(note, publicKey: serverKey)
         let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard lines.count == 6, lines[0] == header, let index = Int64(lines[5]),

@@ -5,26 +5,26 @@ import VaultCrypto
 ///
 /// Naming the handoff inside the box is what lets the generator notice a box that a compromised
 /// server moved to another handoff.
-public struct SealedPayload: Sendable {
+package struct SealedPayload: Sendable {
     /// The only format version.
-    public static let version: Int64 = 1
+    package static let version: Int64 = 1
 
     /// The handoff the values are meant for.
-    public let handoffId: String
+    package let handoffId: String
     /// When the customer sealed them, RFC 3339 in UTC.
-    public let sealedAt: String
+    package let sealedAt: String
     /// The validated, normalised values.
-    public let values: HandoffValues
+    package let values: HandoffValues
 
     /// Creates a payload.
-    public init(handoffId: String, sealedAt: String, values: HandoffValues) {
+    package init(handoffId: String, sealedAt: String, values: HandoffValues) {
         self.handoffId = handoffId
         self.sealedAt = sealedAt
         self.values = values
     }
 
     /// The canonical payload bytes, in guarded memory.
-    public func canonicalBytes() throws -> SecretBytes {
+    package func canonicalBytes() throws -> SecretBytes {
         var bytes = CanonicalJSON.encode(.object([
             "v": .integer(Self.version),
             "handoffId": .string(handoffId),
@@ -36,13 +36,13 @@ public struct SealedPayload: Sendable {
     }
 
     /// Seals the payload to the generator's public key.
-    public func seal(to recipient: SealingPublicKey) throws -> [UInt8] {
+    package func seal(to recipient: SealingPublicKey) throws -> [UInt8] {
         try SealedBox.seal(try canonicalBytes(), to: recipient)
     }
 
     /// Opens a sealed box and checks everything the generator relies on: canonical v1 bytes,
     /// the handoff named inside equal to `expectedHandoffId`, and values that pass the rules.
-    public static func open(
+    package static func open(
         _ sealed: [UInt8],
         with keyPair: SealingKeyPair,
         expectedHandoffId: String,

@@ -4,18 +4,18 @@ import VaultCrypto
 /// `— <key name> <base64(key ID ‖ Ed25519 signature)>`.
 ///
 /// Receipts and audit checkpoints are signed notes, so any C2SP tool can check them.
-public enum SignedNote {
+package enum SignedNote {
     /// The Ed25519 signature type byte in key IDs.
     static let ed25519Type: UInt8 = 0x01
     static let signaturePrefix = "— "
 
     /// The 4-byte key ID: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key).
-    public static func keyID(name: String, publicKey: SigningPublicKey) throws -> [UInt8] {
+    package static func keyID(name: String, publicKey: SigningPublicKey) throws -> [UInt8] {
         Array(try SHA256.hash(Array(name.utf8) + [0x0A, ed25519Type] + publicKey.bytes).prefix(4))
     }
 
     /// Signs `text` (which must end with a newline) as a note under `keyName`.
-    public static func sign(_ text: String, keyName: String, with key: SigningKeyPair) throws -> String {
+    package static func sign(_ text: String, keyName: String, with key: SigningKeyPair) throws -> String {
         guard isValidText(Array(text.utf8)), isValidKeyName(keyName) else {
             throw FormatError(.noteMalformed, "a note's text must be non-empty lines ending in a newline")
         }
@@ -30,7 +30,7 @@ public enum SignedNote {
     /// The note is read as UTF-8 bytes, as C2SP defines it: Swift's character-level `contains`
     /// and `split` can disagree about a newline followed by a combining mark (the signed-note
     /// fuzzer found "\n\n\u{200C}" passing `contains("\n\n")` unnoticed).
-    public static func verify(_ note: String, publicKey: SigningPublicKey, keyName: String? = nil) throws -> String {
+    package static func verify(_ note: String, publicKey: SigningPublicKey, keyName: String? = nil) throws -> String {
         let bytes = Array(note.utf8)
         guard bytes.count <= 64 * 1024, let blank = firstBlankLine(bytes) else {
             throw FormatError(.noteMalformed, "the note has no blank line before its signatures")
@@ -74,7 +74,7 @@ public enum SignedNote {
     }
 
     /// Key names are non-empty and hold no whitespace or `+` (C2SP).
-    public static func isValidKeyName(_ name: String) -> Bool {
+    package static func isValidKeyName(_ name: String) -> Bool {
         !name.isEmpty && !name.contains(where: { $0.isWhitespace || $0 == "+" })
     }
 }

@@ -1,15 +1,15 @@
 import Foundation
 
 /// RFC 3339 UTC timestamps with whole seconds, the one form used in payloads, receipts and events.
-public enum Timestamp {
+package enum Timestamp {
     /// `date` as `YYYY-MM-DDThh:mm:ssZ` (whole seconds, rounded down).
-    public static func string(_ date: Date) -> String {
+    package static func string(_ date: Date) -> String {
         string(secondsSince1970: Int64(date.timeIntervalSince1970.rounded(.down)))
     }
 
     /// The timestamp of a count of seconds since 1970 (the proleptic Gregorian calendar, UTC),
     /// by arithmetic: it runs on every log line and audit event, where `Calendar` cost microseconds.
-    public static func string(secondsSince1970 seconds: Int64) -> String {
+    package static func string(secondsSince1970 seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         // Howard Hinnant's civil_from_days.
@@ -30,7 +30,7 @@ public enum Timestamp {
     }
 
     /// Parses durations such as `14d`, `36h`, `90m` (1 minute to 365 days) into seconds.
-    public static func duration(_ text: String) -> TimeInterval? {
+    package static func duration(_ text: String) -> TimeInterval? {
         guard let unit = text.last, let amount = Int(text.dropLast()), amount > 0 else { return nil }
         let seconds: Int
         switch unit {
@@ -46,7 +46,7 @@ public enum Timestamp {
 extension Timestamp {
     /// The instant a `YYYY-MM-DDThh:mm:ssZ` timestamp names, or nil for any other text (the one
     /// form `string(_:)` writes; no offsets, no fractions).
-    public static func date(_ text: String) -> Date? {
+    package static func date(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count == 20, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A, bytes[19] == 0x5A
         else { return nil }
@@ -78,19 +78,19 @@ extension Timestamp {
 
 /// How long an invite or a token is valid, as people write it: `14d`, `36h`, `90m` (1 minute to
 /// 365 days). The text is what the API carries; `seconds` what the server adds to now.
-public struct Lifetime: Sendable, Equatable, CustomStringConvertible {
-    public let text: String
-    public let seconds: TimeInterval
+package struct Lifetime: Sendable, Equatable, CustomStringConvertible {
+    package let text: String
+    package let seconds: TimeInterval
 
     /// A lifetime, or nil for text that is not one.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let seconds = Timestamp.duration(text) else { return nil }
         self.text = text
         self.seconds = seconds
     }
 
     /// What the error says a lifetime must look like.
-    public static let expected = "like 14d, 36h or 90m (1 minute to 365 days)"
+    package static let expected = "like 14d, 36h or 90m (1 minute to 365 days)"
 
-    public var description: String { text }
+    package var description: String { text }
 }

@@ -3,12 +3,12 @@
 /// comment) and points at a central directory inside it. The server refuses uploads that fail this;
 /// the CLI checks it before a zip library parses untrusted bytes (ZIPFoundation leaks an archive
 /// whose opening fails, and a refused file should cost nothing).
-public enum ZipShape {
+package enum ZipShape {
     static let localHeader: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
     static let endRecord: [UInt8] = [0x50, 0x4B, 0x05, 0x06]
 
     /// Whether `bytes` has the outer shape of a zip file.
-    public static func isPlausible(_ bytes: [UInt8]) -> Bool {
+    package static func isPlausible(_ bytes: [UInt8]) -> Bool {
         guard bytes.count >= 22 + 4, bytes.starts(with: localHeader) else { return false }
         // The record is 22 bytes plus a comment of at most 65,535; search backwards for it.
         let lowest = max(0, bytes.count - 22 - 65_535)

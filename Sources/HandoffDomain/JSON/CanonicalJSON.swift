@@ -4,9 +4,9 @@
 /// For ASCII keys the bytes equal Python's
 /// `json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, which is how an
 /// independent implementation reproduces what is sealed, signed and hashed.
-public enum CanonicalJSON {
+package enum CanonicalJSON {
     /// The canonical bytes of `value`.
-    public static func encode(_ value: JSONValue) -> [UInt8] {
+    package static func encode(_ value: JSONValue) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(256)
         write(value, into: &output)
@@ -14,7 +14,7 @@ public enum CanonicalJSON {
     }
 
     /// The canonical text of `value`.
-    public static func string(_ value: JSONValue) -> String {
+    package static func string(_ value: JSONValue) -> String {
         String(decoding: encode(value), as: UTF8.self)
     }
 

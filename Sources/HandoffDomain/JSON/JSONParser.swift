@@ -1,27 +1,27 @@
 /// Why a document is not acceptable JSON, with the byte offset where parsing stopped.
-public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What is wrong, for people; never quotes the document's content.
-    public let message: String
+    package let message: String
     /// Byte offset into the document.
-    public let offset: Int
+    package let offset: Int
 
-    public var description: String { "\(message) at byte \(offset)" }
+    package var description: String { "\(message) at byte \(offset)" }
 }
 
 /// A strict RFC 8259 parser: UTF-8 only, no duplicate keys, integers only, bounded nesting.
 ///
 /// Strictness is deliberate (as in age): a document that two parsers could read differently —
 /// duplicate keys, say — is refused rather than guessed at.
-public struct JSONParser {
+package struct JSONParser {
     /// How deeply arrays and objects may nest.
-    public static let maximumDepth = 64
+    package static let maximumDepth = 64
 
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
 
     /// Parses one complete JSON document.
-    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue()
@@ -33,7 +33,7 @@ public struct JSONParser {
     }
 
     /// Parses one complete JSON document from text.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 

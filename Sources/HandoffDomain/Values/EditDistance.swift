@@ -1,8 +1,8 @@
 /// The Levenshtein distance between two words: how the typo guards (an unknown field, an unknown
 /// command) find the name that was meant.
-public enum EditDistance {
+package enum EditDistance {
     /// Insertions, deletions and substitutions that turn `a` into `b`.
-    public static func between(_ a: String, _ b: String) -> Int {
+    package static func between(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }

@@ -34,7 +34,7 @@ enum GUID {
 
 extension HandoffValues {
     /// Whether `text` satisfies the GUID rule of the values (8-4-4-4-12 hex digits, no braces).
-    public static func isGUID(_ text: String) -> Bool {
+    package static func isGUID(_ text: String) -> Bool {
         GUID.normalized(text) != nil
     }
 }
@@ -42,7 +42,7 @@ extension HandoffValues {
 extension HandoffValues {
     /// Whether `text` is a handoff or submission id as the server makes them: a lowercase UUID.
     /// Ids from a server are untrusted; one that fails this never becomes a path or a URL.
-    public static func isHandoffId(_ text: String) -> Bool {
+    package static func isHandoffId(_ text: String) -> Bool {
         text.utf8.count == 36 && GUID.normalized(text) == text
     }
 }

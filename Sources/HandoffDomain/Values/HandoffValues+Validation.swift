@@ -2,10 +2,10 @@ import VaultCrypto
 
 extension HandoffValues {
     /// The largest values document accepted, far above any real one.
-    public static let maximumDocumentSize = 256 * 1024
+    package static let maximumDocumentSize = 256 * 1024
 
     /// Parses a values document and applies every rule; throws with all problems at once.
-    public static func validate(document: [UInt8], rules: ValueRules = .standard) throws(ValuesInvalid) -> HandoffValues {
+    package static func validate(document: [UInt8], rules: ValueRules = .standard) throws(ValuesInvalid) -> HandoffValues {
         guard document.count <= maximumDocumentSize else {
             throw ValuesInvalid(problems: [documentProblem("the document is larger than \(maximumDocumentSize / 1024) KiB")])
         }
@@ -62,7 +62,7 @@ extension HandoffValues {
     }
 
     /// Applies every rule to a parsed document; throws with all problems at once.
-    public static func validate(_ document: JSONValue, rules: ValueRules = .standard) throws(ValuesInvalid) -> HandoffValues {
+    package static func validate(_ document: JSONValue, rules: ValueRules = .standard) throws(ValuesInvalid) -> HandoffValues {
         guard let members = document.objectValue else {
             throw ValuesInvalid(problems: [documentProblem("the document is \(document.kindName), not a JSON object")])
         }

@@ -6,21 +6,21 @@ import VaultCrypto
 /// `HandoffValues.validate(_:rules:)`. GUIDs are lowercase, the scope is the bare name, the
 /// endpoint ends with `/`. The connection string is a live credential: it is kept in guarded
 /// memory and left out of `description`.
-public struct HandoffValues: Sendable {
-    public let clientId: String
-    public let tenantId: String
-    public let redirectUris: [String]
-    public let applicationIdUri: String
+package struct HandoffValues: Sendable {
+    package let clientId: String
+    package let tenantId: String
+    package let redirectUris: [String]
+    package let applicationIdUri: String
     /// Always `access_as_user`.
-    public let scope: String
+    package let scope: String
     /// The ACS connection string, UTF-8 in guarded memory.
-    public let acsConnectionString: SecretBytes
+    package let acsConnectionString: SecretBytes
     /// `https://<host>/`, host lowercased.
-    public let acsEndpoint: String
-    public let teamsAppObjectId: String?
+    package let acsEndpoint: String
+    package let teamsAppObjectId: String?
 
     /// The only scope this app exposes.
-    public static let scopeName = "access_as_user"
+    package static let scopeName = "access_as_user"
 
     init(
         clientId: String, tenantId: String, redirectUris: [String], applicationIdUri: String,
@@ -39,7 +39,7 @@ public struct HandoffValues: Sendable {
     /// The normalised values as JSON, connection string included: what gets sealed.
     ///
     /// The result holds the credential in an ordinary string; use it only to encode the payload.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         var members: [String: JSONValue] = [
             ValueField.clientId.rawValue: .string(clientId),
             ValueField.tenantId.rawValue: .string(tenantId),
@@ -58,7 +58,7 @@ public struct HandoffValues: Sendable {
 
 extension HandoffValues: Equatable {
     /// Field-wise equality; the connection strings are compared in constant time.
-    public static func == (lhs: HandoffValues, rhs: HandoffValues) -> Bool {
+    package static func == (lhs: HandoffValues, rhs: HandoffValues) -> Bool {
         lhs.clientId == rhs.clientId && lhs.tenantId == rhs.tenantId && lhs.redirectUris == rhs.redirectUris
             && lhs.applicationIdUri == rhs.applicationIdUri && lhs.scope == rhs.scope
             && lhs.acsEndpoint == rhs.acsEndpoint && lhs.teamsAppObjectId == rhs.teamsAppObjectId
@@ -68,7 +68,7 @@ extension HandoffValues: Equatable {
 
 extension HandoffValues: CustomStringConvertible {
     /// Every field but the connection string.
-    public var description: String {
+    package var description: String {
         "HandoffValues(clientId: \(clientId), tenantId: \(tenantId), acsEndpoint: \(acsEndpoint), acsConnectionString: redacted)"
     }
 }

@@ -1,5 +1,5 @@
 /// The fields of a values document, their order, and the hint shown when one is wrong.
-public enum ValueField: String, CaseIterable, Sendable {
+package enum ValueField: String, CaseIterable, Sendable {
     case clientId
     case tenantId
     case redirectUris
@@ -10,11 +10,11 @@ public enum ValueField: String, CaseIterable, Sendable {
     case teamsAppObjectId
 
     /// Whether a document must contain the field.
-    public var isRequired: Bool { self != .teamsAppObjectId }
+    package var isRequired: Bool { self != .teamsAppObjectId }
 
     /// Where the customer admin finds the right value (DOMAIN-RULES.md).
     /// With `clientId` known (valid), the Application ID URI hint names the exact URI to set.
-    public func hint(_ rules: ValueRules, clientId: String? = nil) -> String {
+    package func hint(_ rules: ValueRules, clientId: String? = nil) -> String {
         switch self {
         case .clientId: return "copy Application (client) ID from App registration → Overview"
         case .tenantId: return "copy Directory (tenant) ID from App registration → Overview"
@@ -31,7 +31,7 @@ public enum ValueField: String, CaseIterable, Sendable {
 
     /// The known field closest to an unknown name, for the typo guard: same letters in another
     /// case, or at most two edits away.
-    public static func closest(to name: String) -> ValueField? {
+    package static func closest(to name: String) -> ValueField? {
         let lowered = name.lowercased()
         if let sameLetters = allCases.first(where: { $0.rawValue.lowercased() == lowered }) {
             return sameLetters
@@ -46,18 +46,18 @@ public enum ValueField: String, CaseIterable, Sendable {
 }
 
 /// Settings the rules depend on.
-public struct ValueRules: Sendable, Equatable {
+package struct ValueRules: Sendable, Equatable {
     /// Altoura's SaaS host: the Application ID URI's host and the Teams tabs' domain.
-    public var hostingDomain: String
+    package var hostingDomain: String
 
     /// The rules with the given hosting domain (lowercased).
-    public init(hostingDomain: String = ValueRules.defaultHostingDomain) {
+    package init(hostingDomain: String = ValueRules.defaultHostingDomain) {
         self.hostingDomain = hostingDomain.lowercased()
     }
 
     /// `altouraremoteacs.azurewebsites.net`, from the deployment steps.
-    public static let defaultHostingDomain = "altouraremoteacs.azurewebsites.net"
+    package static let defaultHostingDomain = "altouraremoteacs.azurewebsites.net"
 
     /// The rules as deployed by default.
-    public static let standard = ValueRules()
+    package static let standard = ValueRules()
 }

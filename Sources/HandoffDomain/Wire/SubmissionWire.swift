@@ -3,16 +3,16 @@ import VaultCrypto
 
 /// `POST /v1/handoffs/{id}/submissions` (201): where the sealed box was stored, and the server's
 /// signed receipt note (`Receipt`), which the customer verifies against the invite's server key.
-public struct SubmissionReceipt: WireModel, Equatable {
-    public let handoffId: String
-    public let submissionId: String
-    public let receivedAt: Date
+package struct SubmissionReceipt: WireModel, Equatable {
+    package let handoffId: String
+    package let submissionId: String
+    package let receivedAt: Date
     /// The index of the `submission.received` audit event.
-    public let auditIndex: Int64
+    package let auditIndex: Int64
     /// The signed receipt note.
-    public let receipt: String
+    package let receipt: String
 
-    public init(handoffId: String, submissionId: String, receivedAt: Date, auditIndex: Int64, receipt: String) {
+    package init(handoffId: String, submissionId: String, receivedAt: Date, auditIndex: Int64, receipt: String) {
         self.handoffId = handoffId
         self.submissionId = submissionId
         self.receivedAt = receivedAt
@@ -20,14 +20,14 @@ public struct SubmissionReceipt: WireModel, Equatable {
         self.receipt = receipt
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         [
             "handoffId": .string(handoffId), "submissionId": .string(submissionId), "receivedAt": .timestamp(receivedAt),
             "auditIndex": .integer(auditIndex), "receipt": .string(receipt),
         ]
     }
 
-    public init(json: JSONValue) throws {
+    package init(json: JSONValue) throws {
         let object = try WireObject(json, "the receipt")
         self.init(
             handoffId: try object.uuid("handoffId"), submissionId: try object.uuid("submissionId"),
@@ -37,29 +37,29 @@ public struct SubmissionReceipt: WireModel, Equatable {
 }
 
 /// `GET /v1/handoffs/{id}/submissions/latest`: the latest sealed box, for the generator only.
-public struct ReleasedSubmission: WireModel, Equatable {
-    public let submissionId: String
+package struct ReleasedSubmission: WireModel, Equatable {
+    package let submissionId: String
     /// The `crypto_box_seal` box, opened only by the generator's key.
-    public let sealed: [UInt8]
+    package let sealed: [UInt8]
     /// The id of the generator key it was sealed to.
-    public let recipientKeyId: String
-    public let receivedAt: Date
+    package let recipientKeyId: String
+    package let receivedAt: Date
 
-    public init(submissionId: String, sealed: [UInt8], recipientKeyId: String, receivedAt: Date) {
+    package init(submissionId: String, sealed: [UInt8], recipientKeyId: String, receivedAt: Date) {
         self.submissionId = submissionId
         self.sealed = sealed
         self.recipientKeyId = recipientKeyId
         self.receivedAt = receivedAt
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         [
             "submissionId": .string(submissionId), "sealed": .string(Base64.encode(sealed)),
             "recipientKeyId": .string(recipientKeyId), "receivedAt": .timestamp(receivedAt),
         ]
     }
 
-    public init(json: JSONValue) throws {
+    package init(json: JSONValue) throws {
         let object = try WireObject(json, "the submission")
         self.init(
             submissionId: try object.uuid("submissionId"), sealed: try object.base64("sealed"),

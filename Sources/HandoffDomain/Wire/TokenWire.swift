@@ -1,26 +1,26 @@
 import Foundation
 
 /// `POST /v1/tokens` (201): a role token, shown this once; the server keeps only its keyed hash.
-public struct IssuedToken: WireModel, Equatable {
-    public let id: String
-    public let role: Role
-    public let token: BearerToken
-    public let expiresAt: Date?
+package struct IssuedToken: WireModel, Equatable {
+    package let id: String
+    package let role: Role
+    package let token: BearerToken
+    package let expiresAt: Date?
 
-    public init(id: String, role: Role, token: BearerToken, expiresAt: Date?) {
+    package init(id: String, role: Role, token: BearerToken, expiresAt: Date?) {
         self.id = id
         self.role = role
         self.token = token
         self.expiresAt = expiresAt
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var fields: [String: JSONValue] = ["id": .string(id), "role": .string(role.rawValue), "token": .string(token.withText { $0 })]
         if let expiresAt { fields["expiresAt"] = .timestamp(expiresAt) }
         return .object(fields)
     }
 
-    public init(json: JSONValue) throws {
+    package init(json: JSONValue) throws {
         let object = try WireObject(json, "the answer")
         self.init(
             id: try object.string("id"), role: try object.enumeration("role"), token: BearerToken(text: try object.string("token")),
@@ -30,15 +30,15 @@ public struct IssuedToken: WireModel, Equatable {
 }
 
 /// A role token as `GET /v1/tokens` lists it: never the token itself.
-public struct TokenSummary: WireModel, Equatable {
-    public let id: String
-    public let role: Role
-    public let name: String
-    public let createdAt: Date
-    public let expiresAt: Date?
-    public let revokedAt: Date?
+package struct TokenSummary: WireModel, Equatable {
+    package let id: String
+    package let role: Role
+    package let name: String
+    package let createdAt: Date
+    package let expiresAt: Date?
+    package let revokedAt: Date?
 
-    public init(id: String, role: Role, name: String, createdAt: Date, expiresAt: Date?, revokedAt: Date?) {
+    package init(id: String, role: Role, name: String, createdAt: Date, expiresAt: Date?, revokedAt: Date?) {
         self.id = id
         self.role = role
         self.name = name
@@ -47,7 +47,7 @@ public struct TokenSummary: WireModel, Equatable {
         self.revokedAt = revokedAt
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var fields: [String: JSONValue] = [
             "id": .string(id), "role": .string(role.rawValue), "name": .string(name), "createdAt": .timestamp(createdAt),
         ]
@@ -56,7 +56,7 @@ public struct TokenSummary: WireModel, Equatable {
         return .object(fields)
     }
 
-    public init(json: JSONValue) throws {
+    package init(json: JSONValue) throws {
         let object = try WireObject(json, "a token")
         self.init(
             id: try object.string("id"), role: try object.enumeration("role"), name: try object.string("name"),
@@ -67,27 +67,27 @@ public struct TokenSummary: WireModel, Equatable {
 }
 
 /// `GET /v1/tokens`.
-public struct TokenList: WireModel, Equatable {
-    public let tokens: [TokenSummary]
+package struct TokenList: WireModel, Equatable {
+    package let tokens: [TokenSummary]
 
-    public init(_ tokens: [TokenSummary]) { self.tokens = tokens }
+    package init(_ tokens: [TokenSummary]) { self.tokens = tokens }
 
-    public var json: JSONValue { ["tokens": .array(tokens.map(\.json))] }
+    package var json: JSONValue { ["tokens": .array(tokens.map(\.json))] }
 
-    public init(json: JSONValue) throws {
+    package init(json: JSONValue) throws {
         self.init(try WireObject(json, "the answer").models("tokens"))
     }
 }
 
 /// `DELETE /v1/tokens/{id}`.
-public struct TokenRevocation: WireModel, Equatable {
-    public let id: String
+package struct TokenRevocation: WireModel, Equatable {
+    package let id: String
 
-    public init(id: String) { self.id = id }
+    package init(id: String) { self.id = id }
 
-    public var json: JSONValue { ["id": .string(id), "revoked": true] }
+    package var json: JSONValue { ["id": .string(id), "revoked": true] }
 
-    public init(json: JSONValue) throws {
+    package init(json: JSONValue) throws {
         let object = try WireObject(json, "the answer")
         guard try object.bool("revoked") else { throw FormatError(.answerMalformed, "the answer does not say the token is revoked") }
         self.init(id: try object.string("id"))

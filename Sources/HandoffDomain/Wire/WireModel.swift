@@ -5,7 +5,7 @@ import VaultCrypto
 /// `json`, the CLI (and the web page) decode it with `init(json:)`. Decoding treats the answer as
 /// untrusted: a missing field, a wrong type, an id that is not a lowercase UUID or a state this
 /// version does not know is a `FormatError(.answerMalformed)` naming the field.
-public protocol WireModel: Sendable {
+package protocol WireModel: Sendable {
     /// The JSON object the API sends.
     var json: JSONValue { get }
     /// Reads the shape from a parsed answer.
@@ -14,12 +14,12 @@ public protocol WireModel: Sendable {
 
 /// The fields of one JSON object being decoded, with typed, throwing accessors that name the
 /// field in their error.
-public struct WireObject {
+package struct WireObject {
     private let fields: [String: JSONValue]
     private let what: String
 
     /// Opens `json` as the object `what` (a name used in errors: "a handoff", "the answer").
-    public init(_ json: JSONValue, _ what: String) throws {
+    package init(_ json: JSONValue, _ what: String) throws {
         guard let fields = json.objectValue else { throw FormatError(.answerMalformed, "\(what) is not a JSON object") }
         self.fields = fields
         self.what = what
@@ -30,60 +30,60 @@ public struct WireObject {
     }
 
     /// Whether the field is present (and not null).
-    public func has(_ name: String) -> Bool { fields[name].map { $0 != .null } ?? false }
+    package func has(_ name: String) -> Bool { fields[name].map { $0 != .null } ?? false }
 
-    public func string(_ name: String) throws -> String {
+    package func string(_ name: String) throws -> String {
         guard let value = fields[name]?.stringValue else { throw failure(name, "a string") }
         return value
     }
 
-    public func optionalString(_ name: String) throws -> String? {
+    package func optionalString(_ name: String) throws -> String? {
         has(name) ? try string(name) : nil
     }
 
-    public func integer(_ name: String) throws -> Int64 {
+    package func integer(_ name: String) throws -> Int64 {
         guard let value = fields[name]?.integerValue else { throw failure(name, "an integer") }
         return value
     }
 
-    public func bool(_ name: String) throws -> Bool {
+    package func bool(_ name: String) throws -> Bool {
         guard case .bool(let value)? = fields[name] else { throw failure(name, "true or false") }
         return value
     }
 
     /// A handoff or submission id: a lowercase UUID (it becomes a file name on the CLI's side).
-    public func uuid(_ name: String) throws -> String {
+    package func uuid(_ name: String) throws -> String {
         let value = try string(name)
         guard HandoffValues.isHandoffId(value) else { throw failure(name, "a lowercase UUID") }
         return value
     }
 
-    public func timestamp(_ name: String) throws -> Date {
+    package func timestamp(_ name: String) throws -> Date {
         guard let value = Timestamp.date(try string(name)) else { throw failure(name, "an RFC 3339 UTC timestamp") }
         return value
     }
 
-    public func optionalTimestamp(_ name: String) throws -> Date? {
+    package func optionalTimestamp(_ name: String) throws -> Date? {
         has(name) ? try timestamp(name) : nil
     }
 
-    public func base64(_ name: String) throws -> [UInt8] {
+    package func base64(_ name: String) throws -> [UInt8] {
         guard let value = try? Base64.decode(try string(name)) else { throw failure(name, "base64") }
         return value
     }
 
-    public func enumeration<Value: RawRepresentable>(_ name: String, _ type: Value.Type = Value.self) throws -> Value where Value.RawValue == String {
+    package func enumeration<Value: RawRepresentable>(_ name: String, _ type: Value.Type = Value.self) throws -> Value where Value.RawValue == String {
         guard let value = Value(rawValue: try string(name)) else { throw failure(name, "one this version knows") }
         return value
     }
 
-    public func array(_ name: String) throws -> [JSONValue] {
+    package func array(_ name: String) throws -> [JSONValue] {
         guard let value = fields[name]?.arrayValue else { throw failure(name, "a list") }
         return value
     }
 
     /// A list of strings.
-    public func strings(_ name: String) throws -> [String] {
+    package func strings(_ name: String) throws -> [String] {
         try array(name).map { item in
             guard let text = item.stringValue else { throw failure(name, "a list of strings") }
             return text
@@ -91,7 +91,7 @@ public struct WireObject {
     }
 
     /// A list of objects, each decoded as `Model`.
-    public func models<Model: WireModel>(_ name: String, _ type: Model.Type = Model.self) throws -> [Model] {
+    package func models<Model: WireModel>(_ name: String, _ type: Model.Type = Model.self) throws -> [Model] {
         try array(name).map(Model.init(json:))
     }
 }

@@ -6,50 +6,50 @@ import Yams
 /// Where and how `handoffd serve` runs. Precedence: flags > `HANDOFF_*` environment > config file
 /// > defaults. The master key is never a setting here: it comes from `DIR/master.key` or
 /// `HANDOFF_MASTER_KEY`.
-public struct ServerSettings: Sendable, Equatable {
-    public var dataDir = "./var"
-    public var host = "127.0.0.1"
-    public var port = 8443
+package struct ServerSettings: Sendable, Equatable {
+    package var dataDir = "./var"
+    package var host = "127.0.0.1"
+    package var port = 8443
     /// PEM certificate chain; default `DIR/tls/cert.pem`.
-    public var tlsCertificate: String?
+    package var tlsCertificate: String?
     /// PEM private key; default `DIR/tls/key.pem`.
-    public var tlsKey: String?
+    package var tlsKey: String?
     /// The https URL that invites name; default `https://<host>:<port>`.
-    public var publicURL: String?
+    package var publicURL: String?
     /// Sign an audit checkpoint every this many events (and at shutdown).
-    public var checkpointInterval: Int64 = 100
+    package var checkpointInterval: Int64 = 100
     /// `json` (production) or `text` (development).
-    public var logFormat: LogFormat = .json
+    package var logFormat: LogFormat = .json
     /// How long `/readyz` answers 503 before the server stops accepting, on SIGTERM.
-    public var drainGraceMilliseconds = 1000
+    package var drainGraceMilliseconds = 1000
     /// How long sealed data is kept after acknowledgement (`30d`).
-    public var retentionAfterAcknowledgement: TimeInterval = 30 * 86_400
+    package var retentionAfterAcknowledgement: TimeInterval = 30 * 86_400
     /// How often the purge task runs (`1h`).
-    public var purgeInterval: TimeInterval = 3_600
+    package var purgeInterval: TimeInterval = 3_600
     /// A request's head must be complete this long after the connection opens or the previous
     /// response ends (also the keep-alive limit).
-    public var headerTimeoutMilliseconds = 10_000
+    package var headerTimeoutMilliseconds = 10_000
     /// A request's body must be complete this long after its head.
-    public var bodyTimeoutMilliseconds = 30_000
+    package var bodyTimeoutMilliseconds = 30_000
     /// A connection that sends nothing for this long is closed (a stalled TLS handshake, say).
-    public var idleTimeoutMilliseconds = 60_000
+    package var idleTimeoutMilliseconds = 60_000
     /// Connections served at once; more wait in the listen backlog until one closes.
-    public var maxConnections = 1_024
+    package var maxConnections = 1_024
     /// Refused requests (401, 403, 404, 429) from one client network (an IPv4 address or an IPv6
     /// /64) in a minute before it gets 429 for the rest of the minute.
-    public var refusalLimit = 10
+    package var refusalLimit = 10
     /// The window that `refusalLimit` counts in and that each aggregated `request.refused` event
     /// covers (`1m`).
-    public var refusalWindow: TimeInterval = 60
+    package var refusalWindow: TimeInterval = 60
     /// Submissions kept per handoff; more are answered 429.
-    public var maxSubmissionsPerHandoff = 100
+    package var maxSubmissionsPerHandoff = 100
 
-    public init() {}
+    package init() {}
 
-    public var certificatePath: String { tlsCertificate ?? "\(dataDir)/tls/cert.pem" }
-    public var keyPath: String { tlsKey ?? "\(dataDir)/tls/key.pem" }
+    package var certificatePath: String { tlsCertificate ?? "\(dataDir)/tls/cert.pem" }
+    package var keyPath: String { tlsKey ?? "\(dataDir)/tls/key.pem" }
     /// The data directory these settings name.
-    public var dataDirectory: DataDirectory { DataDirectory(dataDir) }
+    package var dataDirectory: DataDirectory { DataDirectory(dataDir) }
 
     /// The settings' names in the file, the environment and on the command line.
     enum Key: String, CaseIterable {
@@ -129,7 +129,7 @@ public struct ServerSettings: Sendable, Equatable {
     }
 
     /// Builds the effective settings from a YAML file (optional), the environment and flags.
-    public static func load(file: String?, environment: [String: String], flags: [String: String]) throws -> ServerSettings {
+    package static func load(file: String?, environment: [String: String], flags: [String: String]) throws -> ServerSettings {
         var settings = ServerSettings()
         if let file {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {

@@ -6,23 +6,23 @@ import VaultStore
 
 /// An RFC 9457 problem document: every error the API answers with. Built from lower layers'
 /// errors in `APIProblem.from(_:)`, the one place that picks statuses.
-public struct APIProblem: Error, HTTPResponseError, Sendable {
+package struct APIProblem: Error, HTTPResponseError, Sendable {
     /// The HTTP status.
-    public let status: HTTPResponse.Status
+    package let status: HTTPResponse.Status
     /// A stable machine code, also the last part of `type`.
-    public let code: String
+    package let code: String
     /// A short summary that does not change between occurrences.
-    public let title: String
+    package let title: String
     /// This occurrence, for people. Never holds a token, key or value.
-    public let detail: String
+    package let detail: String
     /// Extra headers (for example `WWW-Authenticate`).
-    public var headers: HTTPFields = [:]
+    package var headers: HTTPFields = [:]
     /// For a refusal of an authenticated caller (wrong role or handoff): who it was, for the
     /// aggregated audit event. Never sent.
     var refused: Principal?
 
     /// Creates a problem.
-    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String) {
+    package init(_ status: HTTPResponse.Status, code: String, title: String, detail: String) {
         self.status = status
         self.code = code
         self.title = title
@@ -70,7 +70,7 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
         APIProblem(.badRequest, code: code, title: "Bad request", detail: detail)
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         let body: JSONValue = [
             "type": .string("urn:handoff-vault:problem:\(code)"),
             "title": .string(title),
@@ -84,7 +84,7 @@ public struct APIProblem: Error, HTTPResponseError, Sendable {
     }
 
     /// Maps any error to a problem. Unknown errors become a 500 that says nothing of their content.
-    public static func from(_ error: any Error) -> APIProblem {
+    package static func from(_ error: any Error) -> APIProblem {
         switch error {
         case let problem as APIProblem:
             return problem

@@ -2,21 +2,21 @@ import NIOCore
 import NIOHTTPTypes
 
 /// How long a client may take to send a request.
-public struct RequestDeadlines: Sendable {
+package struct RequestDeadlines: Sendable {
     /// From the connection opening (TLS handshake included), or from the first byte of a later
     /// request, to the end of that request's head.
-    public var header: TimeAmount
+    package var header: TimeAmount
     /// From the end of a request's head to the end of its body.
-    public var body: TimeAmount
+    package var body: TimeAmount
 
-    public init(header: TimeAmount, body: TimeAmount) {
+    package init(header: TimeAmount, body: TimeAmount) {
         self.header = header
         self.body = body
     }
 }
 
 /// Which deadline a slow connection missed.
-public enum MissedDeadline: String, Sendable {
+package enum MissedDeadline: String, Sendable {
     case header
     case body
 }

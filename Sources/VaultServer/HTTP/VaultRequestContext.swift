@@ -4,21 +4,21 @@ import NIOCore
 import VaultStore
 
 /// The per-request context: the authenticated caller, the client's address and the request id.
-public struct VaultRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+package struct VaultRequestContext: RequestContext {
+    package var coreContext: CoreRequestContextStorage
     /// Set by `BearerAuthMiddleware` when a valid token was presented.
-    public var principal: Principal?
+    package var principal: Principal?
     /// The client address as the audit log records it.
-    public let remote: String
+    package let remote: String
     /// The id echoed in `X-Request-Id` and written to the audit log (Hummingbird's request id).
-    public var requestId: String { id }
+    package var requestId: String { id }
 
-    public init(source: ApplicationRequestContextSource) {
+    package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         principal = nil
         remote = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Bodies are collected explicitly with `VaultAPI.maximumBodySize`.
-    public var maxUploadSize: Int { VaultAPI.maximumBodySize }
+    package var maxUploadSize: Int { VaultAPI.maximumBodySize }
 }

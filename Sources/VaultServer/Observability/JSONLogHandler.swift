@@ -5,21 +5,21 @@ import Logging
 /// One canonical JSON object per line on standard error: `time`, `level`, `label`, `message`
 /// and the metadata (such as `hb.request.id`). Messages and metadata come from the server's
 /// own code, which never puts a token, key or value in them.
-public struct JSONLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
+package struct JSONLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .info
     private let label: String
 
-    public init(label: String) {
+    package init(label: String) {
         self.label = label
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var fields: [String: JSONValue] = [
             "time": .string(Timestamp.string(Date())),
             "level": .string(event.level.rawValue),
@@ -34,14 +34,14 @@ public struct JSONLogHandler: LogHandler {
 }
 
 /// How `handoffd serve` writes its log.
-public enum LogFormat: String, Sendable, CaseIterable {
+package enum LogFormat: String, Sendable, CaseIterable {
     /// One JSON object per line, for production log collectors.
     case json
     /// Readable lines, for development.
     case text
 
     /// Installs the handler; call once per process, before any logger is made.
-    public func bootstrap(level: Logger.Level = .info) {
+    package func bootstrap(level: Logger.Level = .info) {
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = self == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level

@@ -5,19 +5,19 @@ import Synchronization
 
 /// Whether `/readyz` says yes. On SIGTERM or SIGINT it turns false first, then waits `grace` so
 /// that load balancers stop sending traffic, and only then lets the HTTP server drain.
-public final class Readiness: Service, Sendable {
+package final class Readiness: Service, Sendable {
     private let ready = Atomic<Bool>(true)
     private let grace: Duration
     private let logger: Logger
 
-    public init(grace: Duration, logger: Logger) {
+    package init(grace: Duration, logger: Logger) {
         self.grace = grace
         self.logger = logger
     }
 
-    public var isReady: Bool { ready.load(ordering: .relaxed) }
+    package var isReady: Bool { ready.load(ordering: .relaxed) }
 
-    public func run() async throws {
+    package func run() async throws {
         // Sleep until shutdown is requested (a cancelled sleep means it was).
         try? await gracefulShutdown()
         ready.store(false, ordering: .relaxed)

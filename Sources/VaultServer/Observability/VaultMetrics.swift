@@ -3,15 +3,15 @@ import Prometheus
 
 /// The server's Prometheus metrics, in one registry served at `/metrics`. Labels carry route
 /// patterns and status codes, never ids, tokens or values.
-public final class VaultMetrics: Sendable {
-    public let registry = PrometheusCollectorRegistry()
+package final class VaultMetrics: Sendable {
+    package let registry = PrometheusCollectorRegistry()
     private let submissions: Counter
     private let releases: Counter
     private let refusals: Counter
     private let treeSize: Gauge
     private let databaseBytes: Gauge
 
-    public init() {
+    package init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
             MetricNameDescriptor(namespace: "handoff", metricName: metric, unitName: unit, helpText: help)
         }

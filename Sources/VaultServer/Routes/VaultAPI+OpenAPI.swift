@@ -4,7 +4,7 @@ import Yams
 
 extension VaultAPI {
     /// The OpenAPI 3.1 document of this API, embedded at build time from `OpenAPI/openapi.yaml`.
-    public static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
+    package static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 
     /// `GET /v1/openapi.yaml`.
     @Sendable func openAPI(_ request: Request, context: VaultRequestContext) async throws -> Response {
@@ -12,7 +12,7 @@ extension VaultAPI {
     }
 
     /// Every `METHOD /path` the router serves, with parameters written `{name}` as OpenAPI does.
-    public func routedOperations() -> Set<String> {
+    package func routedOperations() -> Set<String> {
         Set(router().routes.map { route in
             let path = route.path.description.split(separator: "/", omittingEmptySubsequences: false).map { segment in
                 segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
@@ -22,7 +22,7 @@ extension VaultAPI {
     }
 
     /// Every `METHOD /path` the OpenAPI document describes.
-    public static func documentedOperations() throws -> Set<String> {
+    package static func documentedOperations() throws -> Set<String> {
         guard let document = try Yams.load(yaml: String(decoding: openAPIDocument, as: UTF8.self)) as? [String: Any],
               let paths = document["paths"] as? [String: Any]
         else { return [] }

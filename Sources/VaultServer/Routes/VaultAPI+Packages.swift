@@ -7,7 +7,7 @@ import VaultStore
 
 extension VaultAPI {
     /// The largest package accepted: a Teams package is a manifest and two small icons.
-    public static let maximumPackageSize = 1024 * 1024
+    package static let maximumPackageSize = 1024 * 1024
 
     /// `PUT /v1/handoffs/{id}/package` (generator): the signed Teams package for the customer.
     @Sendable func deliverPackage(_ request: Request, context: VaultRequestContext) async throws -> Response {

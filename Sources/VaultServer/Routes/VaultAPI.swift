@@ -5,22 +5,22 @@ import VaultCrypto
 import VaultStore
 
 /// Limits the API enforces, from the server settings.
-public struct APILimits: Sendable {
+package struct APILimits: Sendable {
     /// Refused requests per client network in a window before it gets 429 for the rest of it.
-    public var refusalsPerWindow: Int
+    package var refusalsPerWindow: Int
     /// The refusal window.
-    public var refusalWindow: TimeInterval
+    package var refusalWindow: TimeInterval
     /// Submissions kept per handoff; more are refused with 429.
-    public var submissionsPerHandoff: Int
+    package var submissionsPerHandoff: Int
 
-    public init(refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100) {
+    package init(refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100) {
         self.refusalsPerWindow = refusalsPerWindow
         self.refusalWindow = refusalWindow
         self.submissionsPerHandoff = submissionsPerHandoff
     }
 
     /// The limits the server settings name.
-    public init(_ settings: ServerSettings) {
+    package init(_ settings: ServerSettings) {
         self.init(
             refusalsPerWindow: settings.refusalLimit, refusalWindow: settings.refusalWindow,
             submissionsPerHandoff: settings.maxSubmissionsPerHandoff
@@ -31,9 +31,9 @@ public struct APILimits: Sendable {
 /// The `/v1` API and the health endpoints over a `HandoffStore`. Each handler checks the role,
 /// calls one store operation and answers JSON; errors become problem documents in
 /// `ProblemMiddleware`.
-public struct VaultAPI: Sendable {
+package struct VaultAPI: Sendable {
     /// Request bodies on `/v1` are limited to 64 KiB.
-    public static let maximumBodySize = 64 * 1024
+    package static let maximumBodySize = 64 * 1024
 
     let store: any HandoffStore
     /// The https URL that invites name, fixed once the server is listening.
@@ -46,7 +46,7 @@ public struct VaultAPI: Sendable {
     let refusals: RefusalLimiter
 
     /// Creates the API.
-    public init(
+    package init(
         store: any HandoffStore, publicURL: @escaping @Sendable () -> String, limits: APILimits = APILimits(),
         metrics: VaultMetrics = VaultMetrics(), readiness: Readiness? = nil, clock: @escaping @Sendable () -> Date = Date.init
     ) {
@@ -60,7 +60,7 @@ public struct VaultAPI: Sendable {
     }
 
     /// The router with every route and the middleware in front of them.
-    public func router() -> Router<VaultRequestContext> {
+    package func router() -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: ProblemMiddleware(metrics: metrics, refusals: refusals, clock: clock))
         router.add(middleware: BearerAuthMiddleware(store: store, clock: clock))
