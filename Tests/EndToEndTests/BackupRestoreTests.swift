@@ -7,14 +7,14 @@ import Testing
 @Suite("Backup and restore")
 struct BackupRestoreTests {
     @Test("A backup taken under load restores with the master key; receipted submissions and the audit log survive")
-    func drill() throws {
-        let scenario = try Scenario()
+    func drill() async throws {
+        let scenario = try await Scenario()
         let server = scenario.server
         let values = Scenario.fixture("valid-minimal.json")
         var receipted: [(invite: (handoffId: String, code: String, file: String), submissionId: String)] = []
         for customer in ["A", "B", "C"] {
-            let invite = try scenario.invite(customer: customer)
-            let submitted = try server.handoff(["submit", "--values", values, "--invite-file", invite.file, "--json"])
+            let invite = try await scenario.invite(customer: customer)
+            let submitted = try await server.handoff(["submit", "--values", values, "--invite-file", invite.file, "--json"])
             try #require(submitted.status == 0)
             receipted.append((invite, try #require(try JSONParser.parse(submitted.standardOutput).objectValue?["submissionId"]?.stringValue)))
         }
@@ -23,9 +23,9 @@ struct BackupRestoreTests {
             for i in $(seq 1 15); do "$0" submit --values "$1" --invite-file "$2" >/dev/null 2>&1; done; echo done
             """, TestPaths.product("handoff").path, values, receipted[0].invite.file], environment: server.environment())
         let backup = server.directory.appendingPathComponent("vault-backup.sqlite")
-        let backedUp = try ProcessRunner.run(TestPaths.product("handoffd"), ["backup", "--data-dir", server.dataDir.path, "--out", backup.path])
+        let backedUp = try await ProcessRunner.run(TestPaths.product("handoffd"), ["backup", "--data-dir", server.dataDir.path, "--out", backup.path])
         #expect(backedUp.status == 0, "\(backedUp.standardError)")
-        #expect(load.readLine() == "done")
+        await #expect(load.readLine() == "done")
         let mode = try FileManager.default.attributesOfItem(atPath: backup.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
@@ -38,36 +38,36 @@ struct BackupRestoreTests {
 
         // Restore into a new directory; without the master key it refuses.
         let restoredDir = server.directory.appendingPathComponent("restored")
-        let refused = try ProcessRunner.run(TestPaths.product("handoffd"), ["restore", "--from", backup.path, "--data-dir", restoredDir.path])
+        let refused = try await ProcessRunner.run(TestPaths.product("handoffd"), ["restore", "--from", backup.path, "--data-dir", restoredDir.path])
         #expect(refused.status == 78)
-        let restored = try ProcessRunner.run(TestPaths.product("handoffd"), [
+        let restored = try await ProcessRunner.run(TestPaths.product("handoffd"), [
             "restore", "--from", backup.path, "--data-dir", restoredDir.path,
             "--master-key-file", server.dataDir.appendingPathComponent("master.key").path,
         ])
         try #require(restored.status == 0, "\(restored.standardError)")
         #expect(restored.standardOutput.contains("integrity ok, keys open"))
         try FileManager.default.copyItem(at: server.dataDir.appendingPathComponent("tls"), to: restoredDir.appendingPathComponent("tls"))
-        server.stop()
+        await server.stop()
 
         let again = try ServerHarness(existingDataDir: restoredDir, adminToken: server.adminToken, serverKey: server.serverKey, caFile: server.caFile)
-        try again.start()
+        try await again.start()
         for entry in receipted {
-            let status = try again.handoff(["status", "--invite-file", entry.invite.file, "--server", again.url, "--json"])
+            let status = try await again.handoff(["status", "--invite-file", entry.invite.file, "--server", again.url, "--json"])
             #expect(status.status == 0, "\(status.standardError)")
             let receipts = try JSONParser.parse(status.standardOutput).objectValue?["receipts"]?.arrayValue ?? []
             #expect(receipts.contains { $0.objectValue?["submissionId"]?.stringValue == entry.submissionId })
         }
         let pulled = again.directory.appendingPathComponent("pulled")
-        let pull = try again.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path], token: scenario.generatorToken)
+        let pull = try await again.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path], token: scenario.generatorToken)
         #expect(pull.status == 0, "\(pull.standardError)")
         for entry in receipted {
             #expect(FileManager.default.fileExists(atPath: pulled.appendingPathComponent("\(entry.invite.handoffId).json").path))
         }
-        let auditor = try again.handoff(["admin", "token", "create", "--role", "auditor", "--name", "a", "--json"], token: again.adminToken)
+        let auditor = try await again.handoff(["admin", "token", "create", "--role", "auditor", "--name", "a", "--json"], token: again.adminToken)
         let auditorToken = try #require(try JSONParser.parse(auditor.standardOutput).objectValue?["token"]?.stringValue)
         let export = again.directory.appendingPathComponent("audit.jsonl").path
-        #expect(try again.handoff(["audit", "export", "--out", export], token: auditorToken).status == 0)
-        let verified = try again.handoff(["audit", "verify", "--file", export, "--public-key", again.serverKey])
+        #expect(try await again.handoff(["audit", "export", "--out", export], token: auditorToken).status == 0)
+        let verified = try await again.handoff(["audit", "verify", "--file", export, "--public-key", again.serverKey])
         #expect(verified.status == 0, "\(verified.standardOutput)\(verified.standardError)")
     }
 }

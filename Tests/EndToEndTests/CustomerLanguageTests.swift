@@ -21,26 +21,26 @@ struct CustomerLanguageTests {
     }
 
     @Test("An admin token file saved with CRLF works; a broken one is refused without being echoed")
-    func tokenFiles() throws {
-        let scenario = try Scenario()
+    func tokenFiles() async throws {
+        let scenario = try await Scenario()
         let server = scenario.server
         let crlf = server.directory.appendingPathComponent("admin-crlf.token")
         try Data(("\u{FEFF}" + server.adminToken + "\r\n").utf8).write(to: crlf)
-        let invite = try server.handoff(["admin", "invite", "--customer", "Contoso", "--token-file", crlf.path])
+        let invite = try await server.handoff(["admin", "invite", "--customer", "Contoso", "--token-file", crlf.path])
         #expect(invite.status == 0, "\(invite.standardError)")
         let broken = server.directory.appendingPathComponent("admin-broken.token")
         try Data((server.adminToken + "\u{7}extra\r\n").utf8).write(to: broken)
-        let refused = try server.handoff(["admin", "invite", "--customer", "Contoso", "--token-file", broken.path])
+        let refused = try await server.handoff(["admin", "invite", "--customer", "Contoso", "--token-file", broken.path])
         #expect(refused.status == 64)
         #expect(!refused.standardError.contains(server.adminToken) && !refused.standardOutput.contains(server.adminToken))
         #expect(refused.standardError.contains("does not hold a Handoff Vault token"))
     }
 
     @Test("Network failures name the URL, say nothing was sent, and get the right exit code")
-    func networkFailures() throws {
-        let scenario = try Scenario()
+    func networkFailures() async throws {
+        let scenario = try await Scenario()
         let server = scenario.server
-        let invite = try scenario.invite()
+        let invite = try await scenario.invite()
         let plainHTTP = try ProcessRunner.startPython(["-c", """
             import http.server, sys
             s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
@@ -48,7 +48,7 @@ struct CustomerLanguageTests {
             s.serve_forever()
             """])
         defer { plainHTTP.terminate() }
-        let httpPort = plainHTTP.readLine()
+        let httpPort = await plainHTTP.readLine()
         let closer = try ProcessRunner.startPython(["-c", """
             import socket
             s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
@@ -57,7 +57,7 @@ struct CustomerLanguageTests {
                 c, _ = s.accept(); c.close()
             """])
         defer { closer.terminate() }
-        let closePort = closer.readLine()
+        let closePort = await closer.readLine()
         let cases: [(String, [String], [String: String], Int32, String)] = [
             ("closed port", ["--server", "https://127.0.0.1:9"], [:], 69, "nothing answers there"),
             ("plain HTTP port", ["--server", "https://127.0.0.1:\(httpPort)"], [:], 69, "did not set up a secure (TLS) connection"),
@@ -70,7 +70,7 @@ struct CustomerLanguageTests {
             ("untrusted certificate", [], ["HANDOFF_CA_FILE": ""], 76, "is not trusted on this computer, so nothing was sent"),
         ]
         for (name, arguments, environment, status, words) in cases {
-            let result = try ProcessRunner.run(TestPaths.product("handoff"), ["status", "--invite-file", invite.file] + arguments,
+            let result = try await ProcessRunner.run(TestPaths.product("handoff"), ["status", "--invite-file", invite.file] + arguments,
                                                environment: Self.environment(server, environment))
             #expect(result.status == status, "\(name): \(result.status) \(result.standardError)")
             #expect(result.standardError.contains(words), "\(name): \(result.standardError)")
@@ -81,10 +81,10 @@ struct CustomerLanguageTests {
                 #expect(!result.standardError.contains("--server"), "\(name): a customer never typed --server")
             }
         }
-        let folder = try server.handoff(["validate", "--values", server.directory.path])
+        let folder = try await server.handoff(["validate", "--values", server.directory.path])
         #expect(folder.status == 64 && folder.standardError.contains("is a folder"))
-        let auditor = try scenario.token(role: "auditor")
-        let pull = try server.handoff(["pull", "--key", scenario.generatorKey, "--out", server.directory.appendingPathComponent("p").path], token: auditor)
+        let auditor = try await scenario.token(role: "auditor")
+        let pull = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", server.directory.appendingPathComponent("p").path], token: auditor)
         #expect(pull.status == 77, "\(pull.standardError)")
     }
 
@@ -98,10 +98,10 @@ struct CustomerLanguageTests {
     }
 
     @Test("Invites pasted in quotes, with CRLF, with a BOM or wrapped at 76 columns all work")
-    func pastedInvites() throws {
-        let scenario = try Scenario()
+    func pastedInvites() async throws {
+        let scenario = try await Scenario()
         let server = scenario.server
-        let invite = try scenario.invite()
+        let invite = try await scenario.invite()
         let wrapped = stride(from: 0, to: invite.code.count, by: 76).map { start -> String in
             let from = invite.code.index(invite.code.startIndex, offsetBy: start)
             let to = invite.code.index(from, offsetBy: min(76, invite.code.count - start))
@@ -111,72 +111,72 @@ struct CustomerLanguageTests {
         for (index, form) in forms.enumerated() {
             let file = server.directory.appendingPathComponent("pasted-\(index).txt")
             try Data(form.utf8).write(to: file)
-            let status = try server.handoff(["status", "--invite-file", file.path])
+            let status = try await server.handoff(["status", "--invite-file", file.path])
             #expect(status.status == 0, "form \(index): \(status.standardError)")
         }
     }
 
     @Test("Values files from Notepad and editors: BOM, UTF-16, trailing comma, pasted tenant ID")
-    func valuesDocuments() throws {
+    func valuesDocuments() async throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let minimal = try String(contentsOf: URL(fileURLWithPath: Scenario.fixture("valid-minimal.json")), encoding: .utf8)
-        func validate(_ data: Data) throws -> ProcessResult {
+        func validate(_ data: Data) async throws -> ProcessResult {
             let file = directory.appendingPathComponent("values-\(UUID().uuidString.prefix(6)).json")
             try data.write(to: file)
-            return try ProcessRunner.run(TestPaths.product("handoff"), ["validate", "--values", file.path])
+            return try await ProcessRunner.run(TestPaths.product("handoff"), ["validate", "--values", file.path])
         }
-        #expect(try validate(Data("\u{FEFF}".utf8) + Data(minimal.utf8)).status == 0)
+        #expect(try await validate(Data("\u{FEFF}".utf8) + Data(minimal.utf8)).status == 0)
         let spaced = minimal.replacingOccurrences(of: "\"access_as_user\"", with: "\"access_as_user \\n\"")
-        #expect(try validate(Data(spaced.utf8)).status == 0)
-        let utf16 = try validate(minimal.data(using: .utf16)!)
+        #expect(try await validate(Data(spaced.utf8)).status == 0)
+        let utf16 = try await validate(minimal.data(using: .utf16)!)
         #expect(utf16.status == 65 && utf16.standardError.contains("saved as UTF-16; save it as UTF-8"), "\(utf16.standardError)")
-        let comma = try validate(Data(minimal.replacingOccurrences(of: "communication.azure.com/\"\n}", with: "communication.azure.com/\",\n}").utf8))
+        let comma = try await validate(Data(minimal.replacingOccurrences(of: "communication.azure.com/\"\n}", with: "communication.azure.com/\",\n}").utf8))
         #expect(comma.status == 65 && comma.standardError.contains("line 10, column"), "\(comma.standardError)")
         #expect(comma.standardError.contains("remove the comma after the last field"))
         let twice = minimal.replacingOccurrences(of: "\"clientId\": \"14a03569-d26b-4496-92e5-dfe8cb1855fe\"", with: "\"clientId\": \"096d3737-42f9-4039-8320-a4737c2b3abe\"")
-        let pasted = try validate(Data(twice.utf8))
+        let pasted = try await validate(Data(twice.utf8))
         #expect(pasted.status == 65 && pasted.standardError.contains("clientId is the Directory (tenant) ID"), "\(pasted.standardError)")
         let wrongURI = minimal.replacingOccurrences(of: "/14a03569-d26b-4496-92e5-dfe8cb1855fe\"", with: "/096d3737-42f9-4039-8320-a4737c2b3abe\"")
-        let uri = try validate(Data(wrongURI.utf8))
+        let uri = try await validate(Data(wrongURI.utf8))
         #expect(uri.standardError.contains("api://altouraremoteacs.azurewebsites.net/14a03569-d26b-4496-92e5-dfe8cb1855fe"), "\(uri.standardError)")
     }
 
     @Test("A revoked invite, the help, the next step, a replaced submission and a mistyped command read plainly")
-    func plainWords() throws {
-        let scenario = try Scenario()
+    func plainWords() async throws {
+        let scenario = try await Scenario()
         let server = scenario.server
-        let invite = try scenario.invite()
+        let invite = try await scenario.invite()
         let values = Scenario.fixture("valid-minimal.json")
-        let first = try server.handoff(["submit", "--values", values, "--invite-file", invite.file])
+        let first = try await server.handoff(["submit", "--values", values, "--invite-file", invite.file])
         #expect(first.status == 0)
         #expect(first.standardOutput.contains("Next: wait for Altoura to build your Teams app package (Step 8)"), "\(first.standardOutput)")
         #expect(!first.standardOutput.contains("sealed bytes") && !first.standardOutput.contains("audit index"))
-        let second = try server.handoff(["submit", "--values", values, "--invite-file", invite.file])
+        let second = try await server.handoff(["submit", "--values", values, "--invite-file", invite.file])
         #expect(second.standardOutput.contains("replaces your earlier one"), "\(second.standardOutput)")
-        let verbose = try server.handoff(["submit", "--values", values, "--invite-file", invite.file, "--verbose"])
+        let verbose = try await server.handoff(["submit", "--values", values, "--invite-file", invite.file, "--verbose"])
         #expect(verbose.standardOutput.contains("handoff-vault receipt v1"))
-        _ = try server.handoff(["pull", "--key", scenario.generatorKey, "--out", server.directory.appendingPathComponent("p").path], token: scenario.generatorToken)
-        #expect(try server.handoff(["ack", invite.handoffId], token: scenario.generatorToken).status == 0)
-        let status = try server.handoff(["status", "--invite-file", invite.file])
+        _ = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", server.directory.appendingPathComponent("p").path], token: scenario.generatorToken)
+        #expect(try await server.handoff(["ack", invite.handoffId], token: scenario.generatorToken).status == 0)
+        let status = try await server.handoff(["status", "--invite-file", invite.file])
         #expect(status.standardOutput.contains("built your Teams app package (Step 8)") && status.standardOutput.contains("handoff package fetch"), "\(status.standardOutput)")
 
-        let help = try server.handoff(["submit", "--help"])
+        let help = try await server.handoff(["submit", "--help"])
         #expect(!help.standardOutput.contains("--token-file") && !help.standardOutput.contains("--ca-file") && !help.standardOutput.contains("--server"))
-        let typo = try server.handoff(["sumbit", "--values", values])
+        let typo = try await server.handoff(["sumbit", "--values", values])
         #expect(typo.status == 64 && typo.standardError.contains("did you mean 'submit'"), "\(typo.standardError)")
 
-        #expect(try server.handoff(["admin", "revoke", invite.handoffId], token: server.adminToken).status == 0)
-        let revoked = try server.handoff(["status", "--invite-file", invite.file])
+        #expect(try await server.handoff(["admin", "revoke", invite.handoffId], token: server.adminToken).status == 0)
+        let revoked = try await server.handoff(["status", "--invite-file", invite.file])
         #expect(revoked.status == 77)
         #expect(revoked.standardError.contains("your invite is no longer accepted") && revoked.standardError.contains("new invite"))
         #expect(Self.plain(revoked.standardError), "\(revoked.standardError)")
     }
 
     @Test("Prompt mode asks again only for the answers that were wrong")
-    func promptsAgainOnlyForMistakes() throws {
-        let scenario = try Scenario()
-        let invite = try scenario.invite()
+    func promptsAgainOnlyForMistakes() async throws {
+        let scenario = try await Scenario()
+        let invite = try await scenario.invite()
         let good = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: Scenario.fixture("valid-minimal.json"))))).objectValue!
         func value(_ key: String) -> String { good[key]?.stringValue ?? "" }
         let answers = [
@@ -184,7 +184,7 @@ struct CustomerLanguageTests {
             value("acsConnectionString"), value("acsEndpoint"), "",
             value("clientId"),
         ]
-        let driven = try ProcessRunner.python([
+        let driven = try await ProcessRunner.python([
             TestPaths.repository.appendingPathComponent("Tests/Tools/prompt_driver.py").path, TestPaths.product("handoff").path,
             String(decoding: CanonicalJSON.encode(.array(answers.map(JSONValue.string))), as: UTF8.self),
             "submit", "--dry-run", "--invite-file", invite.file,

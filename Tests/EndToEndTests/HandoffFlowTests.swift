@@ -8,12 +8,12 @@ import VaultCrypto
 @Suite("End-to-end handoff", .serialized)
 struct HandoffFlowTests {
     @Test("Values submitted by the customer arrive at the generator unchanged, and nowhere else")
-    func fullFlow() throws {
-        let scenario = try Scenario()
+    func fullFlow() async throws {
+        let scenario = try await Scenario()
         let server = scenario.server
-        let invite = try scenario.invite()
+        let invite = try await scenario.invite()
 
-        let submitted = try server.handoff(["submit", "--values", Scenario.fixture("valid-uppercase-guids.json"), "--invite-file", invite.file, "--json"])
+        let submitted = try await server.handoff(["submit", "--values", Scenario.fixture("valid-uppercase-guids.json"), "--invite-file", invite.file, "--json"])
         try #require(submitted.status == 0, "\(submitted.standardError)")
         let submission = try #require(try JSONParser.parse(submitted.standardOutput).objectValue)
         #expect(submission["handoffId"]?.stringValue == invite.handoffId)
@@ -21,13 +21,13 @@ struct HandoffFlowTests {
         #expect(receipt.hasPrefix("handoff-vault receipt v1\n\(invite.handoffId)\n"))
         #expect(receipt.contains("\n\n— handoff-vault/test "))
 
-        let status = try server.handoff(["status", "--invite-file", invite.file, "--json"])
+        let status = try await server.handoff(["status", "--invite-file", invite.file, "--json"])
         #expect(status.status == 0, "\(status.standardError)")
         #expect(try JSONParser.parse(status.standardOutput).objectValue?["state"] == "submitted")
 
         let pulled = server.directory.appendingPathComponent("pulled")
         let packages = server.directory.appendingPathComponent("packages")
-        let pull = try server.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path, "--package-out", packages.path, "--json"], token: scenario.generatorToken)
+        let pull = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path, "--package-out", packages.path, "--json"], token: scenario.generatorToken)
         try #require(pull.status == 0, "\(pull.standardError)")
         let file = pulled.appendingPathComponent("\(invite.handoffId).json")
         let opened = try HandoffValues.validate(document: Array(try Data(contentsOf: file)))
@@ -37,10 +37,10 @@ struct HandoffFlowTests {
         #expect(mode == 0o600)
         #expect(FileManager.default.fileExists(atPath: packages.appendingPathComponent("\(invite.handoffId).zip").path))
 
-        #expect(try JSONParser.parse(try server.handoff(["status", "--invite-file", invite.file, "--json"]).standardOutput).objectValue?["state"] == "released")
-        let ack = try server.handoff(["ack", invite.handoffId], token: scenario.generatorToken)
+        #expect(try JSONParser.parse(try await server.handoff(["status", "--invite-file", invite.file, "--json"]).standardOutput).objectValue?["state"] == "released")
+        let ack = try await server.handoff(["ack", invite.handoffId], token: scenario.generatorToken)
         #expect(ack.status == 0, "\(ack.standardError)")
-        #expect(try server.sql("SELECT state FROM handoff WHERE id = '\(invite.handoffId)'") == "acknowledged")
+        #expect(try await server.sql("SELECT state FROM handoff WHERE id = '\(invite.handoffId)'") == "acknowledged")
 
         // Nothing readable at rest, and nothing secret in the server's output.
         let connection = try #require(try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: Scenario.fixture("valid-uppercase-guids.json"))))).objectValue?["acsConnectionString"]?.stringValue)
@@ -63,79 +63,79 @@ struct HandoffFlowTests {
 
     @Test("A sealed box moved to another handoff is caught by pull, and nothing is written for it")
     func movedBoxIsCaught() async throws {
-        let scenario = try Scenario()
+        let scenario = try await Scenario()
         let server = scenario.server
-        let first = try scenario.invite(customer: "Contoso")
-        let second = try scenario.invite(customer: "Fabrikam")
+        let first = try await scenario.invite(customer: "Contoso")
+        let second = try await scenario.invite(customer: "Fabrikam")
         // A box sealed (correctly) for the first handoff, uploaded with the second invite — what a
         // server that moved rows between handoffs would hand the generator.
         let inviteA = try InviteCode(decoding: first.code)
         let inviteB = try InviteCode(decoding: second.code)
         let values = try HandoffValues.validate(document: Array(try Data(contentsOf: URL(fileURLWithPath: Scenario.fixture("valid-minimal.json")))))
         let sealed = try SealedPayload(handoffId: inviteA.handoffId, sealedAt: "2026-11-26T12:00:00Z", values: values).seal(to: inviteA.recipientKey)
-        let http = try TestHTTP(caFile: server.caFile)
-        defer { http.close() }
-        let upload = try await http.send("POST", server.url + "/v1/handoffs/\(inviteB.handoffId)/submissions",
-                                         token: inviteB.token.withText { $0 },
-                                         body: ["sealed": .string(Base64.encode(sealed)), "recipientKeyId": .string(inviteB.recipientKey.keyId)])
-        try #require(upload.status == 201)
+        try await TestHTTP.with(caFile: server.caFile) { http in
+            let upload = try await http.send("POST", server.url + "/v1/handoffs/\(inviteB.handoffId)/submissions",
+                                             token: inviteB.token.withText { $0 },
+                                             body: ["sealed": .string(Base64.encode(sealed)), "recipientKeyId": .string(inviteB.recipientKey.keyId)])
+            try #require(upload.status == 201)
 
-        let pulled = server.directory.appendingPathComponent("pulled")
-        let pull = try server.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path], token: scenario.generatorToken)
-        #expect(pull.status == 76)
-        #expect(pull.standardError.contains("names handoff \(inviteA.handoffId), but it was fetched for \(inviteB.handoffId)"))
-        #expect(!FileManager.default.fileExists(atPath: pulled.appendingPathComponent("\(inviteB.handoffId).json").path))
+            let pulled = server.directory.appendingPathComponent("pulled")
+            let pull = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path], token: scenario.generatorToken)
+            #expect(pull.status == 76)
+            #expect(pull.standardError.contains("names handoff \(inviteA.handoffId), but it was fetched for \(inviteB.handoffId)"))
+            #expect(!FileManager.default.fileExists(atPath: pulled.appendingPathComponent("\(inviteB.handoffId).json").path))
+        }
     }
 
     @Test("The CLI refuses a server certificate it does not trust")
-    func untrustedCertificate() throws {
-        let scenario = try Scenario()
-        let other = try ServerHarness()
-        let invite = try scenario.invite()
+    func untrustedCertificate() async throws {
+        let scenario = try await Scenario()
+        let other = try await ServerHarness()
+        let invite = try await scenario.invite()
         let values = Scenario.fixture("valid-minimal.json")
-        let wrongCA = try scenario.server.handoff(["submit", "--values", values, "--invite-file", invite.file], extra: ["HANDOFF_CA_FILE": other.caFile])
+        let wrongCA = try await scenario.server.handoff(["submit", "--values", values, "--invite-file", invite.file], extra: ["HANDOFF_CA_FILE": other.caFile])
         #expect(wrongCA.status == 76)
         #expect(wrongCA.standardError.contains("not trusted"))
         var environment = scenario.server.environment()
         environment["HANDOFF_CA_FILE"] = nil
-        let systemStore = try ProcessRunner.run(TestPaths.product("handoff"), ["submit", "--values", values, "--invite-file", invite.file], environment: environment)
+        let systemStore = try await ProcessRunner.run(TestPaths.product("handoff"), ["submit", "--values", values, "--invite-file", invite.file], environment: environment)
         #expect(systemStore.status == 76)
-        #expect(try scenario.server.sql("SELECT COUNT(*) FROM submission") == "0")
+        #expect(try await scenario.server.sql("SELECT COUNT(*) FROM submission") == "0")
     }
 
     @Test("When the audit insert fails, the submission and the release fail with it")
-    func auditFailsClosed() throws {
-        let scenario = try Scenario()
+    func auditFailsClosed() async throws {
+        let scenario = try await Scenario()
         let server = scenario.server
-        let invite = try scenario.invite()
+        let invite = try await scenario.invite()
         let values = Scenario.fixture("valid-minimal.json")
-        _ = try server.sql("CREATE TRIGGER refuse_audit BEFORE INSERT ON auditEvent BEGIN SELECT RAISE(ABORT, 'audit disabled by test'); END")
-        let refused = try server.handoff(["submit", "--values", values, "--invite-file", invite.file])
+        _ = try await server.sql("CREATE TRIGGER refuse_audit BEFORE INSERT ON auditEvent BEGIN SELECT RAISE(ABORT, 'audit disabled by test'); END")
+        let refused = try await server.handoff(["submit", "--values", values, "--invite-file", invite.file])
         #expect(refused.status == 69, "\(refused.standardError)")
-        #expect(try server.sql("SELECT COUNT(*) FROM submission") == "0")
-        #expect(try server.sql("SELECT state FROM handoff") == "invited")
+        #expect(try await server.sql("SELECT COUNT(*) FROM submission") == "0")
+        #expect(try await server.sql("SELECT state FROM handoff") == "invited")
 
-        _ = try server.sql("DROP TRIGGER refuse_audit")
-        #expect(try server.handoff(["submit", "--values", values, "--invite-file", invite.file]).status == 0)
-        _ = try server.sql("CREATE TRIGGER refuse_audit BEFORE INSERT ON auditEvent BEGIN SELECT RAISE(ABORT, 'audit disabled by test'); END")
+        _ = try await server.sql("DROP TRIGGER refuse_audit")
+        #expect(try await server.handoff(["submit", "--values", values, "--invite-file", invite.file]).status == 0)
+        _ = try await server.sql("CREATE TRIGGER refuse_audit BEFORE INSERT ON auditEvent BEGIN SELECT RAISE(ABORT, 'audit disabled by test'); END")
         let pulled = server.directory.appendingPathComponent("pulled")
-        let pull = try server.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path], token: scenario.generatorToken)
+        let pull = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path], token: scenario.generatorToken)
         #expect(pull.status == 76)
-        #expect(try server.sql("SELECT state FROM handoff") == "submitted", "no audit row, no release")
+        #expect(try await server.sql("SELECT state FROM handoff") == "submitted", "no audit row, no release")
         #expect(!FileManager.default.fileExists(atPath: pulled.appendingPathComponent("\(invite.handoffId).json").path))
     }
 
     @Test("The server refuses to start on a master key or data directory others can read")
-    func refusesOpenPermissions() throws {
-        let server = try ServerHarness()
+    func refusesOpenPermissions() async throws {
+        let server = try await ServerHarness()
         let key = server.dataDir.appendingPathComponent("master.key").path
         chmod(key, 0o644)
-        let run = try ProcessRunner.run(TestPaths.product("handoffd"), ["serve", "--data-dir", server.dataDir.path, "--port", "0"])
+        let run = try await ProcessRunner.run(TestPaths.product("handoffd"), ["serve", "--data-dir", server.dataDir.path, "--port", "0"])
         #expect(run.status == 78)
         #expect(run.standardError.contains("has mode 644, open to group or others"))
         chmod(key, 0o600)
         chmod(server.dataDir.path, 0o755)
-        let again = try ProcessRunner.run(TestPaths.product("handoffd"), ["serve", "--data-dir", server.dataDir.path, "--port", "0"])
+        let again = try await ProcessRunner.run(TestPaths.product("handoffd"), ["serve", "--data-dir", server.dataDir.path, "--port", "0"])
         #expect(again.status == 78)
         #expect(again.standardError.contains("the data directory"))
     }

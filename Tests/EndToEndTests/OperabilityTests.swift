@@ -11,7 +11,7 @@ struct OperabilityTests {
     static let handoffd = TestPaths.product("handoffd")
 
     @Test("Configuration: flags beat HANDOFF_* which beat the file which beats the defaults; bad input exits 78")
-    func configurationPrecedence() throws {
+    func configurationPrecedence() async throws {
         let directory = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("handoffd.yaml")
@@ -19,7 +19,7 @@ struct OperabilityTests {
         var environment = ProcessInfo.processInfo.environment
         environment["HANDOFF_PORT"] = "2222"
         environment["HANDOFF_MASTER_KEY"] = "c2VjcmV0LW1hc3Rlci1rZXktdGhhdC1tdXN0LW5vdC1wcmludA=="
-        let result = try ProcessRunner.run(Self.handoffd, ["config", "check", "--config", file.path, "--host", "127.0.0.2", "--json"], environment: environment)
+        let result = try await ProcessRunner.run(Self.handoffd, ["config", "check", "--config", file.path, "--host", "127.0.0.2", "--json"], environment: environment)
         try #require(result.status == 0, "\(result.standardError)")
         let effective = try #require(try JSONParser.parse(result.standardOutput).objectValue)
         #expect(effective["host"] == "127.0.0.2", "the flag wins")
@@ -31,51 +31,51 @@ struct OperabilityTests {
         #expect(!result.standardOutput.contains("c2VjcmV0"))
 
         try Data("host: 127.0.0.1\nprot: 8443\n".utf8).write(to: file)
-        let unknown = try ProcessRunner.run(Self.handoffd, ["config", "check", "--config", file.path])
+        let unknown = try await ProcessRunner.run(Self.handoffd, ["config", "check", "--config", file.path])
         #expect(unknown.status == 78)
         #expect(unknown.standardError.contains("unknown setting prot"))
         environment["HANDOFF_PORT"] = "eighty"
-        let bad = try ProcessRunner.run(Self.handoffd, ["config", "check"], environment: environment)
+        let bad = try await ProcessRunner.run(Self.handoffd, ["config", "check"], environment: environment)
         #expect(bad.status == 78)
         #expect(bad.standardError.contains("HANDOFF_PORT: port must be a number"))
     }
 
     @Test("/metrics answers loopback with the documented names; logs are JSON lines with a request id")
     func metricsAndLogs() async throws {
-        let scenario = try Scenario()
+        let scenario = try await Scenario()
         let server = scenario.server
-        let invite = try scenario.invite()
-        #expect(try server.handoff(["submit", "--values", Scenario.fixture("valid-minimal.json"), "--invite-file", invite.file]).status == 0)
-        #expect(try server.handoff(["pull", "--key", scenario.generatorKey, "--out", server.directory.appendingPathComponent("p").path], token: scenario.generatorToken).status == 0)
-        let http = try TestHTTP(caFile: server.caFile)
-        defer { http.close() }
-        _ = try await http.send("GET", server.url + "/v1/handoffs", token: "nonsense")
-        let metrics = try await http.send("GET", server.url + "/metrics")
-        #expect(metrics.status == 200)
-        let text = try await http.text(server.url + "/metrics")
-        for name in ["handoff_http_requests_total{", "handoff_http_request_duration_seconds_bucket{", "handoff_submissions_total 1",
-                     "handoff_releases_total 1", "handoff_refused_requests_total", "handoff_audit_tree_size", "handoff_database_bytes"] {
-            #expect(text.contains(name), "\(name)")
-        }
-        #expect(text.contains(#"route="/v1/handoffs/{id}/submissions""#), "routes are labelled by their pattern, as the OpenAPI document writes it")
-        #expect(!text.contains(invite.handoffId), "ids stay out of metric labels")
-        #expect(!text.contains(server.adminToken) && !text.contains(scenario.generatorToken))
+        let invite = try await scenario.invite()
+        #expect(try await server.handoff(["submit", "--values", Scenario.fixture("valid-minimal.json"), "--invite-file", invite.file]).status == 0)
+        #expect(try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", server.directory.appendingPathComponent("p").path], token: scenario.generatorToken).status == 0)
+        try await TestHTTP.with(caFile: server.caFile) { http in
+            _ = try await http.send("GET", server.url + "/v1/handoffs", token: "nonsense")
+            let metrics = try await http.send("GET", server.url + "/metrics")
+            #expect(metrics.status == 200)
+            let text = try await http.text(server.url + "/metrics")
+            for name in ["handoff_http_requests_total{", "handoff_http_request_duration_seconds_bucket{", "handoff_submissions_total 1",
+                         "handoff_releases_total 1", "handoff_refused_requests_total", "handoff_audit_tree_size", "handoff_database_bytes"] {
+                #expect(text.contains(name), "\(name)")
+            }
+            #expect(text.contains(#"route="/v1/handoffs/{id}/submissions""#), "routes are labelled by their pattern, as the OpenAPI document writes it")
+            #expect(!text.contains(invite.handoffId), "ids stay out of metric labels")
+            #expect(!text.contains(server.adminToken) && !text.contains(scenario.generatorToken))
 
-        let lines = (try String(contentsOf: server.errorFile, encoding: .utf8)).split(separator: "\n")
-        let requestLines = lines.compactMap { try? JSONParser.parse(String($0)).objectValue }.filter { $0["message"]?.stringValue?.hasPrefix("GET /metrics") == true }
-        let line = try #require(requestLines.first)
-        #expect(line["hb.request.id"]?.stringValue?.isEmpty == false)
-        #expect(line["level"] == "info")
-        #expect(lines.allSatisfy { (try? JSONParser.parse(String($0))) != nil }, "every log line is one JSON object")
-        let header = try await http.send("GET", server.url + "/healthz")
-        #expect(header.headers.first(name: "X-Request-Id")?.isEmpty == false)
+            let lines = (try String(contentsOf: server.errorFile, encoding: .utf8)).split(separator: "\n")
+            let requestLines = lines.compactMap { try? JSONParser.parse(String($0)).objectValue }.filter { $0["message"]?.stringValue?.hasPrefix("GET /metrics") == true }
+            let line = try #require(requestLines.first)
+            #expect(line["hb.request.id"]?.stringValue?.isEmpty == false)
+            #expect(line["level"] == "info")
+            #expect(lines.allSatisfy { (try? JSONParser.parse(String($0))) != nil }, "every log line is one JSON object")
+            let header = try await http.send("GET", server.url + "/healthz")
+            #expect(header.headers.first(name: "X-Request-Id")?.isEmpty == false)
+        }
     }
 
     @Test("SIGTERM: /readyz turns 503 first, the request in flight completes, the database closes cleanly")
-    func drain() throws {
-        let scenario = try Scenario(serverEnvironment: ["HANDOFF_DRAIN_GRACE_MS": "1500"])
+    func drain() async throws {
+        let scenario = try await Scenario(serverEnvironment: ["HANDOFF_DRAIN_GRACE_MS": "1500"])
         let server = scenario.server
-        let invite = try scenario.invite()
+        let invite = try await scenario.invite()
         let token = try InviteCode(decoding: invite.code).token.withText { $0 }
         let port = try #require(server.url.split(separator: ":").last.map(String.init))
         // A client that sends a submission's headers, waits until told, then sends the body.
@@ -91,44 +91,44 @@ struct OperabilityTests {
                 tls.sendall(body)
                 print(tls.recv(4096).split(b"\\r\\n", 1)[0].decode(), flush=True)
             """, port, server.caFile, token, invite.handoffId])
-        _ = client.readLine()
+        await _ = client.readLine()
         server.signal(SIGTERM)
-        Thread.sleep(forTimeInterval: 0.3)
-        let ready = try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", server.caFile, server.url + "/readyz"])
+        try await Task.sleep(for: .milliseconds(300))
+        let ready = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", server.caFile, server.url + "/readyz"])
         #expect(ready.standardOutput == "503", "readyz turns false before the server stops accepting")
         client.write("go\n")
-        let answer = client.readLine()
+        let answer = await client.readLine()
         #expect(answer.hasPrefix("HTTP/1.1 "), "the request in flight got an answer: \(answer)")
-        #expect(server.waitForExit() == 0)
-        #expect(try server.sql("PRAGMA integrity_check") == "ok")
+        #expect(await server.waitForExit() == 0)
+        #expect(try await server.sql("PRAGMA integrity_check") == "ok")
         #expect(server.output().contains("signed checkpoint at shutdown"))
     }
 
     @Test("The CLI goes through HTTPS_PROXY with CONNECT, and around it for NO_PROXY hosts")
-    func proxy() throws {
-        let scenario = try Scenario()
+    func proxy() async throws {
+        let scenario = try await Scenario()
         let server = scenario.server
-        let invite = try scenario.invite()
+        let invite = try await scenario.invite()
         let log = server.directory.appendingPathComponent("proxy.log")
         let proxy = try ProcessRunner.startPython([TestPaths.repository.appendingPathComponent("Tests/Tools/connect_proxy.py").path, log.path])
         defer { proxy.terminate() }
-        let proxyPort = proxy.readLine().trimmingCharacters(in: .whitespacesAndNewlines)
+        let proxyPort = await proxy.readLine().trimmingCharacters(in: .whitespacesAndNewlines)
         let serverPort = try #require(server.url.split(separator: ":").last.map(String.init))
-        let through = try server.handoff(["status", "--invite-file", invite.file], extra: ["HTTPS_PROXY": "http://127.0.0.1:\(proxyPort)"])
+        let through = try await server.handoff(["status", "--invite-file", invite.file], extra: ["HTTPS_PROXY": "http://127.0.0.1:\(proxyPort)"])
         #expect(through.status == 0, "\(through.standardError)")
         let tunnels = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(tunnels.contains("127.0.0.1:\(serverPort)"))
         let count = tunnels.split(separator: "\n").count
-        let around = try server.handoff(["status", "--invite-file", invite.file], extra: ["HTTPS_PROXY": "http://127.0.0.1:\(proxyPort)", "NO_PROXY": "localhost,127.0.0.1"])
+        let around = try await server.handoff(["status", "--invite-file", invite.file], extra: ["HTTPS_PROXY": "http://127.0.0.1:\(proxyPort)", "NO_PROXY": "localhost,127.0.0.1"])
         #expect(around.status == 0)
         #expect(((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").count == count, "NO_PROXY bypassed the proxy")
     }
 
     @Test("Installation puts both binaries, a hardened unit and completions under PREFIX")
-    func install() throws {
+    func install() async throws {
         let prefix = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: prefix) }
-        let result = try ProcessRunner.run(URL(fileURLWithPath: "/bin/bash"), [
+        let result = try await ProcessRunner.run(URL(fileURLWithPath: "/bin/bash"), [
             TestPaths.repository.appendingPathComponent("scripts/install.sh").path, prefix.path, TestPaths.products.path,
         ])
         try #require(result.status == 0, "\(result.standardError)")
@@ -143,7 +143,7 @@ struct OperabilityTests {
         }
         let bash = try String(contentsOf: prefix.appendingPathComponent("share/bash-completion/completions/handoff"), encoding: .utf8)
         #expect(bash.contains("submit") && bash.contains("audit"))
-        let installed = try ProcessRunner.run(prefix.appendingPathComponent("bin/handoffd"), ["--version"])
+        let installed = try await ProcessRunner.run(prefix.appendingPathComponent("bin/handoffd"), ["--version"])
         #expect(installed.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == HandoffVaultVersion.current)
     }
 }

@@ -12,15 +12,15 @@ final class Scenario: @unchecked Sendable {
 
     var generatorKey: String { keyDirectory.appendingPathComponent("generator.key").path }
 
-    init(serverEnvironment: [String: String] = [:], parent: URL? = nil) throws {
-        server = try ServerHarness(parent: parent)
-        try server.start(extraEnvironment: serverEnvironment)
+    init(serverEnvironment: [String: String] = [:], parent: URL? = nil) async throws {
+        server = try await ServerHarness(parent: parent)
+        try await server.start(extraEnvironment: serverEnvironment)
         keyDirectory = server.directory.appendingPathComponent("generator")
-        let keys = try server.handoff(["keys", "generate", "--out", keyDirectory.path, "--json"])
+        let keys = try await server.handoff(["keys", "generate", "--out", keyDirectory.path, "--json"])
         guard keys.status == 0 else { throw HarnessError("keys generate: \(keys.standardError)") }
-        let recipient = try server.handoff(["admin", "recipient", "set", "--public-key", keyDirectory.appendingPathComponent("generator.pub").path], token: server.adminToken)
+        let recipient = try await server.handoff(["admin", "recipient", "set", "--public-key", keyDirectory.appendingPathComponent("generator.pub").path], token: server.adminToken)
         guard recipient.status == 0 else { throw HarnessError("recipient set: \(recipient.standardError)") }
-        let token = try server.handoff(["admin", "token", "create", "--role", "generator", "--name", "test generator", "--json"], token: server.adminToken)
+        let token = try await server.handoff(["admin", "token", "create", "--role", "generator", "--name", "test generator", "--json"], token: server.adminToken)
         guard token.status == 0, let object = try? JSONParser.parse(token.standardOutput).objectValue, let text = object["token"]?.stringValue else {
             throw HarnessError("token create: \(token.standardError)")
         }
@@ -28,8 +28,8 @@ final class Scenario: @unchecked Sendable {
     }
 
     /// A token of another role, made by the admin.
-    func token(role: String) throws -> String {
-        let result = try server.handoff(["admin", "token", "create", "--role", role, "--name", "test \(role)", "--json"], token: server.adminToken)
+    func token(role: String) async throws -> String {
+        let result = try await server.handoff(["admin", "token", "create", "--role", role, "--name", "test \(role)", "--json"], token: server.adminToken)
         guard let text = try? JSONParser.parse(result.standardOutput).objectValue?["token"]?.stringValue else {
             throw HarnessError("token create: \(result.standardError)")
         }
@@ -37,8 +37,8 @@ final class Scenario: @unchecked Sendable {
     }
 
     /// A new handoff: its id, invite code and an invite file (0600) holding the code.
-    func invite(customer: String = "Contoso", expires: String = "14d") throws -> (handoffId: String, code: String, file: String) {
-        let result = try server.handoff(["admin", "invite", "--customer", customer, "--expires", expires, "--json"], token: server.adminToken)
+    func invite(customer: String = "Contoso", expires: String = "14d") async throws -> (handoffId: String, code: String, file: String) {
+        let result = try await server.handoff(["admin", "invite", "--customer", customer, "--expires", expires, "--json"], token: server.adminToken)
         guard result.status == 0, let object = try? JSONParser.parse(result.standardOutput).objectValue,
               let id = object["handoffId"]?.stringValue, let code = object["inviteCode"]?.stringValue
         else { throw HarnessError("invite: \(result.standardError)") }

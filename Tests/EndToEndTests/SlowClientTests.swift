@@ -16,15 +16,9 @@ struct SlowClientTests {
         var environment = ProcessInfo.processInfo.environment
         environment["SLOW_CLIENT_TOKEN"] = token
         let childEnvironment = environment
-        // On a Dispatch thread: blocking in a task would take one of the few cooperative threads
-        // the well-behaved client needs meanwhile.
-        let result = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    try ProcessRunner.run(ProcessRunner.python, [tool, arguments[0], "127.0.0.1", port, server.caFile] + arguments.dropFirst(), environment: childEnvironment)
-                })
-            }
-        }
+        // ProcessRunner waits on Dispatch's threads, leaving the cooperative ones to the
+        // well-behaved client meanwhile.
+        let result = try await ProcessRunner.run(ProcessRunner.python, [tool, arguments[0], "127.0.0.1", port, server.caFile] + arguments.dropFirst(), environment: childEnvironment)
         #expect(result.status == 0, "\(result.standardError)")
         return try #require(try JSONParser.parse(result.standardOutput).objectValue)
     }
@@ -32,8 +26,8 @@ struct SlowClientTests {
     @Test("Slowloris clients are cut off at the deadlines while other clients keep being served")
     func slowloris() async throws {
         // The idle timeout is far away: only the request deadlines can cut a client that trickles.
-        let server = try ServerHarness()
-        try server.start(extraEnvironment: [
+        let server = try await ServerHarness()
+        try await server.start(extraEnvironment: [
             "HANDOFF_HEADER_TIMEOUT_MS": "2000", "HANDOFF_BODY_TIMEOUT_MS": "2000",
             "HANDOFF_IDLE_TIMEOUT_MS": "60000", "HANDOFF_MAX_CONNECTIONS": "32",
         ])
@@ -61,22 +55,22 @@ struct SlowClientTests {
             #expect(bytes >= 6, "sent only \(bytes) bytes")
         }
 
-        let http = try TestHTTP(caFile: server.caFile)
-        defer { http.close() }
-        let metrics = try await http.text(server.url + "/metrics")
-        #expect(metrics.contains("handoff_slow_connections_closed_total{deadline=\"header\"} 8"))
-        #expect(metrics.contains("handoff_slow_connections_closed_total{deadline=\"body\"} 1"))
-        let log = server.output()
-        #expect(log.components(separatedBy: "closed a slow connection").count - 1 == 9)
-        // The request whose body never came is answered (to no one) 408, never 5xx.
-        #expect(log.contains("POST /v1/handoffs 408"))
-        #expect(!log.contains(" 500\""))
+        try await TestHTTP.with(caFile: server.caFile) { http in
+            let metrics = try await http.text(server.url + "/metrics")
+            #expect(metrics.contains("handoff_slow_connections_closed_total{deadline=\"header\"} 8"))
+            #expect(metrics.contains("handoff_slow_connections_closed_total{deadline=\"body\"} 1"))
+            let log = server.output()
+            #expect(log.components(separatedBy: "closed a slow connection").count - 1 == 9)
+            // The request whose body never came is answered (to no one) 408, never 5xx.
+            #expect(log.contains("POST /v1/handoffs 408"))
+            #expect(!log.contains(" 500\""))
+        }
     }
 
     @Test("Connections beyond the cap wait until a slot frees, then are served")
     func connectionCap() async throws {
-        let server = try ServerHarness()
-        try server.start(extraEnvironment: ["HANDOFF_MAX_CONNECTIONS": "4", "HANDOFF_HEADER_TIMEOUT_MS": "1500"])
+        let server = try await ServerHarness()
+        try await server.start(extraEnvironment: ["HANDOFF_MAX_CONNECTIONS": "4", "HANDOFF_HEADER_TIMEOUT_MS": "1500"])
         // Four idle connections fill the cap; the fifth's handshake waits until the header deadline
         // closes them (1.5 s, plus up to 0.5 s for their close_notify), then it is answered.
         let report = try await Self.slowClient(server, ["cap", "--clients", "4"])
@@ -89,8 +83,8 @@ struct SlowClientTests {
 
     @Test("A connection that never speaks meets the header deadline; an idle kept-alive one the idle timeout")
     func quietConnections() async throws {
-        let server = try ServerHarness()
-        try server.start(extraEnvironment: ["HANDOFF_HEADER_TIMEOUT_MS": "1000", "HANDOFF_IDLE_TIMEOUT_MS": "3000"])
+        let server = try await ServerHarness()
+        try await server.start(extraEnvironment: ["HANDOFF_HEADER_TIMEOUT_MS": "1000", "HANDOFF_IDLE_TIMEOUT_MS": "3000"])
         let report = try await Self.slowClient(server, ["quiet"])
         #expect(report["answered"]?.stringValue == "200")
         // No ClientHello at all: the header deadline runs from the connection opening.

@@ -10,14 +10,24 @@ import NIOSSL
 final class TestHTTP: Sendable {
     let client: HTTPClient
 
-    init(caFile: String) throws {
+    private init(caFile: String) throws {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
     }
 
-    func close() {
-        try? client.syncShutdown()
+    /// Runs `body` with a client that trusts `caFile`, and shuts the client down afterwards,
+    /// whether `body` returned or threw (without blocking a thread).
+    static func with<Result>(caFile: String, _ body: (TestHTTP) async throws -> Result) async throws -> Result {
+        let http = try TestHTTP(caFile: caFile)
+        do {
+            let result = try await body(http)
+            try await http.client.shutdown()
+            return result
+        } catch {
+            try? await http.client.shutdown()
+            throw error
+        }
     }
 
     /// The body of a GET as text.

@@ -18,16 +18,16 @@ struct CanonicalJSONTests {
 
     @Test("Python's json.dumps(sort_keys, compact, ensure_ascii=False) yields the same bytes for every fixture",
           arguments: jsonFixtures())
-    func matchesPython(name: String) throws {
+    func matchesPython(name: String) async throws {
         let url = TestPaths.valuesFixtures.appendingPathComponent(name)
         let ours = CanonicalJSON.encode(try JSONParser.parse(Array(try Data(contentsOf: url))))
-        let python = try ProcessRunner.python([Self.script, "canonical", url.path])
+        let python = try await ProcessRunner.python([Self.script, "canonical", url.path])
         try #require(python.status == 0, "\(python.standardError)")
         #expect(ours == Array(python.standardOutput.utf8))
     }
 
     @Test("Escapes are minimal and match Python for control characters, quotes, slashes and non-ASCII")
-    func escapes() throws {
+    func escapes() async throws {
         let tricky: JSONValue = [
             "z": "tab\there \"quoted\" back\\slash / slash",
             "a": "\u{08}\u{0C}\n\r\u{01}\u{1F}\u{7F} é ∑ 😀",
@@ -40,7 +40,7 @@ struct CanonicalJSONTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("tricky.json")
         try Data(ours).write(to: file)
-        let python = try ProcessRunner.python([Self.script, "canonical", file.path])
+        let python = try await ProcessRunner.python([Self.script, "canonical", file.path])
         #expect(Array(python.standardOutput.utf8) == ours)
         #expect(try JSONParser.parse(ours) == tricky)
     }

@@ -39,16 +39,16 @@ struct SealedPayloadInteropTests {
     }
 
     @Test("PyNaCl opens the Swift-made vector")
-    func pynaclOpensSwiftBox() throws {
-        let result = try ProcessRunner.python([Self.script, "open", Self.vectorURL.path])
+    func pynaclOpensSwiftBox() async throws {
+        let result = try await ProcessRunner.python([Self.script, "open", Self.vectorURL.path])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.hasPrefix("ok:"))
     }
 
     @Test("A box sealed by PyNaCl opens here, and names the vector's handoff")
-    func swiftOpensPynaclBox() throws {
+    func swiftOpensPynaclBox() async throws {
         let vector = try Vector()
-        let result = try ProcessRunner.python([Self.script, "seal", Self.vectorURL.path])
+        let result = try await ProcessRunner.python([Self.script, "seal", Self.vectorURL.path])
         try #require(result.status == 0, "\(result.standardError)")
         let sealedText = try #require(try JSONParser.parse(result.standardOutput).objectValue?["sealed"]?.stringValue)
         let sealed = try Base64.decode(sealedText)
@@ -59,7 +59,7 @@ struct SealedPayloadInteropTests {
 
     /// Regenerates the vector; run once with HANDOFF_WRITE_VECTORS=1 when the format version changes.
     @Test("Write the sealed-payload vector", .enabled(if: ProcessInfo.processInfo.environment["HANDOFF_WRITE_VECTORS"] == "1"))
-    func writeVector() throws {
+    func writeVector() async throws {
         let document = try Data(contentsOf: TestPaths.valuesFixtures.appendingPathComponent("valid-minimal.json"))
         let values = try HandoffValues.validate(document: Array(document))
         let keyPair = try SealingKeyPair(secretKey: SecretBytes(copying: (1...32).map { UInt8($0) }))
@@ -81,6 +81,6 @@ struct SealedPayloadInteropTests {
         #expect(written.payload == text && written.keyPair.publicKey.bytes == keyPair.publicKey.bytes)
         let opened = try SealedPayload.open(written.sealed, with: written.keyPair, expectedHandoffId: written.handoffId)
         #expect(try opened.canonicalBytes().withUnsafeBytes { String(decoding: $0, as: UTF8.self) } == text)
-        try pynaclOpensSwiftBox()
+        try await pynaclOpensSwiftBox()
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import HandoffDomain
 import Testing
@@ -62,9 +63,9 @@ struct WireFormatTests {
 
     /// The key ID rule from C2SP signed-note, checked with Python's hashlib (independent code).
     @Test("The note key ID matches an independent computation")
-    func keyIDIndependent() throws {
+    func keyIDIndependent() async throws {
         let key = try SigningKeyPair(seed: SecretBytes(copying: [UInt8](repeating: 9, count: 32)))
-        let python = try TestSupportPython.run("""
+        let python = try await TestSupportPython.run("""
             import hashlib, base64, sys
             pk = base64.b64decode(sys.argv[1])
             print(base64.b64encode(hashlib.sha256(b"handoff-vault/test\\n\\x01" + pk).digest()[:4]).decode())
@@ -163,17 +164,9 @@ struct WireFormatTests {
     }
 }
 
+/// Python's output for a script, trimmed.
 enum TestSupportPython {
-    static func run(_ script: String, _ arguments: String...) throws -> String {
-        let result = try ProcessRunnerBridge.python(["-c", script] + arguments)
-        return result.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
-
-import TestSupport
-
-enum ProcessRunnerBridge {
-    static func python(_ arguments: [String]) throws -> String {
-        try ProcessRunner.python(arguments).standardOutput
+    static func run(_ script: String, _ arguments: String...) async throws -> String {
+        try await ProcessRunner.python(["-c", script] + arguments).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -90,9 +90,9 @@ struct TeamsAppPackageTests {
     }
 
     @Test("The app id is RFC 9562 UUID v5, as Python's uuid.uuid5 computes it")
-    func appIdMatchesPython() throws {
+    func appIdMatchesPython() async throws {
         let tenant = "096d3737-42f9-4039-8320-a4737c2b3abe"
-        let python = try ProcessRunner.python([
+        let python = try await ProcessRunner.python([
             "-c", "import uuid,sys; print(uuid.uuid5(uuid.UUID(sys.argv[1]), sys.argv[2]))", TeamsAppID.namespace, tenant,
         ])
         #expect(python.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == TeamsAppID.forTenant(tenant))

@@ -16,7 +16,7 @@ public final class ServerHarness: @unchecked Sendable {
     public var databaseFile: URL { dataDir.appendingPathComponent("vault.sqlite") }
 
     /// Initialises a data directory (under `parent`, when given); `start()` serves it.
-    public init(parent: URL? = nil) throws {
+    public init(parent: URL? = nil) async throws {
         if let parent {
             directory = parent.appendingPathComponent("harness-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -24,7 +24,7 @@ public final class ServerHarness: @unchecked Sendable {
             directory = try TestPaths.temporaryDirectory()
         }
         dataDir = directory.appendingPathComponent("data")
-        let result = try ProcessRunner.run(TestPaths.product("handoffd"), ["init", "--data-dir", dataDir.path, "--dev-tls", "--json", "--key-name", "handoff-vault/test"])
+        let result = try await ProcessRunner.run(TestPaths.product("handoffd"), ["init", "--data-dir", dataDir.path, "--dev-tls", "--json", "--key-name", "handoff-vault/test"])
         guard result.status == 0,
               let json = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: String],
               let admin = json["adminToken"], let key = json["serverKey"], let ca = json["caFile"]
@@ -44,7 +44,7 @@ public final class ServerHarness: @unchecked Sendable {
     }
 
     /// Starts `handoffd serve` on 127.0.0.1 with a free port and waits until it listens.
-    public func start(extraEnvironment: [String: String] = [:]) throws {
+    public func start(extraEnvironment: [String: String] = [:]) async throws {
         let process = Process()
         process.executableURL = TestPaths.product("handoffd")
         process.arguments = ["serve", "--data-dir", dataDir.path, "--host", "127.0.0.1", "--port", "0"]
@@ -67,7 +67,7 @@ public final class ServerHarness: @unchecked Sendable {
                 return
             }
             guard process.isRunning else { break }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
         throw HarnessError("handoffd serve did not start: \(errors)")
@@ -78,18 +78,18 @@ public final class ServerHarness: @unchecked Sendable {
         if let process, process.isRunning { kill(process.processIdentifier, signal) }
     }
 
-    /// Waits for the server to exit and returns its status.
-    public func waitForExit() -> Int32 {
+    /// Waits for the server to exit (polling, without holding a thread) and returns its status.
+    public func waitForExit() async -> Int32 {
         guard let process else { return -1 }
-        process.waitUntilExit()
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         return process.terminationStatus
     }
 
     /// Sends SIGTERM and waits for the server to exit.
-    public func stop() {
+    public func stop() async {
         guard let process, process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        _ = await waitForExit()
     }
 
     /// Everything the server printed so far.
@@ -109,13 +109,13 @@ public final class ServerHarness: @unchecked Sendable {
     }
 
     /// Runs the built `handoff` against this server.
-    public func handoff(_ arguments: [String], token: String? = nil, input: Data? = nil, extra: [String: String] = [:]) throws -> ProcessResult {
-        try ProcessRunner.run(TestPaths.product("handoff"), arguments, input: input, environment: environment(token: token, extra: extra))
+    public func handoff(_ arguments: [String], token: String? = nil, input: Data? = nil, extra: [String: String] = [:]) async throws -> ProcessResult {
+        try await ProcessRunner.run(TestPaths.product("handoff"), arguments, input: input, environment: environment(token: token, extra: extra))
     }
 
     /// Runs SQL on the database file with Python's sqlite3 (an independent reader).
-    public func sql(_ statement: String) throws -> String {
-        let result = try ProcessRunner.python(["-c", """
+    public func sql(_ statement: String) async throws -> String {
+        let result = try await ProcessRunner.python(["-c", """
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1], timeout=10)
             rows = db.execute(sys.argv[2]).fetchall()
@@ -127,7 +127,11 @@ public final class ServerHarness: @unchecked Sendable {
     }
 
     deinit {
-        stop()
+        // A test that failed before stopping its server: stop it here (the one blocking wait).
+        if let process, process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -44,13 +44,15 @@ public struct ProcessResult: Sendable {
 
 /// Runs real executables the way a user would.
 public enum ProcessRunner {
-    /// Runs `executable` with `arguments`, feeding `input` on stdin, and waits for it.
+    /// Runs `executable` with `arguments`, feeding `input` on stdin, and waits for it without
+    /// blocking a Swift concurrency thread: the pipes are drained and the exit awaited on
+    /// Dispatch's threads, and the result comes back through a continuation.
     public static func run(
         _ executable: URL,
         _ arguments: [String],
         input: Data? = nil,
         environment: [String: String]? = nil
-    ) throws -> ProcessResult {
+    ) async throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -62,24 +64,30 @@ public enum ProcessRunner {
         process.standardError = error
         process.standardInput = stdin
         try process.run()
-        if let input { stdin.fileHandleForWriting.write(input) }
-        try stdin.fileHandleForWriting.close()
-        // Read both pipes to the end before waiting, so a chatty child cannot block on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errorData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData = error.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        let child = UncheckedProcess(process: process)
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                if let input { stdin.fileHandleForWriting.write(input) }
+                try? stdin.fileHandleForWriting.close()
+                // Both pipes are read to the end before the exit is awaited, so a chatty child
+                // cannot block on a full pipe.
+                let group = DispatchGroup()
+                nonisolated(unsafe) var errorData = Data()
+                group.enter()
+                DispatchQueue.global().async {
+                    errorData = error.fileHandleForReading.readDataToEndOfFile()
+                    group.leave()
+                }
+                let outputData = output.fileHandleForReading.readDataToEndOfFile()
+                group.wait()
+                child.process.waitUntilExit()
+                continuation.resume(returning: ProcessResult(
+                    status: child.process.terminationStatus,
+                    standardOutput: String(decoding: outputData, as: UTF8.self),
+                    standardError: String(decoding: errorData, as: UTF8.self)
+                ))
+            }
         }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return ProcessResult(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData, as: UTF8.self)
-        )
     }
 
     /// The Python interpreter that has PyNaCl and jsonschema (set by `make test`).
@@ -88,9 +96,15 @@ public enum ProcessRunner {
     }
 
     /// Runs Python with `arguments`.
-    public static func python(_ arguments: [String], input: Data? = nil) throws -> ProcessResult {
-        try run(python, arguments, input: input)
+    public static func python(_ arguments: [String], input: Data? = nil) async throws -> ProcessResult {
+        try await run(python, arguments, input: input)
     }
+}
+
+/// A `Process` handed to a Dispatch thread (Foundation's `Process` is not `Sendable`; only the
+/// one thread that waits for it touches it then).
+struct UncheckedProcess: @unchecked Sendable {
+    let process: Process
 }
 
 /// A child process the test talks to line by line (a proxy, a slow client).
@@ -118,8 +132,15 @@ public final class InteractiveProcess: @unchecked Sendable {
         try InteractiveProcess(executable, arguments, environment: environment)
     }
 
-    /// The next line the process printed (blocking), without its newline.
-    public func readLine() -> String {
+    /// The next line the process printed, without its newline; read on a Dispatch thread, so
+    /// the test's task waits without holding a Swift concurrency thread.
+    public func readLine() async -> String {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.readLineBlocking()) }
+        }
+    }
+
+    private func readLineBlocking() -> String {
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
                 let line = buffer[buffer.startIndex..<newline]
