@@ -62,24 +62,22 @@ def peak_rss_kib(pid):
     return 0
 
 
-# The server, initialised and set up as in the README walkthrough.
-data = os.path.join(work, "data")
-init = json.loads(run([os.path.join(BIN, "handoffd"), "init", "--data-dir", data, "--dev-tls", "--json"]).stdout)
+# The server, initialised and set up as in the README walkthrough (scripts/vault.py).
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from vault import Vault  # noqa: E402
+
+vault = Vault(BIN, work)
+data, init = vault.data, vault.init
 port = 18443
-server_log = open(os.path.join(work, "serve.log"), "w")
 # Load sends thousands of submissions to one handoff: lift the per-handoff cap for the run.
-server = subprocess.Popen([os.path.join(BIN, "handoffd"), "serve", "--data-dir", data, "--port", str(port)],
-                          stdout=subprocess.PIPE, stderr=server_log, text=True,
-                          env=dict(os.environ, HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF="100000"))
-assert server.stdout.readline().startswith("listening on")
-url = "https://127.0.0.1:%d" % port
-env = dict(os.environ, HANDOFF_SERVER=url, HANDOFF_CA_FILE=init["caFile"], HANDOFF_TOKEN=init["adminToken"])
-handoff = os.path.join(BIN, "handoff")
-run([handoff, "keys", "generate", "--out", os.path.join(work, "gen")], env=env)
-key_id = json.loads(run([handoff, "admin", "recipient", "set", "--public-key", os.path.join(work, "gen", "generator.pub"), "--json"], env=env).stdout)["keyId"]
-invite = json.loads(run([handoff, "admin", "invite", "--customer", "Bench", "--json"], env=env).stdout)
-generator = json.loads(run([handoff, "admin", "token", "create", "--role", "generator", "--name", "bench", "--json"], env=env).stdout)["token"]
-customer_token = json.loads(base64.urlsafe_b64decode(invite["inviteCode"][4:] + "==="))["token"]
+url = vault.start(port=port, env={"HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF": "100000"})
+server = vault.process
+env = vault.env(token=init["adminToken"])
+handoff = vault.handoff_bin
+key_id = vault.setup_generator()
+invite = vault.invite("Bench")
+generator = vault.token("generator", name="bench")
+customer_token = invite["token"]
 
 # (a) nginx with the same certificate, serving 2 KiB.
 # nginx's workers run as another user: the body lives in its own readable folder, while the work

@@ -20,33 +20,11 @@ from nacl.public import PrivateKey, SealedBox
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "config", "values.example.json")
 
 
-def run(cmd, env=None, check=True):
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-    if check and result.returncode != 0:
-        raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd[:3]), result.returncode, result.stderr.strip()))
-    return result
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+from vault import Vault, run  # noqa: E402  (the one server bootstrap: scripts/vault.py)
 
-
-class Server:
-    def __init__(self, bin_dir, data_dir):
-        self.bin, self.data = bin_dir, data_dir
-        self.process = None
-        self.url = None
-
-    def start(self):
-        env = dict(os.environ, HANDOFF_DRAIN_GRACE_MS="0", HANDOFF_CHECKPOINT_INTERVAL="5", HANDOFF_LOG_FORMAT="text",
-                   HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF="100000")
-        self.log = open(os.path.join(os.path.dirname(self.data), "serve.log"), "a")
-        self.process = subprocess.Popen([os.path.join(self.bin, "handoffd"), "serve", "--data-dir", self.data, "--port", "0"],
-                                        stdout=subprocess.PIPE, stderr=self.log, text=True, env=env)
-        line = self.process.stdout.readline()
-        if not line.startswith("listening on "):
-            raise RuntimeError("handoffd did not start: %r" % line)
-        self.url = line.split(" ", 2)[2].strip()
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
+# The crash test's server settings: no drain pause, checkpoints often, text logs, no submission cap.
+SERVER_ENV = {"HANDOFF_CHECKPOINT_INTERVAL": "5", "HANDOFF_LOG_FORMAT": "text", "HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF": "100000"}
 
 
 def at_rest_open(row, master, handoff_id):
@@ -66,20 +44,15 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="handoff-crash-")
-    data = os.path.join(work, "data")
-    handoff, handoffd = os.path.join(args.bin, "handoff"), os.path.join(args.bin, "handoffd")
-    init = json.loads(run([handoffd, "init", "--data-dir", data, "--dev-tls", "--json"]).stdout)
-    server = Server(args.bin, data)
-    server.start()
-    env = dict(os.environ, HANDOFF_SERVER=server.url, HANDOFF_CA_FILE=init["caFile"], HANDOFF_TOKEN=init["adminToken"])
-    keys = os.path.join(work, "generator")
-    run([handoff, "keys", "generate", "--out", keys], env=env)
-    run([handoff, "admin", "recipient", "set", "--public-key", os.path.join(keys, "generator.pub")], env=env)
-    auditor = json.loads(run([handoff, "admin", "token", "create", "--role", "auditor", "--name", "crash", "--json"], env=env).stdout)["token"]
-    invites = []
-    for index in range(args.submitters):
-        invite = json.loads(run([handoff, "admin", "invite", "--customer", "C%d" % index, "--json"], env=env).stdout)
-        invites.append(invite)
+    server = Vault(args.bin, work)
+    data, init = server.data, server.init
+    handoff = server.handoff_bin
+    server.start(env=SERVER_ENV)
+    env = server.env(token=init["adminToken"])
+    server.setup_generator()
+    keys = server.generator_dir
+    auditor = server.token("auditor", name="crash")
+    invites = [server.invite("C%d" % index) for index in range(args.submitters)]
     generator_secret = PrivateKey(base64.b64decode(json.load(open(os.path.join(keys, "generator.key")))["secretKey"]))
     master_text = open(os.path.join(data, "master.key")).read().strip()
     receipts = {}  # submission id -> handoff id
@@ -117,7 +90,7 @@ def main():
         stop.set()
         for thread in threads:
             thread.join()
-        server.start()
+        server.start(env=SERVER_ENV)
         env["HANDOFF_SERVER"] = server.url
 
         problems = []
@@ -165,8 +138,7 @@ def main():
             passed += 1
             print("round %d: ok (%d receipted submissions, %d checkpoints held)" % (round_number, len(receipts), len(checkpoints)), flush=True)
 
-    server.process.send_signal(signal.SIGTERM)
-    server.process.wait()
+    server.stop()
     print("kills survived: %d; receipted submissions: %d; seed %d" % (kills - failed, len(receipts), args.seed))
     print("crashtest: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0

@@ -13,24 +13,18 @@ if [[ ! -x $venv/bin/st ]]; then
   "$venv/bin/pip" install -q "schemathesis==4.32.5"
 fi
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-json() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+trap 'kill "$(json pid < "$work/vault.json" 2>/dev/null)" 2>/dev/null || true; rm -rf "$work"' EXIT
+json() { python3 -c "import json,sys; v=json.load(sys.stdin)
+for k in sys.argv[1:]: v=v[k]
+print(v)" "$@"; }
 
-"$bin/handoffd" init --data-dir "$work/data" --dev-tls --json > "$work/init.json"
-admin=$(json adminToken < "$work/init.json")
 # Schemathesis sends thousands of refused requests on purpose: the refusal limiter would answer
 # most of them 429 and leave the operations untested.
-HANDOFF_REFUSAL_LIMIT=1000000 HANDOFF_LOG_FORMAT=json "$bin/handoffd" serve --data-dir "$work/data" --port 0 > "$work/serve.out" 2> "$work/serve.err" &
-server=$!
-for _ in $(seq 1 100); do grep -q "listening on" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-url=$(sed -n 's/^listening on //p' "$work/serve.out")
-export HANDOFF_SERVER=$url HANDOFF_CA_FILE=$work/data/tls/cert.pem
-"$bin/handoff" keys generate --out "$work/gen" > /dev/null
-HANDOFF_TOKEN=$admin "$bin/handoff" admin recipient set --public-key "$work/gen/generator.pub" > /dev/null
-invite=$(HANDOFF_TOKEN=$admin "$bin/handoff" admin invite --customer Fuzz --json | json inviteCode)
-customer=$(python3 -c 'import base64,json,sys; print(json.loads(base64.urlsafe_b64decode(sys.argv[1][4:] + "==="))["token"])' "$invite")
-generator=$(HANDOFF_TOKEN=$admin "$bin/handoff" admin token create --role generator --name fuzz --json | json token)
-auditor=$(HANDOFF_TOKEN=$admin "$bin/handoff" admin token create --role auditor --name fuzz --json | json token)
+url=$(python3 scripts/vault.py up --bin "$bin" --work "$work" --roles --env HANDOFF_REFUSAL_LIMIT=1000000 --env HANDOFF_LOG_FORMAT=json)
+export HANDOFF_CA_FILE=$(json caFile < "$work/vault.json")
+for role in customer generator auditor admin; do
+  declare "$role=$(json tokens $role < "$work/vault.json")"
+done
 
 # Tokens reach schemathesis through the environment and its config file, never its argv.
 printf 'headers = { Authorization = "Bearer ${HANDOFF_FUZZ_TOKEN}" }\n' > "$work/schemathesis.toml"
@@ -43,5 +37,5 @@ for role in customer generator auditor admin; do
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance) \
     || status=1
 done
-if grep -q '"level":"error"' "$work/serve.err"; then echo "the server logged errors"; status=1; fi
+if grep -q '"level":"error"' "$work/serve.log"; then echo "the server logged errors"; status=1; fi
 exit $status

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""One way to bring up a real handoffd for the scripts that need one (schema fuzzing, the crash
+test, the benchmark): `handoffd init --dev-tls`, `handoffd serve` on a loopback port, and the
+README's setup (a generator key registered, role tokens, invites), all through the real binaries.
+
+As a module:   vault = Vault(bin_dir, work_dir); vault.start(env={...}); vault.setup_generator()
+As a command:  scripts/vault.py up --bin DIR --work DIR [--roles] [--env NAME=VALUE ...]
+               starts the server in the background and writes WORK/vault.json (URL, CA file, pid,
+               tokens: it is 0600 in a private folder; tokens never go on a command line).
+The Swift end-to-end harness (Tests/TestSupport/ServerHarness.swift) does the same steps in
+Swift, because it needs the server as its own child process (exit status, signals).
+"""
+import argparse
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+
+def run(cmd, env=None, check=True, timeout=120):
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd[:3]), result.returncode, result.stderr.strip()))
+    return result
+
+
+class Vault:
+    """A data directory made by `handoffd init`, and the server serving it."""
+
+    def __init__(self, bin_dir, work, init=True):
+        self.bin, self.work = bin_dir, work
+        self.data = os.path.join(work, "data")
+        self.handoffd, self.handoff_bin = os.path.join(bin_dir, "handoffd"), os.path.join(bin_dir, "handoff")
+        self.process, self.url = None, None
+        os.makedirs(work, mode=0o700, exist_ok=True)
+        if init:
+            self.init = json.loads(run([self.handoffd, "init", "--data-dir", self.data, "--dev-tls", "--json"]).stdout)
+            self.ca_file, self.admin_token, self.server_key = self.init["caFile"], self.init["adminToken"], self.init["serverKey"]
+
+    def start(self, port=0, env=None, log_name="serve.log"):
+        """Serves the data directory; returns the https URL once the server listens."""
+        environment = dict(os.environ, HANDOFF_DRAIN_GRACE_MS="0", **(env or {}))
+        # Both streams go to files (not pipes), so the server may outlive this script.
+        self.log = open(os.path.join(self.work, log_name), "a")
+        self.out_path = os.path.join(self.work, log_name + ".out")
+        with open(self.out_path, "w") as out:
+            self.process = subprocess.Popen([self.handoffd, "serve", "--data-dir", self.data, "--port", str(port)],
+                                            stdout=out, stderr=self.log, stdin=subprocess.DEVNULL, env=environment)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with open(self.out_path) as out:
+                for line in out:
+                    if line.startswith("listening on "):
+                        self.url = line.split(" ", 2)[2].strip()
+                        return self.url
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError("handoffd did not start (see %s)" % self.log.name)
+
+    def kill(self, sig=signal.SIGKILL):
+        self.process.send_signal(sig)
+        return self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            return self.kill(signal.SIGTERM)
+        return self.process.returncode if self.process else None
+
+    def env(self, token=None, **extra):
+        """The environment for a `handoff` command against this server (the token in it, not in argv)."""
+        environment = dict(os.environ, HANDOFF_SERVER=self.url, HANDOFF_CA_FILE=self.ca_file, **extra)
+        environment.pop("HANDOFF_TOKEN", None)
+        if token:
+            environment["HANDOFF_TOKEN"] = token
+        return environment
+
+    def handoff(self, args, token=None, check=True, **extra):
+        return run([self.handoff_bin] + args, env=self.env(token, **extra), check=check)
+
+    def setup_generator(self):
+        """Generates a generator key pair in WORK/gen and registers it; returns the key id."""
+        self.generator_dir = os.path.join(self.work, "gen")
+        self.handoff(["keys", "generate", "--out", self.generator_dir])
+        pub = os.path.join(self.generator_dir, "generator.pub")
+        return json.loads(self.handoff(["admin", "recipient", "set", "--public-key", pub, "--json"], token=self.admin_token).stdout)["keyId"]
+
+    def token(self, role, name="script"):
+        return json.loads(self.handoff(["admin", "token", "create", "--role", role, "--name", name, "--json"], token=self.admin_token).stdout)["token"]
+
+    def invite(self, customer="Contoso"):
+        """A new handoff: its id, invite code and the customer token the code carries."""
+        created = json.loads(self.handoff(["admin", "invite", "--customer", customer, "--json"], token=self.admin_token).stdout)
+        created["token"] = json.loads(base64.urlsafe_b64decode(created["inviteCode"][4:] + "==="))["token"]
+        return created
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="init, serve in the background, optionally set up every role; write WORK/vault.json")
+    up.add_argument("--bin", required=True)
+    up.add_argument("--work", required=True)
+    up.add_argument("--roles", action="store_true", help="register a generator key; make generator, auditor and customer tokens")
+    up.add_argument("--env", action="append", default=[], help="NAME=VALUE for the server")
+    args = parser.parse_args()
+    vault = Vault(args.bin, args.work)
+    vault.start(env=dict(item.split("=", 1) for item in args.env))
+    state = {"url": vault.url, "caFile": vault.ca_file, "pid": vault.process.pid, "dataDir": vault.data,
+             "serverKey": vault.server_key, "tokens": {"admin": vault.admin_token}}
+    if args.roles:
+        state["generatorKeyId"] = vault.setup_generator()
+        state["tokens"]["generator"] = vault.token("generator")
+        state["tokens"]["auditor"] = vault.token("auditor")
+        state["tokens"]["customer"] = vault.invite("Fuzz")["token"]
+    path = os.path.join(args.work, "vault.json")
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        json.dump(state, out)
+    # The server keeps running after this script exits; the caller stops it by its pid.
+    print(vault.url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
