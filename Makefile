@@ -8,7 +8,7 @@ APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev op
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps build test run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
+.PHONY: deps build check test run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
 
 # make test is repeatable: schemathesis replays one fixed set of cases, and each parser fuzzer
 # (libFuzzer) runs FUZZ_RUNS cases from FUZZ_SEED on a fresh corpus, so every machine tries the same
@@ -22,6 +22,12 @@ deps:
 
 build: deps
 	$(SWIFT) build
+
+# The inner loop: every suite but the end-to-end one (unit tests and the API in-process), in
+# seconds once built. make test is the full suite CI runs.
+check: deps
+	$(SWIFT) build --build-tests
+	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test --skip-build --skip EndToEndTests
 
 test: deps
 	$(SWIFT) build --build-tests
