@@ -14,18 +14,22 @@ package enum XChaCha20Poly1305 {
     package static var tagByteCount: Int { crypto_aead_xchacha20poly1305_ietf_abytes() }
 
     /// Encrypts secret bytes (a data key being wrapped, say).
-    package static func seal(_ plaintext: SecretBytes, key: SecretBytes, associatedData: [UInt8]) throws -> [UInt8] {
-        try plaintext.withUnsafeBytes { try seal(raw: $0, key: key, associatedData: associatedData) }
+    package static func seal(_ plaintext: SecretBytes, key: SecretBytes, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try plaintext.withUnsafeBytes { (raw) throws(CryptoError) in try seal(raw: raw, key: key, associatedData: associatedData) }
     }
 
     /// Encrypts public or already-sealed bytes (a sealed box being stored, say).
-    package static func seal(_ plaintext: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws -> [UInt8] {
-        try plaintext.withUnsafeBytes { try seal(raw: $0, key: key, associatedData: associatedData) }
+    package static func seal(_ plaintext: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
+        // The standard library's withUnsafeBytes only rethrows (an untyped error): the result
+        // crosses it as a value.
+        try plaintext.withUnsafeBytes { raw in
+            Result { () throws(CryptoError) in try seal(raw: raw, key: key, associatedData: associatedData) }
+        }.get()
     }
 
     /// Decrypts into guarded memory; throws `authenticationFailed` when any bit of the box, the
     /// associated data or the key differs.
-    package static func open(_ box: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws -> SecretBytes {
+    package static func open(_ box: [UInt8], key: SecretBytes, associatedData: [UInt8]) throws(CryptoError) -> SecretBytes {
         try Sodium.ensureInitialized()
         try checkKey(key)
         guard box.count >= nonceByteCount + tagByteCount else {
@@ -49,7 +53,7 @@ package enum XChaCha20Poly1305 {
         return plaintext
     }
 
-    private static func seal(raw plaintext: UnsafeRawBufferPointer, key: SecretBytes, associatedData: [UInt8]) throws -> [UInt8] {
+    private static func seal(raw plaintext: UnsafeRawBufferPointer, key: SecretBytes, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
         try Sodium.ensureInitialized()
         try checkKey(key)
         let nonce = try RandomBytes.generate(count: nonceByteCount)
@@ -67,7 +71,7 @@ package enum XChaCha20Poly1305 {
         return nonce + ciphertext
     }
 
-    private static func checkKey(_ key: SecretBytes) throws {
+    private static func checkKey(_ key: SecretBytes) throws(CryptoError) {
         guard key.count == keyByteCount else {
             throw CryptoError(.invalidLength, "an XChaCha20-Poly1305 key is \(keyByteCount) bytes")
         }

@@ -34,22 +34,22 @@ package enum Base64 {
     }
 
     /// Decodes public bytes; throws `invalidEncoding` on anything that is not canonical.
-    package static func decode(_ text: String, _ variant: Variant = .standard) throws -> [UInt8] {
+    package static func decode(_ text: String, _ variant: Variant = .standard) throws(CryptoError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: max(text.utf8.count, 1))
         let length = try output.withUnsafeMutableBytes { buffer in
-            try decode(text, variant, into: buffer)
-        }
+            Result { () throws(CryptoError) in try decode(text, variant, into: buffer) }
+        }.get()
         return Array(output.prefix(length))
     }
 
     /// Decodes secret bytes straight into guarded memory, so that no plain copy exists.
-    package static func decodeSecret(_ text: String, _ variant: Variant = .standard) throws -> SecretBytes {
+    package static func decodeSecret(_ text: String, _ variant: Variant = .standard) throws(CryptoError) -> SecretBytes {
         let scratch = try SecretBytes(count: max(text.utf8.count, 1)) { _ in }
         var length = 0
-        try scratch.withUnsafeBytes { buffer in
+        try scratch.withUnsafeBytes { (buffer) throws(CryptoError) in
             length = try decode(text, variant, into: UnsafeMutableRawBufferPointer(mutating: buffer))
         }
-        return try scratch.withUnsafeBytes { buffer in
+        return try scratch.withUnsafeBytes { (buffer) throws(CryptoError) in
             try SecretBytes(copying: UnsafeRawBufferPointer(rebasing: buffer.prefix(length)))
         }
     }
@@ -58,7 +58,7 @@ package enum Base64 {
         _ text: String,
         _ variant: Variant,
         into buffer: UnsafeMutableRawBufferPointer
-    ) throws -> Int {
+    ) throws(CryptoError) -> Int {
         try Sodium.ensureInitialized()
         // libsodium 1.0.18 reads the text as signed chars, so some non-ASCII bytes decode as
         // alphabet letters ("Ֆ" as "//"): a second text form for the same bytes. No base64

@@ -38,6 +38,6 @@ package struct CryptoError: CodedError {
 
 /// Turns a libsodium return code into a thrown `CryptoError`.
 @inline(__always)
-func check(_ result: Int32, _ code: CryptoError.Code, _ reason: @autoclosure () -> String) throws {
+func check(_ result: Int32, _ code: CryptoError.Code, _ reason: @autoclosure () -> String) throws(CryptoError) {
     guard result == 0 else { throw CryptoError(code, reason()) }
 }

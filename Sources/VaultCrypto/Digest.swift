@@ -8,7 +8,7 @@ package struct SHA256: Sendable {
     private var state = crypto_hash_sha256_state()
 
     /// Starts an incremental hash.
-    package init() throws {
+    package init() throws(CryptoError) {
         try Sodium.ensureInitialized()
         try check(crypto_hash_sha256_init(&state), .operationFailed, "SHA-256 init failed")
     }
@@ -35,7 +35,7 @@ package struct SHA256: Sendable {
     }
 
     /// The digest of `bytes` in one call.
-    package static func hash<Bytes: Sequence>(_ bytes: Bytes) throws -> [UInt8] where Bytes.Element == UInt8 {
+    package static func hash<Bytes: Sequence>(_ bytes: Bytes) throws(CryptoError) -> [UInt8] where Bytes.Element == UInt8 {
         var hasher = try SHA256()
         hasher.update(bytes)
         return hasher.finalize()
@@ -49,7 +49,7 @@ package enum KeyedBLAKE2b {
         _ message: [UInt8],
         key: SecretBytes,
         outputLength: Int = 32
-    ) throws -> [UInt8] {
+    ) throws(CryptoError) -> [UInt8] {
         try Sodium.ensureInitialized()
         guard (crypto_generichash_bytes_min()...crypto_generichash_bytes_max()).contains(outputLength) else {
             throw CryptoError(.invalidLength, "BLAKE2b output length must be 16 to 64 bytes")

@@ -6,7 +6,7 @@ package struct SealingPublicKey: Hashable, Sendable {
     package let bytes: [UInt8]
 
     /// Wraps raw key bytes; throws unless there are exactly 32.
-    package init(bytes: [UInt8]) throws {
+    package init(bytes: [UInt8]) throws(CryptoError) {
         try Sodium.ensureInitialized()
         guard bytes.count == crypto_box_publickeybytes() else {
             throw CryptoError(.invalidLength, "an X25519 public key is \(crypto_box_publickeybytes()) bytes")
@@ -23,7 +23,7 @@ package struct SealingKeyPair: Sendable {
     package let secretKey: SecretBytes
 
     /// A fresh key pair from libsodium's CSPRNG.
-    package static func generate() throws -> SealingKeyPair {
+    package static func generate() throws(CryptoError) -> SealingKeyPair {
         try Sodium.ensureInitialized()
         var publicBytes = [UInt8](repeating: 0, count: crypto_box_publickeybytes())
         var status: Int32 = 0
@@ -35,7 +35,7 @@ package struct SealingKeyPair: Sendable {
     }
 
     /// Rebuilds a key pair from its 32-byte secret key, deriving the public key.
-    package init(secretKey: SecretBytes) throws {
+    package init(secretKey: SecretBytes) throws(CryptoError) {
         try Sodium.ensureInitialized()
         guard secretKey.count == crypto_box_secretkeybytes() else {
             throw CryptoError(.invalidLength, "an X25519 secret key is \(crypto_box_secretkeybytes()) bytes")
@@ -61,7 +61,7 @@ package enum SealedBox {
     package static var overhead: Int { crypto_box_sealbytes() }
 
     /// Seals secret `plaintext` to `recipient`.
-    package static func seal(_ plaintext: SecretBytes, to recipient: SealingPublicKey) throws -> [UInt8] {
+    package static func seal(_ plaintext: SecretBytes, to recipient: SealingPublicKey) throws(CryptoError) -> [UInt8] {
         try Sodium.ensureInitialized()
         var sealed = [UInt8](repeating: 0, count: plaintext.count + overhead)
         let status = plaintext.withUnsafeBytes { message in
@@ -77,7 +77,7 @@ package enum SealedBox {
 
     /// Opens a sealed box into guarded memory; throws when the box was not sealed to this key
     /// pair or was changed in any bit.
-    package static func open(_ sealed: [UInt8], with keyPair: SealingKeyPair) throws -> SecretBytes {
+    package static func open(_ sealed: [UInt8], with keyPair: SealingKeyPair) throws(CryptoError) -> SecretBytes {
         try Sodium.ensureInitialized()
         guard sealed.count >= overhead else {
             throw CryptoError(.sealedBoxOpenFailed, "sealed box is shorter than its overhead")

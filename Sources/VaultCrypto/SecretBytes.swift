@@ -13,8 +13,8 @@ package final class SecretBytes: @unchecked Sendable {
     /// Allocates `count` zeroed bytes and lets `initializer` fill them.
     package init(
         count: Int,
-        initializer: (UnsafeMutableRawBufferPointer) throws -> Void
-    ) throws {
+        initializer: (UnsafeMutableRawBufferPointer) throws(CryptoError) -> Void
+    ) throws(CryptoError) {
         try Sodium.ensureInitialized()
         precondition(count >= 0, "negative secret size")
         // sodium_malloc(0) is legal but a 1-byte allocation keeps the pointer non-null everywhere.
@@ -35,14 +35,14 @@ package final class SecretBytes: @unchecked Sendable {
     }
 
     /// Copies `bytes` into guarded memory. Callers should wipe their own copy where they can.
-    package convenience init<Bytes: Collection>(copying bytes: Bytes) throws where Bytes.Element == UInt8 {
+    package convenience init<Bytes: Collection>(copying bytes: Bytes) throws(CryptoError) where Bytes.Element == UInt8 {
         try self.init(count: bytes.count) { buffer in
             _ = buffer.initializeMemory(as: UInt8.self, from: bytes)
         }
     }
 
     /// `count` bytes from libsodium's CSPRNG.
-    package static func random(count: Int) throws -> SecretBytes {
+    package static func random(count: Int) throws(CryptoError) -> SecretBytes {
         try SecretBytes(count: count) { buffer in
             if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
         }
@@ -54,14 +54,14 @@ package final class SecretBytes: @unchecked Sendable {
     }
 
     /// Calls `body` with a pointer to the bytes, never null (an empty secret still owns one byte).
-    func withUnsafePointer<Result>(_ body: (UnsafePointer<UInt8>) throws -> Result) rethrows -> Result {
+    func withUnsafePointer<Result, Failure: Error>(_ body: (UnsafePointer<UInt8>) throws(Failure) -> Result) throws(Failure) -> Result {
         try body(UnsafePointer(pointer.assumingMemoryBound(to: UInt8.self)))
     }
 
     /// Calls `body` with a read-only view of the secret bytes; the view must not escape.
-    package func withUnsafeBytes<Result>(
-        _ body: (UnsafeRawBufferPointer) throws -> Result
-    ) rethrows -> Result {
+    package func withUnsafeBytes<Result, Failure: Error>(
+        _ body: (UnsafeRawBufferPointer) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
         try body(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 }

@@ -6,7 +6,7 @@ package struct SigningPublicKey: Hashable, Sendable {
     package let bytes: [UInt8]
 
     /// Wraps raw key bytes; throws unless there are exactly 32.
-    package init(bytes: [UInt8]) throws {
+    package init(bytes: [UInt8]) throws(CryptoError) {
         try Sodium.ensureInitialized()
         guard bytes.count == crypto_sign_publickeybytes() else {
             throw CryptoError(.invalidLength, "an Ed25519 public key is \(crypto_sign_publickeybytes()) bytes")
@@ -21,7 +21,7 @@ package struct SigningPublicKey: Hashable, Sendable {
     }
 
     /// Throws `signatureInvalid` unless `signature` verifies.
-    package func verify(_ signature: [UInt8], for message: [UInt8]) throws {
+    package func verify(_ signature: [UInt8], for message: [UInt8]) throws(CryptoError) {
         guard isValidSignature(signature, for: message) else {
             throw CryptoError(.signatureInvalid, "Ed25519 signature does not verify")
         }
@@ -38,12 +38,12 @@ package struct SigningKeyPair: Sendable {
     private let expandedSecretKey: SecretBytes
 
     /// A fresh key pair.
-    package static func generate() throws -> SigningKeyPair {
+    package static func generate() throws(CryptoError) -> SigningKeyPair {
         try SigningKeyPair(seed: try SecretBytes.random(count: crypto_sign_seedbytes()))
     }
 
     /// Derives the key pair from a 32-byte seed (RFC 8032's secret key).
-    package init(seed: SecretBytes) throws {
+    package init(seed: SecretBytes) throws(CryptoError) {
         try Sodium.ensureInitialized()
         guard seed.count == crypto_sign_seedbytes() else {
             throw CryptoError(.invalidLength, "an Ed25519 seed is \(crypto_sign_seedbytes()) bytes")
@@ -65,7 +65,7 @@ package struct SigningKeyPair: Sendable {
     }
 
     /// The 64-byte detached signature of `message`.
-    package func sign(_ message: [UInt8]) throws -> [UInt8] {
+    package func sign(_ message: [UInt8]) throws(CryptoError) -> [UInt8] {
         var signature = [UInt8](repeating: 0, count: crypto_sign_bytes())
         let status = expandedSecretKey.withUnsafePointer { secret in
             crypto_sign_detached(&signature, nil, message, UInt64(message.count), secret)

@@ -8,7 +8,7 @@ enum Sodium {
     private static let initResult: Int32 = sodium_init()
 
     /// Initialises libsodium if needed; throws when the library cannot be used.
-    static func ensureInitialized() throws {
+    static func ensureInitialized() throws(CryptoError) {
         // 0: initialised now; 1: already initialised; -1: failure.
         guard initResult >= 0 else {
             throw CryptoError(.initializationFailed, "libsodium could not be initialised")

@@ -20,8 +20,10 @@ struct SecretBytesAndEncodingTests {
 
     @Test("A throwing initializer frees the memory and rethrows")
     func initializerThrows() {
-        struct Refused: Error {}
-        #expect(throws: Refused.self) { try SecretBytes(count: 8) { _ in throw Refused() } }
+        let refused = #expect(throws: CryptoError.self) {
+            try SecretBytes(count: 8) { _ throws(CryptoError) in throw CryptoError(.operationFailed, "the initializer refused") }
+        }
+        #expect(refused?.reason == "the initializer refused")
     }
 
     @Test("Base64 round-trips each variant and refuses non-canonical text")

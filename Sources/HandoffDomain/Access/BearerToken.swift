@@ -14,7 +14,7 @@ package struct BearerToken: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A fresh token for `role`.
-    package static func generate(for role: Role) throws -> BearerToken {
+    package static func generate(for role: Role) throws(CryptoError) -> BearerToken {
         BearerToken(text: role.tokenPrefix + Base64.encode(try RandomBytes.generate(count: 32), .urlSafeUnpadded))
     }
 
@@ -31,7 +31,7 @@ package struct BearerToken: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Calls `body` with the token text; keep the text no longer than the call.
-    package func withText<Result>(_ body: (String) throws -> Result) rethrows -> Result {
+    package func withText<Result, Failure: Error>(_ body: (String) throws(Failure) -> Result) throws(Failure) -> Result {
         try body(text)
     }
 

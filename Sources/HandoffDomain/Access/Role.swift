@@ -1,5 +1,5 @@
 /// Who is calling, by the credential they present (DESIGN.md, "People and roles").
-package enum Role: String, Sendable, CaseIterable, Codable {
+package enum Role: String, Sendable, CaseIterable {
     /// The customer's admin, holding one handoff's invite.
     case customer
     /// Altoura's package generator.
@@ -22,7 +22,7 @@ package enum Role: String, Sendable, CaseIterable, Codable {
 
 /// The life of a handoff. `submitted` may repeat (the latest submission wins); `delivered` means
 /// the generator's signed package is there for the customer.
-package enum HandoffState: String, Sendable, CaseIterable, Codable {
+package enum HandoffState: String, Sendable, CaseIterable {
     case invited, submitted, released, acknowledged, delivered, expired, revoked, purged
 
     /// Whether the customer may (re-)submit values. Re-submitting after acknowledgement or
@@ -57,3 +57,10 @@ package struct Principal: Sendable, Equatable {
         self.handoffId = handoffId
     }
 }
+
+// Codable (for the store's records) needs reflection, which Embedded Swift (the web page's
+// WebAssembly build of these rules) does not have.
+#if !hasFeature(Embedded)
+extension Role: Codable {}
+extension HandoffState: Codable {}
+#endif

@@ -25,6 +25,9 @@ package struct FormatError: CodedError {
         case receiptMismatch = "format.receipt_mismatch"
         /// A package's signature does not hold: another key, another handoff, other bytes.
         case packageSignatureInvalid = "format.package_signature_invalid"
+        /// A libsodium step (hashing, signing, sealing, guarded memory) failed while a format was
+        /// made or checked; it does not happen short of the system failing.
+        case cryptoFailed = "format.crypto_failed"
         /// An API answer is not the shape the API promises (a `WireModel` could not decode it).
         case answerMalformed = "format.answer_malformed"
     }
@@ -38,5 +41,17 @@ package struct FormatError: CodedError {
     package init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = reason
+    }
+}
+
+extension FormatError {
+    /// Runs a libsodium step inside a format operation: formats throw one error type (which the
+    /// web page's Embedded Swift build needs), so the step's `CryptoError` becomes `cryptoFailed`.
+    static func crypto<Value>(_ body: () throws(CryptoError) -> Value) throws(FormatError) -> Value {
+        do {
+            return try body()
+        } catch {
+            throw FormatError(.cryptoFailed, error.reason)
+        }
     }
 }

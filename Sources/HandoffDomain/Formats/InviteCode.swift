@@ -52,7 +52,7 @@ package struct InviteCode: Sendable, Equatable {
 
     /// Decodes and checks an invite code; refuses anything not exactly in the canonical form once
     /// what pasting adds (quotes, CRLF, wrapping, a byte order mark) is removed.
-    package init(decoding text: String) throws {
+    package init(decoding text: String) throws(FormatError) {
         let trimmed = PastedCredential.cleaned(text)
         let malformed = FormatError(.inviteMalformed, "this is not a Handoff Vault invite code (it starts with hv1.); ask Altoura for a new one")
         guard trimmed.hasPrefix(Self.prefix), trimmed.utf8.count <= 4096,

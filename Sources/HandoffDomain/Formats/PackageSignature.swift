@@ -13,9 +13,9 @@ package struct PackageSignature: Sendable, Equatable {
     package let size: Int
 
     /// The statement about `zip` for `handoffId`.
-    package init(handoffId: String, zip: [UInt8]) throws {
+    package init(handoffId: String, zip: [UInt8]) throws(FormatError) {
         self.handoffId = handoffId
-        self.sha256 = try SHA256.hash(zip)
+        self.sha256 = try FormatError.crypto { () throws(CryptoError) in try SHA256.hash(zip) }
         self.size = zip.count
     }
 
@@ -34,13 +34,13 @@ package struct PackageSignature: Sendable, Equatable {
     }
 
     /// The signed note for `zip`.
-    package static func sign(zip: [UInt8], handoffId: String, recipientKeyId: String, with key: SigningKeyPair) throws -> String {
+    package static func sign(zip: [UInt8], handoffId: String, recipientKeyId: String, with key: SigningKeyPair) throws(FormatError) -> String {
         try SignedNote.sign(try PackageSignature(handoffId: handoffId, zip: zip).text, keyName: keyName(recipientKeyId: recipientKeyId), with: key)
     }
 
     /// Checks that `note` is the generator's signature, by `signingKey`, on exactly `zip` for
     /// `handoffId`; throws `packageSignatureInvalid` otherwise.
-    package static func verify(_ note: String, zip: [UInt8], handoffId: String, signingKey: SigningPublicKey) throws {
+    package static func verify(_ note: String, zip: [UInt8], handoffId: String, signingKey: SigningPublicKey) throws(FormatError) {
         let text: String
         do {
             text = try SignedNote.verify(note, publicKey: signingKey)
@@ -54,7 +54,7 @@ package struct PackageSignature: Sendable, Equatable {
         guard lines[1] == handoffId else {
             throw FormatError(.packageSignatureInvalid, "the package was signed for another handoff")
         }
-        guard size == zip.count, digest == (try SHA256.hash(zip)) else {
+        guard size == zip.count, digest == (try FormatError.crypto { () throws(CryptoError) in try SHA256.hash(zip) }) else {
             throw FormatError(.packageSignatureInvalid, "the package's bytes are not the ones the generator signed (changed on the way)")
         }
     }

@@ -30,15 +30,15 @@ package struct Receipt: Sendable, Equatable {
     }
 
     /// The signed note.
-    package func signed(keyName: String, with key: SigningKeyPair) throws -> String {
+    package func signed(keyName: String, with key: SigningKeyPair) throws(FormatError) -> String {
         try SignedNote.sign(text, keyName: keyName, with: key)
     }
 
     /// Verifies a receipt note with the server key from the invite and checks that it is about
     /// the handoff and the exact sealed bytes the client sent.
-    package static func verify(_ note: String, serverKey: SigningPublicKey, handoffId: String, sealed: [UInt8]) throws -> Receipt {
+    package static func verify(_ note: String, serverKey: SigningPublicKey, handoffId: String, sealed: [UInt8]) throws(FormatError) -> Receipt {
         let receipt = try verifySignature(note, serverKey: serverKey, handoffId: handoffId)
-        guard receipt.sealedSHA256 == (try SHA256.hash(sealed)) else {
+        guard receipt.sealedSHA256 == (try FormatError.crypto { () throws(CryptoError) in try SHA256.hash(sealed) }) else {
             throw FormatError(.receiptMismatch, "the receipt is for other sealed bytes than the ones sent")
         }
         return receipt
@@ -46,7 +46,7 @@ package struct Receipt: Sendable, Equatable {
 
     /// Verifies a receipt note's signature and that it is about `handoffId` (for a holder who
     /// no longer has the sealed bytes, such as `handoff status`).
-    package static func verifySignature(_ note: String, serverKey: SigningPublicKey, handoffId: String) throws -> Receipt {
+    package static func verifySignature(_ note: String, serverKey: SigningPublicKey, handoffId: String) throws(FormatError) -> Receipt {
         let text = try SignedNote.verify(note, publicKey: serverKey)
         let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard lines.count == 6, lines[0] == header, let index = Int64(lines[5]),

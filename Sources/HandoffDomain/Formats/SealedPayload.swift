@@ -24,7 +24,7 @@ package struct SealedPayload: Sendable {
     }
 
     /// The canonical payload bytes, in guarded memory.
-    package func canonicalBytes() throws -> SecretBytes {
+    package func canonicalBytes() throws(FormatError) -> SecretBytes {
         var bytes = CanonicalJSON.encode(.object([
             "v": .integer(Self.version),
             "handoffId": .string(handoffId),
@@ -32,12 +32,13 @@ package struct SealedPayload: Sendable {
             "values": values.jsonValue,
         ]))
         defer { SecretBytes.wipe(&bytes) }
-        return try SecretBytes(copying: bytes)
+        return try FormatError.crypto { () throws(CryptoError) in try SecretBytes(copying: bytes) }
     }
 
     /// Seals the payload to the generator's public key.
-    package func seal(to recipient: SealingPublicKey) throws -> [UInt8] {
-        try SealedBox.seal(try canonicalBytes(), to: recipient)
+    package func seal(to recipient: SealingPublicKey) throws(FormatError) -> [UInt8] {
+        let bytes = try canonicalBytes()
+        return try FormatError.crypto { () throws(CryptoError) in try SealedBox.seal(bytes, to: recipient) }
     }
 
     /// Opens a sealed box and checks everything the generator relies on: canonical v1 bytes,
@@ -47,7 +48,7 @@ package struct SealedPayload: Sendable {
         with keyPair: SealingKeyPair,
         expectedHandoffId: String,
         rules: ValueRules = .standard
-    ) throws -> SealedPayload {
+    ) throws(FormatError) -> SealedPayload {
         let opened: SecretBytes
         do {
             opened = try SealedBox.open(sealed, with: keyPair)
@@ -75,7 +76,7 @@ package struct SealedPayload: Sendable {
             let values = try HandoffValues.validate(valuesJSON, rules: rules)
             return SealedPayload(handoffId: handoffId, sealedAt: sealedAt, values: values)
         } catch {
-            let fields = Set(error.problems.map(\.field)).sorted().joined(separator: ", ")
+            let fields = Set(error.problems.map { $0.field }).sorted().joined(separator: ", ")
             throw FormatError(.payloadValuesInvalid, "the sealed values break the rules (fields: \(fields))")
         }
     }

@@ -10,16 +10,17 @@ package enum SignedNote {
     static let signaturePrefix = "— "
 
     /// The 4-byte key ID: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key).
-    package static func keyID(name: String, publicKey: SigningPublicKey) throws -> [UInt8] {
-        Array(try SHA256.hash(Array(name.utf8) + [0x0A, ed25519Type] + publicKey.bytes).prefix(4))
+    package static func keyID(name: String, publicKey: SigningPublicKey) throws(FormatError) -> [UInt8] {
+        let input = Array(name.utf8) + [0x0A, ed25519Type] + publicKey.bytes
+        return Array(try FormatError.crypto { () throws(CryptoError) in try SHA256.hash(input) }.prefix(4))
     }
 
     /// Signs `text` (which must end with a newline) as a note under `keyName`.
-    package static func sign(_ text: String, keyName: String, with key: SigningKeyPair) throws -> String {
+    package static func sign(_ text: String, keyName: String, with key: SigningKeyPair) throws(FormatError) -> String {
         guard isValidText(Array(text.utf8)), isValidKeyName(keyName) else {
             throw FormatError(.noteMalformed, "a note's text must be non-empty lines ending in a newline")
         }
-        let signature = try key.sign(Array(text.utf8))
+        let signature = try FormatError.crypto { () throws(CryptoError) in try key.sign(Array(text.utf8)) }
         let id = try keyID(name: keyName, publicKey: key.publicKey)
         return text + "\n" + signaturePrefix + keyName + " " + Base64.encode(id + signature) + "\n"
     }
@@ -30,7 +31,7 @@ package enum SignedNote {
     /// The note is read as UTF-8 bytes, as C2SP defines it: Swift's character-level `contains`
     /// and `split` can disagree about a newline followed by a combining mark (the signed-note
     /// fuzzer found "\n\n\u{200C}" passing `contains("\n\n")` unnoticed).
-    package static func verify(_ note: String, publicKey: SigningPublicKey, keyName: String? = nil) throws -> String {
+    package static func verify(_ note: String, publicKey: SigningPublicKey, keyName: String? = nil) throws(FormatError) -> String {
         let bytes = Array(note.utf8)
         guard bytes.count <= 64 * 1024, let blank = firstBlankLine(bytes) else {
             throw FormatError(.noteMalformed, "the note has no blank line before its signatures")

@@ -55,7 +55,11 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     package init(booleanLiteral value: Bool) { self = .bool(value) }
     package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     package init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        // The last of repeated keys wins. (A loop: Dictionary(_:uniquingKeysWith:) needs dynamic
+        // casts, which the web page's Embedded Swift build does not have.)
+        var members: [String: JSONValue] = [:]
+        for (key, value) in elements { members[key] = value }
+        self = .object(members)
     }
     package init(nilLiteral: ()) { self = .null }
 }

@@ -71,7 +71,7 @@ extension HandoffValues {
     }
 
     static func documentProblem(_ message: String) -> ValidationProblem {
-        let fields = ValueField.allCases.map(\.rawValue).joined(separator: ", ")
+        let fields = ValueField.allCases.map { $0.rawValue }.joined(separator: ", ")
         return ValidationProblem(
             field: "$", message: message,
             hint: "values.json must be one JSON object with the fields \(fields)"
@@ -143,7 +143,7 @@ private struct ValuesCheck {
             let message = suggestion.map { "unknown field \(name) — did you mean \($0.rawValue)?" }
                 ?? "unknown field \(name)"
             let hint = suggestion.map { "rename it to \($0.rawValue)" } ?? "remove it; the known fields are "
-                + ValueField.allCases.map(\.rawValue).joined(separator: ", ")
+                + ValueField.allCases.map { $0.rawValue }.joined(separator: ", ")
             problems.append(ValidationProblem(field: name, message: message, hint: hint))
         }
     }

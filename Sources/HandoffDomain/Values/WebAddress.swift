@@ -23,10 +23,28 @@ struct WebAddress: Equatable {
 
     var hasFragment: Bool { rest.utf8.contains(UInt8(ascii: "#")) }
 
+    /// Where the first `://` is (by hand: the string algorithms live in a module that the
+    /// web page's Embedded Swift build does not have).
+    static func firstSchemeSeparator(in text: String) -> Range<String.Index>? {
+        let bytes = text.utf8
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            var probe = index
+            var matched = true
+            for expected in "://".utf8 {
+                guard probe < bytes.endIndex, bytes[probe] == expected else { matched = false; break }
+                probe = bytes.index(after: probe)
+            }
+            if matched { return index..<probe }
+            index = bytes.index(after: index)
+        }
+        return nil
+    }
+
     /// Parses `text`, refusing what is not an absolute address.
     static func parse(_ text: String) -> Result<WebAddress, Failure> {
         guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { return .failure(.notPrintableASCII) }
-        guard let separator = text.firstRange(of: "://") else { return .failure(.notAbsolute) }
+        guard let separator = Self.firstSchemeSeparator(in: text) else { return .failure(.notAbsolute) }
         let scheme = String(text[..<separator.lowerBound])
         guard let first = scheme.first, first.isLetter,
               scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) })
@@ -67,7 +85,7 @@ struct WebAddress: Equatable {
     }
 
     private static func parsePort(_ text: Substring) -> Result<Int, Failure> {
-        guard !text.isEmpty, text.count <= 5, text.allSatisfy(\.isASCIIDigit), let value = Int(text),
+        guard !text.isEmpty, text.count <= 5, text.allSatisfy { $0.isASCIIDigit }, let value = Int(text),
               (1...65535).contains(value)
         else { return .failure(.badPort) }
         return .success(value)
