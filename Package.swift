@@ -1,5 +1,9 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+/// The web page's files, which the assembler includes into handoffd (Sources/CWebPage).
+let webAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/CWebPage/assets").path
 
 /// Layers, bottom up (see ARCHITECTURE.md and DESIGN.md "Layers"):
 /// - `CSodium`: the libsodium system library; imported only by `VaultCrypto`.
@@ -9,7 +13,8 @@ import PackageDescription
 ///   and server. Knows nothing of HTTP, SQLite or the terminal.
 /// - `VaultStore`: the data directory (key files, lock, rotation) and the store behind the
 ///   `HandoffStore` protocol of domain operations, one transaction each (SQLite through GRDB).
-/// - `VaultServer`: the HTTPS API (Hummingbird); `HandoffdCLI` and `handoffd` run it.
+/// - `VaultServer`: the HTTPS API (Hummingbird) and the customer's web page (`CWebPage`: its files
+///   built into the binary); `HandoffdCLI` and `handoffd` run it.
 /// - `VaultClient`: the API client (AsyncHTTPClient) that the CLI uses; never linked by the server.
 /// - `TeamsPackage`: the Teams app package (Step 8) from validated values: the domain, ZIPFoundation,
 ///   and swift-crypto for one SHA-1 (the RFC 9562 name-based app id, fixed by the package format;
@@ -44,6 +49,11 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .target(name: "VaultCrypto", dependencies: ["CSodium"]),
+        .target(
+            name: "CWebPage",
+            exclude: ["assets/index.html", "assets/page.js", "assets/page.css", "assets/handoff.wasm"],
+            cSettings: [.headerSearchPath("assets"), .define("HV_ASSETS", to: "\"\(webAssets)\"")]
+        ),
         .target(name: "HandoffDomain", dependencies: ["VaultCrypto"]),
         .target(
             name: "TeamsPackage",
@@ -75,6 +85,7 @@ let package = Package(
                 "HandoffDomain",
                 "VaultCrypto",
                 "VaultStore",
+                "CWebPage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -1,0 +1,291 @@
+// The customer's page: the rules and the sealing run in WebAssembly built from the CLI's own Swift
+// sources and libsodium (handoff.wasm); this script only moves values between the form, that
+// module and the vault's own origin. The invite and the values are kept in this page's memory
+// only: never in a URL, storage or a cookie; the invite's token goes out only as the bearer token
+// of requests to this origin.
+"use strict";
+
+(() => {
+  const script = document.currentScript;
+  const $ = (id) => document.getElementById(id);
+  const fields = ["clientId", "tenantId", "redirectUris", "applicationIdUri", "scope", "acsConnectionString", "acsEndpoint", "teamsAppObjectId"];
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let rules = null;
+  // The document the verdict is about: the loaded file's bytes until a field is edited, then the form.
+  let loadedFile = null;
+  // Fields are marked only once they were edited, a file was loaded or a send was tried: an empty
+  // form is not a wall of red.
+  const touched = new Set();
+  let markAll = false;
+
+  // --- The WebAssembly module -----------------------------------------------------------------
+
+  async function loadRules() {
+    let memory = null;
+    const wasi = {
+      // libsodium's randomness (crypto_box_seal's ephemeral key): the browser's CSPRNG.
+      random_get(pointer, length) {
+        for (let offset = 0; offset < length; offset += 65536) {
+          crypto.getRandomValues(new Uint8Array(memory.buffer, pointer + offset, Math.min(65536, length - offset)));
+        }
+        return 0;
+      },
+      fd_write(fd, iovs, count, written) {
+        const view = new DataView(memory.buffer);
+        let total = 0;
+        for (let i = 0; i < count; i++) total += view.getUint32(iovs + 8 * i + 4, true);
+        view.setUint32(written, total, true);
+        return 0;
+      },
+      fd_close: () => 8,
+      fd_seek: () => 8,
+    };
+    const response = fetch(script.dataset.rules, { integrity: script.dataset.rulesIntegrity, credentials: "omit", referrerPolicy: "no-referrer" });
+    const { instance } = await WebAssembly.instantiateStreaming(response, { wasi_snapshot_preview1: wasi });
+    memory = instance.exports.memory;
+    instance.exports._initialize();
+    return instance.exports;
+  }
+
+  // Calls an exported function with byte arrays; answers its JSON. Every buffer is wiped and freed.
+  function call(name, ...inputs) {
+    const buffers = inputs.map((bytes) => {
+      const pointer = rules.hv_alloc(bytes.length);
+      new Uint8Array(rules.memory.buffer, pointer, bytes.length).set(bytes);
+      return [pointer, bytes.length];
+    });
+    try {
+      const answer = rules[name](...buffers.flat());
+      const length = new DataView(rules.memory.buffer).getUint32(answer, true);
+      const text = decoder.decode(new Uint8Array(rules.memory.buffer, answer + 4, length));
+      rules.hv_free(answer, length + 4);
+      return JSON.parse(text);
+    } finally {
+      for (const [pointer, length] of buffers) rules.hv_free(pointer, length);
+    }
+  }
+
+  // --- The values ---------------------------------------------------------------------------
+
+  function formDocument() {
+    const values = {};
+    for (const name of fields) {
+      if (name === "redirectUris") {
+        values.redirectUris = $(name).value.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+      } else if (name === "teamsAppObjectId") {
+        if ($(name).value.trim() !== "") values.teamsAppObjectId = $(name).value;
+      } else {
+        values[name] = $(name).value;
+      }
+    }
+    return encoder.encode(JSON.stringify(values));
+  }
+
+  function currentDocument() {
+    return loadedFile !== null ? loadedFile : formDocument();
+  }
+
+  function showProblems(problems) {
+    const list = $("problems");
+    list.replaceChildren();
+    for (const name of fields) {
+      $(name).classList.remove("invalid");
+      $(name).removeAttribute("aria-invalid");
+    }
+    for (const problem of problems) {
+      const item = document.createElement("li");
+      item.dataset.field = problem.field;
+      const label = problem.field === "$" ? "The document" : problem.field;
+      item.append(`${label}: ${problem.message}`);
+      const hint = document.createElement("span");
+      hint.className = "hint";
+      hint.textContent = problem.hint;
+      item.append(hint);
+      list.append(item);
+      if (fields.includes(problem.field) && (markAll || touched.has(problem.field))) {
+        $(problem.field).classList.add("invalid");
+        $(problem.field).setAttribute("aria-invalid", "true");
+      }
+    }
+    if (problems.length === 0) {
+      const item = document.createElement("li");
+      item.textContent = "All values pass the checks.";
+      list.append(item);
+    }
+    list.dataset.state = problems.length === 0 ? "valid" : "invalid";
+    // Counts verdicts, so that a test (or assistive tech) sees a new one even when it reads the same.
+    list.dataset.checks = String(Number(list.dataset.checks || 0) + 1);
+  }
+
+  function check() {
+    if (rules === null) return false;
+    const verdict = call("hv_validate", currentDocument());
+    showProblems(verdict.problems);
+    return verdict.valid;
+  }
+
+  async function loadFile() {
+    const file = $("valuesFile").files[0];
+    if (!file) return;
+    loadedFile = new Uint8Array(await file.arrayBuffer());
+    markAll = true;
+    // Fill the form from the file where it is readable JSON; the verdict stays the file's own.
+    try {
+      const text = decoder.decode(loadedFile).replace(/^\uFEFF/, "");
+      const values = JSON.parse(text);
+      for (const name of fields) {
+        const value = values[name];
+        if (name === "redirectUris" && Array.isArray(value)) $(name).value = value.join("\n");
+        else if (typeof value === "string") $(name).value = value;
+        else $(name).value = "";
+      }
+    } catch (error) {
+      // Not JSON: the rules say why, below.
+    }
+    check();
+  }
+
+  // --- The vault ------------------------------------------------------------------------------
+
+  function status(text) {
+    $("status").textContent = text;
+  }
+
+  function invite() {
+    const code = $("inviteCode").value.trim();
+    const decoded = call("hv_invite", encoder.encode(code));
+    if (!decoded.ok) throw new Error(`The invite code is not valid (${decoded.reason}). Paste it again from the e-mail, all of it.`);
+    if (new URL(decoded.server).origin !== location.origin) {
+      throw new Error(`This invite is for another vault (${decoded.server}); open that address instead.`);
+    }
+    decoded.code = code;
+    return decoded;
+  }
+
+  async function vault(method, path, token, body) {
+    const options = {
+      method, credentials: "omit", cache: "no-store", redirect: "error", referrerPolicy: "no-referrer",
+      headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
+    };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, options);
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const reason = answer.detail || `the vault answered ${response.status}`;
+      if (response.status === 401) throw new Error(`The vault does not accept this invite any more (${reason}). Ask Altoura for a new one.`);
+      throw new Error(`The vault refused: ${reason}. Nothing was changed.`);
+    }
+    return answer;
+  }
+
+  const nextSteps = {
+    invited: "Waiting for your values.",
+    submitted: "Received. Altoura's package generator will build your Teams app package (Step 8).",
+    released: "Altoura's package generator has your values and is building the package (Step 8).",
+    acknowledged: "The package was built. Altoura will send it; then upload it in the Teams admin center (Step 9).",
+    delivered: "Your Teams app package is ready: download it below and upload it in the Teams admin center (Step 9). Then send the app's Object ID here (Step 10).",
+    expired: "This invite has expired. Ask Altoura for a new one.",
+    revoked: "This invite was revoked. Ask Altoura for a new one.",
+    purged: "This handoff is closed and its data destroyed.",
+  };
+
+  function base64Bytes(text) {
+    return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  }
+
+  function offerDownload(link, bytes, type, name) {
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(new Blob([bytes], { type }));
+    link.download = name;
+    link.hidden = false;
+  }
+
+  async function showState(current) {
+    const handoff = await vault("GET", `/v1/handoffs/${current.handoffId}`, current.token);
+    status(nextSteps[handoff.state] || `The handoff is ${handoff.state}.`);
+    if (handoff.state === "delivered") await fetchPackage(current);
+  }
+
+  async function fetchPackage(current) {
+    const delivered = await vault("GET", `/v1/handoffs/${current.handoffId}/package`, current.token);
+    const zip = base64Bytes(delivered.package);
+    const verdict = call("hv_verify_package", encoder.encode(current.code), encoder.encode(delivered.signature), zip);
+    if (!verdict.ok) {
+      status(`The package does not carry a valid signature from Altoura's generator (${verdict.reason}). Do not install it; tell Altoura.`);
+      return;
+    }
+    offerDownload($("package-download"), zip, "application/zip", `teams-app-${current.handoffId}.zip`);
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    const button = document.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      markAll = true;
+      if (!check()) {
+        status("Fix the problems listed above; nothing was sent.");
+        return;
+      }
+      const current = invite();
+      const sealedAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+      const sealed = call("hv_seal", encoder.encode(current.code), currentDocument(), encoder.encode(sealedAt));
+      if (!sealed.ok) {
+        if (sealed.problems) showProblems(sealed.problems);
+        status(`Nothing was sent: ${sealed.reason || "the values do not pass the checks"}.`);
+        return;
+      }
+      status("Sending the sealed values…");
+      const receipt = await vault("POST", `/v1/handoffs/${current.handoffId}/submissions`, current.token, {
+        sealed: sealed.sealed, recipientKeyId: sealed.recipientKeyId,
+      });
+      const verified = call("hv_verify_receipt", encoder.encode(current.code), encoder.encode(receipt.receipt), base64Bytes(sealed.sealed));
+      if (!verified.ok) {
+        status(`The vault's receipt does not verify (${verified.reason}). Tell Altoura; do not rely on this submission.`);
+        return;
+      }
+      $("receipt").textContent = receipt.receipt;
+      $("receipt").hidden = false;
+      offerDownload($("receipt-download"), encoder.encode(receipt.receipt), "text/plain", `handoff-receipt-${verified.submissionId}.txt`);
+      status(`Sent and receipted (submission ${verified.submissionId}, received ${verified.receivedAt}). ${nextSteps.submitted}`);
+    } catch (error) {
+      status(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function checkStatus() {
+    try {
+      await showState(invite());
+    } catch (error) {
+      status(error.message);
+    }
+  }
+
+  // --- Start -----------------------------------------------------------------------------------
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    $("handoff").addEventListener("submit", submit);
+    $("check-status").addEventListener("click", checkStatus);
+    $("valuesFile").addEventListener("change", loadFile);
+    for (const name of fields) {
+      $(name).addEventListener("input", () => {
+        loadedFile = null;
+        touched.add(name);
+        check();
+      });
+    }
+    try {
+      rules = await loadRules();
+      status("Paste your invite code and your values.");
+      check();
+    } catch (error) {
+      status("The page could not load its checks; reload it. Nothing was sent.");
+    }
+  });
+})();

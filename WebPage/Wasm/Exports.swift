@@ -1,0 +1,157 @@
+import CSodium
+
+// The web page's WebAssembly entry points. Everything they decide is the domain's own code,
+// compiled here with Embedded Swift: `HandoffValues.validate` (the rules `handoff validate` runs),
+// `InviteCode`, `SealedPayload` (sealed with libsodium's crypto_box_seal), `Receipt` and
+// `PackageSignature`. This file only moves bytes across the boundary.
+//
+// The boundary: the page asks `hv_alloc` for buffers, copies its inputs in, calls a function with
+// (pointer, length) pairs, and gets back a buffer holding a 4-byte little-endian length and that
+// many bytes of canonical JSON; it reads it and gives every buffer back to `hv_free`, which wipes
+// it first (values and the invite pass through these buffers).
+
+/// A buffer of `size` bytes for the page (never null: an empty input still gets one byte).
+@_cdecl("hv_alloc")
+public func hvAlloc(_ size: Int32) -> UnsafeMutableRawPointer? {
+    malloc(Int(max(size, 1)))
+}
+
+/// Wipes and frees a buffer of `size` bytes that came from `hv_alloc` or a function's answer.
+@_cdecl("hv_free")
+public func hvFree(_ pointer: UnsafeMutableRawPointer?, _ size: Int32) {
+    guard let pointer else { return }
+    sodium_memzero(pointer, Int(max(size, 1)))
+    free(pointer)
+}
+
+/// `handoff validate --json` for a values document: `{"valid":…,"problems":[{field,message,hint}]}`.
+@_cdecl("hv_validate")
+public func hvValidate(_ document: UnsafePointer<UInt8>?, _ length: Int32) -> UnsafeMutableRawPointer? {
+    var bytes = WebBoundary.bytes(document, length)
+    defer { SecretBytes.wipe(&bytes) }
+    do throws(ValuesInvalid) {
+        _ = try HandoffValues.validate(document: bytes)
+        return WebBoundary.answer(["valid": true, "problems": []])
+    } catch {
+        return WebBoundary.answer(["valid": false, "problems": .array(error.problems.map { $0.jsonValue })])
+    }
+}
+
+/// What an invite code holds that the page needs: the handoff, the server it names, the token it
+/// sends (only ever as the bearer token to the page's own origin), and whether packages can be
+/// verified (the generator's signing key is pinned).
+@_cdecl("hv_invite")
+public func hvInvite(_ text: UnsafePointer<UInt8>?, _ length: Int32) -> UnsafeMutableRawPointer? {
+    do throws(FormatError) {
+        let invite = try InviteCode(decoding: WebBoundary.text(text, length))
+        return WebBoundary.answer([
+            "ok": true, "handoffId": .string(invite.handoffId), "server": .string(invite.server),
+            "token": .string(invite.token.withText { $0 }), "recipientKeyId": .string(invite.recipientKey.keyId),
+            "verifiesPackages": .bool(invite.generatorSigningKey != nil),
+        ])
+    } catch {
+        return WebBoundary.failure(error)
+    }
+}
+
+/// Validates the values and seals the canonical v1 payload, bound to the invite's handoff, to the
+/// recipient key the invite pins: `{"ok":true,"sealed":base64,"recipientKeyId":…}`, or the
+/// problems (`{"ok":false,"problems":[…]}`) and nothing sealed.
+@_cdecl("hv_seal")
+public func hvSeal(
+    _ inviteText: UnsafePointer<UInt8>?, _ inviteLength: Int32,
+    _ document: UnsafePointer<UInt8>?, _ documentLength: Int32,
+    _ sealedAt: UnsafePointer<UInt8>?, _ sealedAtLength: Int32
+) -> UnsafeMutableRawPointer? {
+    var bytes = WebBoundary.bytes(document, documentLength)
+    defer { SecretBytes.wipe(&bytes) }
+    let values: HandoffValues
+    do throws(ValuesInvalid) {
+        values = try HandoffValues.validate(document: bytes)
+    } catch {
+        return WebBoundary.answer(["ok": false, "problems": .array(error.problems.map { $0.jsonValue })])
+    }
+    do throws(FormatError) {
+        let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
+        let payload = SealedPayload(handoffId: invite.handoffId, sealedAt: WebBoundary.text(sealedAt, sealedAtLength), values: values)
+        let sealed = try payload.seal(to: invite.recipientKey)
+        return WebBoundary.answer([
+            "ok": true, "sealed": .string(Base64.encode(sealed)), "recipientKeyId": .string(invite.recipientKey.keyId),
+        ])
+    } catch {
+        return WebBoundary.failure(error)
+    }
+}
+
+/// Verifies the server's signed receipt for the sealed bytes just sent, under the server key the
+/// invite pins: `{"ok":true,"submissionId":…,"receivedAt":…,"auditIndex":…}`.
+@_cdecl("hv_verify_receipt")
+public func hvVerifyReceipt(
+    _ inviteText: UnsafePointer<UInt8>?, _ inviteLength: Int32,
+    _ note: UnsafePointer<UInt8>?, _ noteLength: Int32,
+    _ sealed: UnsafePointer<UInt8>?, _ sealedLength: Int32
+) -> UnsafeMutableRawPointer? {
+    do throws(FormatError) {
+        let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
+        let receipt = try Receipt.verify(
+            WebBoundary.text(note, noteLength), serverKey: invite.serverKey, handoffId: invite.handoffId,
+            sealed: WebBoundary.bytes(sealed, sealedLength)
+        )
+        return WebBoundary.answer([
+            "ok": true, "submissionId": .string(receipt.submissionId), "receivedAt": .string(receipt.receivedAt),
+            "auditIndex": .integer(receipt.auditIndex),
+        ])
+    } catch {
+        return WebBoundary.failure(error)
+    }
+}
+
+/// Verifies a delivered package: the generator's signature note over these zip bytes, for this
+/// handoff, under the signing key the invite pins (never a key the server names).
+@_cdecl("hv_verify_package")
+public func hvVerifyPackage(
+    _ inviteText: UnsafePointer<UInt8>?, _ inviteLength: Int32,
+    _ note: UnsafePointer<UInt8>?, _ noteLength: Int32,
+    _ zip: UnsafePointer<UInt8>?, _ zipLength: Int32
+) -> UnsafeMutableRawPointer? {
+    do throws(FormatError) {
+        let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
+        guard let signingKey = invite.generatorSigningKey else {
+            throw FormatError(.packageSignatureInvalid, "this invite pins no package-signing key; ask the operator for a new invite")
+        }
+        try PackageSignature.verify(
+            WebBoundary.text(note, noteLength), zip: WebBoundary.bytes(zip, zipLength), handoffId: invite.handoffId, signingKey: signingKey
+        )
+        return WebBoundary.answer(["ok": true])
+    } catch {
+        return WebBoundary.failure(error)
+    }
+}
+
+/// Copies across the boundary.
+enum WebBoundary {
+    static func bytes(_ pointer: UnsafePointer<UInt8>?, _ length: Int32) -> [UInt8] {
+        guard let pointer, length > 0 else { return [] }
+        return Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
+    }
+
+    static func text(_ pointer: UnsafePointer<UInt8>?, _ length: Int32) -> String {
+        String(decoding: bytes(pointer, length), as: UTF8.self)
+    }
+
+    /// A fresh buffer: 4-byte little-endian length, then the canonical JSON.
+    static func answer(_ value: JSONValue) -> UnsafeMutableRawPointer? {
+        let body = CanonicalJSON.encode(value)
+        guard let buffer = malloc(body.count + 4) else { return nil }
+        let count = UInt32(body.count)
+        let bytes = buffer.assumingMemoryBound(to: UInt8.self)
+        for shift in 0..<4 { bytes[shift] = UInt8(truncatingIfNeeded: count >> (8 * UInt32(shift))) }
+        for (offset, byte) in body.enumerated() { bytes[4 + offset] = byte }
+        return buffer
+    }
+
+    /// A refused format, with its stable code and reason (which never quote secrets).
+    static func failure(_ error: FormatError) -> UnsafeMutableRawPointer? {
+        answer(["ok": false, "code": .string(error.code.rawValue), "reason": .string(error.reason)])
+    }
+}
