@@ -43,7 +43,10 @@ struct ProblemMiddleware: RouterMiddleware {
         }
         response.headers[.init("X-Request-Id")!] = context.requestId
         response.headers[.strictTransportSecurity] = "max-age=31536000"
-        response.headers[.cacheControl] = "no-store"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        response.headers[.contentSecurityPolicy] = WebPage.contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
         context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)")
         metrics.request(
             route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
