@@ -5,10 +5,14 @@ SHELL := /bin/bash
 # openssl makes the development certificate.
 # Tests: Debian's Python with PyNaCl and jsonschema, the independent implementations.
 APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev openssl curl python3 python3-venv python3-nacl python3-jsonschema
+# The web page: its WebAssembly rebuilt from source (wasi-libc, compiler-rt's wasm32 builtins, and
+# dpkg-dev for libsodium's Debian source package), and tested in Chromium (with NSS's certutil to
+# trust the test vault's CA).
+WEB_PACKAGES := wasi-libc libclang-rt-dev-wasm32 dpkg-dev chromium chromium-driver libnss3-tools
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps build check test run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
+.PHONY: deps web-deps web wasm-check build check test run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
 
 # make test is repeatable: schemathesis replays one fixed set of cases, and each parser fuzzer
 # (libFuzzer) runs FUZZ_RUNS cases from FUZZ_SEED on a fresh corpus, so every machine tries the same
@@ -20,6 +24,21 @@ FUZZ_SECONDS ?= 600
 deps:
 	@scripts/install-deps.sh $(APT_PACKAGES)
 
+web-deps:
+	@scripts/install-deps.sh $(WEB_PACKAGES)
+
+# The web page's WebAssembly from source (the domain's Swift with Embedded Swift, libsodium from
+# Debian's source package), then the digests that make the server embed the new files. The built
+# handoff.wasm is committed; wasm-check (in make test) proves a rebuild gives the same bytes.
+web: web-deps
+	scripts/wasm/build.sh Sources/CWebPage/assets/handoff.wasm
+	scripts/wasm/digests.sh
+
+wasm-check: web-deps
+	scripts/wasm/build.sh .build-wasm/rebuilt.wasm
+	cmp .build-wasm/rebuilt.wasm Sources/CWebPage/assets/handoff.wasm
+	scripts/wasm/digests.sh --check
+
 build: deps
 	$(SWIFT) build
 
@@ -29,8 +48,9 @@ check: deps
 	$(SWIFT) build --build-tests
 	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test --skip-build --skip EndToEndTests
 
-test: deps
+test: deps wasm-check
 	$(SWIFT) build --build-tests
+	scripts/web/browser-test.sh "$$($(SWIFT) build --show-bin-path)"
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
 	$(PYTHON) scripts/interop/package_signature.py check Tests/Vectors/package-signature.json
 	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3 --seed $(FUZZ_SEED)
@@ -100,4 +120,4 @@ bench-audit: deps
 	scripts/bench/audit.sh
 
 clean:
-	rm -rf .build .build-* .venv-fuzz dist
+	rm -rf .build .build-* .venv-fuzz .venv-web dist

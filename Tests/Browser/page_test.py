@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""The customer's web page in a real headless Chromium, against a real handoffd over TLS whose
+development CA the browser trusts (an NSS database in a private HOME; nothing is skipped).
+
+Checks: the page's verdict equals `handoff validate --json` for every fixture in
+shared/fixtures/values; the full flow (invite pasted, values loaded, sealed in the page, uploaded,
+receipt verified and shown; the box opens with PyNaCl and with `handoff pull`); a delivered
+package is verified in the page and offered; the headers and SRI; every request the browser made
+stayed on the vault's origin and no URL, storage or cookie holds the invite or a value; invalid
+values are never uploaded; the connection string does not echo; 320 px wide works.
+Screenshots go to SCREENSHOTS (empty form, problems shown, receipt, package).
+
+Usage: page_test.py BIN_DIR SCREENSHOTS
+"""
+import base64
+import hashlib
+import json
+import os
+import re
+import ssl
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+from vault import Vault, run  # noqa: E402
+
+from nacl.public import PrivateKey, SealedBox  # noqa: E402
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIXTURES = os.path.realpath(os.path.join(ROOT, "..", "shared", "fixtures", "values"))
+FAILURES = []
+
+
+def check(condition, message):
+    if not condition:
+        FAILURES.append(message)
+        print("FAIL: " + message, flush=True)
+
+
+def browser(home, width=1024):
+    options = Options()
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=%d,2000" % width,
+                     "--disable-background-networking", "--disable-component-update", "--no-first-run"]:
+        options.add_argument(argument)
+    options.binary_location = "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    os.environ["HOME"] = home  # the NSS database that trusts the vault's development CA
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def requests_made(driver):
+    """Every URL the page asked the network for (from the DevTools performance log)."""
+    urls = []
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            request = message["params"]["request"]
+            urls.append((request["method"], request["url"], request.get("postData", "")))
+    return urls
+
+
+def wait_for_verdict(driver, previous=None):
+    try:
+        return wait_for_verdict_once(driver, previous)
+    except Exception:
+        print("browser log:", driver.get_log("browser"), "status:", driver.find_element(By.ID, "status").text,
+              "problems:", driver.find_element(By.ID, "problems").get_attribute("innerHTML")[:300], "previous check:", previous, flush=True)
+        raise
+
+
+def wait_for_verdict_once(driver, previous=None):
+    WebDriverWait(driver, 10).until(
+        lambda d: d.find_element(By.ID, "problems").get_attribute("data-state") in ("valid", "invalid")
+        and d.find_element(By.ID, "problems").get_attribute("data-checks") != previous)
+    element = driver.find_element(By.ID, "problems")
+    problems = [(li.get_attribute("data-field"), li.text) for li in element.find_elements(By.CSS_SELECTOR, "li[data-field]")]
+    return element.get_attribute("data-state"), problems, element.get_attribute("data-checks")
+
+
+def load_values(driver, path):
+    previous = driver.find_element(By.ID, "problems").get_attribute("data-checks")
+    driver.find_element(By.NAME, "valuesFile").send_keys(path)
+    return wait_for_verdict(driver, previous)
+
+
+def main():
+    bin_dir, screenshots = sys.argv[1], sys.argv[2]
+    os.makedirs(screenshots, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="handoff-web-")
+    vault = Vault(bin_dir, work)
+    url = vault.start(env={"HANDOFF_REFUSAL_LIMIT": "1000"})
+    vault.setup_generator()
+    generator = vault.token("generator", name="web test")
+    invite = vault.invite("Contoso")
+    home = os.path.join(work, "home")
+    nssdb = os.path.join(home, ".pki", "nssdb")
+    os.makedirs(nssdb)
+    run(["certutil", "-d", "sql:" + nssdb, "-N", "--empty-password"])
+    run(["certutil", "-d", "sql:" + nssdb, "-A", "-t", "C,,", "-n", "handoff-vault-dev", "-i", vault.ca_file])
+
+    # The headers and the page's own references, as a plain HTTPS client sees them.
+    context = ssl.create_default_context(cafile=vault.ca_file)
+    with urllib.request.urlopen(url + "/", context=context) as response:
+        headers = response.headers
+        html = response.read().decode()
+    check(headers["Content-Security-Policy"] == "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
+          "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'", "CSP: %s" % headers["Content-Security-Policy"])
+    check(headers["X-Content-Type-Options"] == "nosniff", "nosniff")
+    check(headers["Referrer-Policy"] == "no-referrer", "no-referrer")
+    check(headers["Strict-Transport-Security"].startswith("max-age="), "HSTS")
+    check("unsafe-inline" not in headers["Content-Security-Policy"] and "unsafe-eval'" not in headers["Content-Security-Policy"].replace("wasm-unsafe-eval", ""), "no unsafe-*")
+    check(not re.search(r"<script(?![^>]*\ssrc=)", html) and not re.search(r"<style|\sstyle=|\son[a-z]+\s*=", html), "no inline script, style or handler")
+    weight = len(html)
+    for tag, attribute in [("script", "src"), ("link", "href")]:
+        for match in re.finditer(r"<%s [^>]*%s=\"(/assets/[^\"]+)\"[^>]*\sintegrity=\"sha256-([^\"]+)\"" % (tag, attribute), html):
+            with urllib.request.urlopen(url + match.group(1), context=context) as asset:
+                body = asset.read()
+                check(base64.b64encode(hashlib.sha256(body).digest()).decode() == match.group(2), "SRI of " + match.group(1))
+                check("immutable" in asset.headers["Cache-Control"], "immutable caching of " + match.group(1))
+                weight += len(body)
+    rules_path = re.search(r'data-rules="(/assets/[^"]+\.wasm)"', html).group(1)
+    rules_integrity = re.search(r'data-rules-integrity="sha256-([^"]+)"', html).group(1)
+    with urllib.request.urlopen(url + rules_path, context=context) as asset:
+        body = asset.read()
+        check(asset.headers["Content-Type"] == "application/wasm", "wasm content type")
+        check(base64.b64encode(hashlib.sha256(body).digest()).decode() == rules_integrity, "SRI of the rules")
+        weight += len(body)
+    check(weight <= 1024 * 1024, "page weight %d bytes ≤ 1 MiB" % weight)
+    print("page weight: %d bytes (html + js + css + wasm, uncompressed)" % weight)
+
+    driver = browser(home)
+    try:
+        # First verdict after loading.
+        started = time.monotonic()
+        driver.get(url + "/")
+        wait_for_verdict(driver)
+        first = driver.execute_script("return performance.now()")
+        print("first verdict %.0f ms after navigation started (%.0f ms wall clock)" % (first, (time.monotonic() - started) * 1000))
+        check(first < 1000, "first verdict within a second (%.0f ms)" % first)
+        check(driver.find_element(By.NAME, "acsConnectionString").get_attribute("type") == "password", "the connection string does not echo")
+        check(driver.find_element(By.NAME, "inviteCode").get_attribute("type") == "password", "the invite code does not echo")
+        driver.save_screenshot(os.path.join(screenshots, "1-empty-form.png"))
+
+        # Every fixture: the page's verdict equals the CLI's.
+        fixtures = sorted(f for f in os.listdir(FIXTURES) if f.endswith(".json") and f != "expected.json")
+        for name in fixtures:
+            path = os.path.join(FIXTURES, name)
+            expected = json.loads(run([os.path.join(bin_dir, "handoff"), "validate", "--values", path, "--json"], check=False).stdout)
+            state, problems, _ = load_values(driver, path)
+            check(state == ("valid" if expected["valid"] else "invalid"), "%s: state %s" % (name, state))
+            want = [(p["field"], p["message"], p["hint"]) for p in expected["problems"]]
+            got = [(field, text) for field, text in problems]
+            check(len(got) == len(want) and all(
+                field == w[0] and w[1] in text and w[2] in text for (field, text), w in zip(got, want)),
+                "%s: the page says %r, the CLI %r" % (name, got, want))
+            if name == "invalid-many-at-once.json":
+                driver.save_screenshot(os.path.join(screenshots, "2-problems-shown.png"))
+        print("verdicts compared for %d fixtures" % len(fixtures))
+
+        # Invalid values are never uploaded.
+        driver.get(url + "/")
+        wait_for_verdict(driver)
+        driver.find_element(By.NAME, "inviteCode").send_keys(invite["inviteCode"])
+        load_values(driver, os.path.join(FIXTURES, "invalid-many-at-once.json"))
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(driver, 10).until(lambda d: "nothing was sent" in d.find_element(By.ID, "status").text.lower())
+        check(not any("/submissions" in u for _, u, _ in requests_made(driver)), "invalid values were uploaded")
+
+        # The full flow: sealed in the page, uploaded, receipt verified and shown.
+        minimal = os.path.join(FIXTURES, "valid-minimal.json")
+        load_values(driver, minimal)
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "receipt").is_displayed()
+                                        or "refused" in d.find_element(By.ID, "status").text)
+        receipt = driver.find_element(By.ID, "receipt").text
+        check(receipt.startswith("handoff-vault receipt v1\n" + invite["handoffId"]), "receipt shown: %r (%s)" % (receipt[:60], driver.find_element(By.ID, "status").text))
+        check(driver.find_element(By.ID, "receipt-download").is_displayed(), "the receipt can be saved")
+        driver.save_screenshot(os.path.join(screenshots, "3-receipt.png"))
+        sent = requests_made(driver)
+
+        # What the browser sent: only this origin; the invite and the values in no URL.
+        origin = url
+        values_text = open(minimal).read()
+        secrets = [invite["inviteCode"], invite["token"], json.loads(values_text)["acsConnectionString"]]
+        for method, request_url, body in sent:
+            if request_url.startswith("data:") or request_url.startswith("blob:"):
+                continue
+            check(request_url.startswith(origin + "/"), "a request left the origin: %s %s" % (method, request_url))
+            check(not any(s in request_url for s in secrets), "a secret in a URL: %s" % request_url)
+            check(json.loads(values_text)["acsConnectionString"] not in body, "the connection string was sent in the clear")
+        posts = [body for method, request_url, body in sent if method == "POST" and request_url.endswith("/submissions")]
+        check(len(posts) == 1, "exactly one upload, got %d" % len(posts))
+        storage = driver.execute_script("return [localStorage.length, sessionStorage.length, document.cookie, indexedDB ? 0 : 0]")
+        check(storage[0] == 0 and storage[1] == 0 and storage[2] == "", "storage or cookies used: %r" % storage)
+        check(not driver.get_cookies(), "cookies set")
+
+        # The box opens with PyNaCl and holds the canonical v1 payload bound to the handoff.
+        upload = json.loads(posts[0])
+        generator_key = json.load(open(os.path.join(vault.generator_dir, "generator.key")))
+        opened = SealedBox(PrivateKey(base64.b64decode(generator_key["secretKey"]))).decrypt(base64.b64decode(upload["sealed"]))
+        payload = json.loads(opened)
+        check(payload["v"] == 1 and payload["handoffId"] == invite["handoffId"], "payload bound to the handoff")
+        check(opened == json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(), "payload is canonical")
+        # ... and with the CLI, which checks it again against the rules.
+        pulled = os.path.join(work, "pulled")
+        result = vault.handoff(["pull", "--key", os.path.join(vault.generator_dir, "generator.key"), "--out", pulled,
+                                "--package-out", os.path.join(work, "packages"), "--json"], token=generator, check=False)
+        check(result.returncode == 0, "handoff pull: %s" % result.stderr)
+        check(json.load(open(os.path.join(pulled, invite["handoffId"] + ".json"))) == payload["values"], "pulled values are the ones sealed in the page")
+
+        # A delivered package is verified in the page and offered for download.
+        zip_path = os.path.join(work, "packages", invite["handoffId"] + ".zip")
+        result = vault.handoff(["package", "deliver", invite["handoffId"], "--package", zip_path,
+                                "--key", os.path.join(vault.generator_dir, "generator.key")], token=generator, check=False)
+        check(result.returncode == 0, "package deliver: %s" % result.stderr)
+        driver.find_element(By.ID, "check-status").click()
+        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "package-download").is_displayed()
+                                        or "not carry a valid signature" in d.find_element(By.ID, "status").text)
+        link = driver.find_element(By.ID, "package-download")
+        check(link.is_displayed(), "package offered: %s" % driver.find_element(By.ID, "status").text)
+        # Downloaded as a person would: by clicking the link.
+        downloads = os.path.join(work, "downloads")
+        os.makedirs(downloads)
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+        link.click()
+        target = os.path.join(downloads, "teams-app-%s.zip" % invite["handoffId"])
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not os.path.exists(target):
+            time.sleep(0.1)
+        check(os.path.exists(target) and open(target, "rb").read() == open(zip_path, "rb").read(), "the downloaded zip is the delivered one")
+        driver.save_screenshot(os.path.join(screenshots, "4-package.png"))
+
+    finally:
+        driver.quit()
+
+    # 320 px wide: no horizontal scrolling, every control reachable.
+    narrow = browser(home, width=800)
+    try:
+        # A phone's 320 CSS pixels (Chrome's own window cannot be made that narrow).
+        narrow.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 320, "height": 1400, "deviceScaleFactor": 1, "mobile": False})
+        narrow.get(url + "/")
+        wait_for_verdict(narrow)
+        scroll, viewport = narrow.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        check(viewport == 320, "the viewport is 320 px wide (%d)" % viewport)
+        wide = narrow.execute_script("""return Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '#' + e.id)""")
+        check(scroll <= viewport, "320 px: the page scrolls sideways (%d > %d): %r" % (scroll, viewport, wide[:8]))
+        order = narrow.execute_script("""
+            return Array.from(document.querySelectorAll('input, textarea, button')).map(e => e.tabIndex >= 0 && !e.disabled)""")
+        check(all(order), "every control is reachable by keyboard")
+        labels = narrow.execute_script("""
+            return Array.from(document.querySelectorAll('input, textarea')).filter(e => !document.querySelector('label[for=' + e.id + ']')).map(e => e.id)""")
+        check(labels == [], "controls without a label: %r" % labels)
+        narrow.save_screenshot(os.path.join(screenshots, "5-narrow-320px.png"))
+    finally:
+        narrow.quit()
+
+    vault.stop()
+    log = open(vault.log.name).read() + open(vault.out_path).read()
+    for secret in secrets:
+        check(secret not in log, "a secret reached the server log")
+    print("web page: %d failures" % len(FAILURES))
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
