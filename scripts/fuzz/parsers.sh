@@ -31,7 +31,7 @@ out=.build-fuzz
 # Swift's own crash handler would read memory ASan forbids; libFuzzer reports crashes itself.
 export SWIFT_BACKTRACE=enable=no
 mkdir -p "$out/crashes"
-flags=(-use-ld=lld -swift-version 6 -enable-upcoming-feature MemberImportVisibility -parse-as-library -O -g -sanitize=fuzzer,address -I "$root/Sources/CSodium")
+flags=(-use-ld=lld -swift-version 6 -enable-upcoming-feature MemberImportVisibility -parse-as-library -O -g -sanitize=fuzzer,address -I "$root/Sources/CSodium" -package-name HandoffVault)
 
 source_of() {
     case $1 in

@@ -85,7 +85,7 @@ struct WebAddress: Equatable {
     }
 
     private static func parsePort(_ text: Substring) -> Result<Int, Failure> {
-        guard !text.isEmpty, text.count <= 5, text.allSatisfy { $0.isASCIIDigit }, let value = Int(text),
+        guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCIIDigit }), let value = Int(text),
               (1...65535).contains(value)
         else { return .failure(.badPort) }
         return .success(value)
