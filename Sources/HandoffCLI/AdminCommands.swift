@@ -39,6 +39,9 @@ struct AdminInviteCommand: HandoffSubcommand {
             Console.out("handoff \(created.handoffId) for \(customer), invite expires \(Timestamp.string(created.expiresAt))")
             Console.out("invite code (a credential: send it to the customer's admin out of band):")
             Console.out(created.inviteCode)
+            if let invite = try? InviteCode(decoding: created.inviteCode) {
+                Console.error("the customer pastes it at \(invite.server)/ (the web page), or uses handoff submit")
+            }
         }
     }
 }
