@@ -49,23 +49,27 @@ if [[ ! -f $lib ]]; then
 fi
 
 # The Swift side: the domain's files as they are (their `import VaultCrypto` lines dropped, since
-# here they are one module), and the page's exports.
-swift_src=$work/swift
-rm -rf "$swift_src" && mkdir -p "$swift_src"
+# here they are one module), and the page's exports. Compiled in a fixed folder: the object
+# otherwise carries 16 bytes that depend on where the checkout is, and a rebuild elsewhere (CI)
+# would not give the same bytes.
+stage=/tmp/handoff-vault-wasm-stage
+exec 9> /tmp/handoff-vault-wasm-stage.lock
+flock 9
+rm -rf "$stage" && mkdir -p "$stage/swift" "$stage/include" "$stage/sodium"
 M=Sources
 for file in $M/VaultCrypto/*.swift $M/HandoffDomain/JSON/*.swift $M/HandoffDomain/Values/*.swift \
   $M/HandoffDomain/Access/{BearerToken,Role,RecipientKeyID,PastedCredential}.swift \
   $M/HandoffDomain/Formats/{FormatError,InviteCode,SealedPayload,Receipt,SignedNote,PackageSignature}.swift \
   WebPage/Wasm/*.swift; do
-  sed '/^import VaultCrypto$/d' "$file" > "$swift_src/$(basename "$(dirname "$file")")_$(basename "$file")"
+  sed '/^import VaultCrypto$/d' "$file" > "$stage/swift/$(basename "$(dirname "$file")")_$(basename "$file")"
 done
-mkdir -p "$work/include"
-cp WebPage/Wasm/module.modulemap WebPage/Wasm/shim.h "$work/include/"
-"$toolchain/bin/swiftc" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -Osize -parse-as-library \
-  -package-name HandoffVault -module-name HandoffWeb -disable-stack-protector -c -I "$work/include" \
-  -Xcc -I"$src/src/libsodium/include" -Xcc -D__wasi__ -Xcc -isystem -Xcc /usr/include/wasm32-wasi \
-  -file-prefix-map "$PWD"=. -file-prefix-map "$work"=. \
-  "$swift_src"/*.swift -o "$work/handoff-web.o" 2> "$work/swiftc.log" || { cat "$work/swiftc.log" >&2; exit 1; }
+cp WebPage/Wasm/module.modulemap WebPage/Wasm/shim.h "$stage/include/"
+cp -r "$src/src/libsodium/include/." "$stage/sodium/"
+(cd "$stage" && "$toolchain/bin/swiftc" -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -Osize -parse-as-library \
+  -package-name HandoffVault -module-name HandoffWeb -disable-stack-protector -c -I include \
+  -Xcc -Isodium -Xcc -D__wasi__ -Xcc -isystem -Xcc /usr/include/wasm32-wasi \
+  -module-cache-path "$stage/module-cache" swift/*.swift -o handoff-web.o 2> swiftc.log) || { cat "$stage/swiftc.log" >&2; exit 1; }
+cp "$stage/handoff-web.o" "$work/handoff-web.o"
 
 unicode=$toolchain/lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDataTables.a
 # compiler-rt's builtins for wasm32 (128-bit multiplication and friends), from Debian.
