@@ -27,10 +27,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"
 from vault import Vault, run  # noqa: E402
 
 from nacl.public import PrivateKey, SealedBox  # noqa: E402
+from nacl.signing import VerifyKey  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -173,15 +176,42 @@ def main():
         WebDriverWait(driver, 10).until(lambda d: "nothing was sent" in d.find_element(By.ID, "status").text.lower())
         check(not any("/submissions" in u for _, u, _ in requests_made(driver)), "invalid values were uploaded")
 
-        # The full flow: sealed in the page, uploaded, receipt verified and shown.
+        # The full flow, with the keyboard only: every value typed into its field (the form's own
+        # document, not a file), Tab from field to field, Enter to send. Sealed in the page,
+        # uploaded, receipt verified and shown.
         minimal = os.path.join(FIXTURES, "valid-minimal.json")
-        load_values(driver, minimal)
-        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        typed = json.load(open(minimal))
+        driver.get(url + "/")
+        wait_for_verdict(driver)
+        keyboard = lambda *keys: ActionChains(driver).send_keys(*keys).perform()  # noqa: E731  (to whatever has focus)
+        driver.find_element(By.NAME, "inviteCode").click()
+        keyboard(invite["inviteCode"])
+        order = ["valuesFile", "clientId", "tenantId", "redirectUris", "applicationIdUri", "scope", "acsConnectionString", "acsEndpoint"]
+        for name in order:
+            keyboard(Keys.TAB)
+            active = driver.switch_to.active_element
+            check(active.get_attribute("name") == name, "Tab reaches %s (got %s)" % (name, active.get_attribute("name")))
+            if name == "redirectUris":
+                keyboard("\n".join(typed["redirectUris"]))
+            elif name != "valuesFile":
+                keyboard(typed[name])
+        keyboard(Keys.ENTER)
         WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "receipt").is_displayed()
                                         or "refused" in d.find_element(By.ID, "status").text)
         receipt = driver.find_element(By.ID, "receipt").text
         check(receipt.startswith("handoff-vault receipt v1\n" + invite["handoffId"]), "receipt shown: %r (%s)" % (receipt[:60], driver.find_element(By.ID, "status").text))
         check(driver.find_element(By.ID, "receipt-download").is_displayed(), "the receipt can be saved")
+        # The receipt shown is the signed note exactly, and its signature holds under the server key
+        # (checked here independently, with PyNaCl).
+        note = driver.find_element(By.ID, "receipt").get_attribute("textContent")
+        text, _, signature_line = note.partition("\n\n")
+        blob = base64.b64decode(signature_line.strip().split(" ")[-1])
+        try:
+            VerifyKey(base64.b64decode(vault.server_key)).verify((text + "\n").encode(), blob[4:])
+            verified = True
+        except Exception:
+            verified = False
+        check(verified, "the receipt shown verifies under the server key")
         driver.save_screenshot(os.path.join(screenshots, "3-receipt.png"))
         sent = requests_made(driver)
 
