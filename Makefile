@@ -9,10 +9,12 @@ APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev op
 # dpkg-dev for libsodium's Debian source package), and tested in Chromium (with NSS's certutil to
 # trust the test vault's CA).
 WEB_PACKAGES := wasi-libc libclang-rt-dev-wasm32 dpkg-dev chromium chromium-driver libnss3-tools
+# The PostgreSQL backend's tests: a real PostgreSQL 15 that make test starts as an unprivileged user.
+PG_PACKAGES := postgresql-15
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps web-deps web wasm-check build check test run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
+.PHONY: deps web-deps pg-deps web wasm-check build check test test-suites run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
 
 # make test is repeatable: schemathesis replays one fixed set of cases, and each parser fuzzer
 # (libFuzzer) runs FUZZ_RUNS cases from FUZZ_SEED on a fresh corpus, so every machine tries the same
@@ -26,6 +28,9 @@ deps:
 
 web-deps:
 	@scripts/install-deps.sh $(WEB_PACKAGES)
+
+pg-deps:
+	@scripts/install-deps.sh $(PG_PACKAGES)
 
 # The web page's WebAssembly from source (the domain's Swift with Embedded Swift, libsodium from
 # Debian's source package), then the digests that make the server embed the new files. The built
@@ -48,9 +53,14 @@ check: deps
 	$(SWIFT) build --build-tests
 	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test --skip-build --skip EndToEndTests
 
-test: deps wasm-check
+test: deps wasm-check pg-deps
 	$(SWIFT) build --build-tests
+	scripts/pg/with-server.sh $(MAKE) --no-print-directory test-suites
+
+# Everything make test runs once built, with PostgreSQL running (scripts/pg/with-server.sh).
+test-suites:
 	scripts/web/browser-test.sh "$$($(SWIFT) build --show-bin-path)"
+	$(PYTHON) Tests/Postgres/multinode_test.py "$$($(SWIFT) build --show-bin-path)" "$$HANDOFF_TEST_PG_DIR" "$$HANDOFF_TEST_PG_PORT"
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
 	$(PYTHON) scripts/interop/package_signature.py check Tests/Vectors/package-signature.json
 	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3 --seed $(FUZZ_SEED)

@@ -13,6 +13,7 @@ let webAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appe
 ///   and server. Knows nothing of HTTP, SQLite or the terminal.
 /// - `VaultStore`: the data directory (key files, lock, rotation) and the store behind the
 ///   `HandoffStore` protocol of domain operations, one transaction each (SQLite through GRDB).
+/// - `VaultPostgres`: the same `HandoffStore` on PostgreSQL (PostgresNIO), for several nodes.
 /// - `VaultServer`: the HTTPS API (Hummingbird) and the customer's web page (`CWebPage`: its files
 ///   built into the binary); `HandoffdCLI` and `handoffd` run it.
 /// - `VaultClient`: the API client (AsyncHTTPClient) that the CLI uses; never linked by the server.
@@ -41,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -80,11 +82,20 @@ let package = Package(
             dependencies: ["HandoffDomain", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
+            name: "VaultPostgres",
+            dependencies: [
+                "VaultStore", "HandoffDomain", "VaultCrypto",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "VaultServer",
             dependencies: [
                 "HandoffDomain",
                 "VaultCrypto",
                 "VaultStore",
+                "VaultPostgres",
                 "CWebPage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -134,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "VaultServerTests",
             dependencies: [
-                "VaultServer", "VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport",
+                "VaultServer", "VaultStore", "VaultPostgres", "HandoffDomain", "VaultCrypto", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

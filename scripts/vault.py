@@ -14,6 +14,7 @@ import argparse
 import base64
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,19 +31,31 @@ def run(cmd, env=None, check=True, timeout=120):
 class Vault:
     """A data directory made by `handoffd init`, and the server serving it."""
 
-    def __init__(self, bin_dir, work, init=True):
+    def __init__(self, bin_dir, work, init=True, database_url=None, copy_keys_from=None):
+        """A data directory in WORK/data: made by `handoffd init` (with `database_url`, the records go
+        to PostgreSQL), or, for a second node of the same database, a copy of another node's key
+        files (`copy_keys_from`: its master key and TLS files)."""
         self.bin, self.work = bin_dir, work
+        self.database_url = database_url
         self.data = os.path.join(work, "data")
         self.handoffd, self.handoff_bin = os.path.join(bin_dir, "handoffd"), os.path.join(bin_dir, "handoff")
         self.process, self.url = None, None
         os.makedirs(work, mode=0o700, exist_ok=True)
-        if init:
-            self.init = json.loads(run([self.handoffd, "init", "--data-dir", self.data, "--dev-tls", "--json"]).stdout)
+        if copy_keys_from is not None:
+            shutil.copytree(copy_keys_from.data, self.data, ignore=shutil.ignore_patterns("vault.sqlite*", "serve.lock"))
+            self.init = copy_keys_from.init
+            self.ca_file = os.path.join(self.data, "tls", "cert.pem")
+            self.admin_token, self.server_key = self.init["adminToken"], self.init["serverKey"]
+        elif init:
+            extra = ["--database-url", database_url] if database_url else []
+            self.init = json.loads(run([self.handoffd, "init", "--data-dir", self.data, "--dev-tls", "--json"] + extra).stdout)
             self.ca_file, self.admin_token, self.server_key = self.init["caFile"], self.init["adminToken"], self.init["serverKey"]
 
     def start(self, port=0, env=None, log_name="serve.log"):
         """Serves the data directory; returns the https URL once the server listens."""
         environment = dict(os.environ, HANDOFF_DRAIN_GRACE_MS="0", **(env or {}))
+        if self.database_url:
+            environment["HANDOFF_DATABASE_URL"] = self.database_url
         # Both streams go to files (not pipes), so the server may outlive this script.
         self.log = open(os.path.join(self.work, log_name), "a")
         self.out_path = os.path.join(self.work, log_name + ".out")

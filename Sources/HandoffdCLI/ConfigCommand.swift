@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HandoffDomain
 import VaultServer
+import VaultPostgres
 import VaultStore
 
 /// `handoffd config`: the effective configuration.
@@ -58,6 +59,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             ("idle_timeout_ms", String(settings.idleTimeoutMilliseconds)), ("max_connections", String(settings.maxConnections)),
             ("retention_after_ack", "\(Int(settings.retentionAfterAcknowledgement))s"), ("purge_interval", "\(Int(settings.purgeInterval))s"),
             ("master_key", masterKey),
+            ("database_url", settings.databaseURL.map(PostgresStore.redacted) ?? "\(directory.databasePath) (SQLite, default)"),
         ]
         if json {
             Output.line(CanonicalJSON.string(.object(Dictionary(uniqueKeysWithValues: effective.map { ($0.0, JSONValue.string($0.1)) }))))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HandoffDomain
 import VaultCrypto
+import VaultPostgres
 import VaultStore
 
 /// `handoffd init`: the data directory, master key, database, signing key and the bootstrap
@@ -28,6 +29,9 @@ struct InitCommand: AsyncParsableCommand {
     @Option(name: .customLong("key-name"), help: ArgumentHelp("Name of the server key in receipts and checkpoints (default handoff-vault/<hostname>).", valueName: "name"))
     var keyName: String?
 
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("postgres://… when the records live in PostgreSQL (or HANDOFF_DATABASE_URL).", valueName: "url"))
+    var databaseURL: String?
+
     @Flag(help: "Machine-readable JSON on standard output.")
     var json = false
 
@@ -43,8 +47,10 @@ struct InitCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let name = keyName ?? "handoff-vault/\(ProcessInfo.processInfo.hostName)"
         let adminToken = try BearerToken.generate(for: .admin)
-        let database = try await DataDirectory(dataDir).initialize(environment: environment, keyName: name, adminToken: adminToken, now: Date())
-        let keys = try database.keys()
+        let keys = try await VaultStorage.initialize(
+            directory: DataDirectory(dataDir), databaseURL: databaseURL ?? environment["HANDOFF_DATABASE_URL"], environment: environment,
+            keyName: name, adminToken: adminToken, now: Date()
+        )
         var caFile: String?
         if devTLS {
             caFile = try DevCertificate.generate(directory: "\(dataDir)/tls").certificate

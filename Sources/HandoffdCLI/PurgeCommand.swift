@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HandoffDomain
 import VaultServer
+import VaultPostgres
 import VaultStore
 
 /// `handoffd purge --now`: the retention purge, once, without waiting for the server's task.
@@ -39,8 +40,18 @@ struct PurgeCommand: AsyncParsableCommand {
         }
         try await FailureReport.exiting {
             let settings = try server.settings()
-            let database = try settings.dataDirectory.openDatabase()
-            let purged = try await database.purge(now: moment, policy: RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement))
+            let policy = RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement)
+            let asOf = moment
+            let purged: [String]
+            if let url = settings.databaseURL {
+                try settings.dataDirectory.checkPrivate()
+                purged = try await PostgresStore(url: url).withRunning { store in
+                    try await store.migrate()
+                    return try await store.purge(now: asOf, policy: policy)
+                }
+            } else {
+                purged = try await settings.dataDirectory.openDatabase().purge(now: moment, policy: policy)
+            }
             if json {
                 Output.line(CanonicalJSON.string(["purged": .array(purged.map(JSONValue.string))]))
             } else {

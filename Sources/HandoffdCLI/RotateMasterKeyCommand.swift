@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HandoffDomain
+import VaultPostgres
 import VaultStore
 
 /// `handoffd rotate-master-key`: a new master key version; every data key and server secret
@@ -15,7 +16,8 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
             submissions. The new key is written to master.key.next before the transaction commits; after \
             it the old key is kept as master.key.prev until the database is confirmed to open with the \
             new master.key, each step synced to disk, so a crash anywhere loses no key the database \
-            needs: the next start settles the files.
+            needs: the next start settles the files. With PostgreSQL (--database-url), stop every node \
+            first, rotate on one, then copy its new master.key to the others before starting them.
 
             Example:
               systemctl stop handoffd && handoffd rotate-master-key --data-dir /var/lib/handoffd && systemctl start handoffd
@@ -25,6 +27,9 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
     var dataDir: String
 
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("postgres://… when the records live in PostgreSQL (or HANDOFF_DATABASE_URL).", valueName: "url"))
+    var databaseURL: String?
+
     @Flag(help: "Machine-readable JSON on standard output.")
     var json = false
 
@@ -32,7 +37,10 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
         umask(0o077)
         try await FailureReport.exiting {
             let started = Date()
-            let (version, moved) = try await DataDirectory(dataDir).rotateMasterKey(environment: ProcessInfo.processInfo.environment, now: Date())
+            let environment = ProcessInfo.processInfo.environment
+            let (version, moved) = try await VaultStorage.rotateMasterKey(
+                directory: DataDirectory(dataDir), databaseURL: databaseURL ?? environment["HANDOFF_DATABASE_URL"], environment: environment, now: Date()
+            )
             let seconds = Date().timeIntervalSince(started)
             if json {
                 Output.line(CanonicalJSON.string(["version": .integer(Int64(version)), "dataKeys": .integer(Int64(moved)), "milliseconds": .integer(Int64(seconds * 1000))]))

@@ -12,10 +12,14 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
     var dataDir: String?
 
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("postgres://… to keep the records in PostgreSQL (several nodes); default: DIR/vault.sqlite.", valueName: "url"))
+    var databaseURL: String?
+
     /// The effective settings, with `flags` (setting name → value) from the command's own options.
     func settings(flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {
         var flags = flags
         flags["data_dir"] = dataDir
+        flags["database_url"] = databaseURL
         return try ServerSettings.load(file: config, environment: environment, flags: flags)
     }
 }

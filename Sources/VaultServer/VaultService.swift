@@ -9,6 +9,7 @@ import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 import Synchronization
+import VaultPostgres
 import VaultStore
 
 /// `handoffd serve`: opens the database and keys, and serves the API over TLS until SIGTERM or
@@ -101,8 +102,12 @@ package enum VaultService {
         try directory.checkPrivate()
         let lock = try directory.lock(purpose: "serving it again")
         defer { lock.release() }
-        let store = try await directory.open(environment: environment, checkpointInterval: settings.checkpointInterval)
-        try await buildApplication(store: store, settings: settings, logger: logger, onListening: onListening).run()
+        try await VaultStorage.withStore(
+            directory: directory, databaseURL: settings.databaseURL, environment: environment,
+            checkpointInterval: settings.checkpointInterval, logger: logger
+        ) { store in
+            try await buildApplication(store: store, settings: settings, logger: logger, onListening: onListening).run()
+        }
     }
 }
 

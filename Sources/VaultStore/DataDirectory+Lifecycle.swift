@@ -7,18 +7,23 @@ extension DataDirectory {
     /// Creates the directory, its master key (unless the environment carries one), the database,
     /// the server's keys and the bootstrap admin token; returns the store, ready to serve.
     package func initialize(environment: [String: String], keyName: String, adminToken: BearerToken, now: Date) async throws -> VaultDatabase {
-        try create()
-        let master: MasterKey
-        if Self.masterKeyIsInEnvironment(environment) {
-            master = try masterKey(environment: environment)
-        } else {
-            master = try MasterKey.generate()
-            try writeMasterKey(master)
-        }
+        let master = try prepareMasterKey(environment: environment)
         let database = try VaultDatabase(path: databasePath)
         let keys = try await database.initialize(master: master, keyName: keyName, adminToken: adminToken, now: now)
         database.useKeys(keys)
         return database
+    }
+
+    /// Creates the folder and its master key for a new store: the environment's key when it
+    /// carries one, else a new key written to `master.key` (0600).
+    package func prepareMasterKey(environment: [String: String]) throws -> MasterKey {
+        try create()
+        if Self.masterKeyIsInEnvironment(environment) {
+            return try masterKey(environment: environment)
+        }
+        let master = try MasterKey.generate()
+        try writeMasterKey(master)
+        return master
     }
 
     /// Restores `backup` into this (new) directory with `master`, the key it was taken under;
@@ -49,6 +54,17 @@ extension DataDirectory {
         let lock = try lock(purpose: "rotating the master key")
         defer { lock.release() }
         let database = try VaultDatabase(path: databasePath)
-        return try await MasterKeyFiles(self).rotate(database: database, now: now)
+        return try await rotateMasterKey(
+            loadKeys: { try await database.loadKeys(master: $0) }, rotate: { try await database.rotateMasterKey(from: $0, to: $1, now: now) }
+        )
+    }
+
+    /// The rotation's key-file steps around a store's own re-wrapping (`rotate(old, new)`, one
+    /// transaction): the new key written first, promoted after, recovered at the next start.
+    /// The caller holds the directory's lock and has checked the environment.
+    package func rotateMasterKey(
+        loadKeys: (MasterKey) async throws -> ServerKeys, rotate: (MasterKey, MasterKey) async throws -> Int
+    ) async throws -> (version: Int, dataKeys: Int) {
+        try await MasterKeyFiles(self).rotate(loadKeys: loadKeys, rotate: rotate)
     }
 }

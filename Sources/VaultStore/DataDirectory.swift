@@ -97,12 +97,19 @@ package struct DataDirectory: Sendable, Equatable {
         return try VaultDatabase(path: databasePath)
     }
 
+    /// The server keys, opened by `loadKeys` (the store's own reading of its wrapped secrets) with
+    /// the master key, after settling the key files: an interrupted rotation is finished or
+    /// rolled back according to which key the store opens with. Every backend goes through it.
+    package func openKeys(environment: [String: String], loadKeys: (MasterKey) async throws -> ServerKeys) async throws -> ServerKeys {
+        try await MasterKeyFiles(self).openKeys(environment: environment, loadKeys: loadKeys)
+    }
+
     /// The store, ready to serve: the folder checked, the key files settled (an interrupted
     /// rotation finished or rolled back), the server keys opened with the master key, and
     /// checkpoints signed every `checkpointInterval` events.
     package func open(environment: [String: String], checkpointInterval: Int64 = 100) async throws -> VaultDatabase {
         let database = try openDatabase()
-        let keys = try await MasterKeyFiles(self).openKeys(database, environment: environment)
+        let keys = try await openKeys(environment: environment) { try await database.loadKeys(master: $0) }
         database.useKeys(keys, checkpointInterval: checkpointInterval)
         return database
     }

@@ -5,7 +5,7 @@ import VaultCrypto
 package struct MasterKey: Sendable {
     /// Which generation of master key this is; stored beside every record it wraps.
     package let version: Int
-    let key: SecretBytes
+    package let key: SecretBytes
 
     /// Wraps 32 secret bytes as master key `version`.
     package init(version: Int = 1, key: SecretBytes) throws {
@@ -53,17 +53,17 @@ package struct MasterKey: Sendable {
 /// Encryption at rest (DESIGN.md): each record under its own random data key, the data key
 /// wrapped by the master key; associated data binds table, record, handoff and key version, so a
 /// ciphertext copied to another row or another handoff does not open.
-enum AtRest {
-    static func recordContext(table: String, recordId: String, handoffId: String, keyVersion: Int) -> [UInt8] {
+package enum AtRest {
+    package static func recordContext(table: String, recordId: String, handoffId: String, keyVersion: Int) -> [UInt8] {
         Array("handoff-vault/v1|record|\(table)|\(recordId)|\(handoffId)|\(keyVersion)".utf8)
     }
 
-    static func wrapContext(table: String, recordId: String, keyVersion: Int) -> [UInt8] {
+    package static func wrapContext(table: String, recordId: String, keyVersion: Int) -> [UInt8] {
         Array("handoff-vault/v1|data-key|\(table)|\(recordId)|\(keyVersion)".utf8)
     }
 
     /// Encrypts `bytes` for one record; returns (ciphertext, wrapped data key).
-    static func seal(_ bytes: [UInt8], table: String, recordId: String, handoffId: String, master: MasterKey) throws -> ([UInt8], [UInt8]) {
+    package static func seal(_ bytes: [UInt8], table: String, recordId: String, handoffId: String, master: MasterKey) throws -> ([UInt8], [UInt8]) {
         let dataKey = try SecretBytes.random(count: XChaCha20Poly1305.keyByteCount)
         let ciphertext = try XChaCha20Poly1305.seal(
             bytes, key: dataKey,
@@ -73,7 +73,7 @@ enum AtRest {
     }
 
     /// Decrypts one record's bytes.
-    static func open(
+    package static func open(
         _ ciphertext: [UInt8], wrappedKey: [UInt8], table: String, recordId: String, handoffId: String,
         recordKeyVersion: Int, keyVersion: Int, master: MasterKey
     ) throws -> SecretBytes {
@@ -85,7 +85,7 @@ enum AtRest {
     }
 
     /// Opens a wrapped data key.
-    static func unwrap(_ wrappedKey: [UInt8], table: String, recordId: String, keyVersion: Int, master: MasterKey) throws -> SecretBytes {
+    package static func unwrap(_ wrappedKey: [UInt8], table: String, recordId: String, keyVersion: Int, master: MasterKey) throws -> SecretBytes {
         guard keyVersion == master.version else {
             throw StoreError(.keysUnavailable, "record is wrapped under master key version \(keyVersion), not \(master.version)")
         }
@@ -96,7 +96,7 @@ enum AtRest {
     }
 
     /// Wraps a data key under `master`.
-    static func wrap(_ dataKey: SecretBytes, table: String, recordId: String, master: MasterKey) throws -> [UInt8] {
+    package static func wrap(_ dataKey: SecretBytes, table: String, recordId: String, master: MasterKey) throws -> [UInt8] {
         try XChaCha20Poly1305.seal(dataKey, key: master.key, associatedData: wrapContext(table: table, recordId: recordId, keyVersion: master.version))
     }
 }

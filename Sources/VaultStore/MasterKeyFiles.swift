@@ -18,7 +18,9 @@ struct MasterKeyFiles {
 
     /// Rotates the master key of a stopped server's data directory; returns the new key's version
     /// and how many data keys were re-wrapped.
-    func rotate(database: VaultDatabase, now: Date) async throws -> (version: Int, dataKeys: Int) {
+    func rotate(
+        loadKeys: (MasterKey) async throws -> ServerKeys, rotate: (MasterKey, MasterKey) async throws -> Int
+    ) async throws -> (version: Int, dataKeys: Int) {
         guard !FileManager.default.fileExists(atPath: next), !FileManager.default.fileExists(atPath: previous) else {
             throw SettingsError("\(next) or \(previous) exists: an earlier rotation did not finish; start handoffd once to complete it")
         }
@@ -28,34 +30,34 @@ struct MasterKeyFiles {
         try syncFolder()
         let moved: Int
         do {
-            moved = try await database.rotateMasterKey(from: old, to: new, now: now)
+            moved = try await rotate(old, new)
         } catch {
             // A COMMIT that reported an error may still be durable: only a database that still
             // opens with the old key proves the new one is not needed.
-            if (try? await database.loadKeys(master: old)) != nil {
+            if (try? await loadKeys(old)) != nil {
                 unlink(next)
                 try? syncFolder()
             }
             throw error
         }
-        try promote(key: new, database: database)
+        try promote(key: new)
         return (new.version, moved)
     }
 
     /// The server keys, settling the key files first: an interrupted rotation is finished (or its
     /// leftover new key dropped) according to which key the database opens with.
-    func openKeys(_ database: VaultDatabase, environment: [String: String]) async throws -> ServerKeys {
+    func openKeys(environment: [String: String], loadKeys: (MasterKey) async throws -> ServerKeys) async throws -> ServerKeys {
         if DataDirectory.masterKeyIsInEnvironment(environment) {
-            return try await database.loadKeys(master: try directory.masterKey(environment: environment))
+            return try await loadKeys(try directory.masterKey(environment: environment))
         }
         let candidates = [current, next, previous]
         var firstError: (any Error)?
         for path in candidates where FileManager.default.fileExists(atPath: path) {
             do {
                 let key = try Self.read(path)
-                let keys = try await database.loadKeys(master: key)
+                let keys = try await loadKeys(key)
                 if path != current || candidates.dropFirst().contains(where: { FileManager.default.fileExists(atPath: $0) }) {
-                    try promote(key: key, database: database, from: path)
+                    try promote(key: key, from: path)
                 }
                 return keys
             } catch {
@@ -68,7 +70,7 @@ struct MasterKeyFiles {
     /// Makes `key` (held in `source`, by default `master.key.next`) the one `master.key`: the
     /// current file becomes `master.key.prev`, the new one moves in, and `.prev` and any other
     /// leftover go only once the database is confirmed to open with `master.key`.
-    func promote(key: MasterKey, database: VaultDatabase, from source: String? = nil) throws {
+    func promote(key: MasterKey, from source: String? = nil) throws {
         let source = source ?? next
         if source != current {
             if FileManager.default.fileExists(atPath: current) {

@@ -28,8 +28,7 @@ struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Persistable
     }
 
     static func effectiveState(state: HandoffState, expiresAt: Date, at now: Date) -> HandoffState {
-        if now >= expiresAt, state == .invited || state == .submitted || state == .released { return .expired }
-        return state
+        state.effective(expiresAt: expiresAt, at: now)
     }
 
     /// Whether the invite's holder may still use it at `now`: never after `expiresAt`, whatever
@@ -39,7 +38,7 @@ struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Persistable
     }
 
     static func acceptsCustomer(state: HandoffState, expiresAt: Date, at now: Date) -> Bool {
-        now < expiresAt && effectiveState(state: state, expiresAt: expiresAt, at: now).acceptsSubmissions
+        state.acceptsCustomer(expiresAt: expiresAt, at: now)
     }
 }
 

@@ -12,6 +12,18 @@ package struct CreatedHandoff: Sendable {
     package let generatorSigningKey: SigningPublicKey?
     package let token: BearerToken
     package let expiresAt: Date
+
+    package init(
+        handoffId: String, recipientKey: SealingPublicKey, recipientKeyId: String, generatorSigningKey: SigningPublicKey?,
+        token: BearerToken, expiresAt: Date
+    ) {
+        self.handoffId = handoffId
+        self.recipientKey = recipientKey
+        self.recipientKeyId = recipientKeyId
+        self.generatorSigningKey = generatorSigningKey
+        self.token = token
+        self.expiresAt = expiresAt
+    }
 }
 
 extension VaultDatabase {

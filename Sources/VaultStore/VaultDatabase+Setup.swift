@@ -14,6 +14,13 @@ package struct ServerKeys: Sendable {
     /// Wraps data keys.
     package let master: MasterKey
 
+    package init(signing: SigningKeyPair, keyName: String, pepper: SecretBytes, master: MasterKey) {
+        self.signing = signing
+        self.keyName = keyName
+        self.pepper = pepper
+        self.master = master
+    }
+
     /// The keyed hash under which a token is stored and looked up.
     package func tokenHash(_ token: BearerToken) throws -> Data {
         Data(try token.withText { try KeyedBLAKE2b.hash(Array($0.utf8), key: pepper) })
@@ -21,9 +28,9 @@ package struct ServerKeys: Sendable {
 }
 
 extension VaultDatabase {
-    static let signingSecretName = "signing-seed"
-    static let pepperSecretName = "token-pepper"
-    static let keyNameSetting = "key-name"
+    package static let signingSecretName = "signing-seed"
+    package static let pepperSecretName = "token-pepper"
+    package static let keyNameSetting = "key-name"
 
     /// Creates the server's signing key and token pepper (wrapped by `master`) and the bootstrap
     /// admin token; refuses a database that is already initialised.
@@ -72,11 +79,11 @@ extension VaultDatabase {
         return ServerKeys(signing: signing, keyName: keyName ?? "", pepper: try open(Self.pepperSecretName), master: master)
     }
 
-    static func secretContext(_ name: String, _ version: Int) -> [UInt8] {
+    package static func secretContext(_ name: String, _ version: Int) -> [UInt8] {
         Array("handoff-vault/v1|server-secret|\(name)|\(version)".utf8)
     }
 
-    static func newTokenId() throws -> String {
+    package static func newTokenId() throws -> String {
         "tok_" + Hex.encode(try RandomBytes.generate(count: 8))
     }
 }

@@ -24,9 +24,10 @@ struct AccessMatrixTests {
         let expected: [Caller: Int]
     }
 
-    @Test("Each role reaches exactly its endpoints; refusals are 401, 403 or 404 problem documents, each counted")
-    func table() async throws {
-        let vault = try await InProcessVault()
+    @Test("Each role reaches exactly its endpoints; refusals are 401, 403 or 404 problem documents, each counted",
+          arguments: Backend.available)
+    func table(backend: Backend) async throws {
+        let vault = try await InProcessVault(backend: backend)
         try await vault.test { client in
             let own = try await client.invite(admin: vault.adminToken, customer: "Own")
             let other = try await client.invite(admin: vault.adminToken, customer: "Other")

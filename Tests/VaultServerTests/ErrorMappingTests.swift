@@ -10,9 +10,9 @@ import VaultStore
 /// and nothing is written.
 @Suite("Error mapping (in-process)")
 struct ErrorMappingTests {
-    @Test("Bad bodies get 400, 413, 415 or 422 problem documents, and nothing is stored")
-    func badBodies() async throws {
-        let vault = try await InProcessVault()
+    @Test("Bad bodies get 400, 413, 415 or 422 problem documents, and nothing is stored", arguments: Backend.available)
+    func badBodies(backend: Backend) async throws {
+        let vault = try await InProcessVault(backend: backend)
         try await vault.test { client in
             let invite = try await client.invite(admin: vault.adminToken)
             let token = invite.token.withText { $0 }
@@ -55,9 +55,9 @@ struct ErrorMappingTests {
         }
     }
 
-    @Test("Store refusals map to their statuses: conflict 409, limit 429, last admin 409")
-    func storeRefusals() async throws {
-        let vault = try await InProcessVault(limits: APILimits(refusalsPerWindow: 100_000, submissionsPerHandoff: 2))
+    @Test("Store refusals map to their statuses: conflict 409, limit 429, last admin 409", arguments: Backend.available)
+    func storeRefusals(backend: Backend) async throws {
+        let vault = try await InProcessVault(limits: APILimits(refusalsPerWindow: 100_000, submissionsPerHandoff: 2), backend: backend)
         try await vault.test { client in
             let invite = try await client.invite(admin: vault.adminToken)
             let token = invite.token.withText { $0 }
@@ -82,9 +82,9 @@ struct ErrorMappingTests {
         }
     }
 
-    @Test("Every answer decodes as its wire model: the server and the client share one shape")
-    func answersDecode() async throws {
-        let vault = try await InProcessVault()
+    @Test("Every answer decodes as its wire model: the server and the client share one shape", arguments: Backend.available)
+    func answersDecode(backend: Backend) async throws {
+        let vault = try await InProcessVault(backend: backend)
         try await vault.test { client in
             let invite = try await client.invite(admin: vault.adminToken)
             let token = invite.token.withText { $0 }

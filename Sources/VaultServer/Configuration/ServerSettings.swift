@@ -43,6 +43,9 @@ package struct ServerSettings: Sendable, Equatable {
     package var refusalWindow: TimeInterval = 60
     /// Submissions kept per handoff; more are answered 429.
     package var maxSubmissionsPerHandoff = 100
+    /// `postgres://…`: keep everything but the key files in PostgreSQL, shared by several nodes;
+    /// nil (the default) keeps it in `DIR/vault.sqlite`. It may hold a password: never printed.
+    package var databaseURL: String?
 
     package init() {}
 
@@ -71,6 +74,7 @@ package struct ServerSettings: Sendable, Equatable {
         case refusalLimit = "refusal_limit"
         case refusalWindow = "refusal_window"
         case maxSubmissionsPerHandoff = "max_submissions_per_handoff"
+        case databaseURL = "database_url"
 
         var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
     }
@@ -109,6 +113,11 @@ package struct ServerSettings: Sendable, Equatable {
         case .maxConnections: maxConnections = try Self.number(value, key, 1...65_536, source)
         case .refusalLimit: refusalLimit = try Self.number(value, key, 1...1_000_000, source)
         case .maxSubmissionsPerHandoff: maxSubmissionsPerHandoff = try Self.number(value, key, 1...100_000, source)
+        case .databaseURL:
+            guard value.hasPrefix("postgres://") || value.hasPrefix("postgresql://") else {
+                throw SettingsError("\(source): database_url must be a postgres:// URL")
+            }
+            databaseURL = value
         case .retentionAfterAck, .purgeInterval, .refusalWindow:
             guard let seconds = Timestamp.duration(value) else {
                 throw SettingsError("\(source): \(key.rawValue) must be a duration like 30d, 12h or 90m")

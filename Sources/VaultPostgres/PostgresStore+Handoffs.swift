@@ -1,0 +1,188 @@
+import Foundation
+import HandoffDomain
+import PostgresNIO
+import VaultCrypto
+import VaultStore
+
+/// A handoff row as the operations read it.
+struct HandoffRow {
+    let id: String
+    let customer: String
+    let state: HandoffState
+    let recipientKeyId: String
+    let createdAt: Date
+    let expiresAt: Date
+    let acknowledgedAt: Date?
+    let submissionCount: Int64
+
+    static let columns = "id, customer, state, recipient_key_id, created_at, expires_at, acknowledged_at, submission_count"
+
+    init(_ row: (String, String, String, String, Date, Date, Date?, Int64)) throws {
+        guard let state = HandoffState(rawValue: row.2) else { throw StoreError(.recordCorrupt, "handoff \(row.0) has an unknown state") }
+        (id, customer, self.state, recipientKeyId, createdAt, expiresAt, acknowledgedAt, submissionCount) =
+            (row.0, row.1, state, row.3, row.4, row.5, row.6, row.7)
+    }
+
+    func effectiveState(at now: Date) -> HandoffState { state.effective(expiresAt: expiresAt, at: now) }
+}
+
+extension PostgresStore {
+    /// One handoff row, locked for the rest of the transaction when `forUpdate`.
+    func handoffRow(_ connection: PostgresConnection, id: String, forUpdate: Bool = false) async throws -> HandoffRow? {
+        let lock = forUpdate ? " FOR UPDATE" : ""
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: "SELECT \(HandoffRow.columns) FROM handoff WHERE id = $1\(lock)", binds: binds(id)), logger: self.logger
+        ).decode((String, String, String, String, Date, Date, Date?, Int64).self)
+        for try await row in rows { return try HandoffRow(row) }
+        return nil
+    }
+
+    func binds(_ values: String...) -> PostgresBindings {
+        var bindings = PostgresBindings()
+        for value in values { bindings.append(value) }
+        return bindings
+    }
+
+    /// The latest `receiptsShown` receipt notes of a handoff, oldest of them first.
+    func receipts(_ connection: PostgresConnection, of handoffId: String) async throws -> [String] {
+        var notes: [String] = []
+        for try await note in try await connection.query("""
+            SELECT receipt FROM (SELECT receipt, audit_index FROM submission WHERE handoff_id = \(handoffId)
+            ORDER BY audit_index DESC LIMIT \(Int64(VaultDatabase.receiptsShown))) latest ORDER BY audit_index
+            """, logger: self.logger).decode(String.self) {
+            notes.append(note)
+        }
+        return notes
+    }
+
+    func summary(_ row: HandoffRow, receipts: [String], now: Date) -> HandoffSummary {
+        HandoffSummary(id: row.id, customer: row.customer, state: row.effectiveState(at: now), createdAt: row.createdAt, expiresAt: row.expiresAt, receipts: receipts)
+    }
+
+    package func setRecipientKey(_ key: SealingPublicKey, signingKey: SigningPublicKey?, context: OperationContext) async throws -> String {
+        let id = key.keyId
+        try await write { connection in
+            try await connection.query("UPDATE recipient_key SET active = false", logger: self.logger)
+            try await connection.query("""
+                INSERT INTO recipient_key (id, public_key, signing_public_key, created_at, active)
+                VALUES (\(id), \(Data(key.bytes)), \(signingKey.map { Data($0.bytes) }), \(context.now), true)
+                ON CONFLICT (id) DO UPDATE SET active = true,
+                    signing_public_key = COALESCE(EXCLUDED.signing_public_key, recipient_key.signing_public_key)
+                """, logger: self.logger)
+            try await self.audit(connection, .recipientSet, context: context, target: .recipientKey(id: id))
+        }
+        return id
+    }
+
+    package func createHandoff(customer: String, expiresIn: TimeInterval, context: OperationContext) async throws -> CreatedHandoff {
+        let keys = try self.keys()
+        let handoffId = UUID().uuidString.lowercased()
+        let token = try BearerToken.generate(for: .customer)
+        let hash = [UInt8](try keys.tokenHash(token))
+        let tokenId = try VaultDatabase.newTokenId()
+        let expiresAt = context.now.addingTimeInterval(expiresIn)
+        let (recipientId, publicKey, signing) = try await write { connection -> (String, Data, Data?) in
+            guard let recipient = try await connection.query(
+                "SELECT id, public_key, signing_public_key FROM recipient_key WHERE active", logger: self.logger
+            ).decode((String, Data, Data?).self).first(where: { _ in true }) else {
+                throw StoreError(.noRecipientKey, "register the generator's public key first (handoff admin recipient set)")
+            }
+            try await connection.query("""
+                INSERT INTO handoff (id, customer, state, recipient_key_id, created_at, expires_at)
+                VALUES (\(handoffId), \(customer), \(HandoffState.invited.rawValue), \(recipient.0), \(context.now), \(expiresAt))
+                """, logger: self.logger)
+            try await connection.query("""
+                INSERT INTO token (id, role, name, handoff_id, hash, created_at)
+                VALUES (\(tokenId), \(Role.customer.rawValue), \("invite for \(customer)"), \(handoffId), \(Data(hash)), \(context.now))
+                """, logger: self.logger)
+            try await self.audit(connection, .handoffCreated, context: context, handoffId: handoffId)
+            return recipient
+        }
+        return CreatedHandoff(
+            handoffId: handoffId, recipientKey: try SealingPublicKey(bytes: [UInt8](publicKey)), recipientKeyId: recipientId,
+            generatorSigningKey: try signing.map { try SigningPublicKey(bytes: [UInt8]($0)) }, token: token, expiresAt: expiresAt
+        )
+    }
+
+    package func handoffs(state: HandoffState?, now: Date) async throws -> [HandoffSummary] {
+        try await read { connection in
+            var rows: [HandoffRow] = []
+            for try await row in try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT \(HandoffRow.columns) FROM handoff ORDER BY created_at DESC, id"), logger: self.logger
+            ).decode((String, String, String, String, Date, Date, Date?, Int64).self) {
+                rows.append(try HandoffRow(row))
+            }
+            var summaries: [HandoffSummary] = []
+            for row in rows where state == nil || row.effectiveState(at: now) == state {
+                summaries.append(self.summary(row, receipts: try await self.receipts(connection, of: row.id), now: now))
+            }
+            return summaries
+        }
+    }
+
+    package func handoff(id: String, now: Date) async throws -> HandoffSummary {
+        try await read { connection in
+            guard let row = try await self.handoffRow(connection, id: id) else { throw StoreError(.notFound, "no such handoff") }
+            return self.summary(row, receipts: try await self.receipts(connection, of: id), now: now)
+        }
+    }
+
+    package func revokeHandoff(id: String, context: OperationContext) async throws {
+        try await write { connection in
+            guard let row = try await self.handoffRow(connection, id: id, forUpdate: true), row.state != .revoked, row.state != .purged else {
+                throw StoreError(.notFound, "no such handoff, or it is already revoked")
+            }
+            try await self.destroySealedData(connection, handoffId: id, now: context.now)
+            try await connection.query("UPDATE handoff SET state = \(HandoffState.revoked.rawValue) WHERE id = \(id)", logger: self.logger)
+            try await self.audit(connection, .handoffRevoked, context: context, handoffId: id)
+        }
+    }
+
+    /// Deletes a handoff's submissions and package (each row holding its wrapped data key) and
+    /// stops its invite: crypto-shredding.
+    func destroySealedData(_ connection: PostgresConnection, handoffId: String, now: Date) async throws {
+        try await connection.query("DELETE FROM submission WHERE handoff_id = \(handoffId)", logger: self.logger)
+        try await connection.query("DELETE FROM package WHERE handoff_id = \(handoffId)", logger: self.logger)
+        try await connection.query("UPDATE token SET revoked_at = \(now) WHERE handoff_id = \(handoffId) AND revoked_at IS NULL", logger: self.logger)
+    }
+
+    package func acknowledge(handoffId: String, context: OperationContext) async throws {
+        try await write { connection in
+            guard let row = try await self.handoffRow(connection, id: handoffId, forUpdate: true) else {
+                throw StoreError(.notFound, "no such handoff")
+            }
+            guard row.effectiveState(at: context.now) == .released else {
+                throw StoreError(.conflict, "only a released handoff can be acknowledged (it is \(row.effectiveState(at: context.now).rawValue))")
+            }
+            try await connection.query("""
+                UPDATE handoff SET state = \(HandoffState.acknowledged.rawValue), acknowledged_at = \(context.now) WHERE id = \(handoffId)
+                """, logger: self.logger)
+            try await self.audit(connection, .handoffAcknowledged, context: context, handoffId: handoffId)
+        }
+    }
+
+    package func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
+        let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
+        return try await write { connection in
+            let cutoff = now.addingTimeInterval(-policy.afterAcknowledgement)
+            var due: [String] = []
+            for try await row in try await connection.query(
+                PostgresQuery(unsafeSQL: "SELECT \(HandoffRow.columns) FROM handoff WHERE state <> 'purged' ORDER BY created_at FOR UPDATE"), logger: self.logger
+            ).decode((String, String, String, String, Date, Date, Date?, Int64).self) {
+                let record = try HandoffRow(row)
+                switch record.state {
+                case .acknowledged, .delivered: if (record.acknowledgedAt ?? now) <= cutoff { due.append(record.id) }
+                case .invited, .submitted, .released, .expired: if record.effectiveState(at: now) == .expired { due.append(record.id) }
+                case .revoked: due.append(record.id)
+                case .purged: break
+                }
+            }
+            for id in due {
+                try await self.destroySealedData(connection, handoffId: id, now: now)
+                try await connection.query("UPDATE handoff SET state = \(HandoffState.purged.rawValue) WHERE id = \(id)", logger: self.logger)
+                try await self.audit(connection, .handoffPurged, context: context, handoffId: id)
+            }
+            return due
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import HandoffDomain
+import PostgresNIO
+import VaultCrypto
+import VaultStore
+
+extension PostgresStore {
+    /// The schema, version by version, as SQLite's (`Schema.swift`) in PostgreSQL's types: the
+    /// same tables and columns, so that the store's rules read the same on both.
+    static let migrations: [(version: Int, statements: [String])] = [
+        (1, [
+            "CREATE TABLE setting (name text PRIMARY KEY, value text NOT NULL)",
+            "CREATE TABLE server_secret (name text PRIMARY KEY, wrapped bytea NOT NULL, key_version bigint NOT NULL)",
+            """
+            CREATE TABLE recipient_key (id text PRIMARY KEY, public_key bytea NOT NULL UNIQUE, signing_public_key bytea,
+                created_at timestamptz NOT NULL, active boolean NOT NULL)
+            """,
+            """
+            CREATE TABLE handoff (id text PRIMARY KEY, customer text NOT NULL, state text NOT NULL,
+                recipient_key_id text NOT NULL REFERENCES recipient_key, created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL, released_at timestamptz, acknowledged_at timestamptz,
+                submission_count bigint NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX handoff_on_state ON handoff (state)",
+            """
+            CREATE TABLE token (id text PRIMARY KEY, role text NOT NULL, name text NOT NULL,
+                handoff_id text REFERENCES handoff ON DELETE CASCADE, hash bytea NOT NULL UNIQUE,
+                created_at timestamptz NOT NULL, revoked_at timestamptz, expires_at timestamptz)
+            """,
+            """
+            CREATE TABLE submission (id text PRIMARY KEY, handoff_id text NOT NULL REFERENCES handoff,
+                recipient_key_id text NOT NULL REFERENCES recipient_key, received_at timestamptz NOT NULL,
+                audit_index bigint NOT NULL, sealed_sha256 bytea NOT NULL, ciphertext bytea NOT NULL, wrapped_key bytea NOT NULL,
+                key_version bigint NOT NULL, record_key_version bigint NOT NULL, receipt text NOT NULL)
+            """,
+            "CREATE INDEX submission_on_handoff_audit ON submission (handoff_id, audit_index)",
+            """
+            CREATE TABLE package (id text PRIMARY KEY, handoff_id text NOT NULL UNIQUE REFERENCES handoff,
+                delivered_at timestamptz NOT NULL, sha256 bytea NOT NULL, size bigint NOT NULL, signature text NOT NULL,
+                ciphertext bytea NOT NULL, wrapped_key bytea NOT NULL, key_version bigint NOT NULL, record_key_version bigint NOT NULL)
+            """,
+            "CREATE TABLE audit_event (id bigint PRIMARY KEY, event bytea NOT NULL, leaf_hash bytea NOT NULL)",
+            "CREATE TABLE merkle_node (level bigint NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))",
+            "CREATE TABLE checkpoint (tree_size bigint PRIMARY KEY, note text NOT NULL, created_at timestamptz NOT NULL)",
+        ]),
+    ]
+
+    /// Brings the schema up to date, once, whichever nodes start together (an advisory lock
+    /// serializes them; each version is applied in one transaction with its record).
+    package func migrate() async throws {
+        try await mappedTransaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.schemaLockKey))", logger: self.logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS schema_version (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL)", logger: self.logger)
+            var applied: Set<Int64> = []
+            for try await version in try await connection.query("SELECT version FROM schema_version", logger: self.logger).decode(Int64.self) {
+                applied.insert(version)
+            }
+            for migration in Self.migrations where !applied.contains(Int64(migration.version)) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                }
+                try await connection.query("INSERT INTO schema_version (version, applied_at) VALUES (\(Int64(migration.version)), \(Date()))", logger: self.logger)
+            }
+        }
+    }
+
+    /// A transaction without the audit lock (schema work), with errors mapped like the others.
+    func mappedTransaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await write(auditLock: false, body)
+    }
+
+    // MARK: Setup
+
+    /// Creates the server's signing key and token pepper (wrapped by `master`) and the bootstrap
+    /// admin token; refuses a database that is already initialised.
+    package func initialize(master: MasterKey, keyName: String, adminToken: BearerToken, now: Date) async throws -> ServerKeys {
+        guard SignedNote.isValidKeyName(keyName) else {
+            throw StoreError(.keysUnavailable, "the key name must be non-empty with no spaces or '+'")
+        }
+        let signing = try SigningKeyPair.generate()
+        let pepper = try SecretBytes.random(count: 32)
+        let keys = ServerKeys(signing: signing, keyName: keyName, pepper: pepper, master: master)
+        let adminHash = try keys.tokenHash(adminToken)
+        let adminId = try VaultDatabase.newTokenId()
+        var secrets: [(String, [UInt8])] = []
+        for (name, secret) in [(VaultDatabase.signingSecretName, signing.seed), (VaultDatabase.pepperSecretName, pepper)] {
+            secrets.append((name, try XChaCha20Poly1305.seal(secret, key: master.key, associatedData: VaultDatabase.secretContext(name, master.version))))
+        }
+        let initialSecrets = secrets
+        useKeys(keys)
+        try await write { connection in
+            let count = try await connection.query("SELECT COUNT(*) FROM setting", logger: self.logger).decode(Int64.self).first { _ in true } ?? 0
+            guard count == 0 else { throw StoreError(.alreadyInitialized, "this database is already initialised") }
+            for (name, wrapped) in initialSecrets {
+                try await connection.query(
+                    "INSERT INTO server_secret (name, wrapped, key_version) VALUES (\(name), \(Data(wrapped)), \(Int64(master.version)))", logger: self.logger
+                )
+            }
+            try await connection.query("INSERT INTO setting (name, value) VALUES (\(VaultDatabase.keyNameSetting), \(keyName))", logger: self.logger)
+            try await connection.query("""
+                INSERT INTO token (id, role, name, handoff_id, hash, created_at) VALUES
+                (\(adminId), \(Role.admin.rawValue), 'bootstrap admin', NULL, \(adminHash), \(now))
+                """, logger: self.logger)
+            let context = OperationContext(principal: Principal(tokenId: adminId, role: .admin, handoffId: nil), remote: "local", requestId: "init", now: now)
+            try await self.audit(connection, .initialized, context: context)
+        }
+        return keys
+    }
+
+    /// Opens the server's keys with `master`; fails when the database is not initialised or the
+    /// master key is not the one it was initialised with.
+    package func loadKeys(master: MasterKey) async throws -> ServerKeys {
+        let (records, keyName) = try await read { connection -> ([String: (Data, Int64)], String?) in
+            var records: [String: (Data, Int64)] = [:]
+            for try await (name, wrapped, version) in try await connection.query(
+                "SELECT name, wrapped, key_version FROM server_secret", logger: self.logger
+            ).decode((String, Data, Int64).self) {
+                records[name] = (wrapped, version)
+            }
+            let keyName = try await connection.query(
+                "SELECT value FROM setting WHERE name = \(VaultDatabase.keyNameSetting)", logger: self.logger
+            ).decode(String.self).first { _ in true }
+            return (records, keyName)
+        }
+        func open(_ name: String) throws -> SecretBytes {
+            guard let (wrapped, version) = records[name], let keyName, !keyName.isEmpty else {
+                throw StoreError(.keysUnavailable, "the database is not initialised; run handoffd init --database-url first")
+            }
+            do {
+                return try XChaCha20Poly1305.open([UInt8](wrapped), key: master.key, associatedData: VaultDatabase.secretContext(name, Int(version)))
+            } catch {
+                throw StoreError(.keysUnavailable, "the server keys do not open with this master key")
+            }
+        }
+        let signing = try SigningKeyPair(seed: try open(VaultDatabase.signingSecretName))
+        return ServerKeys(signing: signing, keyName: keyName ?? "", pepper: try open(VaultDatabase.pepperSecretName), master: master)
+    }
+}

@@ -1,0 +1,238 @@
+import Foundation
+import HandoffDomain
+import Logging
+import PostgresNIO
+import Synchronization
+import VaultCrypto
+import VaultStore
+
+/// The vault's storage on PostgreSQL, for several `handoffd` nodes sharing one database: the same
+/// `HandoffStore` operations, schema, envelope encryption and audit log as `VaultDatabase`, each
+/// operation one transaction with its audit event inside it.
+///
+/// The audit log stays one RFC 9162 tree across nodes: every transaction that appends to it
+/// first takes one transaction-scoped advisory lock (`pg_advisory_xact_lock`), so appends are
+/// serialized in the database itself; the next index is read under that lock from the tree's own
+/// leaves, and the leaf's primary key refuses a second row at the same index. Two nodes can
+/// therefore never write the same index (no fork) and an index is never skipped (no gap): a
+/// transaction that fails rolls its append back with everything else.
+///
+/// Nothing is cached across requests on a node, so a token revoked through one node stops
+/// working on every node at once.
+package final class PostgresStore: HandoffStore {
+    /// The key of the advisory lock that serializes audited writes (an arbitrary constant).
+    static let auditLockKey: Int64 = 0x4856_4155_4449_5400  // "HVAUDIT"
+    /// The key of the advisory lock that serializes schema migration when nodes start together.
+    static let schemaLockKey: Int64 = 0x4856_5343_4845_4d41  // "HVSCHEMA"
+
+    /// The connection pool; `run()` must be running while the store is used.
+    package let client: PostgresClient
+    let logger: Logger
+    /// Where the database is, without its password (for messages).
+    package let location: String
+    private let signer = Mutex<CheckpointSigner?>(nil)
+
+    /// A store for `url` (`postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`).
+    /// Nothing connects until `run()` runs and an operation asks.
+    package init(url: String, logger: Logger = Logger(label: "handoffd.postgres")) throws {
+        let parsed = try DatabaseURL(url)
+        var configuration = PostgresClient.Configuration(
+            host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password, database: parsed.database,
+            tls: parsed.requireTLS ? .require(.makeClientConfiguration()) : .disable
+        )
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 20
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        location = parsed.redacted
+    }
+
+    /// `url` without its password, for messages and `config check`.
+    package static func redacted(_ url: String) -> String {
+        (try? DatabaseURL(url).redacted) ?? "(not a postgres:// URL)"
+    }
+
+    /// Runs the connection pool until the calling task is cancelled.
+    package func run() async { await client.run() }
+
+    /// Runs `body` with the pool running, then stops it: for the offline commands.
+    package func withRunning<Result: Sendable>(_ body: @Sendable (PostgresStore) async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { await self.client.run(); return nil }
+            defer { group.cancelAll() }
+            try await waitUntilReachable()
+            return try await body(self)
+        }
+    }
+
+    // MARK: Keys
+
+    /// Holds the server's keys from now on, signing a checkpoint every `checkpointInterval` events.
+    package func useKeys(_ keys: ServerKeys, checkpointInterval: Int64 = 100) {
+        signer.withLock { $0 = CheckpointSigner(keys: keys, interval: checkpointInterval) }
+    }
+
+    var checkpointSigner: CheckpointSigner? { signer.withLock { $0 } }
+
+    /// The server's keys, or `keysUnavailable` before they were opened.
+    package func keys() throws -> ServerKeys {
+        guard let signer = checkpointSigner else { throw StoreError(.keysUnavailable, "the server keys are not loaded") }
+        return signer.keys
+    }
+
+    package func serverSigningKey() throws -> SigningPublicKey { try keys().signing.publicKey }
+
+    // MARK: Transactions
+
+    /// How long an operation waits for a connection before it answers 503: a node that lost the
+    /// database fails requests quickly instead of holding them (the pool keeps reconnecting).
+    static let leaseTimeout: Duration = .seconds(5)
+
+    /// One write transaction: the audit lock first (every write appends to the audit log), then
+    /// `body`. PostgreSQL's failures become `storageFailure` (503: nothing was changed).
+    func write<Result: Sendable>(auditLock: Bool = true, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await mapped {
+            try await self.leased { connection in
+                try await connection.withTransaction(logger: self.logger) { connection in
+                    if auditLock {
+                        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))", logger: self.logger)
+                    }
+                    return try await body(connection)
+                }
+            }
+        }
+    }
+
+    /// One read, on a pooled connection.
+    func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await mapped { try await self.leased(body) }
+    }
+
+    /// Runs `body` on a pooled connection, giving up with `storageFailure` when no connection is
+    /// leased within `leaseTimeout`. Only the wait is bounded: once `body` has started it runs to
+    /// its end, so a COMMIT is never abandoned half way.
+    private func leased<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        let started = StartFlag()
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                try await self.client.withConnection { connection in
+                    started.set()
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: Self.leaseTimeout)
+                if started.isSet { return nil }
+                throw StoreError(.storageFailure, "no database connection within \(Self.leaseTimeout): the database at \(self.location) does not answer")
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let result = next { return result }
+            }
+            throw StoreError(.storageFailure, "the operation did not finish")
+        }
+    }
+
+    /// Store errors pass; PostgreSQL's (and the pool's) become `storageFailure`, naming only the
+    /// SQLSTATE, never a statement or its arguments.
+    private func mapped<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch {
+            throw Self.storeError(error)
+        }
+    }
+
+    /// The store's own error inside a transaction's, or `storageFailure` for PostgreSQL's.
+    static func storeError(_ error: any Error) -> StoreError {
+        switch error {
+        case let error as StoreError:
+            return error
+        case let error as PostgresTransactionError:
+            // The operation's own refusal (rolled back) is the answer; a failed BEGIN, COMMIT or
+            // ROLLBACK is the database's failure.
+            if let closure = error.closureError { return storeError(closure) }
+            return storeError(error.beginError ?? error.commitError ?? error.rollbackError ?? CancellationError())
+        case let error as PSQLError:
+            let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return StoreError(.storageFailure, "the database refused or did not answer\(state)")
+        case is CancellationError:
+            return StoreError(.storageFailure, "the operation was cancelled")
+        default:
+            return StoreError(.storageFailure, "the database could not be reached: \(type(of: error))")
+        }
+    }
+
+    // MARK: Health
+
+    /// Waits (up to `timeout`) until the database answers: the pool has started and the server
+    /// takes connections. Throws `storageFailure` naming where it looked.
+    package func waitUntilReachable(timeout: Duration = .seconds(15)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await isReachable() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw StoreError(.storageFailure, "the database at \(location) does not answer")
+    }
+
+    package func isReachable() async -> Bool {
+        let probe: @Sendable () async -> Bool = {
+            (try? await self.client.withConnection { connection in
+                try await connection.query("SELECT 1", logger: self.logger).collect().count == 1
+            }) ?? false
+        }
+        // A database that does not answer within two seconds is not ready.
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await probe() }
+            group.addTask { try? await Task.sleep(for: .seconds(2)); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Bytes used by the whole database (shared by every node).
+    package func storageBytes() -> Int? { nil }
+}
+
+/// Whether an operation got its connection (shared by the operation and its lease timer).
+private final class StartFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+/// A `postgres://` URL, parsed; the password is kept only for connecting.
+struct DatabaseURL {
+    let host: String
+    let port: Int
+    let user: String
+    let password: String?
+    let database: String
+    let requireTLS: Bool
+
+    init(_ text: String) throws {
+        guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+              let host = components.host, !host.isEmpty, let user = components.user, !user.isEmpty
+        else {
+            throw SettingsError("database_url must be like postgres://user:password@host:5432/database")
+        }
+        self.host = host
+        port = components.port ?? 5432
+        self.user = user
+        password = components.password
+        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        database = path.isEmpty ? user : path
+        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        guard ["disable", "require"].contains(mode) else {
+            throw SettingsError("database_url: sslmode must be disable or require")
+        }
+        requireTLS = mode == "require"
+    }
+
+    /// The URL without its password, for messages and `config check`.
+    var redacted: String {
+        "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
+    }
+}
