@@ -24,9 +24,15 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The backup file to create.", valueName: "file"))
     var out: String
 
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("When the records are in PostgreSQL: says how to back them up.", valueName: "url"))
+    var databaseURL: String?
+
     func run() async throws {
         umask(0o077)
         try await FailureReport.exiting {
+            if databaseURL ?? ProcessInfo.processInfo.environment["HANDOFF_DATABASE_URL"] != nil {
+                throw SettingsError(PostgresBackup.advice)
+            }
             let directory = DataDirectory(dataDir)
             let database = try directory.openDatabase()
             let started = Date()
@@ -60,10 +66,16 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(name: .customLong("master-key-file"), help: ArgumentHelp("The master key file to install (unless HANDOFF_MASTER_KEY is set).", valueName: "file"))
     var masterKeyFile: String?
 
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("When the records are in PostgreSQL: says how to restore them.", valueName: "url"))
+    var databaseURL: String?
+
     func run() async throws {
         umask(0o077)
         try await FailureReport.exiting {
             let environment = ProcessInfo.processInfo.environment
+            if databaseURL ?? environment["HANDOFF_DATABASE_URL"] != nil {
+                throw SettingsError(PostgresBackup.advice)
+            }
             let directory = DataDirectory(dataDir)
             let master: MasterKey
             if DataDirectory.masterKeyIsInEnvironment(environment) {
@@ -81,4 +93,15 @@ struct RestoreCommand: AsyncParsableCommand {
             Output.line("restored \(from) into \(dataDir): integrity ok, keys open (server key name \(keys.keyName)), \(size) audit events")
         }
     }
+}
+
+/// What backup and restore mean when the records are in PostgreSQL: the database's own tools, in
+/// one consistent snapshot, and the key files kept apart (the drill in Tests/Postgres does this).
+enum PostgresBackup {
+    static let advice = """
+        the records are in PostgreSQL: back them up with pg_dump in one consistent snapshot, while the nodes serve \
+        (pg_dump --serializable-deferrable --format=custom --file vault.dump "$DATABASE_URL"), and keep DIR/master.key \
+        apart from the dump; restore with pg_restore --dbname "$NEW_DATABASE_URL" vault.dump into an empty database, \
+        then start a node on it with a data directory holding that master.key (and TLS files)
+        """
 }
