@@ -64,6 +64,7 @@ test-suites:
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
 	$(PYTHON) scripts/interop/package_signature.py check Tests/Vectors/package-signature.json
 	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3 --seed $(FUZZ_SEED)
+	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3 --seed $(FUZZ_SEED) --postgres "$$HANDOFF_TEST_DATABASE_URL"
 	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 200 $(FUZZ_SEED)
 	scripts/fuzz/parsers.sh --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED)
 	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test

@@ -12,7 +12,7 @@ moments, restarted, and checked after every round:
   crashtest.py --bin .build/debug --rounds 10 [--submitters 4] [--seed N]
 Prints "crashtest: N passed, M failed" and exits non-zero on any failure.
 """
-import argparse, base64, json, os, random, signal, sqlite3, subprocess, sys, tempfile, threading, time
+import argparse, base64, json, os, random, re, signal, sqlite3, subprocess, sys, tempfile, threading, time
 
 from nacl import bindings
 from nacl.public import PrivateKey, SealedBox
@@ -25,6 +25,49 @@ from vault import Vault, run  # noqa: E402  (the one server bootstrap: scripts/v
 
 # The crash test's server settings: no drain pause, checkpoints often, text logs, no submission cap.
 SERVER_ENV = {"HANDOFF_CHECKPOINT_INTERVAL": "5", "HANDOFF_LOG_FORMAT": "text", "HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF": "100000"}
+
+
+PSQL = "/usr/lib/postgresql/15/bin/psql"
+
+
+def fresh_database(base):
+    """A new, empty database named vault_crash on the server `base` points at."""
+    admin = re.sub(r"/[^/?]*(\?|$)", r"/postgres\1", base.split("://", 1)[1], count=1)
+    admin = base.split("://", 1)[0] + "://" + admin
+    subprocess.run([PSQL, admin, "-qc", "DROP DATABASE IF EXISTS vault_crash WITH (FORCE)"], check=True)
+    subprocess.run([PSQL, admin, "-qc", "CREATE DATABASE vault_crash"], check=True)
+    return re.sub(r"/postgres(\?|$)", r"/vault_crash\1", admin)
+
+
+class Records:
+    """The rows the checks read, from the SQLite file or from PostgreSQL (same columns)."""
+
+    def __init__(self, sqlite_path, database_url):
+        self.sqlite_path, self.database_url = sqlite_path, database_url
+
+    def _pg(self, statement):
+        out = subprocess.run([PSQL, self.database_url, "-qAtF", "\t", "-c", statement], capture_output=True, text=True, check=True).stdout
+        return [line.split("\t") for line in out.splitlines() if line]
+
+    def intact(self):
+        if self.database_url:
+            return self._pg("SELECT 1") == [["1"]]
+        with sqlite3.connect(self.sqlite_path) as db:
+            return db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    def submissions(self):
+        if self.database_url:
+            b64 = "translate(encode(%s, 'base64'), E'\\n', '')"
+            return [(r[0], base64.b64decode(r[1]), base64.b64decode(r[2]), int(r[3]), int(r[4]), r[5], int(r[6])) for r in self._pg(
+                "SELECT id, %s, %s, key_version, record_key_version, handoff_id, audit_index FROM submission" % (b64 % "ciphertext", b64 % "wrapped_key"))]
+        with sqlite3.connect(self.sqlite_path) as db:
+            return list(db.execute("SELECT id, ciphertext, wrappedKey, keyVersion, recordKeyVersion, handoffId, auditIndex FROM submission"))
+
+    def events(self):
+        if self.database_url:
+            return [(int(r[0]), r[1]) for r in self._pg("SELECT id, convert_from(event, 'UTF8') FROM audit_event")]
+        with sqlite3.connect(self.sqlite_path) as db:
+            return list(db.execute("SELECT id, CAST(event AS TEXT) FROM auditEvent"))
 
 
 def at_rest_open(row, master, handoff_id):
@@ -41,10 +84,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--submitters", type=int, default=4)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--postgres", help="a postgres:// URL of a test server: run the node on a fresh database there instead of SQLite")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="handoff-crash-")
-    server = Vault(args.bin, work)
+    database_url = fresh_database(args.postgres) if args.postgres else None
+    store = Records(os.path.join(work, "data", "vault.sqlite"), database_url)
+    server = Vault(args.bin, work, database_url=database_url)
     data, init = server.data, server.init
     handoff = server.handoff_bin
     server.start(env=SERVER_ENV)
@@ -95,10 +141,9 @@ def main():
 
         problems = []
         master = base64.b64decode(master_text.split(":", 1)[-1])
-        db = sqlite3.connect(os.path.join(data, "vault.sqlite"))
-        if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+        if not store.intact():
             problems.append("integrity_check failed")
-        rows = {r[0]: r for r in db.execute("SELECT id, ciphertext, wrappedKey, keyVersion, recordKeyVersion, handoffId, auditIndex FROM submission")}
+        rows = {r[0]: r for r in store.submissions()}
         for submission_id, handoff_id in list(receipts.items()):
             row = rows.get(submission_id)
             if row is None:
@@ -112,7 +157,7 @@ def main():
             except Exception as error:  # noqa: BLE001 - any failure to open is the finding
                 problems.append("submission %s does not open: %s" % (submission_id, type(error).__name__))
         events = {}
-        for index, event in db.execute("SELECT id, CAST(event AS TEXT) FROM auditEvent"):
+        for index, event in store.events():
             parsed = json.loads(event)
             if parsed.get("action") == "submission.received":
                 events[parsed["submissionId"]] = index
@@ -122,7 +167,6 @@ def main():
         for submission_id in events:
             if submission_id not in rows:
                 problems.append("audit event for submission %s, which does not exist" % submission_id)
-        db.close()
         export = os.path.join(work, "after-%d.jsonl" % round_number)
         run([handoff, "audit", "export", "--out", export], env=dict(env, HANDOFF_TOKEN=auditor))
         verify = [handoff, "audit", "verify", "--file", export, "--public-key", init["serverKey"]]
