@@ -112,11 +112,12 @@ install: deps
 # ships, and what the benchmark measures (start-up included).
 STATIC_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
 
-bench: deps
+bench: deps pg-deps
 	@scripts/install-deps.sh nginx-light wrk age hyperfine bc time
 	$(STATIC_BUILD) --product handoff
 	$(STATIC_BUILD) --product handoffd
 	$(PYTHON) scripts/bench/service.py "$$($(STATIC_BUILD) --show-bin-path)"
+	scripts/pg/with-server.sh sh -c '$(PYTHON) scripts/bench/postgres.py "$$0" "$$HANDOFF_TEST_DATABASE_URL"' "$$($(STATIC_BUILD) --show-bin-path)"
 	scripts/bench/audit.sh
 
 # The customer's CLI as dist/handoff-<version>-linux-<arch>.tar.gz: one binary that runs without
