@@ -15,11 +15,8 @@ extension PostgresStore {
         // The next leaf of the tree, read under the lock; a row already at that index makes the
         // insert fail, and the whole operation with it.
         let index = try await treeSize(connection)
-        let event = AuditEvent(
-            index: index, time: Timestamp.string(context.now), action: action, outcome: outcome,
-            actorRole: context.principal?.role.rawValue ?? "anonymous", actorId: context.principal?.tokenId ?? "-",
-            handoffId: handoffId, submissionId: submissionId, target: target, count: count,
-            remote: context.remote, requestId: context.requestId
+        let event = context.auditEvent(
+            index: index, action, outcome: outcome, handoffId: handoffId, submissionId: submissionId, target: target, count: count
         )
         let bytes = event.canonicalBytes
         let leafHash = try AuditEvent.leafHash(bytes)

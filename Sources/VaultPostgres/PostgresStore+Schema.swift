@@ -74,19 +74,10 @@ extension PostgresStore {
     /// Creates the server's signing key and token pepper (wrapped by `master`) and the bootstrap
     /// admin token; refuses a database that is already initialised.
     package func initialize(master: MasterKey, keyName: String, adminToken: BearerToken, now: Date) async throws -> ServerKeys {
-        guard SignedNote.isValidKeyName(keyName) else {
-            throw StoreError(.keysUnavailable, "the key name must be non-empty with no spaces or '+'")
-        }
-        let signing = try SigningKeyPair.generate()
-        let pepper = try SecretBytes.random(count: 32)
-        let keys = ServerKeys(signing: signing, keyName: keyName, pepper: pepper, master: master)
+        let keys = try ServerKeys.generate(master: master, keyName: keyName)
+        let initialSecrets = try keys.wrappedSecrets()
         let adminHash = try keys.tokenHash(adminToken)
         let adminId = try VaultDatabase.newTokenId()
-        var secrets: [(String, [UInt8])] = []
-        for (name, secret) in [(VaultDatabase.signingSecretName, signing.seed), (VaultDatabase.pepperSecretName, pepper)] {
-            secrets.append((name, try XChaCha20Poly1305.seal(secret, key: master.key, associatedData: VaultDatabase.secretContext(name, master.version))))
-        }
-        let initialSecrets = secrets
         useKeys(keys)
         try await write { connection in
             let count = try await connection.query("SELECT COUNT(*) FROM setting", logger: self.logger).decode(Int64.self).first { _ in true } ?? 0

@@ -15,11 +15,8 @@ enum AuditLog {
         // The next leaf of the tree; a row already holding that index (slipped in behind the
         // tree's back) makes the insert fail, and with it the action.
         let index = try AuditTree.size(db)
-        let event = AuditEvent(
-            index: index, time: Timestamp.string(context.now), action: action, outcome: outcome,
-            actorRole: context.principal?.role.rawValue ?? "anonymous", actorId: context.principal?.tokenId ?? "-",
-            handoffId: handoffId, submissionId: submissionId, target: target, count: count,
-            remote: context.remote, requestId: context.requestId
+        let event = context.auditEvent(
+            index: index, action, outcome: outcome, handoffId: handoffId, submissionId: submissionId, target: target, count: count
         )
         let bytes = event.canonicalBytes
         let leafHash = try AuditEvent.leafHash(bytes)

@@ -21,6 +21,21 @@ package struct ServerKeys: Sendable {
         self.master = master
     }
 
+    /// New server keys for `master`: a fresh Ed25519 signing key and token pepper.
+    package static func generate(master: MasterKey, keyName: String) throws -> ServerKeys {
+        guard SignedNote.isValidKeyName(keyName) else {
+            throw StoreError(.keysUnavailable, "the key name must be non-empty with no spaces or '+'")
+        }
+        return ServerKeys(signing: try SigningKeyPair.generate(), keyName: keyName, pepper: try SecretBytes.random(count: 32), master: master)
+    }
+
+    /// The secrets a store keeps, each wrapped by the master key: (name, wrapped bytes).
+    package func wrappedSecrets() throws -> [(name: String, wrapped: [UInt8])] {
+        try [(VaultDatabase.signingSecretName, signing.seed), (VaultDatabase.pepperSecretName, pepper)].map { name, secret in
+            (name, try XChaCha20Poly1305.seal(secret, key: master.key, associatedData: VaultDatabase.secretContext(name, master.version)))
+        }
+    }
+
     /// The keyed hash under which a token is stored and looked up.
     package func tokenHash(_ token: BearerToken) throws -> Data {
         Data(try token.withText { try KeyedBLAKE2b.hash(Array($0.utf8), key: pepper) })
@@ -35,20 +50,15 @@ extension VaultDatabase {
     /// Creates the server's signing key and token pepper (wrapped by `master`) and the bootstrap
     /// admin token; refuses a database that is already initialised.
     package func initialize(master: MasterKey, keyName: String, adminToken: BearerToken, now: Date) async throws -> ServerKeys {
-        guard SignedNote.isValidKeyName(keyName) else {
-            throw StoreError(.keysUnavailable, "the key name must be non-empty with no spaces or '+'")
-        }
-        let signing = try SigningKeyPair.generate()
-        let pepper = try SecretBytes.random(count: 32)
-        let keys = ServerKeys(signing: signing, keyName: keyName, pepper: pepper, master: master)
+        let keys = try ServerKeys.generate(master: master, keyName: keyName)
+        let secrets = try keys.wrappedSecrets()
         let adminHash = try keys.tokenHash(adminToken)
         let adminId = try Self.newTokenId()
         try await write { db in
             guard try SettingRecord.fetchCount(db) == 0 else {
                 throw StoreError(.alreadyInitialized, "this data directory is already initialised")
             }
-            for (name, secret) in [(Self.signingSecretName, signing.seed), (Self.pepperSecretName, pepper)] {
-                let wrapped = try XChaCha20Poly1305.seal(secret, key: master.key, associatedData: Self.secretContext(name, master.version))
+            for (name, wrapped) in secrets {
                 try ServerSecretRecord(name: name, wrapped: Data(wrapped), keyVersion: master.version).insert(db)
             }
             try SettingRecord(name: Self.keyNameSetting, value: keyName).insert(db)
