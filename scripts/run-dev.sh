@@ -17,6 +17,9 @@ Next, in another terminal in this folder (the README's walkthrough has every ste
   handoff admin recipient set --public-key generator/generator.pub --token-file admin.token
   handoff admin invite --customer Contoso --token-file admin.token
 
+The customer's web page is https://127.0.0.1:8443/ (its certificate is var/tls/cert.pem, a
+development one: import it into the browser to trust it). Paste the invite code there.
+
 NEXT
 else
   echo "using the existing ./var (its admin token was printed when it was made; delete ./var to start over)"
