@@ -11,12 +11,12 @@ extension VaultAPI {
         let principal = try authorize(context, [.admin])
         var request = request
         let body = try await request.jsonObject(required: ["publicKey"], allowed: ["publicKey", "signingPublicKey"])
-        guard let bytes = try? Base64.decode(try body.string("publicKey")), let key = try? SealingPublicKey(bytes: bytes) else {
+        guard let key = FieldDecoding.sealingKey(try body.string("publicKey")) else {
             throw APIProblem.badRequest("request.invalid_public_key", "publicKey must be base64 of a 32-byte X25519 public key")
         }
         var signingKey: SigningPublicKey?
         if body["signingPublicKey"] != nil {
-            guard let bytes = try? Base64.decode(try body.string("signingPublicKey")), let parsed = try? SigningPublicKey(bytes: bytes) else {
+            guard let parsed = FieldDecoding.signingKey(try body.string("signingPublicKey")) else {
                 throw APIProblem.badRequest("request.invalid_public_key", "signingPublicKey must be base64 of a 32-byte Ed25519 public key")
             }
             signingKey = parsed

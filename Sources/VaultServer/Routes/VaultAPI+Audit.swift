@@ -45,7 +45,7 @@ extension VaultAPI {
         if principal.role == .customer {
             let notVisible = APIProblem.notFound("no such event for this handoff").refusing(principal)
             guard let found = try? await store.inclusionProof(index: index, size: size) else { throw notVisible }
-            let event = try? JSONParser.parse(found.event.bytes).objectValue
+            let event = FieldDecoding.jsonObject(found.event.bytes)
             guard event?["handoffId"]?.stringValue == principal.handoffId,
                   event?["action"]?.stringValue == AuditEvent.Action.submissionReceived.rawValue
             else { throw notVisible }

@@ -32,7 +32,7 @@ extension VaultAPI {
         let principal = try authorize(context, [.customer], handoffId: id)
         var request = request
         let body = try await request.jsonObject(required: ["sealed", "recipientKeyId"], allowed: ["sealed", "recipientKeyId"])
-        guard let sealed = try? Base64.decode(try body.string("sealed", maxLength: VaultAPI.maximumBodySize)),
+        guard let sealed = FieldDecoding.base64(try body.string("sealed", maxLength: VaultAPI.maximumBodySize)),
               sealed.count > SealedBox.overhead
         else {
             throw APIProblem.badRequest("request.invalid_sealed", "sealed must be base64 of a crypto_box_seal box")

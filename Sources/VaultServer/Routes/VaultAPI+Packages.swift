@@ -25,7 +25,7 @@ extension VaultAPI {
         } catch is NIOTooManyBytesError {
             throw tooLarge
         }
-        guard let zip = try? Base64.decode(try body.string("package", maxLength: limit)) else {
+        guard let zip = FieldDecoding.base64(try body.string("package", maxLength: limit)) else {
             throw APIProblem.badRequest("request.invalid_package", "package must be base64 of a zip file")
         }
         guard zip.count <= Self.maximumPackageSize else { throw tooLarge }
@@ -35,7 +35,10 @@ extension VaultAPI {
         try await store.storePackage(
             handoffId: id, zip: zip, signature: try body.string("signature", maxLength: 4096), context: storeContext(context, principal)
         )
-        return .json(PackageDelivery(handoffId: id, sha256: try SHA256.hash(zip), size: Int64(zip.count)))
+        guard let digest = FieldDecoding.sha256(zip) else {
+            throw APIProblem(.internalServerError, code: "server.internal", title: "Internal error", detail: "the package was stored but could not be hashed")
+        }
+        return .json(PackageDelivery(handoffId: id, sha256: digest, size: Int64(zip.count)))
     }
 
     /// `GET /v1/handoffs/{id}/package` (its customer, the generator, admins): audited.
