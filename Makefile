@@ -7,8 +7,8 @@ SHELL := /bin/bash
 APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev openssl curl python3 python3-venv python3-nacl python3-jsonschema
 # The web page: its WebAssembly rebuilt from source (wasi-libc, compiler-rt's wasm32 builtins, and
 # dpkg-dev for libsodium's Debian source package), and tested in Chromium (with NSS's certutil to
-# trust the test vault's CA).
-WEB_PACKAGES := wasi-libc libclang-rt-dev-wasm32 dpkg-dev chromium chromium-driver libnss3-tools
+# trust the test vault's CA); fonts-liberation, which apt would only recommend, so pages render with real text.
+WEB_PACKAGES := wasi-libc libclang-rt-dev-wasm32 dpkg-dev chromium chromium-driver libnss3-tools fonts-liberation
 # The PostgreSQL backend's tests: a real PostgreSQL 15 that make test starts as an unprivileged user.
 PG_PACKAGES := postgresql-15
 PYTHON := /usr/bin/python3
