@@ -4,36 +4,30 @@ import PostgresNIO
 import VaultCrypto
 import VaultStore
 
-/// A handoff row as the operations read it.
-struct HandoffRow {
-    let id: String
-    let customer: String
-    let state: HandoffState
-    let recipientKeyId: String
-    let createdAt: Date
-    let expiresAt: Date
-    let acknowledgedAt: Date?
-    let submissionCount: Int64
+/// The columns of a handoff row, in the order `HandoffRecord(row:)` reads them.
+typealias HandoffColumns = (String, String, String, String, Date, Date, Date?, Date?, Int64)
 
-    static let columns = "id, customer, state, recipient_key_id, created_at, expires_at, acknowledged_at, submission_count"
+extension HandoffRecord {
+    static let postgresColumns = "id, customer, state, recipient_key_id, created_at, expires_at, released_at, acknowledged_at, submission_count"
 
-    init(_ row: (String, String, String, String, Date, Date, Date?, Int64)) throws {
+    /// A row read from PostgreSQL (`postgresColumns`).
+    init(row: HandoffColumns) throws {
         guard let state = HandoffState(rawValue: row.2) else { throw StoreError(.recordCorrupt, "handoff \(row.0) has an unknown state") }
-        (id, customer, self.state, recipientKeyId, createdAt, expiresAt, acknowledgedAt, submissionCount) =
-            (row.0, row.1, state, row.3, row.4, row.5, row.6, row.7)
+        self.init(
+            id: row.0, customer: row.1, state: state, recipientKeyId: row.3, createdAt: row.4, expiresAt: row.5,
+            releasedAt: row.6, acknowledgedAt: row.7, submissionCount: Int(row.8)
+        )
     }
-
-    func effectiveState(at now: Date) -> HandoffState { state.effective(expiresAt: expiresAt, at: now) }
 }
 
 extension PostgresStore {
     /// One handoff row, locked for the rest of the transaction when `forUpdate`.
-    func handoffRow(_ connection: PostgresConnection, id: String, forUpdate: Bool = false) async throws -> HandoffRow? {
+    func handoffRow(_ connection: PostgresConnection, id: String, forUpdate: Bool = false) async throws -> HandoffRecord? {
         let lock = forUpdate ? " FOR UPDATE" : ""
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT \(HandoffRow.columns) FROM handoff WHERE id = $1\(lock)", binds: binds(id)), logger: self.logger
-        ).decode((String, String, String, String, Date, Date, Date?, Int64).self)
-        for try await row in rows { return try HandoffRow(row) }
+            PostgresQuery(unsafeSQL: "SELECT \(HandoffRecord.postgresColumns) FROM handoff WHERE id = $1\(lock)", binds: binds(id)), logger: self.logger
+        ).decode(HandoffColumns.self)
+        for try await row in rows { return try HandoffRecord(row: row) }
         return nil
     }
 
@@ -53,10 +47,6 @@ extension PostgresStore {
             notes.append(note)
         }
         return notes
-    }
-
-    func summary(_ row: HandoffRow, receipts: [String], now: Date) -> HandoffSummary {
-        HandoffSummary(id: row.id, customer: row.customer, state: row.effectiveState(at: now), createdAt: row.createdAt, expiresAt: row.expiresAt, receipts: receipts)
     }
 
     package func setRecipientKey(_ key: SealingPublicKey, signingKey: SigningPublicKey?, context: OperationContext) async throws -> String {
@@ -106,15 +96,15 @@ extension PostgresStore {
 
     package func handoffs(state: HandoffState?, now: Date) async throws -> [HandoffSummary] {
         try await read { connection in
-            var rows: [HandoffRow] = []
+            var rows: [HandoffRecord] = []
             for try await row in try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT \(HandoffRow.columns) FROM handoff ORDER BY created_at DESC, id"), logger: self.logger
-            ).decode((String, String, String, String, Date, Date, Date?, Int64).self) {
-                rows.append(try HandoffRow(row))
+                PostgresQuery(unsafeSQL: "SELECT \(HandoffRecord.postgresColumns) FROM handoff ORDER BY created_at DESC, id"), logger: self.logger
+            ).decode(HandoffColumns.self) {
+                rows.append(try HandoffRecord(row: row))
             }
             var summaries: [HandoffSummary] = []
             for row in rows where state == nil || row.effectiveState(at: now) == state {
-                summaries.append(self.summary(row, receipts: try await self.receipts(connection, of: row.id), now: now))
+                summaries.append(row.summary(receipts: try await self.receipts(connection, of: row.id), now: now))
             }
             return summaries
         }
@@ -123,7 +113,7 @@ extension PostgresStore {
     package func handoff(id: String, now: Date) async throws -> HandoffSummary {
         try await read { connection in
             guard let row = try await self.handoffRow(connection, id: id) else { throw StoreError(.notFound, "no such handoff") }
-            return self.summary(row, receipts: try await self.receipts(connection, of: id), now: now)
+            return row.summary(receipts: try await self.receipts(connection, of: id), now: now)
         }
     }
 
@@ -167,9 +157,9 @@ extension PostgresStore {
             let cutoff = now.addingTimeInterval(-policy.afterAcknowledgement)
             var due: [String] = []
             for try await row in try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT \(HandoffRow.columns) FROM handoff WHERE state <> 'purged' ORDER BY created_at FOR UPDATE"), logger: self.logger
-            ).decode((String, String, String, String, Date, Date, Date?, Int64).self) {
-                let record = try HandoffRow(row)
+                PostgresQuery(unsafeSQL: "SELECT \(HandoffRecord.postgresColumns) FROM handoff WHERE state <> 'purged' ORDER BY created_at FOR UPDATE"), logger: self.logger
+            ).decode(HandoffColumns.self) {
+                let record = try HandoffRecord(row: row)
                 switch record.state {
                 case .acknowledged, .delivered: if (record.acknowledgedAt ?? now) <= cutoff { due.append(record.id) }
                 case .invited, .submitted, .released, .expired: if record.effectiveState(at: now) == .expired { due.append(record.id) }

@@ -16,10 +16,10 @@ extension PostgresStore {
             guard let handoff = try await self.handoffRow(connection, id: handoffId, forUpdate: true) else {
                 throw StoreError(.notFound, "no such handoff")
             }
-            guard handoff.state.acceptsCustomer(expiresAt: handoff.expiresAt, at: context.now) else {
+            guard handoff.acceptsCustomer(at: context.now) else {
                 throw StoreError(.conflict, "this handoff no longer accepts submissions (it is \(handoff.effectiveState(at: context.now).rawValue))")
             }
-            guard handoff.submissionCount < Int64(limit) else {
+            guard handoff.submissionCount < limit else {
                 throw StoreError(.limitReached, "this handoff has received \(handoff.submissionCount) submissions, the most it takes; ask the operator to revoke it and send a new invite")
             }
             guard handoff.recipientKeyId == recipientKeyId else {
@@ -93,7 +93,8 @@ extension PostgresStore {
 
     // MARK: Packages
 
-    package func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws {
+    @discardableResult
+    package func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws -> PackageDelivery {
         let keys = try self.keys()
         let packageId = UUID().uuidString.lowercased()
         let digest = try SHA256.hash(zip)
@@ -129,6 +130,7 @@ extension PostgresStore {
                 """, logger: self.logger)
             try await self.audit(connection, .packageDelivered, context: context, handoffId: handoffId)
         }
+        return PackageDelivery(handoffId: handoffId, sha256: digest, size: Int64(zip.count))
     }
 
     package func fetchPackage(handoffId: String, context: OperationContext) async throws -> DeliveredPackage {

@@ -48,7 +48,8 @@ extension PostgresStore {
     /// Brings the schema up to date, once, whichever nodes start together (an advisory lock
     /// serializes them; each version is applied in one transaction with its record).
     package func migrate() async throws {
-        try await mappedTransaction { connection in
+        // No audit lock: schema work writes no audit event, and has its own lock.
+        try await write(auditLock: false) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.schemaLockKey))", logger: self.logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS schema_version (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL)", logger: self.logger)
             var applied: Set<Int64> = []
@@ -62,11 +63,6 @@ extension PostgresStore {
                 try await connection.query("INSERT INTO schema_version (version, applied_at) VALUES (\(Int64(migration.version)), \(Date()))", logger: self.logger)
             }
         }
-    }
-
-    /// A transaction without the audit lock (schema work), with errors mapped like the others.
-    func mappedTransaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await write(auditLock: false, body)
     }
 
     // MARK: Setup

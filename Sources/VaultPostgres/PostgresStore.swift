@@ -30,7 +30,7 @@ package final class PostgresStore: HandoffStore {
     let logger: Logger
     /// Where the database is, without its password (for messages).
     package let location: String
-    private let signer = Mutex<CheckpointSigner?>(nil)
+    private let serverKeys = ServerKeyHolder()
 
     /// A store for `url` (`postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`).
     /// Nothing connects until `run()` runs and an operation asks.
@@ -69,16 +69,13 @@ package final class PostgresStore: HandoffStore {
 
     /// Holds the server's keys from now on, signing a checkpoint every `checkpointInterval` events.
     package func useKeys(_ keys: ServerKeys, checkpointInterval: Int64 = 100) {
-        signer.withLock { $0 = CheckpointSigner(keys: keys, interval: checkpointInterval) }
+        serverKeys.use(keys, checkpointInterval: checkpointInterval)
     }
 
-    var checkpointSigner: CheckpointSigner? { signer.withLock { $0 } }
+    var checkpointSigner: CheckpointSigner? { serverKeys.signer }
 
     /// The server's keys, or `keysUnavailable` before they were opened.
-    package func keys() throws -> ServerKeys {
-        guard let signer = checkpointSigner else { throw StoreError(.keysUnavailable, "the server keys are not loaded") }
-        return signer.keys
-    }
+    package func keys() throws -> ServerKeys { try serverKeys.keys() }
 
     package func serverSigningKey() throws -> SigningPublicKey { try keys().signing.publicKey }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDB
 import HandoffDomain
 
@@ -55,6 +56,28 @@ enum AuditTree {
         let note = try checkpoint.signed(with: signer.keys.signing)
         try db.execute(sql: "INSERT INTO checkpoint (treeSize, note, createdAt) VALUES (?, ?, ?)", arguments: [size, note, now])
         return (note, checkpoint)
+    }
+}
+
+/// The server keys a store holds once they are opened, and how often it signs a checkpoint: one
+/// holder, shared by every store (`useKeys`, `keys()`, `signer`).
+package final class ServerKeyHolder: Sendable {
+    private let value = Mutex<CheckpointSigner?>(nil)
+
+    package init() {}
+
+    /// Holds `keys` from now on, signing a checkpoint every `checkpointInterval` audit events.
+    package func use(_ keys: ServerKeys, checkpointInterval: Int64) {
+        value.withLock { $0 = CheckpointSigner(keys: keys, interval: checkpointInterval) }
+    }
+
+    /// The keys and cadence, or nil before the keys were opened.
+    package var signer: CheckpointSigner? { value.withLock { $0 } }
+
+    /// The server's keys, or `keysUnavailable` before they were opened.
+    package func keys() throws -> ServerKeys {
+        guard let signer else { throw StoreError(.keysUnavailable, "the server keys are not loaded") }
+        return signer.keys
     }
 }
 

@@ -37,8 +37,9 @@ package protocol HandoffStore: Sendable {
     func storeSubmission(handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int, context: OperationContext) async throws -> SubmissionReceipt
     /// The latest sealed box, for the generator.
     func releaseLatest(handoffId: String, context: OperationContext) async throws -> ReleasedSubmission
-    /// Stores the generator's signed package, after checking the signature the invite pins.
-    func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws
+    /// Stores the generator's signed package, after checking the signature the invite pins;
+    /// answers what was stored (its SHA-256 and size).
+    func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws -> PackageDelivery
     /// The delivered package.
     func fetchPackage(handoffId: String, context: OperationContext) async throws -> DeliveredPackage
 

@@ -2,43 +2,56 @@ import Foundation
 import GRDB
 import HandoffDomain
 
-/// A handoff row: who it is for, its state and its pinned recipient key. Never values.
-struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    static let databaseTableName = "handoff"
-    var id: String
-    var customer: String
-    var state: HandoffState
-    var recipientKeyId: String
-    var createdAt: Date
-    var expiresAt: Date
-    var releasedAt: Date?
-    var acknowledgedAt: Date?
+/// A handoff row: who it is for, its state and its pinned recipient key. Never values. Both
+/// stores read their rows into it.
+package struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    package static let databaseTableName = "handoff"
+    package var id: String
+    package var customer: String
+    package var state: HandoffState
+    package var recipientKeyId: String
+    package var createdAt: Date
+    package var expiresAt: Date
+    package var releasedAt: Date?
+    package var acknowledgedAt: Date?
     /// Submissions received, for the per-handoff cap.
-    var submissionCount: Int
+    package var submissionCount: Int
 
-    enum Columns {
-        static let state = Column(CodingKeys.state)
-        static let createdAt = Column(CodingKeys.createdAt)
+    package init(
+        id: String, customer: String, state: HandoffState, recipientKeyId: String, createdAt: Date, expiresAt: Date,
+        releasedAt: Date?, acknowledgedAt: Date?, submissionCount: Int
+    ) {
+        self.id = id
+        self.customer = customer
+        self.state = state
+        self.recipientKeyId = recipientKeyId
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.releasedAt = releasedAt
+        self.acknowledgedAt = acknowledgedAt
+        self.submissionCount = submissionCount
+    }
+
+    package enum Columns {
+        package static let state = Column(CodingKeys.state)
+        package static let createdAt = Column(CodingKeys.createdAt)
     }
 
     /// The state as a reader sees it at `now`: an invite past its expiry is `expired` even before
     /// the purge task has rewritten the row.
-    func effectiveState(at now: Date) -> HandoffState {
-        Self.effectiveState(state: state, expiresAt: expiresAt, at: now)
-    }
-
-    static func effectiveState(state: HandoffState, expiresAt: Date, at now: Date) -> HandoffState {
+    package func effectiveState(at now: Date) -> HandoffState {
         state.effective(expiresAt: expiresAt, at: now)
     }
 
     /// Whether the invite's holder may still use it at `now`: never after `expiresAt`, whatever
     /// the state (an acknowledged handoff included), and never once it stops taking submissions.
-    func acceptsCustomer(at now: Date) -> Bool {
-        Self.acceptsCustomer(state: state, expiresAt: expiresAt, at: now)
+    package func acceptsCustomer(at now: Date) -> Bool {
+        state.acceptsCustomer(expiresAt: expiresAt, at: now)
     }
 
-    static func acceptsCustomer(state: HandoffState, expiresAt: Date, at now: Date) -> Bool {
-        state.acceptsCustomer(expiresAt: expiresAt, at: now)
+    /// The handoff as the API shows it at `now`, with `receipts`.
+    package func summary(receipts: [String], now: Date) -> HandoffSummary {
+        HandoffSummary(id: id, customer: customer, state: effectiveState(at: now), createdAt: createdAt, expiresAt: expiresAt, receipts: receipts)
     }
 }
 

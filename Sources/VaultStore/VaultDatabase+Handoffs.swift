@@ -86,7 +86,7 @@ extension VaultDatabase {
     /// One handoff with its receipts: from the view cache, or two prepared statements in one read.
     package func handoff(id: String, now: Date) async throws -> HandoffSummary {
         let cached = views.lookup(id, now: now)
-        if let view = cached.value { return Self.summary(view.record, receipts: view.receipts, now: now) }
+        if let view = cached.value { return view.record.summary(receipts: view.receipts, now: now) }
         let view = try await read { db -> HandoffView in
             guard let record = try HandoffRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [id]) else {
                 throw StoreError(.notFound, "no such handoff")
@@ -94,7 +94,7 @@ extension VaultDatabase {
             return HandoffView(record: record, receipts: try Self.receipts(of: id, db: db))
         }
         views.remember(view, for: id, now: now, generation: cached.generation)
-        return Self.summary(view.record, receipts: view.receipts, now: now)
+        return view.record.summary(receipts: view.receipts, now: now)
     }
 
     /// How many receipts a handoff view carries: the latest ones, oldest of them first, so that a
@@ -102,14 +102,7 @@ extension VaultDatabase {
     package static let receiptsShown = 20
 
     static func summary(_ record: HandoffRecord, db: Database, now: Date) throws -> HandoffSummary {
-        summary(record, receipts: try receipts(of: record.id, db: db), now: now)
-    }
-
-    static func summary(_ record: HandoffRecord, receipts: [String], now: Date) -> HandoffSummary {
-        HandoffSummary(
-            id: record.id, customer: record.customer, state: record.effectiveState(at: now),
-            createdAt: record.createdAt, expiresAt: record.expiresAt, receipts: receipts
-        )
+        record.summary(receipts: try receipts(of: record.id, db: db), now: now)
     }
 
     /// The latest `receiptsShown` receipt notes of a handoff, oldest of them first.

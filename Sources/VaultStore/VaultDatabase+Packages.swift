@@ -7,7 +7,8 @@ extension VaultDatabase {
     /// Stores the generator's signed package for a handoff it has fetched (replacing an earlier
     /// delivery), encrypted at rest, after checking the signature with the generator signing key
     /// the handoff's invite pins; the handoff becomes `delivered`. Audited `package.delivered`.
-    package func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws {
+    @discardableResult
+    package func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws -> PackageDelivery {
         let keys = try self.keys()
         let packageId = UUID().uuidString.lowercased()
         let digest = try SHA256.hash(zip)
@@ -40,6 +41,7 @@ extension VaultDatabase {
             try handoff.update(db)
             try self.audit(db, .packageDelivered, context: context, handoffId: handoffId)
         }
+        return PackageDelivery(handoffId: handoffId, sha256: digest, size: Int64(zip.count))
     }
 
     /// The delivered package of a handoff, audited `package.fetched` in the same transaction.

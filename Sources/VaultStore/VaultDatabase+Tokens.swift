@@ -39,7 +39,7 @@ extension VaultDatabase {
             if let tokenExpiry = limit, now >= tokenExpiry { return nil }
             if role == .customer {
                 guard let state = (row[5] as String?).flatMap(HandoffState.init(rawValue:)), let handoffExpiry = row[6] as Date?,
-                      HandoffRecord.acceptsCustomer(state: state, expiresAt: handoffExpiry, at: now)
+                      state.acceptsCustomer(expiresAt: handoffExpiry, at: now)
                 else { return nil }
                 limit = min(limit ?? handoffExpiry, handoffExpiry)
             }

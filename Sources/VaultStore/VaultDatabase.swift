@@ -12,7 +12,7 @@ package final class VaultDatabase: Sendable {
     package let path: String
     /// The server's keys and the checkpoint cadence, once `DataDirectory.open` (or `initialize`,
     /// `restore`) has opened them; operations that need keys refuse before then.
-    private let signer = Mutex<CheckpointSigner?>(nil)
+    private let serverKeys = ServerKeyHolder()
     /// Concurrent submissions share transactions (and fsyncs) through it.
     let groupCommit: GroupCommit
     /// Who a token hash is, without a read per request: until the token's or invite's expiry or
@@ -46,16 +46,13 @@ package final class VaultDatabase: Sendable {
     /// Holds the server's keys from now on, signing a checkpoint every `checkpointInterval` audit
     /// events.
     package func useKeys(_ keys: ServerKeys, checkpointInterval: Int64 = 100) {
-        signer.withLock { $0 = CheckpointSigner(keys: keys, interval: checkpointInterval) }
+        serverKeys.use(keys, checkpointInterval: checkpointInterval)
     }
 
-    var checkpointSigner: CheckpointSigner? { signer.withLock { $0 } }
+    var checkpointSigner: CheckpointSigner? { serverKeys.signer }
 
     /// The server's keys, or `keysUnavailable` before they were opened.
-    package func keys() throws -> ServerKeys {
-        guard let signer = checkpointSigner else { throw StoreError(.keysUnavailable, "the server keys are not loaded") }
-        return signer.keys
-    }
+    package func keys() throws -> ServerKeys { try serverKeys.keys() }
 
     /// Appends an audit event in the caller's transaction (and a checkpoint when one is due).
     @discardableResult

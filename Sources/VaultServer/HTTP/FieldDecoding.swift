@@ -18,7 +18,5 @@ enum FieldDecoding {
         return try? SigningPublicKey(bytes: bytes)
     }
 
-    static func sha256(_ bytes: [UInt8]) -> [UInt8]? { try? SHA256.hash(bytes) }
-
     static func jsonObject(_ bytes: [UInt8]) -> [String: JSONValue]? { try? JSONParser.parse(bytes).objectValue }
 }

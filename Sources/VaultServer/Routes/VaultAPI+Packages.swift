@@ -32,13 +32,9 @@ extension VaultAPI {
         guard ZipShape.isPlausible(zip) else {
             throw APIProblem.badRequest("request.invalid_package", "package must be a zip file (a Teams app package)")
         }
-        try await store.storePackage(
+        return .json(try await store.storePackage(
             handoffId: id, zip: zip, signature: try body.string("signature", maxLength: 4096), context: storeContext(context, principal)
-        )
-        guard let digest = FieldDecoding.sha256(zip) else {
-            throw APIProblem(.internalServerError, code: "server.internal", title: "Internal error", detail: "the package was stored but could not be hashed")
-        }
-        return .json(PackageDelivery(handoffId: id, sha256: digest, size: Int64(zip.count)))
+        ))
     }
 
     /// `GET /v1/handoffs/{id}/package` (its customer, the generator, admins): audited.
