@@ -27,6 +27,8 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(name: .customLong("database-url"), help: ArgumentHelp("When the records are in PostgreSQL: says how to back them up.", valueName: "url"))
     var databaseURL: String?
 
+    func validate() throws { try DatabaseURLOption.check(databaseURL) }
+
     func run() async throws {
         umask(0o077)
         try await FailureReport.exiting {
@@ -68,6 +70,8 @@ struct RestoreCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("database-url"), help: ArgumentHelp("When the records are in PostgreSQL: says how to restore them.", valueName: "url"))
     var databaseURL: String?
+
+    func validate() throws { try DatabaseURLOption.check(databaseURL) }
 
     func run() async throws {
         umask(0o077)

@@ -29,8 +29,10 @@ struct InitCommand: AsyncParsableCommand {
     @Option(name: .customLong("key-name"), help: ArgumentHelp("Name of the server key in receipts and checkpoints (default handoff-vault/<hostname>).", valueName: "name"))
     var keyName: String?
 
-    @Option(name: .customLong("database-url"), help: ArgumentHelp("postgres://… when the records live in PostgreSQL (or HANDOFF_DATABASE_URL).", valueName: "url"))
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("When the records live in PostgreSQL: " + DatabaseURLOption.help, valueName: "url"))
     var databaseURL: String?
+
+    func validate() throws { try DatabaseURLOption.check(databaseURL) }
 
     @Flag(help: "Machine-readable JSON on standard output.")
     var json = false

@@ -27,8 +27,10 @@ struct RotateMasterKeyCommand: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
     var dataDir: String
 
-    @Option(name: .customLong("database-url"), help: ArgumentHelp("postgres://… when the records live in PostgreSQL (or HANDOFF_DATABASE_URL).", valueName: "url"))
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("When the records live in PostgreSQL: " + DatabaseURLOption.help, valueName: "url"))
     var databaseURL: String?
+
+    func validate() throws { try DatabaseURLOption.check(databaseURL) }
 
     @Flag(help: "Machine-readable JSON on standard output.")
     var json = false

@@ -12,8 +12,10 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: ArgumentHelp("The data directory.", valueName: "dir"))
     var dataDir: String?
 
-    @Option(name: .customLong("database-url"), help: ArgumentHelp("postgres://… to keep the records in PostgreSQL (several nodes); default: DIR/vault.sqlite.", valueName: "url"))
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("Keep the records in PostgreSQL (several nodes); default DIR/vault.sqlite. " + DatabaseURLOption.help, valueName: "url"))
     var databaseURL: String?
+
+    func validate() throws { try DatabaseURLOption.check(databaseURL) }
 
     /// The effective settings, with `flags` (setting name → value) from the command's own options.
     func settings(flags: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerSettings {

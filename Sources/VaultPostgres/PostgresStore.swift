@@ -47,6 +47,11 @@ package final class PostgresStore: HandoffStore {
         location = parsed.redacted
     }
 
+    /// Whether `url` carries a password (which must then not be given on a command line).
+    package static func carriesPassword(_ url: String) -> Bool {
+        URLComponents(string: url)?.password?.isEmpty == false
+    }
+
     /// `url` without its password, for messages and `config check`.
     package static func redacted(_ url: String) -> String {
         (try? DatabaseURL(url).redacted) ?? "(not a postgres:// URL)"

@@ -40,6 +40,27 @@ struct OperabilityTests {
         #expect(bad.standardError.contains("HANDOFF_PORT: port must be a number"))
     }
 
+    @Test("A database password never goes on a command line: --database-url with one is refused (64) without repeating it; the environment's is masked")
+    func databasePasswordStaysOffTheCommandLine() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = "postgres://vault:Pa55word-not-for-argv@db.internal:5432/vault"
+        for arguments in [
+            ["serve"], ["init"], ["config", "check"], ["purge", "--now"], ["rotate-master-key"], ["backup", "--out", directory.appendingPathComponent("b").path],
+        ] {
+            let result = try await ProcessRunner.run(Self.handoffd, arguments + ["--data-dir", directory.appendingPathComponent("data").path, "--database-url", url])
+            #expect(result.status == 64, "\(arguments): \(result.status) \(result.standardError)")
+            #expect(result.standardError.contains("must not carry a password"), "\(arguments)")
+            #expect(!(result.standardOutput + result.standardError).contains("Pa55word"), "\(arguments) repeated the password")
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["HANDOFF_DATABASE_URL"] = url
+        let check = try await ProcessRunner.run(Self.handoffd, ["config", "check", "--json"], environment: environment)
+        try #require(check.status == 0, "\(check.standardError)")
+        #expect(try JSONParser.parse(check.standardOutput).objectValue?["database_url"] == "postgres://vault:***@db.internal:5432/vault")
+        #expect(!check.standardOutput.contains("Pa55word"))
+    }
+
     @Test("/metrics answers loopback with the documented names; logs are JSON lines with a request id")
     func metricsAndLogs() async throws {
         let scenario = try await Scenario()
