@@ -34,8 +34,7 @@ struct PurgeCommand: AsyncParsableCommand {
         guard now else { throw ValidationError("say --now to purge") }
         var moment = Date()
         if let asOf {
-            let formatter = ISO8601DateFormatter()
-            guard let parsed = formatter.date(from: asOf) else { throw ValidationError("--as-of must be like 2027-01-31T00:00:00Z") }
+            guard let parsed = Timestamp.date(asOf) else { throw ValidationError("--as-of must be like 2027-01-31T00:00:00Z") }
             moment = parsed
         }
         try await FailureReport.exiting {

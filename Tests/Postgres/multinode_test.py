@@ -86,7 +86,7 @@ def main():
     b = Vault(bin_dir, os.path.join(work, "b"), init=False, database_url=url, copy_keys_from=a)
     a.start(env=env)
     b.start(env=env)
-    print("node A %s, node B %s, database %s" % (a.url, b.url, url.replace("vault@", "vault:***@")))
+    print("node A %s, node B %s, database %s" % (a.url, b.url, url))
 
     # 1. A handoff across nodes.
     a.setup_generator()

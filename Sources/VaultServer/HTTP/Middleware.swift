@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HandoffDomain
 import Hummingbird
 import Logging
@@ -41,12 +42,12 @@ struct ProblemMiddleware: RouterMiddleware {
             refusals.record(context.remote, .init(principal: refusedPrincipal, requestId: context.requestId), now: clock())
             metrics.requestRefused()
         }
-        response.headers[.init("X-Request-Id")!] = context.requestId
+        response.headers[Self.requestIdHeader] = context.requestId
         response.headers[.strictTransportSecurity] = "max-age=31536000"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         response.headers[.contentSecurityPolicy] = WebPage.contentSecurityPolicy
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        response.headers[Self.referrerPolicyHeader] = "no-referrer"
         context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)")
         metrics.request(
             route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
@@ -56,6 +57,10 @@ struct ProblemMiddleware: RouterMiddleware {
     }
 
     static func isProbe(_ path: String) -> Bool { path == "/healthz" || path == "/readyz" }
+
+    // Header names made once, not on every response.
+    static let requestIdHeader = HTTPField.Name("X-Request-Id")!
+    static let referrerPolicyHeader = HTTPField.Name("Referrer-Policy")!
 }
 
 /// Resolves `Authorization: Bearer …` to a principal. A missing header leaves the request

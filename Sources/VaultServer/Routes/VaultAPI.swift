@@ -44,8 +44,6 @@ package struct VaultAPI: Sendable {
     let limits: APILimits
     /// Refused requests per client network; `RefusalAuditService` audits what it counts.
     let refusals: RefusalLimiter
-    /// The customer's web page, from the binary.
-    let webPage: WebPage
 
     /// Creates the API.
     package init(
@@ -56,8 +54,6 @@ package struct VaultAPI: Sendable {
         self.publicURL = publicURL
         self.limits = limits
         self.refusals = RefusalLimiter(limit: limits.refusalsPerWindow, window: limits.refusalWindow)
-        // The page's files are in the binary: hashing them cannot fail short of libsodium failing.
-        self.webPage = try! WebPage()
         self.metrics = metrics
         self.readiness = readiness
         self.clock = clock
@@ -79,10 +75,10 @@ package struct VaultAPI: Sendable {
             return Response.json(["status": "ready"])
         }
         router.get("metrics", use: metricsText)
-        router.get("/") { _, _ in webPage.page() }
+        router.get("/") { _, _ in try WebPage.served().page() }
         // Browsers ask for it on every visit; a 404 would count as a refused request.
         router.get("favicon.ico") { _, _ in Response(status: .noContent, headers: [.cacheControl: "public, max-age=86400"]) }
-        router.get("assets/:name") { _, context in try webPage.asset(named: context.parameters.get("name") ?? "") }
+        router.get("assets/:name") { _, context in try WebPage.served().asset(named: context.parameters.get("name") ?? "") }
         let v1 = router.group("v1")
         v1.get("openapi.yaml", use: openAPI)
         v1.put("recipient", use: setRecipient)

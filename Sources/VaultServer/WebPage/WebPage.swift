@@ -27,6 +27,18 @@ struct WebPage: Sendable {
     let index: ByteBuffer
     let assets: [String: Asset]
 
+    /// The page, prepared once per process (its files are in the binary; hashing them fails only
+    /// if libsodium does, and then the page answers 503 rather than the process stopping).
+    private static let prepared: WebPage? = try? WebPage()
+
+    /// The page as served, or a 503 problem.
+    static func served() throws -> WebPage {
+        guard let page = prepared else {
+            throw APIProblem(.serviceUnavailable, code: "server.page_unavailable", title: "Page unavailable", detail: "the page's files could not be prepared")
+        }
+        return page
+    }
+
     init() throws {
         func asset(_ file: hv_asset, stem: String, suffix: String, type: String) throws -> Asset {
             let bytes = Array(UnsafeBufferPointer(start: file.bytes, count: file.size))
