@@ -35,11 +35,12 @@ package enum VaultStorage {
         guard let databaseURL else {
             return try await directory.initialize(environment: environment, keyName: keyName, adminToken: adminToken, now: now).keys()
         }
-        let master = try directory.prepareMasterKey(environment: environment)
         let store = try PostgresStore(url: databaseURL)
-        return try await store.withRunning { store in
-            try await store.migrate()
-            return try await store.initialize(master: master, keyName: keyName, adminToken: adminToken, now: now)
+        return try await directory.initializing(environment: environment) { master in
+            try await store.withRunning { store in
+                try await store.migrate()
+                return try await store.initialize(master: master, keyName: keyName, adminToken: adminToken, now: now)
+            }
         }
     }
 

@@ -7,11 +7,32 @@ extension DataDirectory {
     /// Creates the directory, its master key (unless the environment carries one), the database,
     /// the server's keys and the bootstrap admin token; returns the store, ready to serve.
     package func initialize(environment: [String: String], keyName: String, adminToken: BearerToken, now: Date) async throws -> VaultDatabase {
+        try await initializing(environment: environment) { master in
+            let database = try VaultDatabase(path: databasePath)
+            let keys = try await database.initialize(master: master, keyName: keyName, adminToken: adminToken, now: now)
+            database.useKeys(keys)
+            return database
+        }
+    }
+
+    /// Runs `body` (a backend's own initialisation) with the master key of a new store, prepared
+    /// by `prepareMasterKey`. When `body` fails, what this init made is removed again — the
+    /// `master.key` it wrote, a database file it left, the folder if it made it and it is empty
+    /// — so that the same `handoffd init` can simply be run again.
+    package func initializing<Result>(environment: [String: String], _ body: (MasterKey) async throws -> Result) async throws -> Result {
+        let folderExisted = FileManager.default.fileExists(atPath: path)
+        let keyFileExisted = FileManager.default.fileExists(atPath: masterKeyPath)
         let master = try prepareMasterKey(environment: environment)
-        let database = try VaultDatabase(path: databasePath)
-        let keys = try await database.initialize(master: master, keyName: keyName, adminToken: adminToken, now: now)
-        database.useKeys(keys)
-        return database
+        do {
+            return try await body(master)
+        } catch {
+            if !keyFileExisted { try? FileManager.default.removeItem(atPath: masterKeyPath) }
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
+            if !folderExisted, (try? FileManager.default.contentsOfDirectory(atPath: path))?.isEmpty == true {
+                try? FileManager.default.removeItem(atPath: path)
+            }
+            throw error
+        }
     }
 
     /// Creates the folder and its master key for a new store: the environment's key when it

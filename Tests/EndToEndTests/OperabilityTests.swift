@@ -61,6 +61,66 @@ struct OperabilityTests {
         #expect(!check.standardOutput.contains("Pa55word"))
     }
 
+    @Test("A config file or URL file that holds a database password must be private to its owner; the refusal never shows the password")
+    func configFileWithPasswordMustBePrivate() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("handoffd.yaml")
+        try Data("database_url: postgres://vault:Pa55word-in-file@db.internal:5432/vault\n".utf8).write(to: file)
+        let data = directory.appendingPathComponent("data").path
+        for mode: mode_t in [0o644, 0o640, 0o604] {
+            chmod(file.path, mode)
+            for arguments in [["config", "check"], ["serve"], ["purge", "--now"]] {
+                let result = try await ProcessRunner.run(Self.handoffd, arguments + ["--config", file.path, "--data-dir", data])
+                #expect(result.status == 78, "\(arguments) with mode \(String(mode, radix: 8)): \(result.status) \(result.standardError)")
+                #expect(result.standardError.contains("holds a database password"), "\(arguments)")
+                #expect(result.standardError.contains("LoadCredential="), "\(arguments) does not say how to keep it out")
+                #expect(!(result.standardOutput + result.standardError).contains("Pa55word"), "\(arguments) repeated the password")
+            }
+        }
+        chmod(file.path, 0o600)
+        let privateFile = try await ProcessRunner.run(Self.handoffd, ["config", "check", "--config", file.path, "--data-dir", data, "--json"])
+        #expect(privateFile.status == 0, "\(privateFile.standardError)")
+        // Without a password the file may be world-readable, as before.
+        try Data("database_url: postgres://vault@db.internal:5432/vault\n".utf8).write(to: file)
+        chmod(file.path, 0o644)
+        #expect(try await ProcessRunner.run(Self.handoffd, ["config", "check", "--config", file.path, "--data-dir", data]).status == 0)
+
+        // The URL from a file of its own (systemd's LoadCredential=), held to the same rule.
+        let credential = directory.appendingPathComponent("database_url")
+        try Data("postgres://vault:Pa55word-in-credential@db.internal:5432/vault\n".utf8).write(to: credential)
+        chmod(credential.path, 0o644)
+        var environment = ProcessInfo.processInfo.environment
+        environment["HANDOFF_DATABASE_URL_FILE"] = credential.path
+        let open = try await ProcessRunner.run(Self.handoffd, ["config", "check", "--data-dir", data], environment: environment)
+        #expect(open.status == 78)
+        #expect(!(open.standardOutput + open.standardError).contains("Pa55word"))
+        chmod(credential.path, 0o400)
+        let fromFile = try await ProcessRunner.run(Self.handoffd, ["config", "check", "--data-dir", data, "--json"], environment: environment)
+        try #require(fromFile.status == 0, "\(fromFile.standardError)")
+        #expect(try JSONParser.parse(fromFile.standardOutput).objectValue?["database_url"] == "postgres://vault:***@db.internal:5432/vault")
+    }
+
+    @Test("A failed init leaves nothing behind: the same init run again gets as far as before, not 'File exists'")
+    func failedInitCleansUp() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        var environment = ProcessInfo.processInfo.environment
+        // Nothing listens on port 1: the database step fails after the master key was written.
+        environment["HANDOFF_DATABASE_URL"] = "postgres://vault@127.0.0.1:1/vault"
+        let first = try await ProcessRunner.run(Self.handoffd, ["init", "--data-dir", data], environment: environment)
+        #expect(first.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: data + "/master.key"), "the failed init left master.key")
+        let second = try await ProcessRunner.run(Self.handoffd, ["init", "--data-dir", data], environment: environment)
+        #expect(second.status == first.status, "\(second.standardError)")
+        #expect(!second.standardError.contains("File exists"), "\(second.standardError)")
+        // And once the database is right, init succeeds in the same folder.
+        environment["HANDOFF_DATABASE_URL"] = nil
+        let third = try await ProcessRunner.run(Self.handoffd, ["init", "--data-dir", data], environment: environment)
+        #expect(third.status == 0, "\(third.standardError)")
+    }
+
     @Test("/metrics answers loopback with the documented names; logs are JSON lines with a request id")
     func metricsAndLogs() async throws {
         let scenario = try await Scenario()

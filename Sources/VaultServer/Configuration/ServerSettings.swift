@@ -153,12 +153,18 @@ package struct ServerSettings: Sendable, Equatable {
             guard let mapping = (parsed ?? [String: Any]()) as? [String: Any] else {
                 throw SettingsError("\(file) must be a mapping of settings")
             }
+            if let url = mapping[Key.databaseURL.rawValue].map({ "\($0)" }), Self.carriesPassword(url) {
+                try Self.checkHoldsSecretPrivately(file)
+            }
             for (name, value) in mapping.sorted(by: { $0.key < $1.key }) {
                 guard let key = Key(rawValue: name) else {
                     throw SettingsError("\(file): unknown setting \(name); known: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 try settings.apply(key, "\(value)", source: file)
             }
+        }
+        if let file = environment[Self.databaseURLFileVariable] {
+            settings.databaseURL = try Self.databaseURL(fromFile: file)
         }
         for key in Key.allCases {
             if let value = environment[key.environmentName] { try settings.apply(key, value, source: key.environmentName) }
@@ -167,5 +173,44 @@ package struct ServerSettings: Sendable, Equatable {
             if let value = flags[key.rawValue] { try settings.apply(key, value, source: "--\(key.rawValue)") }
         }
         return settings
+    }
+
+    /// The environment variable that names a file holding `database_url` — systemd's
+    /// `LoadCredential=` puts it in `$CREDENTIALS_DIRECTORY`, readable by the service alone — so
+    /// that a password needs to be neither in the config file nor in the environment.
+    package static let databaseURLFileVariable = "HANDOFF_DATABASE_URL_FILE"
+
+    /// Whether a database URL carries a password.
+    static func carriesPassword(_ url: String) -> Bool {
+        URLComponents(string: url)?.password?.isEmpty == false
+    }
+
+    /// Refuses a file that holds a password while group or others may read it (a config file
+    /// pushed to 0644, say, which `DynamicUser=` units invite). The message never shows the password.
+    static func checkHoldsSecretPrivately(_ file: String) throws {
+        var info = stat()
+        guard stat(file, &info) == 0 else { throw SettingsError("cannot read \(file)") }
+        guard info.st_mode & 0o077 == 0 else {
+            let mode = String(info.st_mode & 0o777, radix: 8)
+            throw SettingsError(
+                "\(file) holds a database password and has mode \(mode), readable by group or others; run chmod 600 \(file), "
+                    + "or take the password out of it: put the URL in a file of its own and name it with \(databaseURLFileVariable) "
+                    + "(with systemd: LoadCredential=database_url:/etc/handoffd/database_url and "
+                    + "Environment=\(databaseURLFileVariable)=%d/database_url)"
+            )
+        }
+    }
+
+    /// The database URL kept in `file` (one line), which must be private when it holds a password.
+    static func databaseURL(fromFile file: String) throws -> String {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw SettingsError("\(databaseURLFileVariable): cannot read \(file)")
+        }
+        let url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+            throw SettingsError("\(databaseURLFileVariable): \(file) must hold one postgres:// URL")
+        }
+        if carriesPassword(url) { try checkHoldsSecretPrivately(file) }
+        return url
     }
 }
