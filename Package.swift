@@ -86,6 +86,7 @@ let package = Package(
             dependencies: [
                 "VaultStore", "HandoffDomain", "VaultCrypto",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

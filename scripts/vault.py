@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 
 
 def run(cmd, env=None, check=True, timeout=120):
@@ -26,6 +27,13 @@ def run(cmd, env=None, check=True, timeout=120):
     if check and result.returncode != 0:
         raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd[:3]), result.returncode, result.stderr.strip()))
     return result
+
+
+def database_url(base, name):
+    """The URL `base` (postgres://…/db?params) with its database replaced by `name`, parameters
+    (sslmode, sslrootcert) kept."""
+    parts = urllib.parse.urlsplit(base)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
 class Vault:

@@ -1,6 +1,7 @@
 import Foundation
 import HandoffDomain
 import Logging
+import NIOSSL
 import PostgresNIO
 import Synchronization
 import VaultCrypto
@@ -32,16 +33,17 @@ package final class PostgresStore: HandoffStore {
     package let location: String
     private let serverKeys = ServerKeyHolder()
 
-    /// A store for `url` (`postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`).
-    /// Nothing connects until `run()` runs and an operation asks.
+    /// A store for `url` (`postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…]`,
+    /// see `DatabaseURL`). Nothing connects until `run()` runs and an operation asks.
     package init(url: String, logger: Logger = Logger(label: "handoffd.postgres")) throws {
         let parsed = try DatabaseURL(url)
         var configuration = PostgresClient.Configuration(
             host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password, database: parsed.database,
-            tls: parsed.requireTLS ? .require(.makeClientConfiguration()) : .disable
+            tls: try parsed.tls()
         )
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 20
+        configuration.options.additionalStartupParameters = SessionBounds.startupParameters
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         location = parsed.redacted
@@ -178,16 +180,22 @@ package final class PostgresStore: HandoffStore {
         throw StoreError(.storageFailure, "the database at \(location) does not answer")
     }
 
+    /// Readiness: the database answers and this node can take the audit lock within
+    /// `SessionBounds.readinessLockTimeout` — so a node stuck behind a stalled lock holder on
+    /// another node leaves the load balancer's rotation instead of taking writes it cannot make.
     package func isReachable() async -> Bool {
         let probe: @Sendable () async -> Bool = {
             (try? await self.client.withConnection { connection in
-                try await connection.query("SELECT 1", logger: self.logger).collect().count == 1
+                try await connection.withTransaction(logger: self.logger) { connection in
+                    try await connection.query("SET LOCAL lock_timeout = '\(unescaped: SessionBounds.readinessLockTimeout)'", logger: self.logger)
+                    return try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))", logger: self.logger).collect().count == 1
+                }
             }) ?? false
         }
-        // A database that does not answer within two seconds is not ready.
+        // A database that does not answer within three seconds is not ready.
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { await probe() }
-            group.addTask { try? await Task.sleep(for: .seconds(2)); return false }
+            group.addTask { try? await Task.sleep(for: .seconds(3)); return false }
             let first = await group.next() ?? false
             group.cancelAll()
             return first
@@ -205,14 +213,29 @@ private final class StartFlag: Sendable {
     var isSet: Bool { value.withLock { $0 } }
 }
 
-/// A `postgres://` URL, parsed; the password is kept only for connecting.
+/// A `postgres://` URL, parsed; the password is kept only for connecting. Parameters as libpq's:
+/// `sslmode` (`require`, the default: encrypted; `verify-ca`: the server's certificate must chain to
+/// `sslrootcert` or the system's roots; `verify-full`: and name the host; `disable`: plain TCP, for a
+/// database on the same host or a private link) and `sslrootcert` (a PEM file). libpq's `allow` and
+/// `prefer` fall back to plain text silently, and any other parameter would be ignored silently
+/// (a typo like `sslmod=require` leaving the connection in clear): both are refused.
 struct DatabaseURL {
+    enum TLSMode: String, CaseIterable {
+        case disable
+        case require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
+
+    static let parameters = ["sslmode", "sslrootcert"]
+
     let host: String
     let port: Int
     let user: String
     let password: String?
     let database: String
-    let requireTLS: Bool
+    let tlsMode: TLSMode
+    let rootCertificate: String?
 
     init(_ text: String) throws {
         guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? ""),
@@ -226,15 +249,58 @@ struct DatabaseURL {
         password = components.password
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = path.isEmpty ? user : path
-        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
-        guard ["disable", "require"].contains(mode) else {
-            throw SettingsError("database_url: sslmode must be disable or require")
+        let items = components.queryItems ?? []
+        let unknown = items.map(\.name).filter { !Self.parameters.contains($0) }
+        guard unknown.isEmpty else {
+            throw SettingsError("database_url: unknown parameter \(unknown.joined(separator: ", ")) (known: \(Self.parameters.joined(separator: ", ")))")
         }
-        requireTLS = mode == "require"
+        guard Set(items.map(\.name)).count == items.count else {
+            throw SettingsError("database_url: a parameter is given twice")
+        }
+        let modeText = items.first { $0.name == "sslmode" }?.value ?? TLSMode.require.rawValue
+        guard let mode = TLSMode(rawValue: modeText) else {
+            throw SettingsError(
+                "database_url: sslmode must be one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", ")) (allow and prefer may fall back to plain text)"
+            )
+        }
+        tlsMode = mode
+        rootCertificate = items.first { $0.name == "sslrootcert" }?.value
+        if rootCertificate != nil, mode == .disable || mode == .require {
+            throw SettingsError("database_url: sslrootcert is used only with sslmode=verify-ca or verify-full")
+        }
+        if mode == .verifyFull, Self.isIPAddress(host) {
+            throw SettingsError("database_url: sslmode=verify-full checks the certificate against a host name; name the database by the name in its certificate, not \(host)")
+        }
+    }
+
+    /// The client's TLS for this URL's `sslmode`.
+    func tls() throws -> PostgresClient.Configuration.TLS {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch tlsMode {
+        case .disable: return .disable
+        case .require: tls.certificateVerification = .none
+        case .verifyCA: tls.certificateVerification = .noHostnameVerification
+        case .verifyFull: tls.certificateVerification = .fullVerification
+        }
+        if let rootCertificate {
+            guard FileManager.default.isReadableFile(atPath: rootCertificate),
+                  let certificates = try? NIOSSLCertificate.fromPEMFile(rootCertificate), !certificates.isEmpty
+            else {
+                throw SettingsError("database_url: sslrootcert \(rootCertificate) is not a readable PEM certificate file")
+            }
+            tls.trustRoots = .certificates(certificates)
+        }
+        return .require(tls)
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        return inet_pton(AF_INET, bare, &v4) == 1 || inet_pton(AF_INET6, bare, &v6) == 1
     }
 
     /// The URL without its password, for messages and `config check`.
     var redacted: String {
-        "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)"
+        "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)?sslmode=\(tlsMode.rawValue)"
     }
 }

@@ -9,6 +9,11 @@ binaries, real TLS, a real database.
    restarts, and both nodes export byte-identical audit logs that verify offline.
 3. PostgreSQL stopped under both nodes: /readyz answers 503 and a submission fails cleanly (503);
    started again, both nodes are ready within 30 s without being restarted, and submissions work.
+2b. A node stopped (SIGSTOP) while it holds the audit lock: the other node answers 503 "try again"
+   within 6 s and /readyz 503; PostgreSQL ends the stalled session, writes go on, and the stopped
+   node recovers once continued.
+0. TLS to the database: on by default, verify-full with sslrootcert, typos and unverifiable
+   certificates refused.
 
 Usage: multinode_test.py BIN_DIR PG_DIR PG_PORT
 Prints the failover figures (requests lost, seconds unavailable) for the closing note.
@@ -28,7 +33,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from vault import Vault, run  # noqa: E402
+from vault import Vault, database_url, run  # noqa: E402
 
 VALUES = os.path.join(ROOT, "config", "values.example.json")
 PSQL = "/usr/lib/postgresql/15/bin/psql"
@@ -74,13 +79,123 @@ def statuses(node, since=0):
     return [int(m) for m in re.findall(r'(?:GET|POST|PUT|DELETE) /[^ "]* (\d{3})', text)]
 
 
+def database_tls(bin_dir, work, pg_dir, pg_port, admin_url):
+    """0. TLS to PostgreSQL: sslmode require by default, verify-full checks the certificate against
+    sslrootcert and the host name; a misspelt parameter, allow/prefer, and verify-full by IP
+    address are refused before anything connects (78, naming the parameter)."""
+    handoffd = os.path.join(bin_dir, "handoffd")
+    data = os.path.join(work, "tls-probe")
+    ca = "%s/tls/ca.pem" % pg_dir
+
+    def purge(url):
+        return run([handoffd, "purge", "--now", "--data-dir", data, "--database-url", url], check=False)
+
+    # A data directory whose database is vault_tls: the default (no sslmode) must connect over TLS.
+    sql(admin_url, "DROP DATABASE IF EXISTS vault_tls WITH (FORCE)")
+    sql(admin_url, "CREATE DATABASE vault_tls")
+    plain_default = "postgres://vault@127.0.0.1:%s/vault_tls" % pg_port
+    made = run([handoffd, "init", "--data-dir", data, "--dev-tls", "--database-url", plain_default, "--json"], check=False)
+    check(made.returncode == 0, "init with the default sslmode: %s" % made.stderr)
+    for bad, needle in [("sslmod=require", "unknown parameter sslmod"), ("sslmode=prefer", "sslmode must be one of"),
+                        ("sslmode=verify-full&sslrootcert=%s&host=x" % ca, "unknown parameter host")]:
+        result = purge("postgres://vault@localhost:%s/vault?%s" % (pg_port, bad))
+        check(result.returncode == 78 and needle in result.stderr, "database_url ?%s: %d %s" % (bad, result.returncode, result.stderr.strip()))
+    by_ip = purge("postgres://vault@127.0.0.1:%s/vault?sslmode=verify-full&sslrootcert=%s" % (pg_port, ca))
+    check(by_ip.returncode == 78 and "host name" in by_ip.stderr, "verify-full by IP address: %s" % by_ip.stderr.strip())
+
+    probe = Vault(bin_dir, os.path.join(work, "tls-node"), init=False, database_url=plain_default)
+    probe.data = data
+    probe.start(port=0)
+    try:
+        encrypted = sql(admin_url, "SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) "
+                                   "WHERE a.application_name LIKE 'handoffd %%' AND a.datname = 'vault_tls'")
+        check(encrypted == "t", "a node with no sslmode connects without TLS (pg_stat_ssl: %r)" % encrypted)
+    finally:
+        probe.stop()
+
+    # verify-full against a CA that did not sign the server's certificate: nothing connects.
+    other_ca = os.path.join(work, "other-ca.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                    "-subj", "/CN=not the database's CA", "-keyout", os.path.join(work, "other-ca.key"), "-out", other_ca],
+                   check=True, capture_output=True)
+    wrong = purge("postgres://vault@localhost:%s/vault_tls?sslmode=verify-full&sslrootcert=%s" % (pg_port, other_ca))
+    check(wrong.returncode != 0, "verify-full accepted a certificate from another CA: %s" % wrong.stdout)
+    right = purge("postgres://vault@localhost:%s/vault_tls?sslmode=verify-full&sslrootcert=%s" % (pg_port, ca))
+    check(right.returncode == 0, "verify-full with the right CA: %s" % right.stderr)
+    print("database TLS: default encrypted, verify-full checked, typos refused")
+
+
+def lock_holders(url, pid):
+    """Backends of node `pid` that hold the audit advisory lock, idle inside their transaction."""
+    return sql(url, "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' "
+                    "AND l.granted AND a.application_name = 'handoffd %d'" % pid)
+
+
+def stalled_lock_holder(a, b, url, invites, env):
+    """2b. Node B stopped with SIGSTOP while one of its transactions holds the audit lock (as a VM
+    pause or a partition would leave it): A answers 503 within 6 s, /readyz says 503, PostgreSQL
+    ends B's session (idle_in_transaction_session_timeout) and rolls it back, A writes again, and B
+    serves again after SIGCONT."""
+    stop = threading.Event()
+
+    def load():
+        while not stop.is_set():
+            submit(b, b.url, invites[3])
+
+    threads = [threading.Thread(target=load) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    held = False
+    for _ in range(40):
+        b.process.send_signal(signal.SIGSTOP)
+        time.sleep(0.3)
+        if lock_holders(url, b.process.pid) != "0":
+            held = True
+            break
+        b.process.send_signal(signal.SIGCONT)
+        time.sleep(0.2)
+    stop.set()
+    check(held, "could not stop node B while it held the audit lock")
+    if not held:
+        for thread in threads:
+            thread.join()
+        return
+    started = time.monotonic()
+    during = submit(a, a.url, invites[0])
+    answered = time.monotonic() - started
+    check(during.returncode != 0 and "try again" in during.stderr.lower(), "a write on A behind the stalled lock: %d %s" % (during.returncode, during.stderr))
+    check(answered < 6, "A answered after %.1f s (bound: 6 s)" % answered)
+    check(ready(a) == 503, "/readyz on A while B holds the lock: %d" % ready(a))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and lock_holders(url, b.process.pid) != "0":
+        time.sleep(0.5)
+    ended = time.monotonic() - started
+    check(lock_holders(url, b.process.pid) == "0", "PostgreSQL did not end the stalled session")
+    after = submit(a, a.url, invites[0])
+    check(after.returncode == 0, "A writes after the stalled session ended: %s" % after.stderr)
+    check(ready(a) == 200, "/readyz on A after the stalled session ended: %d" % ready(a))
+    b.process.send_signal(signal.SIGCONT)
+    for thread in threads:
+        thread.join()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and submit(b, b.url, invites[3]).returncode != 0:
+        time.sleep(0.5)
+    check(submit(b, b.url, invites[3]).returncode == 0, "B writes again after SIGCONT")
+    indexes = sql(url, "SELECT COUNT(*), COALESCE(MIN(id), 0), COALESCE(MAX(id), -1) FROM audit_event").split("|")
+    check(int(indexes[0]) == int(indexes[2]) + 1 and int(indexes[1]) == 0, "audit indexes have gaps after the stall: %r" % indexes)
+    print("stalled lock holder: A answered 503 in %.1f s; the stalled session was ended after %.1f s; writes went on" % (answered, ended))
+
+
 def main():
     bin_dir, pg_dir, pg_port = sys.argv[1], sys.argv[2], sys.argv[3]
-    admin_url = "postgres://vault@127.0.0.1:%s/postgres" % pg_port
+    base = "postgres://vault@localhost:%s/vault?sslmode=verify-full&sslrootcert=%s/tls/ca.pem" % (pg_port, pg_dir)
+    admin_url = database_url(base, "postgres")
     sql(admin_url, "DROP DATABASE IF EXISTS vault_multinode WITH (FORCE)")
     sql(admin_url, "CREATE DATABASE vault_multinode")
-    url = "postgres://vault@127.0.0.1:%s/vault_multinode" % pg_port
+    url = database_url(base, "vault_multinode")
     work = tempfile.mkdtemp(prefix="handoff-multinode-")
+    database_tls(bin_dir, work, pg_dir, pg_port, admin_url)
     env = {"HANDOFF_REFUSAL_LIMIT": "100000", "HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF": "100000", "HANDOFF_LOG_FORMAT": "text"}
     a = Vault(bin_dir, os.path.join(work, "a"), database_url=url)
     b = Vault(bin_dir, os.path.join(work, "b"), init=False, database_url=url, copy_keys_from=a)
@@ -165,6 +280,8 @@ def main():
         check(verified.returncode == 0, "the log exported from a node does not verify: %s" % verified.stderr)
     check(exports[0] == exports[1], "the two nodes export different logs")
     print("audit log: %d events, byte-identical from both nodes, verified offline" % (len(exports[0].splitlines()) - 1))
+
+    stalled_lock_holder(a, b, url, invites, env)
 
     # 3. PostgreSQL stopped and started under running nodes.
     subprocess.run([os.path.join(ROOT, "scripts", "pg", "server.sh"), "stop", pg_dir], check=True)

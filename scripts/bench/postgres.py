@@ -19,7 +19,7 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from vault import Vault  # noqa: E402
+from vault import Vault, database_url  # noqa: E402
 
 BIN, BASE_URL = sys.argv[1], sys.argv[2]
 SECONDS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
@@ -29,10 +29,10 @@ ENV = {"HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF": "100000", "HANDOFF_REFUSAL_LIMIT":
 
 
 def fresh_database(name):
-    admin = re.sub(r"/[^/?]*$", "/postgres", BASE_URL)
+    admin = database_url(BASE_URL, "postgres")
     subprocess.run([PSQL, admin, "-qc", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name], check=True, capture_output=True)
     subprocess.run([PSQL, admin, "-qc", "CREATE DATABASE %s" % name], check=True, capture_output=True)
-    return re.sub(r"/[^/?]*$", "/" + name, BASE_URL)
+    return database_url(BASE_URL, name)
 
 
 def wrk(url, script, connections):

@@ -21,7 +21,7 @@ FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "config", "values.
 
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from vault import Vault, run  # noqa: E402  (the one server bootstrap: scripts/vault.py)
+from vault import Vault, database_url, run  # noqa: E402  (the one server bootstrap: scripts/vault.py)
 
 # The crash test's server settings: no drain pause, checkpoints often, text logs, no submission cap.
 SERVER_ENV = {"HANDOFF_CHECKPOINT_INTERVAL": "5", "HANDOFF_LOG_FORMAT": "text", "HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF": "100000"}
@@ -32,11 +32,10 @@ PSQL = "/usr/lib/postgresql/15/bin/psql"
 
 def fresh_database(base):
     """A new, empty database named vault_crash on the server `base` points at."""
-    admin = re.sub(r"/[^/?]*(\?|$)", r"/postgres\1", base.split("://", 1)[1], count=1)
-    admin = base.split("://", 1)[0] + "://" + admin
+    admin = database_url(base, "postgres")
     subprocess.run([PSQL, admin, "-qc", "DROP DATABASE IF EXISTS vault_crash WITH (FORCE)"], check=True)
     subprocess.run([PSQL, admin, "-qc", "CREATE DATABASE vault_crash"], check=True)
-    return re.sub(r"/postgres(\?|$)", r"/vault_crash\1", admin)
+    return database_url(base, "vault_crash")
 
 
 class Records:

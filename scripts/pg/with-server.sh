@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command with a private PostgreSQL 15 (scripts/pg/server.sh) on a free loopback port in a
 # fresh folder, stopped and removed afterwards whatever the command does. The command sees
-#   HANDOFF_TEST_DATABASE_URL  postgres://vault@127.0.0.1:PORT/vault
+#   HANDOFF_TEST_DATABASE_URL  postgres://vault@localhost:PORT/vault?sslmode=verify-full&sslrootcert=… (TLS verified)
 #   HANDOFF_TEST_PG_DIR, HANDOFF_TEST_PG_PORT (to create databases, or stop and start the server)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -99,7 +99,9 @@ package struct APIProblem: Error, HTTPResponseError, Sendable {
             case .recordCorrupt:
                 return APIProblem(.internalServerError, code: error.code.rawValue, title: "Stored record failed its integrity check", detail: error.reason)
             case .alreadyInitialized, .keysUnavailable, .storageFailure:
-                return APIProblem(.serviceUnavailable, code: error.code.rawValue, title: "Storage unavailable", detail: "the change was not made; try again later")
+                var problem = APIProblem(.serviceUnavailable, code: error.code.rawValue, title: "Storage unavailable", detail: "the change was not made; try again in a few seconds")
+                problem.headers[.retryAfter] = "2"
+                return problem
             }
         case is NIOTooManyBytesError:
             return .tooLarge
