@@ -55,7 +55,7 @@ struct KeysGenerateCommand: HandoffSubcommand {
 struct PullCommand: HandoffSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "pull",
-        abstract: "Fetch and open every submitted handoff; write DIR/<handoffId>.json (0600).",
+        abstract: "Fetch and open every submitted handoff; write DIR/<handoffId>.json and .submission (0600).",
         discussion: """
             Each sealed box is opened with the generator key, its handoff id checked against the one \
             it was fetched for, and its values validated again before anything is written. With \
@@ -63,7 +63,7 @@ struct PullCommand: HandoffSubcommand {
 
             Example:
               HANDOFF_TOKEN=… handoff pull --server https://vault.example --key ~/.handoff/generator.key --out ./pulled --package-out ./packages
-              for zip in packages/*.zip; do handoff package deliver "$(basename "$zip" .zip)" --package "$zip" --key ~/.handoff/generator.key; done
+              for zip in packages/*.zip; do handoff package deliver "$(basename "$zip" .zip)" --package "$zip" --pulled ./pulled --key ~/.handoff/generator.key; done
             """
     )
 
@@ -123,6 +123,8 @@ struct PullCommand: HandoffSubcommand {
         defer { SecretBytes.wipe(&bytes) }
         let file = "\(out)/\(handoff.id).json"
         try OutputFile.writePrivate(bytes, to: file)
+        // Which submission these values are: package deliver signs it into the package.
+        try OutputFile.writePrivate(Array((latest.submissionId + "\n").utf8), to: PulledHandoff.submissionFile(folder: out, handoffId: handoff.id))
         var entry: [String: JSONValue] = [
             "handoffId": .string(handoff.id), "customer": .string(handoff.customer),
             "submissionId": .string(latest.submissionId), "file": .string(file),

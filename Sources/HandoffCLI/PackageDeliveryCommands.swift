@@ -12,11 +12,15 @@ struct PackageDeliverCommand: HandoffSubcommand {
         commandName: "deliver",
         abstract: "Sign a built Teams package with the generator key and deliver it to the customer (Step 8 → 9).",
         discussion: """
-            The signature covers the zip's exact bytes and the handoff id; the customer's CLI checks it \
-            against the generator signing key pinned in their invite, so no server can swap the package.
+            The signature (package v2) covers the zip's exact bytes, the handoff id, the submission the \
+            package was built from and the delivery's sequence; the customer's CLI and page check it \
+            against the generator signing key pinned in their invite, so no server can swap the \
+            package or put an older one back. Before signing, the package's webApplicationInfo is \
+            compared with the values handoff pull wrote for this handoff: a package built from another \
+            customer's values is refused (65).
 
             Example:
-              handoff package deliver 5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77 --package packages/5b0c2a8e-….zip --key ~/.handoff/generator.key
+              handoff package deliver 5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77 --package packages/5b0c2a8e-….zip --pulled ./pulled --key ~/.handoff/generator.key
             """
     )
 
@@ -25,6 +29,9 @@ struct PackageDeliverCommand: HandoffSubcommand {
 
     @Option(help: ArgumentHelp("The Teams app package (handoff package build or pull --package-out).", valueName: "app.zip"))
     var package: String
+
+    @Option(help: ArgumentHelp("The folder handoff pull wrote this handoff's values (and the submission they came from) into.", valueName: "dir"))
+    var pulled: String
 
     @Option(help: ArgumentHelp("The generator key file (version 2, from handoff keys generate).", valueName: "file"))
     var key: String
@@ -42,12 +49,43 @@ struct PackageDeliverCommand: HandoffSubcommand {
             throw CLIError.usage("\(key) has no package signing key (a version 1 key file); make new keys with handoff keys generate and register generator.pub")
         }
         let zip = try InputFile.read(package, limit: 1024 * 1024)
-        _ = try TeamsAppPackage.inspect(Data(zip))
-        let signature = try PackageSignature.sign(zip: zip, handoffId: id, recipientKeyId: keys.sealing.publicKey.keyId, with: signing)
-        try await global.withAPIClient { client in try await client.deliverPackage(handoffId: id, zip: zip, signature: signature) }
+        let inspected = try TeamsAppPackage.inspect(Data(zip))
+        let source = try PulledHandoff.read(folder: pulled, handoffId: id)
+        try source.check(inspected)
+        let sequence = try await global.withAPIClient { client in
+            let sequence = try await Self.nextSequence(client: client, handoffId: id, signingKey: signing.publicKey)
+            let signature = try PackageSignature.sign(
+                zip: zip, handoffId: id, submissionId: source.submissionId, sequence: sequence, recipientKeyId: keys.sealing.publicKey.keyId, with: signing
+            )
+            try await client.deliverPackage(handoffId: id, zip: zip, signature: signature)
+            return sequence
+        }
         let digest = Base64.encode(try SHA256.hash(zip))
-        global.json ? Console.json(["handoffId": .string(id), "sha256": .string(digest), "size": .integer(Int64(zip.count))])
-            : Console.out("delivered the signed package for \(id) (\(zip.count) bytes, SHA-256 \(digest)); the customer fetches it with handoff package fetch")
+        global.json
+            ? Console.json([
+                "handoffId": .string(id), "sha256": .string(digest), "size": .integer(Int64(zip.count)),
+                "submissionId": .string(source.submissionId), "sequence": .integer(sequence),
+            ])
+            : Console.out("delivered the signed package for \(id) (delivery \(sequence), built from submission \(source.submissionId); \(zip.count) bytes, SHA-256 \(digest)); the customer fetches it with handoff package fetch")
+    }
+
+    /// One more than the delivery the handoff holds now (1 for the first). The sequence is read
+    /// from that delivery's own signature, checked with this generator's key: a server cannot
+    /// make the generator sign a lower one.
+    static func nextSequence(client: VaultClient, handoffId: String, signingKey: SigningPublicKey) async throws -> Int64 {
+        let current: DeliveredPackage
+        do {
+            current = try await client.package(handoffId: handoffId)
+        } catch let error as ClientError where error.status == 404 {
+            return 1
+        }
+        // A delivery made before signatures named a sequence counts as 0.
+        if PackageSignature.isVersion1(current.signature) { return 1 }
+        do {
+            return try PackageSignature.verify(current.signature, zip: current.zip, handoffId: handoffId, signingKey: signingKey).sequence + 1
+        } catch {
+            throw CLIError.verification("the package the vault holds for \(handoffId) is not one this generator key signed (\(error.reason)); nothing was delivered")
+        }
     }
 }
 
@@ -87,7 +125,9 @@ struct PackageFetchCommand: HandoffSubcommand {
         let fetched = try await global.withClient(server: global.serverURL(for: invite), token: invite.token) { client in
             try await client.package(handoffId: invite.handoffId)
         }
-        try PackageSignature.verify(fetched.signature, zip: fetched.zip, handoffId: invite.handoffId, signingKey: signingKey)
+        let statement = try PackageSignature.verify(fetched.signature, zip: fetched.zip, handoffId: invite.handoffId, signingKey: signingKey)
+        // The package must be built from the latest values this customer holds a receipt for.
+        try statement.checkBuilt(from: try await latestReceiptedSubmission(invite))
         let inspected = try TeamsAppPackage.inspect(Data(fetched.zip))
         if let clientId, inspected.clientId.lowercased() != clientId {
             throw CLIError.verification("the package signs users in with client ID \(inspected.clientId), not your Application (client) ID \(clientId)")
@@ -105,5 +145,18 @@ struct PackageFetchCommand: HandoffSubcommand {
             Console.out("Saved \(file): your Teams app package, signed by Altoura's package generator and checked\(clientId == nil ? "" : " for your client ID").")
             Console.out(NextStep.text(for: .delivered))
         }
+    }
+
+    /// The submission id of the latest receipt the server shows for this handoff whose signature
+    /// verifies with the server key pinned in the invite.
+    private func latestReceiptedSubmission(_ invite: InviteCode) async throws -> String {
+        let summary = try await global.withClient(server: global.serverURL(for: invite), token: invite.token) { client in
+            try await client.handoff(invite.handoffId)
+        }
+        let receipts = summary.receipts.compactMap { try? Receipt.verifySignature($0, serverKey: invite.serverKey, handoffId: invite.handoffId) }
+        guard let latest = receipts.max(by: { $0.auditIndex < $1.auditIndex }) else {
+            throw CLIError.verification("the vault shows no receipt signed by its key for your handoff, so the package cannot be matched to your values")
+        }
+        return latest.submissionId
     }
 }

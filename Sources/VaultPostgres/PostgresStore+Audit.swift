@@ -158,12 +158,12 @@ extension PostgresStore {
         }
     }
 
-    package func recordRefusals(_ tallies: [RefusalTally], now: Date) async throws {
+    package func recordTallies(_ tallies: [AuditTally], now: Date) async throws {
         guard !tallies.isEmpty else { return }
         try await write { connection in
             for tally in tallies {
-                let context = OperationContext(principal: tally.principal, remote: tally.network, requestId: tally.requestId, now: now)
-                try await self.audit(connection, .requestRefused, outcome: .denied, context: context, count: Int64(tally.count))
+                let context = OperationContext(principal: tally.principal, remote: tally.remote, requestId: tally.requestId, now: now)
+                try await self.audit(connection, tally.action, outcome: tally.outcome, context: context, handoffId: tally.handoffId, count: Int64(tally.count))
             }
         }
     }

@@ -43,35 +43,58 @@ extension PostgresStore {
         }
     }
 
-    package func releaseLatest(handoffId: String, context: OperationContext) async throws -> ReleasedSubmission {
+    package func releaseLatest(handoffId: String, auditRepeat: Bool, context: OperationContext) async throws -> (released: ReleasedSubmission, audited: Bool) {
         let keys = try self.keys()
-        let record = try await write { connection -> (String, String, Date, Data, Data, Int64, Int64) in
-            guard let handoff = try await self.handoffRow(connection, id: handoffId, forUpdate: true) else {
-                throw StoreError(.notFound, "no such handoff")
+        // A repeat (the latest submission was released before) is read in a transaction of its
+        // own, without the audit lock; the caller counts it for an aggregated event.
+        let repeated = auditRepeat ? nil : try await write(auditLock: false) { connection in
+            let (state, latest) = try await self.releasable(connection, handoffId: handoffId, now: context.now, forUpdate: false)
+            return state.hasReleasedLatest ? latest : nil
+        }
+        let audited = repeated == nil
+        let record: SubmissionRow
+        if let repeated {
+            record = repeated
+        } else {
+            record = try await write { connection -> SubmissionRow in
+                let (state, latest) = try await self.releasable(connection, handoffId: handoffId, now: context.now, forUpdate: true)
+                try await self.audit(connection, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.0)
+                if state == .submitted {
+                    try await connection.query("""
+                        UPDATE handoff SET state = \(HandoffState.released.rawValue), released_at = \(context.now) WHERE id = \(handoffId)
+                        """, logger: self.logger)
+                }
+                return latest
             }
-            let state = handoff.effectiveState(at: context.now)
-            // The audit index orders submissions exactly (receive times can tie).
-            guard state == .submitted || state == .released || state == .acknowledged || state == .delivered,
-                  let latest = try await connection.query("""
-                      SELECT id, recipient_key_id, received_at, ciphertext, wrapped_key, key_version, record_key_version
-                      FROM submission WHERE handoff_id = \(handoffId) ORDER BY audit_index DESC LIMIT 1
-                      """, logger: self.logger).decode((String, String, Date, Data, Data, Int64, Int64).self).first(where: { _ in true })
-            else {
-                throw StoreError(.conflict, "this handoff has no submission to release (it is \(state.rawValue))")
-            }
-            try await self.audit(connection, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.0)
-            if state == .submitted {
-                try await connection.query("""
-                    UPDATE handoff SET state = \(HandoffState.released.rawValue), released_at = \(context.now) WHERE id = \(handoffId)
-                    """, logger: self.logger)
-            }
-            return latest
         }
         let opened = try open(
             [UInt8](record.3), wrappedKey: [UInt8](record.4), table: "submission", recordId: record.0, handoffId: handoffId,
             recordKeyVersion: record.6, keyVersion: record.5, master: keys.master
         )
-        return ReleasedSubmission(submissionId: record.0, sealed: opened.withUnsafeBytes { Array($0) }, recipientKeyId: record.1, receivedAt: record.2)
+        let released = ReleasedSubmission(submissionId: record.0, sealed: opened.withUnsafeBytes { Array($0) }, recipientKeyId: record.1, receivedAt: record.2)
+        return (released, audited)
+    }
+
+    /// A submission's columns: id, recipient key id, received at, ciphertext, wrapped key, key
+    /// version, record key version.
+    typealias SubmissionRow = (String, String, Date, Data, Data, Int64, Int64)
+
+    /// The handoff's effective state and its latest submission, or why there is none to release.
+    private func releasable(_ connection: PostgresConnection, handoffId: String, now: Date, forUpdate: Bool) async throws -> (HandoffState, SubmissionRow) {
+        guard let handoff = try await self.handoffRow(connection, id: handoffId, forUpdate: forUpdate) else {
+            throw StoreError(.notFound, "no such handoff")
+        }
+        let state = handoff.effectiveState(at: now)
+        // The audit index orders submissions exactly (receive times can tie).
+        guard state.hasSubmission,
+              let latest = try await connection.query("""
+                  SELECT id, recipient_key_id, received_at, ciphertext, wrapped_key, key_version, record_key_version
+                  FROM submission WHERE handoff_id = \(handoffId) ORDER BY audit_index DESC LIMIT 1
+                  """, logger: self.logger).decode(SubmissionRow.self).first(where: { _ in true })
+        else {
+            throw StoreError(.conflict, "this handoff has no submission to release (it is \(state.rawValue))")
+        }
+        return (state, latest)
     }
 
     /// Decrypts one record; a record that does not open was changed or moved in the database.
@@ -113,11 +136,14 @@ extension PostgresStore {
             guard let signingBytes = signing ?? nil, let signingKey = try? SigningPublicKey(bytes: [UInt8](signingBytes)) else {
                 throw StoreError(.conflict, "this handoff's generator key was registered without a signing key; register generator.pub from handoff keys generate and send a new invite")
             }
-            do {
-                try PackageSignature.verify(signature, zip: zip, handoffId: handoffId, signingKey: signingKey)
-            } catch {
-                throw StoreError(.signatureInvalid, "the signature does not verify with this handoff's generator signing key for these bytes")
-            }
+            let statement = try PackageDeliveryRule.verified(signature: signature, zip: zip, handoffId: handoffId, signingKey: signingKey)
+            let submissions = try await connection.query(
+                "SELECT count(*) FROM submission WHERE id = \(statement.submissionId) AND handoff_id = \(handoffId)", logger: self.logger
+            ).decode(Int64.self).first(where: { _ in true }) ?? 0
+            let previous = try await connection.query(
+                "SELECT signature FROM package WHERE handoff_id = \(handoffId)", logger: self.logger
+            ).decode(String.self).first(where: { _ in true })
+            try PackageDeliveryRule.check(statement, submissionExists: submissions == 1, previous: previous, signingKey: signingKey)
             let version = Int64(keys.master.version)
             try await connection.query("DELETE FROM package WHERE handoff_id = \(handoffId)", logger: self.logger)
             try await connection.query("""
@@ -133,15 +159,15 @@ extension PostgresStore {
         return PackageDelivery(handoffId: handoffId, sha256: digest, size: Int64(zip.count))
     }
 
-    package func fetchPackage(handoffId: String, context: OperationContext) async throws -> DeliveredPackage {
+    package func fetchPackage(handoffId: String, audited: Bool, context: OperationContext) async throws -> DeliveredPackage {
         let keys = try self.keys()
-        let record = try await write { connection -> (String, String, Data, Data, Int64, Int64) in
+        let record = try await write(auditLock: audited) { connection -> (String, String, Data, Data, Int64, Int64) in
             guard let record = try await connection.query("""
                 SELECT id, signature, ciphertext, wrapped_key, key_version, record_key_version FROM package WHERE handoff_id = \(handoffId)
                 """, logger: self.logger).decode((String, String, Data, Data, Int64, Int64).self).first(where: { _ in true }) else {
                 throw StoreError(.notFound, "no package has been delivered for this handoff yet")
             }
-            try await self.audit(connection, .packageFetched, context: context, handoffId: handoffId)
+            if audited { try await self.audit(connection, .packageFetched, context: context, handoffId: handoffId) }
             return record
         }
         let opened = try open(

@@ -88,8 +88,8 @@ package enum VaultService {
             store: store, policy: RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement),
             interval: settings.purgeInterval, logger: logger
         )
-        // After the HTTP server has drained, the refusal tallies still open are audited.
-        let refusalAudit = RefusalAuditService(store: store, refusals: api.refusals, interval: .seconds(1), logger: logger)
+        // After the HTTP server has drained, the tallies still open are audited.
+        let refusalAudit = TallyAuditService(store: store, refusals: api.refusals, reads: api.repeatedReads, interval: .seconds(1), logger: logger)
         // Shut down in reverse order: readiness turns false and waits first, then the HTTP server
         // stops accepting and drains the requests in flight.
         return VaultApplication(services: [retention, refusalAudit, app, readiness], store: store, logger: logger)

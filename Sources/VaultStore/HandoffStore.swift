@@ -35,13 +35,14 @@ package protocol HandoffStore: Sendable {
 
     /// Stores a sealed box (at most `limit` per handoff) and returns the signed receipt, after commit.
     func storeSubmission(handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int, context: OperationContext) async throws -> SubmissionReceipt
-    /// The latest sealed box, for the generator.
-    func releaseLatest(handoffId: String, context: OperationContext) async throws -> ReleasedSubmission
+    /// The latest sealed box, for the generator; audited, unless it was released before and
+    /// `auditRepeat` is false (then `audited` is false and the caller counts it).
+    func releaseLatest(handoffId: String, auditRepeat: Bool, context: OperationContext) async throws -> (released: ReleasedSubmission, audited: Bool)
     /// Stores the generator's signed package, after checking the signature the invite pins;
     /// answers what was stored (its SHA-256 and size).
     func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws -> PackageDelivery
-    /// The delivered package.
-    func fetchPackage(handoffId: String, context: OperationContext) async throws -> DeliveredPackage
+    /// The delivered package, audited `package.fetched` when `audited` (else a repeat the caller counts).
+    func fetchPackage(handoffId: String, audited: Bool, context: OperationContext) async throws -> DeliveredPackage
 
     // MARK: Tokens
 
@@ -51,8 +52,8 @@ package protocol HandoffStore: Sendable {
     func tokens() async throws -> [TokenSummary]
     /// Revokes a role token (never the last active admin token).
     func revokeToken(id: String, context: OperationContext) async throws
-    /// Audits refused requests, one event per tally.
-    func recordRefusals(_ tallies: [RefusalTally], now: Date) async throws
+    /// Audits requests counted together (refusals, repeated reads), one event per tally.
+    func recordTallies(_ tallies: [AuditTally], now: Date) async throws
 
     // MARK: Audit log
 

@@ -5,8 +5,8 @@ import VaultCrypto
 
 extension VaultDatabase {
     /// Stores the generator's signed package for a handoff it has fetched (replacing an earlier
-    /// delivery), encrypted at rest, after checking the signature with the generator signing key
-    /// the handoff's invite pins; the handoff becomes `delivered`. Audited `package.delivered`.
+    /// delivery), encrypted at rest, after `PackageDeliveryRule`'s checks with the generator
+    /// signing key the handoff's invite pins; the handoff becomes `delivered`. Audited `package.delivered`.
     @discardableResult
     package func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws -> PackageDelivery {
         let keys = try self.keys()
@@ -26,11 +26,12 @@ extension VaultDatabase {
             else {
                 throw StoreError(.conflict, "this handoff's generator key was registered without a signing key; register generator.pub from handoff keys generate and send a new invite")
             }
-            do {
-                try PackageSignature.verify(signature, zip: zip, handoffId: handoffId, signingKey: signingKey)
-            } catch {
-                throw StoreError(.signatureInvalid, "the signature does not verify with this handoff's generator signing key for these bytes")
-            }
+            let statement = try PackageDeliveryRule.verified(signature: signature, zip: zip, handoffId: handoffId, signingKey: signingKey)
+            try PackageDeliveryRule.check(
+                statement,
+                submissionExists: try SubmissionRecord.filter(Column("id") == statement.submissionId && Column("handoffId") == handoffId).fetchCount(db) == 1,
+                previous: try PackageRecord.filter(PackageRecord.Columns.handoffId == handoffId).fetchOne(db)?.signature, signingKey: signingKey
+            )
             try PackageRecord.filter(PackageRecord.Columns.handoffId == handoffId).deleteAll(db)
             try PackageRecord(
                 id: packageId, handoffId: handoffId, deliveredAt: context.now, sha256: Data(digest), size: zip.count, signature: signature,
@@ -44,16 +45,23 @@ extension VaultDatabase {
         return PackageDelivery(handoffId: handoffId, sha256: digest, size: Int64(zip.count))
     }
 
-    /// The delivered package of a handoff, audited `package.fetched` in the same transaction.
-    package func fetchPackage(handoffId: String, context: OperationContext) async throws -> DeliveredPackage {
+    /// The delivered package of a handoff, audited `package.fetched` in the same transaction
+    /// when `audited` (else read without writing: a repeat the caller counts).
+    package func fetchPackage(handoffId: String, audited: Bool, context: OperationContext) async throws -> DeliveredPackage {
         let keys = try self.keys()
-        let record = try await write { db -> PackageRecord in
+        let find: @Sendable (Database) throws -> PackageRecord = { db in
             guard let record = try PackageRecord.filter(PackageRecord.Columns.handoffId == handoffId).fetchOne(db) else {
                 throw StoreError(.notFound, "no package has been delivered for this handoff yet")
             }
-            try self.audit(db, .packageFetched, context: context, handoffId: handoffId)
             return record
         }
+        let record = audited
+            ? try await write { db -> PackageRecord in
+                let record = try find(db)
+                try self.audit(db, .packageFetched, context: context, handoffId: handoffId)
+                return record
+            }
+            : try await read(find)
         let opened: SecretBytes
         do {
             opened = try AtRest.open(

@@ -51,28 +51,29 @@ extension VaultDatabase {
 
     /// Releases the latest submission of a handoff to the generator, audited in the same
     /// transaction (shared with concurrent releases and submissions: group commit): no audit row,
-    /// no release.
-    package func releaseLatest(handoffId: String, context: OperationContext) async throws -> ReleasedSubmission {
+    /// no release. A repeat — the latest submission was released before, and `auditRepeat` is
+    /// false — is read without writing (the caller counts it for an aggregated event); `audited`
+    /// says which it was.
+    package func releaseLatest(handoffId: String, auditRepeat: Bool, context: OperationContext) async throws -> (released: ReleasedSubmission, audited: Bool) {
         let keys = try self.keys()
-        let record = try await writeGrouped { db -> SubmissionRecord in
-            guard let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId]) else {
-                throw StoreError(.notFound, "no such handoff")
-            }
-            let state = handoff.effectiveState(at: context.now)
-            guard state == .submitted || state == .released || state == .acknowledged || state == .delivered,
-                  // The audit index orders submissions exactly (receive times can tie within a second).
-                  let latest = try SubmissionRecord.fetchOne(
-                      db.cachedStatement(sql: "SELECT * FROM submission WHERE handoffId = ? ORDER BY auditIndex DESC LIMIT 1"), arguments: [handoffId]
-                  )
-            else {
-                throw StoreError(.conflict, "this handoff has no submission to release (it is \(state.rawValue))")
-            }
+        let repeated: SubmissionRecord? = auditRepeat ? nil : try await read { db in
+            let (state, latest) = try Self.releasable(db, handoffId: handoffId, now: context.now)
+            return state.hasReleasedLatest ? latest : nil
+        }
+        let audited = repeated == nil
+        let record: SubmissionRecord
+        if let repeated {
+            record = repeated
+        } else {
+            record = try await writeGrouped { db -> SubmissionRecord in
+            let (state, latest) = try Self.releasable(db, handoffId: handoffId, now: context.now)
             try self.audit(db, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.id)
             if state == .submitted {
                 try db.cachedStatement(sql: "UPDATE handoff SET state = ?, releasedAt = ? WHERE id = ?")
                     .execute(arguments: [HandoffState.released.rawValue, context.now, handoffId])
             }
             return latest
+            }
         }
         let opened: SecretBytes
         do {
@@ -86,9 +87,27 @@ extension VaultDatabase {
         } catch {
             throw StoreError(.recordCorrupt, "submission \(record.id) does not decrypt: it was changed or moved in the database")
         }
-        return ReleasedSubmission(
+        let released = ReleasedSubmission(
             submissionId: record.id, sealed: opened.withUnsafeBytes { Array($0) },
             recipientKeyId: record.recipientKeyId, receivedAt: record.receivedAt
         )
+        return (released, audited)
+    }
+
+    /// The handoff's effective state and its latest submission, or why there is none to release.
+    private static func releasable(_ db: Database, handoffId: String, now: Date) throws -> (HandoffState, SubmissionRecord) {
+        guard let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId]) else {
+            throw StoreError(.notFound, "no such handoff")
+        }
+        let state = handoff.effectiveState(at: now)
+        guard state.hasSubmission,
+              // The audit index orders submissions exactly (receive times can tie within a second).
+              let latest = try SubmissionRecord.fetchOne(
+                  db.cachedStatement(sql: "SELECT * FROM submission WHERE handoffId = ? ORDER BY auditIndex DESC LIMIT 1"), arguments: [handoffId]
+              )
+        else {
+            throw StoreError(.conflict, "this handoff has no submission to release (it is \(state.rawValue))")
+        }
+        return (state, latest)
     }
 }

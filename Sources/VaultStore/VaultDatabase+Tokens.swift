@@ -3,17 +3,31 @@ import GRDB
 import HandoffDomain
 
 /// One client network's refused requests in one window, audited as one event.
-package struct RefusalTally: Sendable {
-    /// An IPv4 address or an IPv6 /64 (`*` for tallies folded together under a flood).
-    package let network: String
-    package let count: Int
-    /// The first refused request's caller, if it had a valid credential.
+/// Requests of one kind counted together for one aggregated audit event with their `count`:
+/// refusals per client network and window, or repeated audited reads (package fetches, releases
+/// of a submission already released) per credential, handoff and window.
+package struct AuditTally: Sendable {
+    package let action: AuditEvent.Action
+    package let outcome: AuditEvent.Outcome
+    /// The handoff the reads were of (nil for refusals).
+    package let handoffId: String?
+    /// The client's address, or for refusals its network: an IPv4 address or an IPv6 /64 (`*`
+    /// for tallies folded together under a flood).
+    package let remote: String
+    package var count: Int
+    /// The first request's caller, if it had a valid credential.
     package let principal: Principal?
-    /// The first refused request's id.
+    /// The first request's id.
     package let requestId: String
 
-    package init(network: String, count: Int, principal: Principal?, requestId: String) {
-        self.network = network
+    package init(
+        action: AuditEvent.Action = .requestRefused, outcome: AuditEvent.Outcome = .denied, handoffId: String? = nil, remote: String, count: Int,
+        principal: Principal?, requestId: String
+    ) {
+        self.action = action
+        self.outcome = outcome
+        self.handoffId = handoffId
+        self.remote = remote
         self.count = count
         self.principal = principal
         self.requestId = requestId
@@ -97,14 +111,30 @@ extension VaultDatabase {
         principals.invalidate()
     }
 
-    /// Records refused requests on the audit log, one event per tally (one transaction for all).
-    package func recordRefusals(_ tallies: [RefusalTally], now: Date) async throws {
+    /// Records aggregated requests on the audit log, one event per tally (one transaction for all).
+    package func recordTallies(_ tallies: [AuditTally], now: Date) async throws {
         guard !tallies.isEmpty else { return }
         try await write { db in
             for tally in tallies {
-                let context = OperationContext(principal: tally.principal, remote: tally.network, requestId: tally.requestId, now: now)
-                try self.audit(db, .requestRefused, outcome: .denied, context: context, count: Int64(tally.count))
+                let context = OperationContext(principal: tally.principal, remote: tally.remote, requestId: tally.requestId, now: now)
+                try self.audit(db, tally.action, outcome: tally.outcome, context: context, handoffId: tally.handoffId, count: Int64(tally.count))
             }
+        }
+    }
+}
+
+extension AuditTally {
+    /// Appends `tally` to `list`, keeping it at most `capacity` long plus one folded tally per
+    /// action: past `capacity`, tallies of one action add up in a single one (remote `*`, no
+    /// handoff), so nothing is dropped uncounted and memory stays bounded under a flood or a long
+    /// storage outage.
+    package static func append(_ tally: AuditTally, to list: inout [AuditTally], capacity: Int) {
+        if list.count < capacity {
+            list.append(tally)
+        } else if let folded = list.lastIndex(where: { $0.action == tally.action && $0.remote == "*" && $0.handoffId == nil }) {
+            list[folded].count += tally.count
+        } else {
+            list.append(AuditTally(action: tally.action, outcome: tally.outcome, remote: "*", count: tally.count, principal: nil, requestId: tally.requestId))
         }
     }
 }

@@ -21,13 +21,14 @@ import ssl
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from vault import Vault, run  # noqa: E402
 
 from nacl.public import PrivateKey, SealedBox  # noqa: E402
-from nacl.signing import VerifyKey  # noqa: E402
+from nacl.signing import SigningKey, VerifyKey  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -91,6 +92,17 @@ def load_values(driver, path):
     previous = driver.find_element(By.ID, "problems").get_attribute("data-checks")
     driver.find_element(By.NAME, "valuesFile").send_keys(path)
     return wait_for_verdict(driver, previous)
+
+
+def put_json(vault, path, token, body):
+    """PUT `body` to the vault as `token`; the HTTP status."""
+    request = urllib.request.Request(vault.url + path, data=json.dumps(body).encode(), method="PUT",
+                                     headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, context=ssl.create_default_context(cafile=vault.ca_file)) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def main():
@@ -247,7 +259,7 @@ def main():
 
         # A delivered package is verified in the page and offered for download.
         zip_path = os.path.join(work, "packages", invite["handoffId"] + ".zip")
-        result = vault.handoff(["package", "deliver", invite["handoffId"], "--package", zip_path,
+        result = vault.handoff(["package", "deliver", invite["handoffId"], "--package", zip_path, "--pulled", pulled,
                                 "--key", os.path.join(vault.generator_dir, "generator.key")], token=generator, check=False)
         check(result.returncode == 0, "package deliver: %s" % result.stderr)
         driver.find_element(By.ID, "check-status").click()
@@ -266,6 +278,34 @@ def main():
             time.sleep(0.1)
         check(os.path.exists(target) and open(target, "rb").read() == open(zip_path, "rb").read(), "the downloaded zip is the delivered one")
         driver.save_screenshot(os.path.join(screenshots, "4-package.png"))
+
+        # Package v2 in the page: values sent again (a newer receipted submission), then the old
+        # submission's package delivered once more as delivery 2: the page refuses to offer it.
+        invite_file = os.path.join(work, "invite.txt")
+        with os.fdopen(os.open(invite_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as out:
+            out.write(invite["inviteCode"] + "\n")
+        resubmitted = run([vault.handoff_bin, "submit", "--values", minimal, "--invite-file", invite_file, "--json"],
+                          env=vault.env(), check=False)
+        check(resubmitted.returncode == 0, "re-submission: %s" % resubmitted.stderr)
+        old_submission = open(os.path.join(pulled, invite["handoffId"] + ".submission")).read().strip()
+        zip_bytes = open(zip_path, "rb").read()
+        signing = SigningKey(base64.b64decode(generator_key["signingSecretKey"]))
+        name = "handoff-generator/" + upload["recipientKeyId"]
+        text = "handoff-vault package v2\n%s\n%s\n2\n%s\n%d\n" % (
+            invite["handoffId"], old_submission, base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode(), len(zip_bytes))
+        key_id = hashlib.sha256(name.encode() + b"\n\x01" + bytes(signing.verify_key)).digest()[:4]
+        note = text + "\n\u2014 " + name + " " + base64.b64encode(key_id + signing.sign(text.encode()).signature).decode() + "\n"
+        status_code = put_json(vault, "/v1/handoffs/%s/package" % invite["handoffId"], generator,
+                               {"package": base64.b64encode(zip_bytes).decode(), "signature": note})
+        check(status_code == 200, "the vault stores delivery 2 (it is a submission of this handoff): %d" % status_code)
+        driver.execute_script("document.getElementById('package-download').hidden = true")
+        driver.find_element(By.ID, "check-status").click()
+        WebDriverWait(driver, 15).until(lambda d: "latest" in d.find_element(By.ID, "status").text
+                                        or d.find_element(By.ID, "package-download").is_displayed())
+        check(not driver.find_element(By.ID, "package-download").is_displayed()
+              and "not from your latest one" in driver.find_element(By.ID, "status").text,
+              "a package built from an older submission is refused: %s" % driver.find_element(By.ID, "status").text)
+        driver.save_screenshot(os.path.join(screenshots, "5-stale-package.png"))
 
     finally:
         driver.quit()

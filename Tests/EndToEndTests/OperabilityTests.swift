@@ -57,7 +57,7 @@ struct OperabilityTests {
         environment["HANDOFF_DATABASE_URL"] = url
         let check = try await ProcessRunner.run(Self.handoffd, ["config", "check", "--json"], environment: environment)
         try #require(check.status == 0, "\(check.standardError)")
-        #expect(try JSONParser.parse(check.standardOutput).objectValue?["database_url"] == "postgres://vault:***@db.internal:5432/vault")
+        #expect(try JSONParser.parse(check.standardOutput).objectValue?["database_url"] == "postgres://vault:***@db.internal:5432/vault?sslmode=require")
         #expect(!check.standardOutput.contains("Pa55word"))
     }
 
@@ -98,7 +98,7 @@ struct OperabilityTests {
         chmod(credential.path, 0o400)
         let fromFile = try await ProcessRunner.run(Self.handoffd, ["config", "check", "--data-dir", data, "--json"], environment: environment)
         try #require(fromFile.status == 0, "\(fromFile.standardError)")
-        #expect(try JSONParser.parse(fromFile.standardOutput).objectValue?["database_url"] == "postgres://vault:***@db.internal:5432/vault")
+        #expect(try JSONParser.parse(fromFile.standardOutput).objectValue?["database_url"] == "postgres://vault:***@db.internal:5432/vault?sslmode=require")
     }
 
     @Test("A failed init leaves nothing behind: the same init run again gets as far as before, not 'File exists'")

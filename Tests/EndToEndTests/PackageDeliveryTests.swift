@@ -11,15 +11,29 @@ struct PackageDeliveryTests {
     static let clientId = "14a03569-d26b-4496-92e5-dfe8cb1855fe"
 
     /// A handoff whose values were submitted and pulled, with the package built: (invite, zip path).
-    static func pulled(_ scenario: Scenario) async throws -> (invite: (handoffId: String, code: String, file: String), zip: URL) {
+    static func pulled(
+        _ scenario: Scenario, customer: String = "Contoso", values: String = Scenario.fixture("valid-minimal.json")
+    ) async throws -> (invite: (handoffId: String, code: String, file: String), zip: URL) {
         let server = scenario.server
-        let invite = try await scenario.invite()
-        #expect(try await server.handoff(["submit", "--values", Scenario.fixture("valid-minimal.json"), "--invite-file", invite.file]).status == 0)
+        let invite = try await scenario.invite(customer: customer)
+        #expect(try await server.handoff(["submit", "--values", values, "--invite-file", invite.file]).status == 0)
         let packages = server.directory.appendingPathComponent("packages")
-        let pull = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", server.directory.appendingPathComponent("pulled").path,
+        let pull = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", pulledFolder(scenario).path,
                                        "--package-out", packages.path], token: scenario.generatorToken)
         #expect(pull.status == 0, "\(pull.standardError)")
         return (invite, packages.appendingPathComponent("\(invite.handoffId).zip"))
+    }
+
+    /// Where `pulled` lets `handoff pull` write the values (and the submission they came from).
+    static func pulledFolder(_ scenario: Scenario) -> URL { scenario.server.directory.appendingPathComponent("pulled") }
+
+    /// `handoff package deliver` of `zip` to `handoffId`, as the generator.
+    static func deliver(_ scenario: Scenario, _ handoffId: String, _ zip: URL, json: Bool = false) async throws -> ProcessResult {
+        try await scenario.server.handoff(
+            ["package", "deliver", handoffId, "--package", zip.path, "--pulled", pulledFolder(scenario).path, "--key", scenario.generatorKey]
+                + (json ? ["--json"] : []),
+            token: scenario.generatorToken
+        )
     }
 
     @Test("The zip fetched is the zip built; states, next steps and audit events follow; Step 10 re-submits")
@@ -31,9 +45,9 @@ struct PackageDeliveryTests {
         let early = try await server.handoff(["package", "fetch", "--out", server.directory.appendingPathComponent("early").path, "--invite-file", invite.file])
         #expect(early.status == 77 || early.status == 65, "nothing to fetch before delivery: \(early.standardError)")
 
-        let deliver = try await server.handoff(["package", "deliver", invite.handoffId, "--package", zip.path, "--key", scenario.generatorKey, "--json"],
-                                         token: scenario.generatorToken)
+        let deliver = try await Self.deliver(scenario, invite.handoffId, zip, json: true)
         #expect(deliver.status == 0, "\(deliver.standardError)")
+        #expect(try JSONParser.parse(deliver.standardOutput).objectValue?["sequence"] == .integer(1))
         #expect(try await server.sql("SELECT state FROM handoff WHERE id = '\(invite.handoffId)'") == "delivered")
         let status = try await server.handoff(["status", "--invite-file", invite.file])
         #expect(status.standardOutput.contains("Your signed Teams app package is ready (Step 9)"), "\(status.standardOutput)")
@@ -70,16 +84,26 @@ struct PackageDeliveryTests {
         }
     }
 
-    @Test("A compromised server cannot get a package past fetch: tampered, another key, another handoff, another client ID")
+    @Test("A compromised server cannot get a package past fetch: tampered, another key, another handoff, another client ID, an older submission, v1, a zip bomb")
     func hostileServer() async throws {
         let scenario = try await Scenario()
         let server = scenario.server
         let (invite, _) = try await Self.pulled(scenario)
         let keyId = try #require(try await server.sql("SELECT id FROM recipientKey WHERE active = 1").split(separator: "\n").first.map(String.init))
-        for (mode, expected) in [("valid", Int32(0)), ("tampered", 76), ("other-key", 76), ("other-handoff", 76), ("other-client", 76)] {
+        // The real vault's receipts, which the hostile one shows as they are.
+        let summary = server.directory.appendingPathComponent("summary.json")
+        try await TestHTTP.with(caFile: server.caFile) { http in
+            let token = try InviteCode(decoding: invite.code).token.withText { $0 }
+            let shown = try #require(try await http.send("GET", server.url + "/v1/handoffs/\(invite.handoffId)", token: token).json)
+            try Data(CanonicalJSON.encode(shown)).write(to: summary)
+        }
+        for (mode, expected) in [
+            ("valid", Int32(0)), ("tampered", 76), ("other-key", 76), ("other-handoff", 76), ("other-client", 76), ("old-submission", 76),
+            ("version-1", 76), ("bomb", 76),
+        ] {
             let hostile = try ProcessRunner.startPython([
                 TestPaths.repository.appendingPathComponent("Tests/Tools/hostile_package_vault.py").path, server.directory.path, mode,
-                invite.handoffId, scenario.generatorKey, keyId, Self.clientId,
+                invite.handoffId, scenario.generatorKey, keyId, Self.clientId, summary.path,
             ])
             defer { hostile.terminate() }
             let caFile = await hostile.readLine()
@@ -105,30 +129,107 @@ struct PackageDeliveryTests {
             let keys = try GeneratorKeyFile.decode(Array(try Data(contentsOf: URL(fileURLWithPath: scenario.generatorKey))))
             let signing = try #require(keys.signing)
             let keyId = keys.sealing.publicKey.keyId
+            let submission = try String(contentsOf: Self.pulledFolder(scenario).appendingPathComponent("\(invite.handoffId).submission"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            func sign(_ zip: [UInt8], with key: SigningKeyPair) throws -> JSONValue {
+                .string(try PackageSignature.sign(zip: zip, handoffId: invite.handoffId, submissionId: submission, sequence: 1, recipientKeyId: keyId, with: key))
+            }
             let big = bytes + [UInt8](repeating: 0, count: 1024 * 1024)
             let tooLarge = try await http.send("PUT", path, token: scenario.generatorToken, body: [
                 "package": .string(Base64.encode(big)),
-                "signature": .string(try PackageSignature.sign(zip: big, handoffId: invite.handoffId, recipientKeyId: keyId, with: signing)),
+                "signature": try sign(big, with: signing),
             ])
             #expect(tooLarge.status == 413)
             let notZip = Array("not a zip at all, just text".utf8)
             let refused = try await http.send("PUT", path, token: scenario.generatorToken, body: [
                 "package": .string(Base64.encode(notZip)),
-                "signature": .string(try PackageSignature.sign(zip: notZip, handoffId: invite.handoffId, recipientKeyId: keyId, with: signing)),
+                "signature": try sign(notZip, with: signing),
             ])
             #expect(refused.status == 400)
             let otherKey = try await http.send("PUT", path, token: scenario.generatorToken, body: [
                 "package": .string(Base64.encode(bytes)),
-                "signature": .string(try PackageSignature.sign(zip: bytes, handoffId: invite.handoffId, recipientKeyId: keyId, with: try SigningKeyPair.generate())),
+                "signature": try sign(bytes, with: try SigningKeyPair.generate()),
             ])
             #expect(otherKey.status == 422)
+            // Signed by the right key, but naming a submission this handoff does not have.
+            let stranger = try await http.send("PUT", path, token: scenario.generatorToken, body: [
+                "package": .string(Base64.encode(bytes)),
+                "signature": .string(try PackageSignature.sign(
+                    zip: bytes, handoffId: invite.handoffId, submissionId: UUID().uuidString.lowercased(), sequence: 1, recipientKeyId: keyId, with: signing
+                )),
+            ])
+            #expect(stranger.status == 422, "\(stranger.status)")
             #expect(try await server.sql("SELECT COUNT(*) FROM package") == "0")
             #expect(try await server.sql("SELECT state FROM handoff WHERE id = '\(invite.handoffId)'") == "released")
             // The CLI refuses to deliver what is not a Teams package before anything is sent.
             let text = server.directory.appendingPathComponent("notes.zip")
             try Data(notZip).write(to: text)
-            let local = try await server.handoff(["package", "deliver", invite.handoffId, "--package", text.path, "--key", scenario.generatorKey], token: scenario.generatorToken)
+            let local = try await Self.deliver(scenario, invite.handoffId, text)
             #expect(local.status == 76, "\(local.standardError)")
         }
+    }
+
+    @Test("An older signed package cannot be put back: the sequence must increase (409), and a package built from an older submission is refused by fetch")
+    func replay() async throws {
+        let scenario = try await Scenario()
+        let server = scenario.server
+        let (invite, zip) = try await Self.pulled(scenario)
+        #expect(try await Self.deliver(scenario, invite.handoffId, zip).status == 0)
+        let first = try await TestHTTP.with(caFile: server.caFile) { http in
+            try await http.send("GET", server.url + "/v1/handoffs/\(invite.handoffId)/package", token: scenario.generatorToken).json
+        }
+        let second = try await Self.deliver(scenario, invite.handoffId, zip, json: true)
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(try JSONParser.parse(second.standardOutput).objectValue?["sequence"] == .integer(2), "the next delivery is sequence 2")
+        // The first delivery's exact bytes and signature, put back with only a generator token.
+        let old = try #require(first?.objectValue)
+        let replayed = try await TestHTTP.with(caFile: server.caFile) { http in
+            try await http.send("PUT", server.url + "/v1/handoffs/\(invite.handoffId)/package", token: scenario.generatorToken,
+                                body: ["package": try #require(old["package"]), "signature": try #require(old["signature"])])
+        }
+        #expect(replayed.status == 409, "replaying delivery 1 over delivery 2: \(replayed.status)")
+        let stored = try await server.sql("SELECT signature FROM package WHERE handoffId = '\(invite.handoffId)'")
+        #expect(stored.contains("\n2\n"), "delivery 2 is still the one stored")
+
+        // Step 10 re-submits: the package built from the first submission no longer fits.
+        let withObjectId = server.directory.appendingPathComponent("values-step10.json")
+        let values = try String(contentsOf: URL(fileURLWithPath: Scenario.fixture("valid-minimal.json")), encoding: .utf8)
+            .replacingOccurrences(of: "\n}", with: ",\n  \"teamsAppObjectId\": \"2f0c1b7e-3a4d-4c5e-9f60-718293a4b5c6\"\n}")
+        try Data(values.utf8).write(to: withObjectId)
+        #expect(try await server.handoff(["submit", "--values", withObjectId.path, "--invite-file", invite.file]).status == 0)
+        let out = server.directory.appendingPathComponent("stale")
+        let stale = try await server.handoff(["package", "fetch", "--out", out.path, "--invite-file", invite.file])
+        #expect(stale.status == 76 && stale.standardError.contains("not from your latest one"), "\(stale.standardError)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []).isEmpty)
+    }
+
+    @Test("package deliver refuses a package built from another customer's values (65), and a zip bomb (76), before anything is sent")
+    func deliverChecksWhatItSigns() async throws {
+        let scenario = try await Scenario()
+        let server = scenario.server
+        let (contoso, contosoZip) = try await Self.pulled(scenario, customer: "Contoso")
+        let (fabrikam, _) = try await Self.pulled(scenario, customer: "Fabrikam", values: Scenario.fixture("valid-several-redirects-with-localhost.json"))
+        let crossed = try await Self.deliver(scenario, fabrikam.handoffId, contosoZip)
+        #expect(crossed.status == 65 && crossed.standardError.contains("this handoff's values name"), "\(crossed.standardError)")
+        #expect(try await server.sql("SELECT COUNT(*) FROM package") == "0")
+
+        // A zip whose manifest.json declares 100 bytes and inflates to 400 MB.
+        let bomb = server.directory.appendingPathComponent("bomb.zip")
+        let made = try await ProcessRunner.python(["-c", """
+            import io, sys, zipfile
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                with archive.open("manifest.json", "w", force_zip64=False) as entry:
+                    for _ in range(400): entry.write(b" " * (1 << 20))
+                archive.writestr("color.png", b"\\x89PNG\\r\\n\\x1a\\n")
+                archive.writestr("outline.png", b"\\x89PNG\\r\\n\\x1a\\n")
+            data = buffer.getvalue().replace((400 << 20).to_bytes(4, "little"), (100).to_bytes(4, "little"))
+            open(sys.argv[1], "wb").write(data)
+            """, bomb.path])
+        try #require(made.status == 0, "\(made.standardError)")
+        let refused = try await Self.deliver(scenario, contoso.handoffId, bomb)
+        #expect(refused.status == 76, "\(refused.standardError)")
+        #expect(refused.standardError.contains("inflates to more than") || refused.standardError.contains("does not extract"), "\(refused.standardError)")
+        #expect(try await server.sql("SELECT COUNT(*) FROM package") == "0")
     }
 }

@@ -23,7 +23,7 @@ struct WireFormatTests {
         #expect(try InviteCode(decoding: "  \(code)\n") == invite)
         let body = try Base64.decode(String(code.dropFirst(4)), .urlSafeUnpadded)
         var members = try #require(try JSONParser.parse(body).objectValue)
-        let variants: [String] = [
+        var variants: [String] = [
             "hv2." + String(code.dropFirst(4)),
             String(code.dropLast(3)),
             "hv1." + Base64.encode(Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: ":", with: ": ").utf8), .urlSafeUnpadded),
@@ -37,6 +37,12 @@ struct WireFormatTests {
                 return "hv1." + Base64.encode(CanonicalJSON.encode(.object(members)), .urlSafeUnpadded)
             }(),
         ]
+        // The handoff id becomes part of URLs and file names: only a lowercase UUID is one.
+        members["token"] = .string(invite.token.withText { $0 })
+        for handoffId in ["../../etc", "5B0C2A8E-7D1F-4C39-9A6E-2F4B8D1C0E77", "{5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77}", "x", "5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77/x"] {
+            members["handoffId"] = .string(handoffId)
+            variants.append("hv1." + Base64.encode(CanonicalJSON.encode(.object(members)), .urlSafeUnpadded))
+        }
         for variant in variants {
             #expect(throws: FormatError.self) { try InviteCode(decoding: variant) }
         }
@@ -118,23 +124,49 @@ struct WireFormatTests {
         #expect(Base64.encode(key.publicKey.bytes) == vector["signingPublicKey"]?.stringValue)
         let zip = try Base64.decode(try #require(vector["zip"]?.stringValue))
         let handoffId = try #require(vector["handoffId"]?.stringValue)
-        let note = try PackageSignature.sign(zip: zip, handoffId: handoffId, recipientKeyId: try #require(vector["recipientKeyId"]?.stringValue), with: key)
+        let submissionId = try #require(vector["submissionId"]?.stringValue)
+        let sequence = try #require(vector["sequence"]?.integerValue)
+        let note = try PackageSignature.sign(
+            zip: zip, handoffId: handoffId, submissionId: submissionId, sequence: sequence,
+            recipientKeyId: try #require(vector["recipientKeyId"]?.stringValue), with: key
+        )
         #expect(note == vector["note"]?.stringValue)
-        try PackageSignature.verify(note, zip: zip, handoffId: handoffId, signingKey: key.publicKey)
+        let statement = try PackageSignature.verify(note, zip: zip, handoffId: handoffId, signingKey: key.publicKey)
+        #expect(statement.submissionId == submissionId && statement.sequence == sequence)
     }
 
-    @Test("A package signature binds the zip's bytes, its size and the handoff, under the generator key")
+    @Test("A package signature (v2) binds the zip's bytes, its size, the handoff, the submission and the sequence, under the generator key")
     func packageSignature() throws {
         let keys = try GeneratorKeys.generate()
         let signing = try #require(keys.signing)
         let zip = Array("PK\u{3}\u{4} not really a zip".utf8)
-        let note = try PackageSignature.sign(zip: zip, handoffId: "h1", recipientKeyId: "rk_1", with: signing)
-        #expect(note.hasPrefix("handoff-vault package v1\nh1\n"))
+        let h1 = "5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77", h2 = "6c1d3b9f-8e20-4d4a-8b7f-3a5c9e2d1f88"
+        let s1 = "0e9a1f3c-2b4d-4e6f-8a0b-1c2d3e4f5a6b", s2 = "1f0b2a4d-3c5e-4f70-9b1c-2d3e4f5a6b7c"
+        let note = try PackageSignature.sign(zip: zip, handoffId: h1, submissionId: s1, sequence: 2, recipientKeyId: "rk_1", with: signing)
+        #expect(note.hasPrefix("handoff-vault package v2\n\(h1)\n\(s1)\n2\n"))
         #expect(note.contains("— handoff-generator/rk_1 "))
-        try PackageSignature.verify(note, zip: zip, handoffId: "h1", signingKey: signing.publicKey)
-        #expect(throws: FormatError.self) { try PackageSignature.verify(note, zip: zip + [0], handoffId: "h1", signingKey: signing.publicKey) }
-        #expect(throws: FormatError.self) { try PackageSignature.verify(note, zip: zip, handoffId: "h2", signingKey: signing.publicKey) }
-        #expect(throws: FormatError.self) { try PackageSignature.verify(note, zip: zip, handoffId: "h1", signingKey: try SigningKeyPair.generate().publicKey) }
+        let statement = try PackageSignature.verify(note, zip: zip, handoffId: h1, signingKey: signing.publicKey)
+        #expect(statement.submissionId == s1 && statement.sequence == 2)
+        #expect(throws: FormatError.self) { try PackageSignature.verify(note, zip: zip + [0], handoffId: h1, signingKey: signing.publicKey) }
+        #expect(throws: FormatError.self) { try PackageSignature.verify(note, zip: zip, handoffId: h2, signingKey: signing.publicKey) }
+        #expect(throws: FormatError.self) { try PackageSignature.verify(note, zip: zip, handoffId: h1, signingKey: try SigningKeyPair.generate().publicKey) }
+        // The customer's rule: built from the latest receipted submission.
+        try statement.checkBuilt(from: s1)
+        #expect(throws: FormatError.self) { try statement.checkBuilt(from: s2) }
+        // The store's rule: a replacement must come later than what it replaces.
+        let first = try PackageSignature.sign(zip: zip, handoffId: h1, submissionId: s1, sequence: 1, recipientKeyId: "rk_1", with: signing)
+        try statement.checkFollows(previous: first, signingKey: signing.publicKey)
+        try statement.checkFollows(previous: nil, signingKey: signing.publicKey)
+        #expect(throws: FormatError.self) { try statement.checkFollows(previous: note, signingKey: signing.publicKey) }
+        let older = try PackageSignature.verify(first, zip: zip, handoffId: h1, signingKey: signing.publicKey)
+        #expect(throws: FormatError.self) { try older.checkFollows(previous: note, signingKey: signing.publicKey) }
+        // Version 1 (no submission, no sequence) is refused; a sequence of 0 cannot be signed.
+        let v1 = try SignedNote.sign(
+            "handoff-vault package v1\n\(h1)\n\(Base64.encode(try SHA256.hash(zip)))\n\(zip.count)\n", keyName: "handoff-generator/rk_1", with: signing
+        )
+        #expect(PackageSignature.isVersion1(v1))
+        #expect(throws: FormatError.self) { try PackageSignature.verify(v1, zip: zip, handoffId: h1, signingKey: signing.publicKey) }
+        #expect(throws: FormatError.self) { try PackageSignature.sign(zip: zip, handoffId: h1, submissionId: s1, sequence: 0, recipientKeyId: "rk_1", with: signing) }
     }
 
     @Test("Audit events are canonical JSON with a leaf hash of 0x00 ‖ bytes, and no absent ids")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import VaultServer
+import VaultStore
 
 @Suite("Refusal limiter")
 struct RefusalLimiterTests {
@@ -25,7 +26,7 @@ struct RefusalLimiterTests {
         #expect(limiter.retryAfter("2001:db8:1:9::1", now: start) == nil, "another /64 is not affected")
         #expect(limiter.retryAfter("2001:db8:1:2::1", now: start.addingTimeInterval(60)) == nil, "the window ends")
         let closed = limiter.drainClosed(now: start.addingTimeInterval(61))
-        #expect(closed.count == 1 && closed.first?.count == 10 && closed.first?.first.requestId == "r1")
+        #expect(closed.count == 1 && closed.first?.count == 10 && closed.first?.requestId == "r1")
         #expect(limiter.drainClosed(now: nil).isEmpty)
     }
 

@@ -4,6 +4,7 @@ import HandoffDomain
 import Testing
 import VaultCrypto
 @testable import VaultServer
+import VaultStore
 
 /// The page as handoffd serves it from the binary, in-process: the policy headers on every
 /// answer, hashed asset names with immutable caching and SRI hashes that match the bytes.

@@ -20,7 +20,7 @@ struct RetentionTests {
         for handoff in [acknowledged, expiring, revoked, kept] {
             _ = try await fixture.database.storeSubmission(handoffId: handoff.handoffId, sealed: Array(repeating: 9, count: 80), recipientKeyId: keyId, context: fixture.customer(handoff.handoffId))
         }
-        _ = try await fixture.database.releaseLatest(handoffId: acknowledged.handoffId, context: fixture.generator)
+        _ = try await fixture.database.releaseLatest(handoffId: acknowledged.handoffId, auditRepeat: true, context: fixture.generator).released
         try await fixture.database.acknowledge(handoffId: acknowledged.handoffId, context: fixture.generator)
         try await fixture.database.revokeHandoff(id: revoked.handoffId, context: fixture.admin)
         let policy = RetentionPolicy(afterAcknowledgement: 30 * 86_400)
@@ -44,7 +44,7 @@ struct RetentionTests {
         let invite = try fixture.keys.tokenHash(expiring.token)
         #expect(try await fixture.database.principal(forTokenHash: invite, now: start) == nil, "a purged handoff's invite no longer works")
         let released = await #expect(throws: StoreError.self) {
-            try await fixture.database.releaseLatest(handoffId: acknowledged.handoffId, context: fixture.generator)
+            try await fixture.database.releaseLatest(handoffId: acknowledged.handoffId, auditRepeat: true, context: fixture.generator).released
         }
         #expect(released?.code == .conflict)
     }

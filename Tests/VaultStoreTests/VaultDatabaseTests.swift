@@ -57,7 +57,7 @@ struct VaultDatabaseTests {
         let stored = try await fixture.database.storeSubmission(handoffId: handoff.handoffId, sealed: sealed, recipientKeyId: fixture.recipient.publicKey.keyId, context: fixture.customer(handoff.handoffId))
         let receipt = try Receipt.verify(stored.receipt, serverKey: fixture.keys.signing.publicKey, handoffId: handoff.handoffId, sealed: sealed)
         #expect(receipt.auditIndex == stored.auditIndex)
-        let released = try await fixture.database.releaseLatest(handoffId: handoff.handoffId, context: fixture.generator)
+        let released = try await fixture.database.releaseLatest(handoffId: handoff.handoffId, auditRepeat: true, context: fixture.generator).released
         #expect(released.sealed == sealed)
         var raw = Data()
         for suffix in ["", "-wal"] { raw += (try? Data(contentsOf: URL(fileURLWithPath: fixture.database.path + suffix))) ?? Data() }
@@ -80,7 +80,7 @@ struct VaultDatabaseTests {
                 """, arguments: [a.handoffId, a.handoffId, b.handoffId])
         }
         let error = await #expect(throws: StoreError.self) {
-            try await fixture.database.releaseLatest(handoffId: b.handoffId, context: fixture.generator)
+            try await fixture.database.releaseLatest(handoffId: b.handoffId, auditRepeat: true, context: fixture.generator).released
         }
         #expect(error?.code == .recordCorrupt)
     }
@@ -143,7 +143,7 @@ struct StolenDatabaseTests {
         try fixture.database.writer.backup(to: try DatabaseQueue(path: copy.path))
         let stolen = try VaultDatabase(path: copy.path)
         stolen.useKeys(try await stolen.loadKeys(master: fixture.keys.master))
-        let released = try await stolen.releaseLatest(handoffId: handoff.handoffId, context: fixture.generator)
+        let released = try await stolen.releaseLatest(handoffId: handoff.handoffId, auditRepeat: true, context: fixture.generator).released
         #expect(released.sealed == sealed)
         let refused = #expect(throws: FormatError.self) {
             try SealedPayload.open(released.sealed, with: try SealingKeyPair.generate(), expectedHandoffId: handoff.handoffId)

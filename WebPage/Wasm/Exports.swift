@@ -107,22 +107,30 @@ public func hvVerifyReceipt(
 }
 
 /// Verifies a delivered package: the generator's signature note over these zip bytes, for this
-/// handoff, under the signing key the invite pins (never a key the server names).
+/// handoff, under the signing key the invite pins (never a key the server names), built from the
+/// submission of `latestReceipt` — the newest receipt the vault shows, itself checked against the
+/// server key the invite pins — so an older package cannot be passed off as the current one.
+/// Answers the package's submission id and delivery sequence.
 @_cdecl("hv_verify_package")
 public func hvVerifyPackage(
     _ inviteText: UnsafePointer<UInt8>?, _ inviteLength: Int32,
     _ note: UnsafePointer<UInt8>?, _ noteLength: Int32,
-    _ zip: UnsafePointer<UInt8>?, _ zipLength: Int32
+    _ zip: UnsafePointer<UInt8>?, _ zipLength: Int32,
+    _ latestReceipt: UnsafePointer<UInt8>?, _ latestReceiptLength: Int32
 ) -> UnsafeMutableRawPointer? {
     do throws(FormatError) {
         let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
         guard let signingKey = invite.generatorSigningKey else {
             throw FormatError(.packageSignatureInvalid, "this invite pins no package-signing key; ask the operator for a new invite")
         }
-        try PackageSignature.verify(
+        let statement = try PackageSignature.verify(
             WebBoundary.text(note, noteLength), zip: WebBoundary.bytes(zip, zipLength), handoffId: invite.handoffId, signingKey: signingKey
         )
-        return WebBoundary.answer(["ok": true])
+        let receipt = try Receipt.verifySignature(
+            WebBoundary.text(latestReceipt, latestReceiptLength), serverKey: invite.serverKey, handoffId: invite.handoffId
+        )
+        try statement.checkBuilt(from: receipt.submissionId)
+        return WebBoundary.answer(["ok": true, "submissionId": .string(statement.submissionId), "sequence": .integer(statement.sequence)])
     } catch {
         return WebBoundary.failure(error)
     }

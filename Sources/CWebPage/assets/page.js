@@ -207,13 +207,15 @@
   async function showState(current) {
     const handoff = await vault("GET", `/v1/handoffs/${current.handoffId}`, current.token);
     status(nextSteps[handoff.state] || `The handoff is ${handoff.state}.`);
-    if (handoff.state === "delivered") await fetchPackage(current);
+    if (handoff.state === "delivered") await fetchPackage(current, handoff.receipts || []);
   }
 
-  async function fetchPackage(current) {
+  async function fetchPackage(current, receipts) {
     const delivered = await vault("GET", `/v1/handoffs/${current.handoffId}/package`, current.token);
     const zip = base64Bytes(delivered.package);
-    const verdict = call("hv_verify_package", encoder.encode(current.code), encoder.encode(delivered.signature), zip);
+    // The package must be built from the newest values the vault receipted (checked in the module).
+    const latestReceipt = receipts.length ? receipts[receipts.length - 1] : "";
+    const verdict = call("hv_verify_package", encoder.encode(current.code), encoder.encode(delivered.signature), zip, encoder.encode(latestReceipt));
     if (!verdict.ok) {
       status(`The package does not carry a valid signature from Altoura's generator (${verdict.reason}). Do not install it; tell Altoura.`);
       return;

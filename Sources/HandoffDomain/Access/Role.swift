@@ -39,6 +39,15 @@ package enum HandoffState: String, Sendable, CaseIterable {
         self == .released || self == .acknowledged || self == .delivered
     }
 
+    /// Whether the handoff holds a submission the generator may fetch.
+    package var hasSubmission: Bool {
+        self == .submitted || self == .released || self == .acknowledged || self == .delivered
+    }
+
+    /// Whether the latest submission has been released to the generator already (fetching it
+    /// again changes nothing).
+    package var hasReleasedLatest: Bool { acceptsPackage }
+
     /// Whether the generator has something to fetch.
     package var awaitsGenerator: Bool { self == .submitted || self == .released }
 }

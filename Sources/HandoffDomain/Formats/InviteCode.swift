@@ -60,7 +60,7 @@ package struct InviteCode: Sendable, Equatable {
               let json = try? JSONParser.parse(bytes), CanonicalJSON.encode(json) == bytes,
               let members = json.objectValue,
               Set(members.keys).subtracting(["generatorSigningKey"]) == ["handoffId", "recipientKey", "server", "serverKey", "token"],
-              let handoffId = members["handoffId"]?.stringValue, !handoffId.isEmpty,
+              let handoffId = members["handoffId"]?.stringValue, HandoffValues.isHandoffId(handoffId),
               let recipient = members["recipientKey"]?.stringValue.flatMap({ try? Base64.decode($0) }),
               let recipientKey = try? SealingPublicKey(bytes: recipient),
               let server = members["server"]?.stringValue, server.hasPrefix("https://"),

@@ -8,7 +8,7 @@ import VaultStore
 /// refusals in a window, every request from that network is answered 429 until the window ends,
 /// whatever its credential: guessing tokens, probing routes with a valid token, or walking handoff
 /// ids all stop, not just slow down. Refusals are audited aggregated: each window that closes
-/// becomes one event with its `count` (see `RefusalAuditService`), so a flood can neither grow the
+/// becomes one event with its `count` (see `TallyAuditService`), so a flood can neither grow the
 /// log by one event a request nor queue a transaction a request behind real work.
 ///
 /// The table is an LRU of `capacity` networks; a network pushed out with refusals still to audit
@@ -75,8 +75,8 @@ final class RefusalLimiter: Sendable {
 
     /// Removes and returns the tallies whose window has closed by `now` (every tally when `now` is
     /// nil, at shutdown): what the next aggregated audit events record.
-    func drainClosed(now: Date?) -> [Tally] {
-        state.withLock { state in
+    func drainClosed(now: Date?) -> [AuditTally] {
+        let tallies = state.withLock { state in
             var drained = state.evicted
             state.evicted = []
             state.table.filter { _, tally in
@@ -85,6 +85,9 @@ final class RefusalLimiter: Sendable {
                 return !closed
             }
             return drained
+        }
+        return tallies.map {
+            AuditTally(remote: $0.network, count: $0.count, principal: $0.first.principal, requestId: $0.first.requestId)
         }
     }
 

@@ -45,11 +45,16 @@ extension VaultAPI {
         return .json(receipt, status: .created)
     }
 
-    /// `GET /v1/handoffs/{id}/submissions/latest` (generator): the sealed box, audited.
+    /// `GET /v1/handoffs/{id}/submissions/latest` (generator): the sealed box, audited (a
+    /// release of a submission released before, within a window, counted for one event).
     @Sendable func releaseLatest(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
         let principal = try authorize(context, [.generator], handoffId: id)
-        let released = try await store.releaseLatest(handoffId: id, context: storeContext(context, principal))
+        let key = RepeatedReads.Key(action: .submissionReleased, handoffId: id, principal: principal)
+        let (released, audited) = try await store.releaseLatest(
+            handoffId: id, auditRepeat: repeatedReads.mustAudit(key, now: clock()), context: storeContext(context, principal)
+        )
+        repeatedReads.record(key, audited: audited, remote: context.remote, requestId: context.requestId, now: clock())
         metrics.submissionReleased()
         return .json(released)
     }

@@ -37,10 +37,15 @@ extension VaultAPI {
         ))
     }
 
-    /// `GET /v1/handoffs/{id}/package` (its customer, the generator, admins): audited.
+    /// `GET /v1/handoffs/{id}/package` (its customer, the generator, admins): audited, the
+    /// repeats of one credential within a window as one event (`RepeatedReads`).
     @Sendable func fetchPackage(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
         let principal = try authorize(context, [.customer, .generator, .admin], handoffId: id)
-        return .json(try await store.fetchPackage(handoffId: id, context: storeContext(context, principal)))
+        let key = RepeatedReads.Key(action: .packageFetched, handoffId: id, principal: principal)
+        let audited = repeatedReads.mustAudit(key, now: clock())
+        let package = try await store.fetchPackage(handoffId: id, audited: audited, context: storeContext(context, principal))
+        repeatedReads.record(key, audited: audited, remote: context.remote, requestId: context.requestId, now: clock())
+        return .json(package)
     }
 }

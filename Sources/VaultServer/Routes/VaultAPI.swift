@@ -12,7 +12,6 @@ package struct APILimits: Sendable {
     package var refusalWindow: TimeInterval
     /// Submissions kept per handoff; more are refused with 429.
     package var submissionsPerHandoff: Int
-
     package init(refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100) {
         self.refusalsPerWindow = refusalsPerWindow
         self.refusalWindow = refusalWindow
@@ -42,8 +41,10 @@ package struct VaultAPI: Sendable {
     let metrics: VaultMetrics
     let readiness: Readiness?
     let limits: APILimits
-    /// Refused requests per client network; `RefusalAuditService` audits what it counts.
+    /// Refused requests per client network; `TallyAuditService` audits what it counts.
     let refusals: RefusalLimiter
+    /// Repeated audited reads per credential and handoff; `TallyAuditService` audits what it counts.
+    let repeatedReads: RepeatedReads
 
     /// Creates the API.
     package init(
@@ -54,6 +55,7 @@ package struct VaultAPI: Sendable {
         self.publicURL = publicURL
         self.limits = limits
         self.refusals = RefusalLimiter(limit: limits.refusalsPerWindow, window: limits.refusalWindow)
+        self.repeatedReads = RepeatedReads(window: limits.refusalWindow)
         self.metrics = metrics
         self.readiness = readiness
         self.clock = clock
@@ -70,7 +72,7 @@ package struct VaultAPI: Sendable {
                 throw APIProblem(.serviceUnavailable, code: "server.shutting_down", title: "Not ready", detail: "the server is shutting down")
             }
             guard await store.isReachable() else {
-                throw APIProblem(.serviceUnavailable, code: "server.not_ready", title: "Not ready", detail: "the database is not reachable")
+                throw APIProblem(.serviceUnavailable, code: "server.not_ready", title: "Not ready", detail: "the database is not reachable, or this node cannot take the audit lock within its bound")
             }
             return Response.json(["status": "ready"])
         }

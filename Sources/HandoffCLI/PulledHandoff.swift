@@ -1,0 +1,42 @@
+import Foundation
+import HandoffDomain
+import TeamsPackage
+
+/// What `handoff pull` left for one handoff: its values (`DIR/<handoffId>.json`) and the
+/// submission they were opened from (`DIR/<handoffId>.submission`), which `package deliver`
+/// signs into the package and checks the package against.
+struct PulledHandoff {
+    let submissionId: String
+    let values: HandoffValues
+
+    /// The submission file's name beside the values.
+    static func submissionFile(folder: String, handoffId: String) -> String { "\(folder)/\(handoffId).submission" }
+
+    /// Reads what pull wrote for `handoffId` in `folder`.
+    static func read(folder: String, handoffId: String) throws -> PulledHandoff {
+        let marker = submissionFile(folder: folder, handoffId: handoffId)
+        guard let text = try? String(contentsOfFile: marker, encoding: .utf8) else {
+            throw CLIError.usage("\(marker) is missing: run handoff pull --out \(folder) first (it records which submission the values came from)")
+        }
+        let submissionId = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard HandoffValues.isHandoffId(submissionId) else {
+            throw CLIError.dataInvalid("\(marker) does not hold a submission id; run handoff pull again")
+        }
+        return PulledHandoff(submissionId: submissionId, values: try ValuesInput.read("\(folder)/\(handoffId).json", rules: .standard))
+    }
+
+    /// Refuses a package whose sign-in is not this handoff's app registration: a package built
+    /// from another customer's values must not reach this customer.
+    func check(_ package: InspectedPackage) throws {
+        guard package.clientId.lowercased() == values.clientId.lowercased() else {
+            throw CLIError.dataInvalid(
+                "the package signs users in with client ID \(package.clientId), but this handoff's values name \(values.clientId); build the package from this handoff's values"
+            )
+        }
+        guard package.resource.lowercased() == values.applicationIdUri.lowercased() else {
+            throw CLIError.dataInvalid(
+                "the package's webApplicationInfo.resource is \(package.resource), but this handoff's Application ID URI is \(values.applicationIdUri); build the package from this handoff's values"
+            )
+        }
+    }
+}
