@@ -60,6 +60,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             ("retention_after_ack", "\(Int(settings.retentionAfterAcknowledgement))s"), ("purge_interval", "\(Int(settings.purgeInterval))s"),
             ("master_key", masterKey),
             ("database_url", settings.databaseURL.map(PostgresStore.redacted) ?? "\(directory.databasePath) (SQLite, default)"),
+            ("trusted_proxies", settings.trustedProxiesText.isEmpty ? "(none: the TCP peer is the client)" : settings.trustedProxiesText),
         ]
         if json {
             Output.line(CanonicalJSON.string(.object(Dictionary(uniqueKeysWithValues: effective.map { ($0.0, JSONValue.string($0.1)) }))))

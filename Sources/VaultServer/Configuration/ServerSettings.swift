@@ -46,6 +46,11 @@ package struct ServerSettings: Sendable, Equatable {
     /// `postgres://…`: keep everything but the key files in PostgreSQL, shared by several nodes;
     /// nil (the default) keeps it in `DIR/vault.sqlite`. It may hold a password: never printed.
     package var databaseURL: String?
+    /// Load balancers and proxies (addresses or CIDR ranges) whose `X-Forwarded-For` /
+    /// `Forwarded` client address is taken; none by default.
+    package var trustedProxies: TrustedProxies = .none
+    /// The text `trusted_proxies` was given as (for `config check`).
+    package var trustedProxiesText = ""
 
     package init() {}
 
@@ -75,6 +80,7 @@ package struct ServerSettings: Sendable, Equatable {
         case refusalWindow = "refusal_window"
         case maxSubmissionsPerHandoff = "max_submissions_per_handoff"
         case databaseURL = "database_url"
+        case trustedProxies = "trusted_proxies"
 
         var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
     }
@@ -118,6 +124,14 @@ package struct ServerSettings: Sendable, Equatable {
                 throw SettingsError("\(source): database_url must be a postgres:// URL")
             }
             databaseURL = value
+        case .trustedProxies:
+            switch TrustedProxies.parse(value) {
+            case .success(let proxies):
+                trustedProxies = proxies
+                trustedProxiesText = value
+            case .failure(let failure):
+                throw SettingsError("\(source): trusted_proxies: \(failure.item) is not an IP address or CIDR range (like 10.0.0.0/8)")
+            }
         case .retentionAfterAck, .purgeInterval, .refusalWindow:
             guard let seconds = Timestamp.duration(value) else {
                 throw SettingsError("\(source): \(key.rawValue) must be a duration like 30d, 12h or 90m")
@@ -160,7 +174,9 @@ package struct ServerSettings: Sendable, Equatable {
                 guard let key = Key(rawValue: name) else {
                     throw SettingsError("\(file): unknown setting \(name); known: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                try settings.apply(key, "\(value)", source: file)
+                // A YAML list (trusted_proxies) is taken as its comma-separated items.
+                let text = (value as? [Any]).map { $0.map { "\($0)" }.joined(separator: ",") } ?? "\(value)"
+                try settings.apply(key, text, source: file)
             }
         }
         if let file = environment[Self.databaseURLFileVariable] {

@@ -8,15 +8,19 @@ package struct VaultRequestContext: RequestContext {
     package var coreContext: CoreRequestContextStorage
     /// Set by `BearerAuthMiddleware` when a valid token was presented.
     package var principal: Principal?
-    /// The client address as the audit log records it.
-    package let remote: String
+    /// The client address as limits, logs and the audit log record it: the TCP peer, or behind a
+    /// trusted proxy the address it forwarded (`ClientAddressMiddleware`).
+    package var remote: String
+    /// The TCP peer's address.
+    package let peer: String
     /// The id echoed in `X-Request-Id` and written to the audit log (Hummingbird's request id).
     package var requestId: String { id }
 
     package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         principal = nil
-        remote = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        peer = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        remote = peer
     }
 
     /// Bodies are collected explicitly with `VaultAPI.maximumBodySize`.

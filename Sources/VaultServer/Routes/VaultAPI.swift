@@ -12,17 +12,21 @@ package struct APILimits: Sendable {
     package var refusalWindow: TimeInterval
     /// Submissions kept per handoff; more are refused with 429.
     package var submissionsPerHandoff: Int
-    package init(refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100) {
+    /// The proxies whose forwarded client address is taken.
+    package var trustedProxies: TrustedProxies
+
+    package init(refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100, trustedProxies: TrustedProxies = .none) {
         self.refusalsPerWindow = refusalsPerWindow
         self.refusalWindow = refusalWindow
         self.submissionsPerHandoff = submissionsPerHandoff
+        self.trustedProxies = trustedProxies
     }
 
     /// The limits the server settings name.
     package init(_ settings: ServerSettings) {
         self.init(
             refusalsPerWindow: settings.refusalLimit, refusalWindow: settings.refusalWindow,
-            submissionsPerHandoff: settings.maxSubmissionsPerHandoff
+            submissionsPerHandoff: settings.maxSubmissionsPerHandoff, trustedProxies: settings.trustedProxies
         )
     }
 }
@@ -64,6 +68,7 @@ package struct VaultAPI: Sendable {
     /// The router with every route and the middleware in front of them.
     package func router() -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
+        router.add(middleware: ClientAddressMiddleware(trusted: limits.trustedProxies))
         router.add(middleware: ProblemMiddleware(metrics: metrics, refusals: refusals, clock: clock))
         router.add(middleware: BearerAuthMiddleware(store: store, clock: clock))
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
@@ -126,7 +131,8 @@ package struct VaultAPI: Sendable {
 
     /// `GET /metrics`: Prometheus text, for the admin or from loopback only.
     @Sendable func metricsText(_ request: Request, context: VaultRequestContext) async throws -> Response {
-        if !["127.0.0.1", "::1"].contains(context.remote) {
+        // Open to a scraper on this host only; through a proxy (even one on this host) an admin token.
+        if !TrustedProxies.isLoopback(context.peer) || limits.trustedProxies.contains(context.peer) {
             _ = try authorize(context, [.admin])
         }
         let body = metrics.render(treeSize: try await store.auditSize(), storageBytes: store.storageBytes())
