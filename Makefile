@@ -14,7 +14,7 @@ PG_PACKAGES := postgresql-15
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps web-deps pg-deps web wasm-check build check test test-suites run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
+.PHONY: deps web-deps pg-deps web web-bundle wasm-check build check test test-suites run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
 
 # make test is repeatable: schemathesis replays one fixed set of cases, and each parser fuzzer
 # (libFuzzer) runs FUZZ_RUNS cases from FUZZ_SEED on a fresh corpus, so every machine tries the same
@@ -38,6 +38,15 @@ pg-deps:
 web: web-deps
 	scripts/wasm/build.sh Sources/CWebPage/assets/handoff.wasm
 	scripts/wasm/digests.sh
+	@if [ -n "$(VAULT_ORIGIN)" ]; then $(MAKE) --no-print-directory web-bundle; \
+	else echo "make web VAULT_ORIGIN=https://vault.example.com also writes the page's static bundle ($(BUNDLE))"; fi
+
+# The page as static files for a separately controlled host (page_origin): reproducible, with the
+# page code digest its footer shows and SHA256SUMS. make web-bundle VAULT_ORIGIN=https://vault.example.com
+BUNDLE ?= .build-web/bundle
+web-bundle: build
+	rm -rf $(BUNDLE)
+	"$$($(SWIFT) build --show-bin-path)/handoffd" web-bundle --vault-origin "$(VAULT_ORIGIN)" --out $(BUNDLE)
 
 wasm-check: web-deps
 	scripts/wasm/build.sh .build-wasm/rebuilt.wasm

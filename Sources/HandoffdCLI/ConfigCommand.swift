@@ -60,6 +60,7 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             ("retention_after_ack", "\(Int(settings.retentionAfterAcknowledgement))s"), ("purge_interval", "\(Int(settings.purgeInterval))s"),
             ("master_key", masterKey),
             ("database_url", settings.databaseURL.map(PostgresStore.redacted) ?? "\(directory.databasePath) (SQLite, default)"),
+            ("page_origin", settings.pageOrigin ?? "(none: the page only at the vault's own /)"),
             ("trusted_proxies", settings.trustedProxiesText.isEmpty ? "(none: the TCP peer is the client)" : settings.trustedProxiesText),
         ]
         if json {

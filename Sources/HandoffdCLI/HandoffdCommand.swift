@@ -9,7 +9,10 @@ package struct HandoffdCommand: AsyncParsableCommand {
         commandName: "handoffd",
         abstract: "The Handoff Vault server: stores sealed values it cannot read, for the package generator.",
         version: HandoffVaultVersion.current,
-        subcommands: [InitCommand.self, ServeCommand.self, ConfigCommand.self, PurgeCommand.self, BackupCommand.self, RestoreCommand.self, RotateMasterKeyCommand.self]
+        subcommands: [
+            InitCommand.self, ServeCommand.self, ConfigCommand.self, PurgeCommand.self, BackupCommand.self, RestoreCommand.self, RotateMasterKeyCommand.self,
+            WebBundleCommand.self,
+        ]
     )
 
     package init() {}
@@ -33,8 +36,8 @@ package struct HandoffdCommand: AsyncParsableCommand {
 
 /// Writes whole lines to stdout / stderr.
 enum Output {
-    static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    static func line(_ text: String, terminator: String = "\n") {
+        FileHandle.standardOutput.write(Data((text + terminator).utf8))
     }
 
     static func error(_ text: String) {

@@ -14,15 +14,21 @@ Usage: page_test.py BIN_DIR SCREENSHOTS
 """
 import base64
 import hashlib
+import http.server
+import io
 import json
 import os
 import re
 import ssl
+import socket
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from vault import Vault, run  # noqa: E402
@@ -94,6 +100,111 @@ def load_values(driver, path):
     return wait_for_verdict(driver, previous)
 
 
+def scan_wasm_memories(driver, needles):
+    """How often each needle (UTF-8) occurs in each WebAssembly.Memory alive in the page's heap:
+    {"memories": n, "hits": [memory 0's counts for each needle, then memory 1's, …]}."""
+    prototype = driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "WebAssembly.Memory.prototype"})["result"]["objectId"]
+    memories = driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": prototype})["objects"]["objectId"]
+    return driver.execute_cdp_cmd("Runtime.callFunctionOn", {"objectId": memories, "returnByValue": True, "arguments": [{"value": needles}],
+                                                            "functionDeclaration": """function (needles) {
+        const hits = [];
+        for (const memory of this) {
+            const bytes = new Uint8Array(memory.buffer);
+            for (const needle of needles.map((text) => new TextEncoder().encode(text))) {
+                let count = 0;
+                for (let at = bytes.indexOf(needle[0]); at !== -1 && at <= bytes.length - needle.length; at = bytes.indexOf(needle[0], at + 1)) {
+                    let matched = 1;
+                    while (matched < needle.length && bytes[at + matched] === needle[matched]) matched++;
+                    if (matched === needle.length) count++;
+                }
+                hits.push(count);
+            }
+        }
+        return {memories: this.length, hits};
+    }"""})["result"]["value"]
+
+
+def free_port():
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+def static_origin_flow(vault, home, port, screenshots, work, minimal_values):
+    """The page from a separately controlled static host: `handoffd web-bundle` writes it for the
+    vault's origin, a plain static HTTPS server serves it on another origin (page_origin), and the
+    whole submission runs from there against the vault over CORS. The footer's code digest is the
+    one web-bundle prints and the one computed here from the vault's own files."""
+    bundle = os.path.join(work, "bundle")
+    made = run([vault.handoffd, "web-bundle", "--vault-origin", vault.url, "--out", bundle, "--json"], check=False)
+    check(made.returncode == 0, "web-bundle: %s" % made.stderr)
+    if made.returncode != 0:
+        return
+    printed = json.loads(made.stdout)
+    again = run([vault.handoffd, "web-bundle", "--vault-origin", vault.url, "--out", os.path.join(work, "bundle-again"), "--json"])
+    check(json.loads(again.stdout) == printed, "the bundle is reproducible (same files, same digests)")
+    # The digest, independently: sha256sum of the three code files as the vault serves them.
+    context = ssl.create_default_context(cafile=vault.ca_file)
+    served = urllib.request.urlopen(vault.url + "/", context=context).read().decode()
+    listing = ""
+    for name, pattern in [("handoff.wasm", r'data-rules="/assets/([^"]+)"'), ("page.css", r'href="/assets/([^"]+)"'), ("page.js", r'src="/assets/([^"]+)"')]:
+        body = urllib.request.urlopen(vault.url + "/assets/" + re.search(pattern, served).group(1), context=context).read()
+        listing += "%s  %s\n" % (hashlib.sha256(body).hexdigest(), name)
+    independent = hashlib.sha256(listing.encode()).hexdigest()
+    check(printed["codeDigest"] == independent, "web-bundle's code digest is sha256sum's: %s vs %s" % (printed["codeDigest"], independent))
+    check(re.search(r'<code id="code-digest">([0-9a-f]{64})</code>', served).group(1) == independent, "the vault's page shows the code digest")
+
+    class Static(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", "": "application/octet-stream"}
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=bundle, **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Static)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(os.path.join(vault.data, "tls", "cert.pem"), os.path.join(vault.data, "tls", "key.pem"))
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = "https://127.0.0.1:%d" % port
+    invite = vault.invite("Static host")
+    driver = browser(home)
+    try:
+        driver.get(page + "/index.html")
+        try:
+            wait_for_verdict(driver)
+        except Exception:
+            check(False, "the bundled page gave no verdict: %s; console: %r" % (driver.find_element(By.ID, "status").text, driver.get_log("browser")[-5:]))
+            raise
+        check(driver.find_element(By.ID, "code-digest").text == independent, "the bundle's footer shows the code digest")
+        driver.find_element(By.NAME, "inviteCode").send_keys(invite["inviteCode"])
+        load_values(driver, minimal_values)
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "receipt").is_displayed()
+                                        or "refused" in d.find_element(By.ID, "status").text or "Nothing" in d.find_element(By.ID, "status").text)
+        receipt = driver.find_element(By.ID, "receipt").text
+        check(receipt.startswith("handoff-vault receipt v1\n" + invite["handoffId"]),
+              "sealed and sent from the static origin: %s" % driver.find_element(By.ID, "status").text)
+        origins = {urllib.parse.urlsplit(request_url)._replace(path="", query="", fragment="").geturl() for _, request_url, _ in requests_made(driver)}
+        check(origins <= {page, vault.url}, "the bundled page talked to another origin: %r" % origins)
+        driver.save_screenshot(os.path.join(screenshots, "6-static-origin.png"))
+    finally:
+        driver.quit()
+        server.shutdown()
+    # Another origin gets no CORS answer: its script could not read the vault's answers.
+    request = urllib.request.Request(vault.url + "/v1/handoffs/" + invite["handoffId"], method="OPTIONS",
+                                     headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"})
+    try:
+        answered = urllib.request.urlopen(request, context=context).headers
+    except urllib.error.HTTPError as error:
+        answered = error.headers
+    check(answered.get("Access-Control-Allow-Origin") is None, "CORS for another origin: %r" % answered.get("Access-Control-Allow-Origin"))
+
+
 def put_json(vault, path, token, body):
     """PUT `body` to the vault as `token`; the HTTP status."""
     request = urllib.request.Request(vault.url + path, data=json.dumps(body).encode(), method="PUT",
@@ -110,7 +221,9 @@ def main():
     os.makedirs(screenshots, exist_ok=True)
     work = tempfile.mkdtemp(prefix="handoff-web-")
     vault = Vault(bin_dir, work)
-    url = vault.start(env={"HANDOFF_REFUSAL_LIMIT": "1000"})
+    # The page's separate static host (page_origin): another origin of this machine.
+    static_port = free_port()
+    url = vault.start(env={"HANDOFF_REFUSAL_LIMIT": "1000", "HANDOFF_PAGE_ORIGIN": "https://127.0.0.1:%d" % static_port})
     vault.setup_generator()
     generator = vault.token("generator", name="web test")
     invite = vault.invite("Contoso")
@@ -227,6 +340,16 @@ def main():
         driver.save_screenshot(os.path.join(screenshots, "3-receipt.png"))
         sent = requests_made(driver)
 
+        # The WebAssembly heap keeps no secret: every WebAssembly memory in the page's heap (found
+        # through the DevTools protocol, not through the page) is scanned for the access key and
+        # the invite's token; a string of the module's own data is the control that the scan works.
+        access_key = json.load(open(minimal))["acsConnectionString"].split("accesskey=")[1]
+        time.sleep(0.5)
+        hits = scan_wasm_memories(driver, [access_key, invite["token"], "handoff-vault receipt v1"])
+        check(hits["memories"] >= 1 and any(count >= 1 for count in hits["hits"][2::3]), "the memory scan finds the module's own data: %r" % hits)
+        leaked = [count for index, count in enumerate(hits["hits"]) if index % 3 != 2 and count]
+        check(not leaked, "secrets left in WebAssembly memory after sealing: %r" % hits)
+
         # What the browser sent: only this origin; the invite and the values in no URL.
         origin = url
         values_text = open(minimal).read()
@@ -288,6 +411,12 @@ def main():
                           env=vault.env(), check=False)
         check(resubmitted.returncode == 0, "re-submission: %s" % resubmitted.stderr)
         old_submission = open(os.path.join(pulled, invite["handoffId"] + ".submission")).read().strip()
+        # The generator fetches the new values (a package is delivered only after that)...
+        release = urllib.request.Request(vault.url + "/v1/handoffs/%s/submissions/latest" % invite["handoffId"],
+                                         headers={"Authorization": "Bearer " + generator})
+        with urllib.request.urlopen(release, context=ssl.create_default_context(cafile=vault.ca_file)) as response:
+            check(response.status == 200, "the generator fetches the re-submitted values")
+        # ... and a compromised or confused generator side delivers the old package again as delivery 2.
         zip_bytes = open(zip_path, "rb").read()
         signing = SigningKey(base64.b64decode(generator_key["signingSecretKey"]))
         name = "handoff-generator/" + upload["recipientKeyId"]
@@ -305,7 +434,50 @@ def main():
         check(not driver.find_element(By.ID, "package-download").is_displayed()
               and "not from your latest one" in driver.find_element(By.ID, "status").text,
               "a package built from an older submission is refused: %s" % driver.find_element(By.ID, "status").text)
-        driver.save_screenshot(os.path.join(screenshots, "5-stale-package.png"))
+        driver.save_screenshot(os.path.join(screenshots, "4b-stale-package.png"))
+
+        # Built from the latest submission and well signed, but for another app registration, or
+        # a zip bomb: the page reads manifest.json (inflating at most 1 MiB) and refuses both.
+        latest_submission = json.loads(resubmitted.stdout)["submissionId"]
+
+        def deliver_signed(zip_bytes, sequence):
+            text = "handoff-vault package v2\n%s\n%s\n%d\n%s\n%d\n" % (
+                invite["handoffId"], latest_submission, sequence, base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode(), len(zip_bytes))
+            note = text + "\n\u2014 " + name + " " + base64.b64encode(key_id + signing.sign(text.encode()).signature).decode() + "\n"
+            return put_json(vault, "/v1/handoffs/%s/package" % invite["handoffId"], generator,
+                            {"package": base64.b64encode(zip_bytes).decode(), "signature": note})
+
+        def teams_zip(client, manifest_bytes=None):
+            manifest = {"manifestVersion": "1.23", "id": "0f3e3c4e-6d0e-4a44-a8d5-2c1f3a4b5c6d", "version": "1.0.0",
+                        "webApplicationInfo": {"id": client, "resource": "api://altouraremoteacs.azurewebsites.net/" + client}}
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+                if manifest_bytes is None:
+                    archive.writestr("manifest.json", json.dumps(manifest))
+                else:
+                    with archive.open("manifest.json", "w", force_zip64=False) as entry:
+                        for _ in range(manifest_bytes >> 20):
+                            entry.write(b" " * (1 << 20))
+                archive.writestr("color.png", b"\x89PNG\r\n\x1a\n")
+                archive.writestr("outline.png", b"\x89PNG\r\n\x1a\n")
+            data = buffer.getvalue()
+            if manifest_bytes is not None:  # declare 100 bytes, as a zip bomb does
+                data = data.replace(manifest_bytes.to_bytes(4, "little"), (100).to_bytes(4, "little"))
+            return data
+
+        for sequence, (label, package_bytes, expected) in enumerate([
+            ("another client ID", teams_zip("6f0b8a8e-1234-4c39-9a6e-2f4b8d1c0e77"), "not your Application (client) ID"),
+            ("a zip bomb", teams_zip("x", manifest_bytes=400 << 20), "inflates to more than its declared 100 bytes"),
+        ], start=3):
+            check(deliver_signed(package_bytes, sequence) == 200, "the vault stores %s (it checks signatures, not contents)" % label)
+            driver.execute_script("document.getElementById('status').textContent = ''")
+            driver.find_element(By.ID, "check-status").click()
+            WebDriverWait(driver, 20).until(lambda d: "Do not install" in d.find_element(By.ID, "status").text
+                                            or d.find_element(By.ID, "package-download").is_displayed())
+            shown = driver.find_element(By.ID, "status").text
+            check(not driver.find_element(By.ID, "package-download").is_displayed() and expected in shown,
+                  "the page refuses %s: %s" % (label, shown))
+        driver.save_screenshot(os.path.join(screenshots, "4c-refused-package.png"))
 
     finally:
         driver.quit()
@@ -331,6 +503,8 @@ def main():
         narrow.save_screenshot(os.path.join(screenshots, "5-narrow-320px.png"))
     finally:
         narrow.quit()
+
+    static_origin_flow(vault, home, static_port, screenshots, work, minimal_values=os.path.join(FIXTURES, "valid-minimal.json"))
 
     vault.stop()
     log = open(vault.log.name).read() + open(vault.out_path).read()

@@ -85,9 +85,10 @@ struct InProcessVault {
         /// Sends `body` (JSON, or raw bytes with `contentType`) with `token` as the bearer.
         func send(
             _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: JSONValue? = nil,
-            raw: [UInt8]? = nil, contentType: String = "application/json"
+            raw: [UInt8]? = nil, contentType: String = "application/json", headers extra: HTTPFields = [:]
         ) async throws -> Answer {
             var headers: HTTPFields = [.accept: "application/json"]
+            headers.append(contentsOf: extra)
             if let token { headers[.authorization] = "Bearer \(token)" }
             var buffer: ByteBuffer?
             if let bytes = raw ?? json.map(CanonicalJSON.encode) {

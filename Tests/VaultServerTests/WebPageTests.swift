@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HandoffDomain
+import NIOCore
 import Testing
 import VaultCrypto
 @testable import VaultServer
@@ -52,5 +53,62 @@ struct WebPageTests {
             let counted = vault.api.refusals.drainClosed(now: nil).reduce(0) { $0 + $1.count }
             #expect(counted == 1, "only the unknown asset counts as refused")
         }
+    }
+
+    @Test("CORS for exactly page_origin: its preflights answered (not counted as refusals), its answers readable; any other origin gets no CORS header",
+          arguments: Backend.available)
+    func pageOriginCORS(backend: Backend) async throws {
+        let page = "https://onboarding.example.com"
+        let vault = try await InProcessVault(limits: APILimits(refusalsPerWindow: 100_000, pageOrigin: page), backend: backend)
+        try await vault.test { client in
+            let invite = try await client.invite(admin: vault.adminToken)
+            let path = "/v1/handoffs/\(invite.handoffId)/submissions"
+            let allow = HTTPField.Name("Access-Control-Allow-Origin")!
+            let preflight: HTTPFields = [HTTPField.Name("Origin")!: page, HTTPField.Name("Access-Control-Request-Method")!: "POST",
+                                         HTTPField.Name("Access-Control-Request-Headers")!: "authorization, content-type"]
+            let answered = try await client.send(.options, path, headers: preflight)
+            #expect(answered.status == 204 && answered.headers[allow] == page, "\(answered.status)")
+            #expect(answered.headers[HTTPField.Name("Access-Control-Allow-Methods")!]?.contains("POST") == true)
+            #expect(answered.headers[HTTPField.Name("Access-Control-Allow-Headers")!] == "Authorization, Content-Type")
+            #expect(answered.headers[HTTPField.Name("Access-Control-Allow-Credentials")!] == nil, "never credentials mode")
+            let sent = try await client.send(.post, path, token: invite.token.withText { $0 }, json: try InProcessVault.submission(for: invite),
+                                             headers: [HTTPField.Name("Origin")!: page])
+            #expect(sent.status == 201 && sent.headers[allow] == page)
+            #expect(vault.api.refusals.drainClosed(now: nil).isEmpty, "the page's preflight is no refusal")
+
+            for other in ["https://evil.example", "https://onboarding.example.com.evil.example", "http://onboarding.example.com", "null"] {
+                var headers = preflight
+                headers[HTTPField.Name("Origin")!] = other
+                let refused = try await client.send(.options, path, headers: headers)
+                #expect(refused.headers[allow] == nil && refused.status >= 400, "\(other): \(refused.status)")
+                let read = try await client.send(.get, "/v1/handoffs/\(invite.handoffId)", token: invite.token.withText { $0 },
+                                                 headers: [HTTPField.Name("Origin")!: other])
+                #expect(read.status == 200 && read.headers[allow] == nil, "\(other) may not read the answer")
+            }
+        }
+        // Without page_origin nobody gets CORS.
+        let plain = try await InProcessVault(backend: backend)
+        try await plain.test { client in
+            let answer = try await client.send(.get, "/v1/handoffs", token: plain.adminToken, headers: [HTTPField.Name("Origin")!: page])
+            #expect(answer.status == 200 && answer.headers[HTTPField.Name("Access-Control-Allow-Origin")!] == nil)
+        }
+    }
+
+    @Test("The page code digest is sha256sum's of the three code files; the bundle is the same files, its policy naming the vault")
+    func bundle() throws {
+        let served = try WebPage.served()
+        let files = Dictionary(uniqueKeysWithValues: served.assets.values.map { ($0.name.split(separator: "-").first.map(String.init)! + "." + $0.name.split(separator: ".").last!, $0) })
+        var listing = ""
+        for name in ["handoff.wasm", "page.css", "page.js"] {
+            let asset = try #require(files[name], "\(files.keys)")
+            listing += "\(Hex.encode(try SHA256.hash(Array(asset.bytes.readableBytesView))))  \(name)\n"
+        }
+        #expect(served.codeDigest == Hex.encode(try SHA256.hash(Array(listing.utf8))))
+        let bundle = served.bundle(vaultOrigin: "https://vault.example.com")
+        let index = String(decoding: try #require(bundle.first { $0.path == "index.html" }).bytes, as: UTF8.self)
+        #expect(index.contains("connect-src 'self' https://vault.example.com;"), "its own files and the vault, nothing else")
+        #expect(index.contains(#"data-vault="https://vault.example.com""#) && index.contains(served.codeDigest) && !index.contains("{{"))
+        #expect(Set(bundle.map(\.path)) == Set(["index.html"] + served.assets.keys.map { "assets/\($0)" }))
+        #expect(String(decoding: served.index.readableBytesView, as: UTF8.self).contains(#"data-vault="""#), "the vault's own page talks to its own origin")
     }
 }

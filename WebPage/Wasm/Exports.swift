@@ -8,7 +8,11 @@ import CSodium
 // The boundary: the page asks `hv_alloc` for buffers, copies its inputs in, calls a function with
 // (pointer, length) pairs, and gets back a buffer holding a 4-byte little-endian length and that
 // many bytes of canonical JSON; it reads it and gives every buffer back to `hv_free`, which wipes
-// it first (values and the invite pass through these buffers).
+// it first. That wipes only those buffers: the copies Swift makes while it parses the invite and
+// the values (strings, arrays, the canonical payload before sealing) are freed unwiped and stay in
+// linear memory. So the page uses each instance for one call, then zeroes its whole memory and
+// continues with a fresh instance (page.js, `retire`); the browser test scans every WebAssembly
+// memory in the page's heap for the access key and the invite token after sealing.
 
 /// A buffer of `size` bytes for the page (never null: an empty input still gets one byte).
 @_cdecl("hv_alloc")

@@ -7,6 +7,9 @@
 
 (() => {
   const script = document.currentScript;
+  // The vault this page talks to: its own origin, or — for the static bundle on a separate host
+  // (handoffd web-bundle) — the one origin the bundle was made for (its policy allows no other).
+  const vaultOrigin = script.dataset.vault || location.origin;
   const $ = (id) => document.getElementById(id);
   const fields = ["clientId", "tenantId", "redirectUris", "applicationIdUri", "scope", "acsConnectionString", "acsEndpoint", "teamsAppObjectId"];
   const encoder = new TextEncoder();
@@ -21,7 +24,16 @@
 
   // --- The WebAssembly module -----------------------------------------------------------------
 
-  async function loadRules() {
+  // Every call leaves what it saw — the invite, the values, and the copies Swift made of them while
+  // parsing — somewhere in the instance's linear memory, and hv_free wipes only the buffers it is
+  // given. So each instance serves one call: then its whole memory is zeroed and a fresh instance
+  // of the module (compiled once) takes over. A spare is kept ready; when none is ready yet, the
+  // used instance is zeroed as soon as one is.
+  let compiled = null;
+  let spare = null;
+  let dirty = false;
+
+  async function instantiate() {
     let memory = null;
     const wasi = {
       // libsodium's randomness (crypto_box_seal's ephemeral key): the browser's CSPRNG.
@@ -41,11 +53,47 @@
       fd_close: () => 8,
       fd_seek: () => 8,
     };
-    const response = fetch(script.dataset.rules, { integrity: script.dataset.rulesIntegrity, credentials: "omit", referrerPolicy: "no-referrer" });
-    const { instance } = await WebAssembly.instantiateStreaming(response, { wasi_snapshot_preview1: wasi });
+    const instance = await WebAssembly.instantiate(compiled, { wasi_snapshot_preview1: wasi });
     memory = instance.exports.memory;
     instance.exports._initialize();
     return instance.exports;
+  }
+
+  async function loadRules() {
+    const response = fetch(script.dataset.rules, { integrity: script.dataset.rulesIntegrity, credentials: "omit", referrerPolicy: "no-referrer" });
+    compiled = await WebAssembly.compileStreaming(response);
+    const first = await instantiate();
+    prepareSpare();
+    return first;
+  }
+
+  function prepareSpare() {
+    instantiate().then((fresh) => {
+      if (dirty) {
+        retire(fresh);
+        prepareSpare();
+      } else {
+        spare = fresh;
+      }
+    });
+  }
+
+  // Zeroes the used instance's whole memory and moves to `fresh`.
+  function retire(fresh) {
+    new Uint8Array(rules.memory.buffer).fill(0);
+    rules = fresh;
+    dirty = false;
+  }
+
+  function afterCall() {
+    if (spare) {
+      const fresh = spare;
+      spare = null;
+      retire(fresh);
+      prepareSpare();
+    } else {
+      dirty = true;
+    }
   }
 
   // Calls an exported function with byte arrays; answers its JSON. Every buffer is wiped and freed.
@@ -63,6 +111,7 @@
       return JSON.parse(text);
     } finally {
       for (const [pointer, length] of buffers) rules.hv_free(pointer, length);
+      afterCall();
     }
   }
 
@@ -156,7 +205,7 @@
     const code = $("inviteCode").value.trim();
     const decoded = call("hv_invite", encoder.encode(code));
     if (!decoded.ok) throw new Error(`The invite code is not valid (${decoded.reason}). Paste it again from the e-mail, all of it.`);
-    if (new URL(decoded.server).origin !== location.origin) {
+    if (new URL(decoded.server).origin !== vaultOrigin) {
       throw new Error(`This invite is for another vault (${decoded.server}); open that address instead.`);
     }
     decoded.code = code;
@@ -165,14 +214,14 @@
 
   async function vault(method, path, token, body) {
     const options = {
-      method, credentials: "omit", cache: "no-store", redirect: "error", referrerPolicy: "no-referrer",
+      method, mode: "cors", credentials: "omit", cache: "no-store", redirect: "error", referrerPolicy: "no-referrer",
       headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
     };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }
-    const response = await fetch(path, options);
+    const response = await fetch(vaultOrigin + path, options);
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
       const reason = answer.detail || `the vault answered ${response.status}`;
@@ -210,6 +259,69 @@
     if (handoff.state === "delivered") await fetchPackage(current, handoff.receipts || []);
   }
 
+  // The most a package may inflate to (as the CLI): a zip bomb costs the page at most this.
+  const maximumInflated = 1024 * 1024;
+
+  // The package's manifest.json, read as the CLI reads it: found through the zip's central
+  // directory and inflated while counted, stopping at the size the entry declares and at 1 MiB.
+  async function manifestOf(zip) {
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    let end = -1;
+    for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 65535); at--) {
+      if (view.getUint32(at, true) === 0x06054b50) {
+        end = at;
+        break;
+      }
+    }
+    if (end < 0) throw new Error("it is not a zip file");
+    let at = view.getUint32(end + 16, true);
+    for (let entry = 0; entry < view.getUint16(end + 10, true); entry++) {
+      if (at + 46 > zip.length || view.getUint32(at, true) !== 0x02014b50) throw new Error("its directory is damaged");
+      const method = view.getUint16(at + 10, true);
+      const compressedSize = view.getUint32(at + 20, true);
+      const declared = view.getUint32(at + 24, true);
+      const nameLength = view.getUint16(at + 28, true);
+      const skip = 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+      if (decoder.decode(zip.subarray(at + 46, at + 46 + nameLength)) === "manifest.json") {
+        const local = view.getUint32(at + 42, true);
+        if (local + 30 > zip.length || declared > maximumInflated) throw new Error("manifest.json is damaged or too large");
+        const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+        const data = zip.subarray(start, start + compressedSize);
+        let bytes;
+        if (method === 0) bytes = data.slice(0, declared);
+        else if (method === 8) bytes = await inflate(data, declared);
+        else throw new Error("manifest.json is compressed in a way Teams packages are not");
+        if (bytes.length !== declared) throw new Error("manifest.json is not as long as the zip says");
+        return JSON.parse(decoder.decode(bytes));
+      }
+      at += skip;
+    }
+    throw new Error("it has no manifest.json");
+  }
+
+  async function inflate(data, declared) {
+    const reader = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+    const chunks = [];
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > declared || total > maximumInflated) {
+        await reader.cancel();
+        throw new Error(`manifest.json inflates to more than its declared ${declared} bytes`);
+      }
+      chunks.push(value);
+    }
+    const bytes = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return bytes;
+  }
+
   async function fetchPackage(current, receipts) {
     const delivered = await vault("GET", `/v1/handoffs/${current.handoffId}/package`, current.token);
     const zip = base64Bytes(delivered.package);
@@ -218,6 +330,20 @@
     const verdict = call("hv_verify_package", encoder.encode(current.code), encoder.encode(delivered.signature), zip, encoder.encode(latestReceipt));
     if (!verdict.ok) {
       status(`The package does not carry a valid signature from Altoura's generator (${verdict.reason}). Do not install it; tell Altoura.`);
+      return;
+    }
+    // Like handoff package fetch --values: the package must sign users in with this form's client ID.
+    let manifest;
+    try {
+      manifest = await manifestOf(zip);
+    } catch (error) {
+      status(`The package is not a Teams app package (${error.message}). Do not install it; tell Altoura.`);
+      return;
+    }
+    const clientId = $("clientId").value.trim().toLowerCase();
+    const packaged = String((manifest.webApplicationInfo || {}).id || "").toLowerCase();
+    if (clientId !== "" && packaged !== clientId) {
+      status(`The package signs users in with client ID ${packaged}, not your Application (client) ID ${clientId}. Do not install it; tell Altoura.`);
       return;
     }
     offerDownload($("package-download"), zip, "application/zip", `teams-app-${current.handoffId}.zip`);

@@ -49,6 +49,9 @@ package struct ServerSettings: Sendable, Equatable {
     /// Load balancers and proxies (addresses or CIDR ranges) whose `X-Forwarded-For` /
     /// `Forwarded` client address is taken; none by default.
     package var trustedProxies: TrustedProxies = .none
+    /// The separately controlled static host the customer's page may also be served from
+    /// (`https://host[:port]`); the API answers CORS for exactly this origin. None by default.
+    package var pageOrigin: String?
     /// The text `trusted_proxies` was given as (for `config check`).
     package var trustedProxiesText = ""
 
@@ -81,6 +84,7 @@ package struct ServerSettings: Sendable, Equatable {
         case maxSubmissionsPerHandoff = "max_submissions_per_handoff"
         case databaseURL = "database_url"
         case trustedProxies = "trusted_proxies"
+        case pageOrigin = "page_origin"
 
         var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
     }
@@ -124,6 +128,11 @@ package struct ServerSettings: Sendable, Equatable {
                 throw SettingsError("\(source): database_url must be a postgres:// URL")
             }
             databaseURL = value
+        case .pageOrigin:
+            guard PageOriginCORS.isOrigin(value) else {
+                throw SettingsError("\(source): page_origin must be an https origin like https://onboarding.example.com (no path)")
+            }
+            pageOrigin = value
         case .trustedProxies:
             switch TrustedProxies.parse(value) {
             case .success(let proxies):
@@ -132,6 +141,12 @@ package struct ServerSettings: Sendable, Equatable {
             case .failure(let failure):
                 throw SettingsError("\(source): trusted_proxies: \(failure.item) is not an IP address or CIDR range (like 10.0.0.0/8)")
             }
+        case .refusalWindow where value.hasSuffix("s"):
+            // Seconds too (tests, and operators who want finer aggregation): 1 s to a day.
+            guard let seconds = Int(value.dropLast()), (1...86_400).contains(seconds) else {
+                throw SettingsError("\(source): refusal_window must be a duration like 30s, 1m or 1h")
+            }
+            refusalWindow = TimeInterval(seconds)
         case .retentionAfterAck, .purgeInterval, .refusalWindow:
             guard let seconds = Timestamp.duration(value) else {
                 throw SettingsError("\(source): \(key.rawValue) must be a duration like 30d, 12h or 90m")

@@ -4,7 +4,7 @@ import Hummingbird
 import VaultCrypto
 import VaultStore
 
-/// Limits the API enforces, from the server settings.
+/// Limits and policies the API enforces, from the server settings.
 package struct APILimits: Sendable {
     /// Refused requests per client network in a window before it gets 429 for the rest of it.
     package var refusalsPerWindow: Int
@@ -14,19 +14,25 @@ package struct APILimits: Sendable {
     package var submissionsPerHandoff: Int
     /// The proxies whose forwarded client address is taken.
     package var trustedProxies: TrustedProxies
+    /// The separate static host of the customer's page, answered with CORS (nil: none).
+    package var pageOrigin: String?
 
-    package init(refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100, trustedProxies: TrustedProxies = .none) {
+    package init(
+        refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100, trustedProxies: TrustedProxies = .none,
+        pageOrigin: String? = nil
+    ) {
         self.refusalsPerWindow = refusalsPerWindow
         self.refusalWindow = refusalWindow
         self.submissionsPerHandoff = submissionsPerHandoff
         self.trustedProxies = trustedProxies
+        self.pageOrigin = pageOrigin
     }
 
     /// The limits the server settings name.
     package init(_ settings: ServerSettings) {
         self.init(
             refusalsPerWindow: settings.refusalLimit, refusalWindow: settings.refusalWindow,
-            submissionsPerHandoff: settings.maxSubmissionsPerHandoff, trustedProxies: settings.trustedProxies
+            submissionsPerHandoff: settings.maxSubmissionsPerHandoff, trustedProxies: settings.trustedProxies, pageOrigin: settings.pageOrigin
         )
     }
 }
@@ -69,6 +75,7 @@ package struct VaultAPI: Sendable {
     package func router() -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
         router.add(middleware: ClientAddressMiddleware(trusted: limits.trustedProxies))
+        router.add(middleware: PageOriginCORS(origin: limits.pageOrigin))
         router.add(middleware: ProblemMiddleware(metrics: metrics, refusals: refusals, clock: clock))
         router.add(middleware: BearerAuthMiddleware(store: store, clock: clock))
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }

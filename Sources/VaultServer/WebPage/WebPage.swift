@@ -24,8 +24,15 @@ struct WebPage: Sendable {
         connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
         """
 
+    /// The page as the vault serves it at `/`.
     let index: ByteBuffer
     let assets: [String: Asset]
+    /// The page's code digest, shown in its footer: SHA-256 of the `sha256sum` listing of
+    /// `handoff.wasm`, `page.css` and `page.js` (`sha256sum handoff.wasm page.css page.js |
+    /// sha256sum` over the files as built), hex.
+    let codeDigest: String
+    /// `index.html` with its placeholders but the vault's own (`{{vaultOrigin}}`, `{{policy}}`) filled.
+    private let template: String
 
     /// The page, prepared once per process (its files are in the binary; hashing them fails only
     /// if libsodium does, and then the page answers 503 rather than the process stopping).
@@ -51,16 +58,44 @@ struct WebPage: Sendable {
         let script = try asset(hv_asset_page_js(), stem: "page", suffix: "js", type: "text/javascript; charset=utf-8")
         let style = try asset(hv_asset_page_css(), stem: "page", suffix: "css", type: "text/css; charset=utf-8")
         let rules = try asset(hv_asset_handoff_wasm(), stem: "handoff", suffix: "wasm", type: "application/wasm")
-        let template = hv_asset_index_html()
-        var html = String(decoding: UnsafeBufferPointer(start: template.bytes, count: template.size), as: UTF8.self)
+        let listing = try [(rules, "handoff.wasm"), (style, "page.css"), (script, "page.js")].map { asset, file in
+            "\(Hex.encode(try SHA256.hash(Array(asset.bytes.readableBytesView))))  \(file)\n"
+        }.joined()
+        codeDigest = Hex.encode(try SHA256.hash(Array(listing.utf8)))
+        let file = hv_asset_index_html()
+        var html = String(decoding: UnsafeBufferPointer(start: file.bytes, count: file.size), as: UTF8.self)
         for (key, value) in [
             ("script", script.name), ("scriptIntegrity", script.integrity), ("style", style.name), ("styleIntegrity", style.integrity),
-            ("rules", rules.name), ("rulesIntegrity", rules.integrity),
+            ("rules", rules.name), ("rulesIntegrity", rules.integrity), ("codeDigest", codeDigest),
         ] {
             html = html.replacingOccurrences(of: "{{\(key)}}", with: value)
         }
-        index = ByteBuffer(string: html)
+        template = html
         assets = Dictionary(uniqueKeysWithValues: [script, style, rules].map { ($0.name, $0) })
+        index = ByteBuffer(string: Self.render(template, vaultOrigin: "", assetBase: "/assets/", policy: ""))
+    }
+
+    private static func render(_ template: String, vaultOrigin: String, assetBase: String, policy: String) -> String {
+        template.replacingOccurrences(of: "{{vaultOrigin}}", with: vaultOrigin)
+            .replacingOccurrences(of: "{{assetBase}}", with: assetBase)
+            .replacingOccurrences(of: "{{policy}}", with: policy)
+    }
+
+    /// The policy of the static bundle (a `<meta>` element: a static host may add none of its
+    /// own): the same as the vault's, but it may also connect to `vaultOrigin`, the API ('self'
+    /// stays for its own WebAssembly).
+    static func bundlePolicy(vaultOrigin: String) -> String {
+        contentSecurityPolicy.replacingOccurrences(of: "connect-src 'self'", with: "connect-src 'self' \(vaultOrigin)")
+            .replacingOccurrences(of: "; frame-ancestors 'none'", with: "")  // ignored in <meta>; set it on the host
+    }
+
+    /// The page as a folder for a static host (`handoffd web-bundle`): `index.html`, whose API is
+    /// `vaultOrigin` and whose policy is in a `<meta>` element, and `assets/` with the same files
+    /// and names the vault serves. The same binary and origin always give the same bytes.
+    func bundle(vaultOrigin: String) -> [(path: String, bytes: [UInt8])] {
+        let policy = "<meta http-equiv=\"Content-Security-Policy\" content=\"\(Self.bundlePolicy(vaultOrigin: vaultOrigin))\">"
+        let html = Self.render(template, vaultOrigin: vaultOrigin, assetBase: "assets/", policy: policy)
+        return [("index.html", Array(html.utf8))] + assets.values.sorted { $0.name < $1.name }.map { ("assets/\($0.name)", Array($0.bytes.readableBytesView)) }
     }
 
     /// `GET /`: the page itself, never cached (it names the current assets).
