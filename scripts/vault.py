@@ -82,9 +82,16 @@ class Vault:
             time.sleep(0.05)
         raise RuntimeError("handoffd did not start (see %s)" % self.log.name)
 
-    def kill(self, sig=signal.SIGKILL):
+    def kill(self, sig=signal.SIGKILL, timeout=90):
+        """Sends `sig` and waits for the server to exit: a server that does not exit within
+        `timeout` seconds is a failure (a hung drain), not a hung test run."""
         self.process.send_signal(sig)
-        return self.process.wait()
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            raise RuntimeError("handoffd did not exit within %d s of signal %d (see %s)" % (timeout, sig, self.log.name))
 
     def stop(self):
         if self.process and self.process.poll() is None:

@@ -112,28 +112,51 @@ package final class PostgresStore: HandoffStore {
         try await mapped { try await self.leased(body) }
     }
 
+    /// How long an operation may run once it has its connection. Every statement is bounded by
+    /// the server (`SessionBounds`), but a connection PostgreSQL ended mid-transaction (a node that
+    /// was paused past `idle_in_transaction_session_timeout`) can leave the driver waiting for an
+    /// answer that never comes; past this the request is answered instead of hanging for ever.
+    static let operationTimeout: Duration = .seconds(40)
+
     /// Runs `body` on a pooled connection, giving up with `storageFailure` when no connection is
-    /// leased within `leaseTimeout`. Only the wait is bounded: once `body` has started it runs to
-    /// its end, so a COMMIT is never abandoned half way.
+    /// leased within `leaseTimeout`, or when `body` has not finished `operationTimeout` later. The
+    /// second case cannot tell whether a COMMIT went through, and says so; the abandoned work is
+    /// cancelled and left to end (or not) on its own, so that it cannot hold the request.
     private func leased<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         let started = StartFlag()
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                try await self.client.withConnection { connection in
-                    started.set()
-                    return try await body(connection)
+        let answer = OneAnswer<Result>()
+        return try await withCheckedThrowingContinuation { continuation in
+            answer.set(continuation)
+            let work = Task {
+                do {
+                    answer.resume(.success(try await self.client.withConnection { connection in
+                        started.set()
+                        return try await body(connection)
+                    }))
+                } catch {
+                    answer.resume(.failure(error))
                 }
             }
-            group.addTask {
-                try await Task.sleep(for: Self.leaseTimeout)
-                if started.isSet { return nil }
-                throw StoreError(.storageFailure, "no database connection within \(Self.leaseTimeout): the database at \(self.location) does not answer")
+            let timer = Task {
+                do { try await Task.sleep(for: Self.leaseTimeout) } catch { return }
+                if !started.isSet, answer.resume(.failure(StoreError(
+                    .storageFailure, "no database connection within \(Self.leaseTimeout): the database at \(self.location) does not answer"
+                ))) {
+                    work.cancel()
+                    return
+                }
+                do { try await Task.sleep(for: Self.operationTimeout) } catch { return }
+                if answer.resume(.failure(StoreError(
+                    .storageFailure, "the database at \(self.location) did not finish the operation within \(Self.operationTimeout); it may or may not have been applied"
+                ))) {
+                    work.cancel()
+                }
             }
-            defer { group.cancelAll() }
-            while let next = try await group.next() {
-                if let result = next { return result }
+            // The timer ends with the work, so none outlives a finished operation.
+            Task {
+                _ = await work.result
+                timer.cancel()
             }
-            throw StoreError(.storageFailure, "the operation did not finish")
         }
     }
 
@@ -192,10 +215,10 @@ package final class PostgresStore: HandoffStore {
                 }
             }) ?? false
         }
-        // A database that does not answer within three seconds is not ready.
+        // A database that does not answer within two seconds is not ready.
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask { await probe() }
-            group.addTask { try? await Task.sleep(for: .seconds(3)); return false }
+            group.addTask { try? await Task.sleep(for: .seconds(2)); return false }
             let first = await group.next() ?? false
             group.cancelAll()
             return first
@@ -204,6 +227,35 @@ package final class PostgresStore: HandoffStore {
 
     /// Bytes used by the whole database (shared by every node).
     package func storageBytes() -> Int? { nil }
+}
+
+/// The one answer of a raced operation: the first `resume` wins, later ones are ignored.
+private final class OneAnswer<Value: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<Value, any Error>?, pending: Result<Value, any Error>?, done: Bool)>((nil, nil, false))
+
+    func set(_ continuation: CheckedContinuation<Value, any Error>) {
+        let pending: Result<Value, any Error>? = state.withLock { state in
+            if let pending = state.pending { return pending }
+            state.continuation = continuation
+            return nil
+        }
+        if let pending { continuation.resume(with: pending) }
+    }
+
+    /// Answers with `result` unless an answer was given already; true when this one was.
+    @discardableResult
+    func resume(_ result: Result<Value, any Error>) -> Bool {
+        let continuation: CheckedContinuation<Value, any Error>?? = state.withLock { state in
+            guard !state.done else { return .none }
+            state.done = true
+            if let continuation = state.continuation { return .some(continuation) }
+            state.pending = result
+            return .some(nil)
+        }
+        guard case .some(let waiting) = continuation else { return false }
+        waiting?.resume(with: result)
+        return true
+    }
 }
 
 /// Whether an operation got its connection (shared by the operation and its lease timer).

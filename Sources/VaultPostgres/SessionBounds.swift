@@ -22,7 +22,7 @@ enum SessionBounds {
     /// The longest any one statement may run.
     static let statementTimeout = "30s"
     /// How long `/readyz` waits for the audit lock before saying this node cannot write.
-    static let readinessLockTimeout = "2s"
+    static let readinessLockTimeout = "1s"
 
     static var startupParameters: [(String, String)] {
         [
