@@ -188,7 +188,8 @@ struct SecurityHardeningTests {
         chmod(out.path, 0o700)
         let again = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", out.path], token: scenario.generatorToken)
         #expect(again.status == 0, "\(again.standardError)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["\(invite.handoffId).json"], "no temporary file is left")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["\(invite.handoffId).json", "\(invite.handoffId).submission"],
+                "the values and the submission they came from; no temporary file is left")
     }
 
     @Test("Invite commands use the invite's server, not HANDOFF_SERVER; an https:// proxy is refused plainly")
