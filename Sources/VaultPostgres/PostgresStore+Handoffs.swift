@@ -37,12 +37,12 @@ extension PostgresStore {
         return bindings
     }
 
-    /// The latest `receiptsShown` receipt notes of a handoff, oldest of them first.
+    /// The latest `StoreFormat.receiptsShown` receipt notes of a handoff, oldest of them first.
     func receipts(_ connection: PostgresConnection, of handoffId: String) async throws -> [String] {
         var notes: [String] = []
         for try await note in try await connection.query("""
             SELECT receipt FROM (SELECT receipt, audit_index FROM submission WHERE handoff_id = \(handoffId)
-            ORDER BY audit_index DESC LIMIT \(Int64(VaultDatabase.receiptsShown))) latest ORDER BY audit_index
+            ORDER BY audit_index DESC LIMIT \(Int64(StoreFormat.receiptsShown))) latest ORDER BY audit_index
             """, logger: self.logger).decode(String.self) {
             notes.append(note)
         }
@@ -69,7 +69,7 @@ extension PostgresStore {
         let handoffId = UUID().uuidString.lowercased()
         let token = try BearerToken.generate(for: .customer)
         let hash = [UInt8](try keys.tokenHash(token))
-        let tokenId = try VaultDatabase.newTokenId()
+        let tokenId = try StoreFormat.newTokenId()
         let expiresAt = context.now.addingTimeInterval(expiresIn)
         let (recipientId, publicKey, signing) = try await write { connection -> (String, Data, Data?) in
             guard let recipient = try await connection.query(

@@ -204,7 +204,7 @@ extension PostgresStore {
         guard role != .customer else { throw StoreError(.conflict, "customer tokens come only with invites") }
         let token = try BearerToken.generate(for: role)
         let hash = [UInt8](try keys.tokenHash(token))
-        let id = try VaultDatabase.newTokenId()
+        let id = try StoreFormat.newTokenId()
         let expiresAt = expiresIn.map { context.now.addingTimeInterval($0) }
         try await write { connection in
             try await connection.query("""
@@ -293,11 +293,11 @@ extension PostgresStore {
             for (name, wrapped, version) in secrets {
                 let opened: SecretBytes
                 do {
-                    opened = try XChaCha20Poly1305.open([UInt8](wrapped), key: old.key, associatedData: VaultDatabase.secretContext(name, Int(version)))
+                    opened = try XChaCha20Poly1305.open([UInt8](wrapped), key: old.key, associatedData: StoreFormat.secretContext(name, Int(version)))
                 } catch {
                     throw StoreError(.keysUnavailable, "the server keys do not open with the current master key; nothing was rotated")
                 }
-                let rewrapped = try XChaCha20Poly1305.seal(opened, key: new.key, associatedData: VaultDatabase.secretContext(name, new.version))
+                let rewrapped = try XChaCha20Poly1305.seal(opened, key: new.key, associatedData: StoreFormat.secretContext(name, new.version))
                 try await connection.query(
                     "UPDATE server_secret SET wrapped = \(Data(rewrapped)), key_version = \(Int64(new.version)) WHERE name = \(name)", logger: self.logger
                 )

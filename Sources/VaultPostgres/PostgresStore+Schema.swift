@@ -73,7 +73,7 @@ extension PostgresStore {
         let keys = try ServerKeys.generate(master: master, keyName: keyName)
         let initialSecrets = try keys.wrappedSecrets()
         let adminHash = try keys.tokenHash(adminToken)
-        let adminId = try VaultDatabase.newTokenId()
+        let adminId = try StoreFormat.newTokenId()
         useKeys(keys)
         try await write { connection in
             let count = try await connection.query("SELECT COUNT(*) FROM setting", logger: self.logger).decode(Int64.self).first { _ in true } ?? 0
@@ -83,7 +83,7 @@ extension PostgresStore {
                     "INSERT INTO server_secret (name, wrapped, key_version) VALUES (\(name), \(Data(wrapped)), \(Int64(master.version)))", logger: self.logger
                 )
             }
-            try await connection.query("INSERT INTO setting (name, value) VALUES (\(VaultDatabase.keyNameSetting), \(keyName))", logger: self.logger)
+            try await connection.query("INSERT INTO setting (name, value) VALUES (\(StoreFormat.keyNameSetting), \(keyName))", logger: self.logger)
             try await connection.query("""
                 INSERT INTO token (id, role, name, handoff_id, hash, created_at) VALUES
                 (\(adminId), \(Role.admin.rawValue), 'bootstrap admin', NULL, \(adminHash), \(now))
@@ -105,7 +105,7 @@ extension PostgresStore {
                 records[name] = (wrapped, version)
             }
             let keyName = try await connection.query(
-                "SELECT value FROM setting WHERE name = \(VaultDatabase.keyNameSetting)", logger: self.logger
+                "SELECT value FROM setting WHERE name = \(StoreFormat.keyNameSetting)", logger: self.logger
             ).decode(String.self).first { _ in true }
             return (records, keyName)
         }
@@ -114,12 +114,12 @@ extension PostgresStore {
                 throw StoreError(.keysUnavailable, "the database is not initialised; run handoffd init --database-url first")
             }
             do {
-                return try XChaCha20Poly1305.open([UInt8](wrapped), key: master.key, associatedData: VaultDatabase.secretContext(name, Int(version)))
+                return try XChaCha20Poly1305.open([UInt8](wrapped), key: master.key, associatedData: StoreFormat.secretContext(name, Int(version)))
             } catch {
                 throw StoreError(.keysUnavailable, "the server keys do not open with this master key")
             }
         }
-        let signing = try SigningKeyPair(seed: try open(VaultDatabase.signingSecretName))
-        return ServerKeys(signing: signing, keyName: keyName ?? "", pepper: try open(VaultDatabase.pepperSecretName), master: master)
+        let signing = try SigningKeyPair(seed: try open(StoreFormat.signingSecretName))
+        return ServerKeys(signing: signing, keyName: keyName ?? "", pepper: try open(StoreFormat.pepperSecretName), master: master)
     }
 }

@@ -53,7 +53,7 @@ extension VaultDatabase {
         let handoffId = UUID().uuidString.lowercased()
         let token = try BearerToken.generate(for: .customer)
         let hash = try keys.tokenHash(token)
-        let tokenId = try Self.newTokenId()
+        let tokenId = try StoreFormat.newTokenId()
         let expiresAt = context.now.addingTimeInterval(expiresIn)
         let recipient = try await write { db -> RecipientKeyRecord in
             guard let recipient = try RecipientKeyRecord.filter(RecipientKeyRecord.Columns.active == true).fetchOne(db) else {
@@ -97,20 +97,16 @@ extension VaultDatabase {
         return view.record.summary(receipts: view.receipts, now: now)
     }
 
-    /// How many receipts a handoff view carries: the latest ones, oldest of them first, so that a
-    /// customer who re-submits in a loop cannot make every view of its handoff grow without end.
-    package static let receiptsShown = 20
-
     static func summary(_ record: HandoffRecord, db: Database, now: Date) throws -> HandoffSummary {
         record.summary(receipts: try receipts(of: record.id, db: db), now: now)
     }
 
-    /// The latest `receiptsShown` receipt notes of a handoff, oldest of them first.
+    /// The latest `StoreFormat.receiptsShown` receipt notes of a handoff, oldest of them first.
     static func receipts(of handoffId: String, db: Database) throws -> [String] {
         try String.fetchAll(db.cachedStatement(sql: """
             SELECT receipt FROM (SELECT receipt, auditIndex FROM submission WHERE handoffId = ? ORDER BY auditIndex DESC LIMIT ?)
             ORDER BY auditIndex
-            """), arguments: [handoffId, Self.receiptsShown])
+            """), arguments: [handoffId, StoreFormat.receiptsShown])
     }
 
     /// Revokes a handoff: its invite stops working and its sealed data is destroyed (the rows

@@ -17,11 +17,11 @@ extension VaultDatabase {
             for var secret in try ServerSecretRecord.fetchAll(db) {
                 let opened: SecretBytes
                 do {
-                    opened = try XChaCha20Poly1305.open([UInt8](secret.wrapped), key: old.key, associatedData: Self.secretContext(secret.name, secret.keyVersion))
+                    opened = try XChaCha20Poly1305.open([UInt8](secret.wrapped), key: old.key, associatedData: StoreFormat.secretContext(secret.name, secret.keyVersion))
                 } catch {
                     throw StoreError(.keysUnavailable, "the server keys do not open with the current master key; nothing was rotated")
                 }
-                secret.wrapped = Data(try XChaCha20Poly1305.seal(opened, key: new.key, associatedData: Self.secretContext(secret.name, new.version)))
+                secret.wrapped = Data(try XChaCha20Poly1305.seal(opened, key: new.key, associatedData: StoreFormat.secretContext(secret.name, new.version)))
                 secret.keyVersion = new.version
                 try secret.update(db)
             }

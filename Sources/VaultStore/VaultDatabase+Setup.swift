@@ -31,8 +31,8 @@ package struct ServerKeys: Sendable {
 
     /// The secrets a store keeps, each wrapped by the master key: (name, wrapped bytes).
     package func wrappedSecrets() throws -> [(name: String, wrapped: [UInt8])] {
-        try [(VaultDatabase.signingSecretName, signing.seed), (VaultDatabase.pepperSecretName, pepper)].map { name, secret in
-            (name, try XChaCha20Poly1305.seal(secret, key: master.key, associatedData: VaultDatabase.secretContext(name, master.version)))
+        try [(StoreFormat.signingSecretName, signing.seed), (StoreFormat.pepperSecretName, pepper)].map { name, secret in
+            (name, try XChaCha20Poly1305.seal(secret, key: master.key, associatedData: StoreFormat.secretContext(name, master.version)))
         }
     }
 
@@ -43,9 +43,6 @@ package struct ServerKeys: Sendable {
 }
 
 extension VaultDatabase {
-    package static let signingSecretName = "signing-seed"
-    package static let pepperSecretName = "token-pepper"
-    package static let keyNameSetting = "key-name"
 
     /// Creates the server's signing key and token pepper (wrapped by `master`) and the bootstrap
     /// admin token; refuses a database that is already initialised.
@@ -53,7 +50,7 @@ extension VaultDatabase {
         let keys = try ServerKeys.generate(master: master, keyName: keyName)
         let secrets = try keys.wrappedSecrets()
         let adminHash = try keys.tokenHash(adminToken)
-        let adminId = try Self.newTokenId()
+        let adminId = try StoreFormat.newTokenId()
         try await write { db in
             guard try SettingRecord.fetchCount(db) == 0 else {
                 throw StoreError(.alreadyInitialized, "this data directory is already initialised")
@@ -61,7 +58,7 @@ extension VaultDatabase {
             for (name, wrapped) in secrets {
                 try ServerSecretRecord(name: name, wrapped: Data(wrapped), keyVersion: master.version).insert(db)
             }
-            try SettingRecord(name: Self.keyNameSetting, value: keyName).insert(db)
+            try SettingRecord(name: StoreFormat.keyNameSetting, value: keyName).insert(db)
             try TokenRecord(id: adminId, role: .admin, name: "bootstrap admin", handoffId: nil, hash: adminHash, createdAt: now, revokedAt: nil, expiresAt: nil).insert(db)
             let context = OperationContext(principal: Principal(tokenId: adminId, role: .admin, handoffId: nil), remote: "local", requestId: "init", now: now)
             try self.audit(db, .initialized, context: context)
@@ -73,27 +70,19 @@ extension VaultDatabase {
     /// master key is not the one it was initialised with.
     package func loadKeys(master: MasterKey) async throws -> ServerKeys {
         let (records, keyName) = try await read { db in
-            (try ServerSecretRecord.fetchAll(db), try SettingRecord.fetchOne(db, key: Self.keyNameSetting)?.value)
+            (try ServerSecretRecord.fetchAll(db), try SettingRecord.fetchOne(db, key: StoreFormat.keyNameSetting)?.value)
         }
         func open(_ name: String) throws -> SecretBytes {
             guard let record = records.first(where: { $0.name == name }), let keyName, !keyName.isEmpty else {
                 throw StoreError(.keysUnavailable, "the database is not initialised; run handoffd init")
             }
             do {
-                return try XChaCha20Poly1305.open([UInt8](record.wrapped), key: master.key, associatedData: Self.secretContext(name, record.keyVersion))
+                return try XChaCha20Poly1305.open([UInt8](record.wrapped), key: master.key, associatedData: StoreFormat.secretContext(name, record.keyVersion))
             } catch {
                 throw StoreError(.keysUnavailable, "the server keys do not open with this master key")
             }
         }
-        let signing = try SigningKeyPair(seed: try open(Self.signingSecretName))
-        return ServerKeys(signing: signing, keyName: keyName ?? "", pepper: try open(Self.pepperSecretName), master: master)
-    }
-
-    package static func secretContext(_ name: String, _ version: Int) -> [UInt8] {
-        Array("handoff-vault/v1|server-secret|\(name)|\(version)".utf8)
-    }
-
-    package static func newTokenId() throws -> String {
-        "tok_" + Hex.encode(try RandomBytes.generate(count: 8))
+        let signing = try SigningKeyPair(seed: try open(StoreFormat.signingSecretName))
+        return ServerKeys(signing: signing, keyName: keyName ?? "", pepper: try open(StoreFormat.pepperSecretName), master: master)
     }
 }

@@ -66,13 +66,13 @@ extension VaultDatabase {
             record = repeated
         } else {
             record = try await writeGrouped { db -> SubmissionRecord in
-            let (state, latest) = try Self.releasable(db, handoffId: handoffId, now: context.now)
-            try self.audit(db, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.id)
-            if state == .submitted {
-                try db.cachedStatement(sql: "UPDATE handoff SET state = ?, releasedAt = ? WHERE id = ?")
-                    .execute(arguments: [HandoffState.released.rawValue, context.now, handoffId])
-            }
-            return latest
+                let (state, latest) = try Self.releasable(db, handoffId: handoffId, now: context.now)
+                try self.audit(db, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.id)
+                if state == .submitted {
+                    try db.cachedStatement(sql: "UPDATE handoff SET state = ?, releasedAt = ? WHERE id = ?")
+                        .execute(arguments: [HandoffState.released.rawValue, context.now, handoffId])
+                }
+                return latest
             }
         }
         let opened: SecretBytes

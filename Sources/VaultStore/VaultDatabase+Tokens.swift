@@ -73,7 +73,7 @@ extension VaultDatabase {
         }
         let token = try BearerToken.generate(for: role)
         let hash = try keys.tokenHash(token)
-        let id = try Self.newTokenId()
+        let id = try StoreFormat.newTokenId()
         let expiresAt = expiresIn.map { context.now.addingTimeInterval($0) }
         try await write { db in
             try TokenRecord(id: id, role: role, name: name, handoffId: nil, hash: hash, createdAt: context.now, revokedAt: nil, expiresAt: expiresAt).insert(db)

@@ -64,7 +64,7 @@ struct HandoffViewTests {
             ))
         }
         let view = try await fixture.database.handoff(id: handoff.handoffId, now: fixture.admin.now)
-        #expect(view.receipts.count == VaultDatabase.receiptsShown)
-        #expect(view.receipts == stored.suffix(VaultDatabase.receiptsShown).map(\.receipt))
+        #expect(view.receipts.count == StoreFormat.receiptsShown)
+        #expect(view.receipts == stored.suffix(StoreFormat.receiptsShown).map(\.receipt))
     }
 }

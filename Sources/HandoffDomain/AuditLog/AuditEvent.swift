@@ -11,11 +11,14 @@ package struct AuditEvent: Sendable, Equatable {
         case handoffCreated = "handoff.created"
         case handoffRevoked = "handoff.revoked"
         case submissionReceived = "submission.received"
+        /// The latest submission was handed to the generator; repeats of an already released one
+        /// by one credential within a window are one event with their `count`.
         case submissionReleased = "submission.released"
         case handoffAcknowledged = "handoff.acknowledged"
         /// The generator's signed package was stored for the customer.
         case packageDelivered = "package.delivered"
-        /// The package was downloaded (by the customer, the generator or an admin).
+        /// The package was downloaded (by the customer, the generator or an admin); the repeats of
+        /// one credential within a window are one event with their `count`.
         case packageFetched = "package.fetched"
         /// Sealed data destroyed by retention (after acknowledgement, expiry or revocation).
         case handoffPurged = "handoff.purged"
