@@ -97,7 +97,6 @@ let package = Package(
                 "HandoffDomain",
                 "VaultCrypto",
                 "VaultStore",
-                "VaultPostgres",
                 "CWebPage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import VaultPostgres
 import VaultServer
+import VaultStore
 
 /// `handoffd serve`: the HTTPS API.
 struct ServeCommand: AsyncParsableCommand {
@@ -50,9 +52,25 @@ struct ServeCommand: AsyncParsableCommand {
             let settings = try server.settings(flags: flags, environment: environment)
             settings.logFormat.bootstrap()
             let logger = Logger(label: "handoffd")
-            try await VaultService.run(settings: settings, environment: environment, logger: logger) { url in
+            try await Self.serve(settings: settings, environment: environment, logger: logger) { url in
                 Output.line("listening on \(url)")
             }
+        }
+    }
+
+    /// The composition root: opens the data directory (holding its lock while serving) and the
+    /// backend its settings name (`VaultStorage`: SQLite or PostgreSQL), builds the server over
+    /// that store and runs it until SIGTERM or SIGINT; `onListening` gets the bound URL.
+    static func serve(settings: ServerSettings, environment: [String: String], logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
+        let directory = DataDirectory(settings.dataDir)
+        try directory.checkPrivate()
+        let lock = try directory.lock(purpose: "serving it again")
+        defer { lock.release() }
+        try await VaultStorage.withStore(
+            directory: directory, databaseURL: settings.databaseURL, environment: environment,
+            checkpointInterval: settings.checkpointInterval, logger: logger
+        ) { store in
+            try await VaultService.buildApplication(store: store, settings: settings, logger: logger, onListening: onListening).run()
         }
     }
 }

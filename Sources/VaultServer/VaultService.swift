@@ -9,7 +9,6 @@ import NIOSSL
 import ServiceLifecycle
 import UnixSignals
 import Synchronization
-import VaultPostgres
 import VaultStore
 
 /// `handoffd serve`: opens the database and keys, and serves the API over TLS until SIGTERM or
@@ -95,20 +94,6 @@ package enum VaultService {
         return VaultApplication(services: [retention, refusalAudit, app, readiness], store: store, logger: logger)
     }
 
-    /// `handoffd serve`: opens the data directory (holding its lock while serving), builds the
-    /// server and runs it until SIGTERM or SIGINT; `onListening` is called with the bound URL.
-    package static func run(settings: ServerSettings, environment: [String: String], logger: Logger, onListening: @escaping @Sendable (String) -> Void) async throws {
-        let directory = DataDirectory(settings.dataDir)
-        try directory.checkPrivate()
-        let lock = try directory.lock(purpose: "serving it again")
-        defer { lock.release() }
-        try await VaultStorage.withStore(
-            directory: directory, databaseURL: settings.databaseURL, environment: environment,
-            checkpointInterval: settings.checkpointInterval, logger: logger
-        ) { store in
-            try await buildApplication(store: store, settings: settings, logger: logger, onListening: onListening).run()
-        }
-    }
 }
 
 /// A built server: its services, run together until SIGTERM or SIGINT, then the final checkpoint.

@@ -22,4 +22,9 @@ struct OpenAPIDocumentTests {
         #expect(routed.subtracting(documented).isEmpty, "served but not documented: \(routed.subtracting(documented).sorted())")
         #expect(documented.subtracting(routed).isEmpty, "documented but not served: \(documented.subtracting(routed).sorted())")
     }
+
+    @Test("The document's handoff states are the domain's, in its order (HandoffState is the one list)")
+    func sameStates() throws {
+        #expect(try VaultAPI.documentedEnum("HandoffState") == HandoffState.allCases.map(\.rawValue))
+    }
 }

@@ -34,4 +34,13 @@ extension VaultAPI {
         }
         return operations
     }
+
+    /// The values of the string enum `components.schemas.<name>` in the OpenAPI document.
+    package static func documentedEnum(_ name: String) throws -> [String] {
+        guard let document = try Yams.load(yaml: String(decoding: openAPIDocument, as: UTF8.self)) as? [String: Any],
+              let components = document["components"] as? [String: Any], let schemas = components["schemas"] as? [String: Any],
+              let schema = schemas[name] as? [String: Any], let values = schema["enum"] as? [String]
+        else { return [] }
+        return values
+    }
 }
