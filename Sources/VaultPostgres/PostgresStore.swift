@@ -125,6 +125,7 @@ package final class PostgresStore: HandoffStore {
     private func leased<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         let started = StartFlag()
         let answer = OneAnswer<Result>()
+        let deadline = DeadlineHandle()
         return try await withCheckedThrowingContinuation { continuation in
             answer.set(continuation)
             let work = Task {
@@ -136,8 +137,10 @@ package final class PostgresStore: HandoffStore {
                 } catch {
                     answer.resume(.failure(error))
                 }
+                // The deadline ends with the work, so none outlives a finished operation.
+                deadline.cancel()
             }
-            let timer = Task {
+            deadline.set(Task {
                 do { try await Task.sleep(for: Self.leaseTimeout) } catch { return }
                 if !started.isSet, answer.resume(.failure(StoreError(
                     .storageFailure, "no database connection within \(Self.leaseTimeout): the database at \(self.location) does not answer"
@@ -151,12 +154,7 @@ package final class PostgresStore: HandoffStore {
                 ))) {
                     work.cancel()
                 }
-            }
-            // The timer ends with the work, so none outlives a finished operation.
-            Task {
-                _ = await work.result
-                timer.cancel()
-            }
+            })
         }
     }
 
@@ -255,6 +253,28 @@ private final class OneAnswer<Value: Sendable>: Sendable {
         guard case .some(let waiting) = continuation else { return false }
         waiting?.resume(with: result)
         return true
+    }
+}
+
+/// An operation's deadline task, cancelled by the operation when it ends (whichever of the two is
+/// set up first).
+private final class DeadlineHandle: Sendable {
+    private let state = Mutex<(task: Task<Void, Never>?, cancelled: Bool)>((nil, false))
+
+    func set(_ task: Task<Void, Never>) {
+        let cancelled = state.withLock { state in
+            state.task = task
+            return state.cancelled
+        }
+        if cancelled { task.cancel() }
+    }
+
+    func cancel() {
+        let task = state.withLock { state in
+            state.cancelled = true
+            return state.task
+        }
+        task?.cancel()
     }
 }
 

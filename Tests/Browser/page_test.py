@@ -32,6 +32,8 @@ import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from vault import Vault, run  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tools"))
+from zip_bomb import bomb  # noqa: E402
 
 from nacl.public import PrivateKey, SealedBox  # noqa: E402
 from nacl.signing import SigningKey, VerifyKey  # noqa: E402
@@ -447,27 +449,19 @@ def main():
             return put_json(vault, "/v1/handoffs/%s/package" % invite["handoffId"], generator,
                             {"package": base64.b64encode(zip_bytes).decode(), "signature": note})
 
-        def teams_zip(client, manifest_bytes=None):
+        def teams_zip(client):
             manifest = {"manifestVersion": "1.23", "id": "0f3e3c4e-6d0e-4a44-a8d5-2c1f3a4b5c6d", "version": "1.0.0",
                         "webApplicationInfo": {"id": client, "resource": "api://altouraremoteacs.azurewebsites.net/" + client}}
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                if manifest_bytes is None:
-                    archive.writestr("manifest.json", json.dumps(manifest))
-                else:
-                    with archive.open("manifest.json", "w", force_zip64=False) as entry:
-                        for _ in range(manifest_bytes >> 20):
-                            entry.write(b" " * (1 << 20))
+                archive.writestr("manifest.json", json.dumps(manifest))
                 archive.writestr("color.png", b"\x89PNG\r\n\x1a\n")
                 archive.writestr("outline.png", b"\x89PNG\r\n\x1a\n")
-            data = buffer.getvalue()
-            if manifest_bytes is not None:  # declare 100 bytes, as a zip bomb does
-                data = data.replace(manifest_bytes.to_bytes(4, "little"), (100).to_bytes(4, "little"))
-            return data
+            return buffer.getvalue()
 
         for sequence, (label, package_bytes, expected) in enumerate([
             ("another client ID", teams_zip("6f0b8a8e-1234-4c39-9a6e-2f4b8d1c0e77"), "not your Application (client) ID"),
-            ("a zip bomb", teams_zip("x", manifest_bytes=400 << 20), "inflates to more than its declared 100 bytes"),
+            ("a zip bomb", bomb(), "inflates to more than its declared 100 bytes"),
         ], start=3):
             check(deliver_signed(package_bytes, sequence) == 200, "the vault stores %s (it checks signatures, not contents)" % label)
             driver.execute_script("document.getElementById('status').textContent = ''")

@@ -20,6 +20,7 @@ import base64, hashlib, io, json, sys, uuid, zipfile
 from nacl.signing import SigningKey
 
 from tls_server import BaseHTTPRequestHandler, answer, serve
+from zip_bomb import bomb
 
 work, mode, handoff_id, key_file, recipient_key_id, client_id, summary_file = sys.argv[1:8]
 summary = json.load(open(summary_file))
@@ -50,25 +51,6 @@ def sign(zip_bytes, for_handoff, signer, submission=None, version=2):
     key_id = hashlib.sha256(name.encode() + b"\n\x01" + bytes(signer.verify_key)).digest()[:4]
     signature = signer.sign(text.encode()).signature
     return text + "\n\u2014 " + name + " " + base64.b64encode(key_id + signature).decode() + "\n"
-
-
-def bomb():
-    """manifest.json deflated from 400 MB of spaces, its local and central headers rewritten to
-    declare 100 bytes (what a zip bomb does to get past a size check)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("manifest.json", "w", force_zip64=False) as entry:
-            chunk = b" " * (1 << 20)
-            for _ in range(400):
-                entry.write(chunk)
-        archive.writestr("color.png", PNG)
-        archive.writestr("outline.png", PNG)
-    data = bytearray(buffer.getvalue())
-    real = (400 << 20).to_bytes(4, "little")
-    for at in range(len(data) - 4):
-        if data[at:at + 4] == real:
-            data[at:at + 4] = (100).to_bytes(4, "little")
-    return bytes(data)
 
 
 generator = SigningKey(base64.b64decode(json.load(open(key_file))["signingSecretKey"]))

@@ -31,7 +31,7 @@ final class RefusalLimiter: Sendable {
 
     private struct State {
         var table: LRUTable<Tally>
-        var evicted: [Tally] = []
+        var evicted: [AuditTally] = []
     }
 
     let limit: Int
@@ -76,28 +76,23 @@ final class RefusalLimiter: Sendable {
     /// Removes and returns the tallies whose window has closed by `now` (every tally when `now` is
     /// nil, at shutdown): what the next aggregated audit events record.
     func drainClosed(now: Date?) -> [AuditTally] {
-        let tallies = state.withLock { state in
-            var drained = state.evicted
-            state.evicted = []
+        state.withLock { state in
+            var closed: [Tally] = []
             state.table.filter { _, tally in
-                let closed = now.map { $0.timeIntervalSince(tally.start) >= window } ?? true
-                if closed { drained.append(tally) }
-                return !closed
+                let isClosed = now.map { $0.timeIntervalSince(tally.start) >= window } ?? true
+                if isClosed { closed.append(tally) }
+                return !isClosed
             }
-            return drained
-        }
-        return tallies.map {
-            AuditTally(remote: $0.network, count: $0.count, principal: $0.first.principal, requestId: $0.first.requestId)
+            for tally in closed { Self.keep(tally, in: &state, capacity: capacity) }
+            defer { state.evicted = [] }
+            return state.evicted
         }
     }
 
+    /// Keeps a closed or pushed-out window for the next flush (folded past `capacity`).
     private static func keep(_ tally: Tally, in state: inout State, capacity: Int) {
-        if state.evicted.count < capacity {
-            state.evicted.append(tally)
-        } else {
-            state.evicted[capacity - 1].network = "*"
-            state.evicted[capacity - 1].count += tally.count
-        }
+        let audited = AuditTally(remote: tally.network, count: tally.count, principal: tally.first.principal, requestId: tally.first.requestId)
+        AuditTally.append(audited, to: &state.evicted, capacity: capacity)
     }
 
     /// The network an address is limited as: an IPv4 address itself, an IPv6 address's /64.

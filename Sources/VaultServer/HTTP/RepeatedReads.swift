@@ -11,7 +11,7 @@ import VaultStore
 /// per request (DESIGN.md, threat model), while every read stays on the log.
 ///
 /// Memory is bounded like `RefusalLimiter`'s: an LRU of `capacity` open windows; a window pushed
-/// out with repeats to audit waits for the next flush, folded into one tally past `capacity`.
+/// out with repeats to audit waits for the next flush (`AuditTally.append` folds past `capacity`).
 final class RepeatedReads: Sendable {
     /// The reads counted together.
     struct Key: Sendable {
