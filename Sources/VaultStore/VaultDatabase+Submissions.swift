@@ -52,28 +52,21 @@ extension VaultDatabase {
     /// Releases the latest submission of a handoff to the generator, audited in the same
     /// transaction (shared with concurrent releases and submissions: group commit): no audit row,
     /// no release. A repeat — the latest submission was released before, and `auditRepeat` is
-    /// false — is read without writing (the caller counts it for an aggregated event); `audited`
-    /// says which it was.
+    /// false — appends nothing (the caller counts it for an aggregated event); `audited` says
+    /// which it was.
     package func releaseLatest(handoffId: String, auditRepeat: Bool, context: OperationContext) async throws -> (released: ReleasedSubmission, audited: Bool) {
         let keys = try self.keys()
-        let repeated: SubmissionRecord? = auditRepeat ? nil : try await read { db in
+        // One grouped transaction either way (group commit shares it with concurrent releases and
+        // submissions); a repeat appends nothing to the log.
+        let (record, audited) = try await writeGrouped { db -> (SubmissionRecord, Bool) in
             let (state, latest) = try Self.releasable(db, handoffId: handoffId, now: context.now)
-            return state.hasReleasedLatest ? latest : nil
-        }
-        let audited = repeated == nil
-        let record: SubmissionRecord
-        if let repeated {
-            record = repeated
-        } else {
-            record = try await writeGrouped { db -> SubmissionRecord in
-                let (state, latest) = try Self.releasable(db, handoffId: handoffId, now: context.now)
-                try self.audit(db, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.id)
-                if state == .submitted {
-                    try db.cachedStatement(sql: "UPDATE handoff SET state = ?, releasedAt = ? WHERE id = ?")
-                        .execute(arguments: [HandoffState.released.rawValue, context.now, handoffId])
-                }
-                return latest
+            if !auditRepeat, state.hasReleasedLatest { return (latest, false) }
+            try self.audit(db, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.id)
+            if state == .submitted {
+                try db.cachedStatement(sql: "UPDATE handoff SET state = ?, releasedAt = ? WHERE id = ?")
+                    .execute(arguments: [HandoffState.released.rawValue, context.now, handoffId])
             }
+            return (latest, true)
         }
         let opened: SecretBytes
         do {

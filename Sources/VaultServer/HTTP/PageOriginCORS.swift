@@ -10,8 +10,8 @@ import Hummingbird
 /// refusals there). No credentials mode: the page sends its invite as a bearer token, never a cookie.
 struct PageOriginCORS: RouterMiddleware {
     typealias Context = VaultRequestContext
-    /// `https://host[:port]`, or nil: no cross-origin page.
-    let origin: String?
+    /// `https://host[:port]`.
+    let origin: String
 
     static let allowOrigin = HTTPField.Name("Access-Control-Allow-Origin")!
     static let allowMethods = HTTPField.Name("Access-Control-Allow-Methods")!
@@ -23,9 +23,9 @@ struct PageOriginCORS: RouterMiddleware {
     static let vary = HTTPField.Name("Vary")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let origin, request.headers[Self.originHeader] == origin else {
+        guard request.headers[Self.originHeader] == origin else {
             var response = try await next(request, context)
-            if self.origin != nil { response.headers[Self.vary] = "Origin" }
+            response.headers[Self.vary] = "Origin"
             return response
         }
         if request.method == .options, request.headers[Self.requestMethod] != nil {

@@ -132,7 +132,6 @@ struct ClientAddressMiddleware: RouterMiddleware {
     let trusted: TrustedProxies
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !trusted.ranges.isEmpty else { return try await next(request, context) }
         var context = context
         context.remote = trusted.client(peer: context.peer, headers: request.headers)
         return try await next(request, context)

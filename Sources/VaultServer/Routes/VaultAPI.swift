@@ -74,8 +74,9 @@ package struct VaultAPI: Sendable {
     /// The router with every route and the middleware in front of them.
     package func router() -> Router<VaultRequestContext> {
         let router = Router(context: VaultRequestContext.self)
-        router.add(middleware: ClientAddressMiddleware(trusted: limits.trustedProxies))
-        router.add(middleware: PageOriginCORS(origin: limits.pageOrigin))
+        // Only when configured: each middleware is a step on every request's path.
+        if !limits.trustedProxies.ranges.isEmpty { router.add(middleware: ClientAddressMiddleware(trusted: limits.trustedProxies)) }
+        if let pageOrigin = limits.pageOrigin { router.add(middleware: PageOriginCORS(origin: pageOrigin)) }
         router.add(middleware: ProblemMiddleware(metrics: metrics, refusals: refusals, clock: clock))
         router.add(middleware: BearerAuthMiddleware(store: store, clock: clock))
         router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
