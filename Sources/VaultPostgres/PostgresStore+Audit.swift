@@ -15,25 +15,18 @@ extension PostgresStore {
         // The next leaf of the tree, read under the lock; a row already at that index makes the
         // insert fail, and the whole operation with it.
         let index = try await treeSize(connection)
-        let event = context.auditEvent(
-            index: index, action, outcome: outcome, handoffId: handoffId, submissionId: submissionId, target: target, count: count
+        let (bytes, leafHash) = try AuditRule.entry(
+            index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count
         )
-        let bytes = event.canonicalBytes
-        let leafHash = try AuditEvent.leafHash(bytes)
         try await connection.query("INSERT INTO audit_event (id, event, leaf_hash) VALUES (\(index), \(Data(bytes)), \(Data(leafHash)))", logger: self.logger)
-        // The leaf and every perfect subtree it completes.
-        var level: Int64 = 0
-        var position = index
-        var hash = leafHash
-        try await insertNode(connection, level: level, index: position, hash: hash)
-        while position & 1 == 1 {
-            let left = try await node(connection, level: level, index: position - 1)
-            hash = try MerkleTree.nodeHash(left, hash)
-            level += 1
-            position >>= 1
-            try await insertNode(connection, level: level, index: position, hash: hash)
+        var siblings: [[UInt8]] = []
+        for sibling in AuditRule.siblings(ofLeaf: index) {
+            siblings.append(try await node(connection, level: Int64(sibling.level), index: sibling.index))
         }
-        if let signer = checkpointSigner, (index + 1) % signer.interval == 0 {
+        for (node, hash) in try AuditRule.nodes(appendingLeaf: index, leafHash: leafHash, siblingHashes: siblings) {
+            try await insertNode(connection, level: Int64(node.level), index: node.index, hash: hash)
+        }
+        if AuditRule.checkpointDue(afterEvent: index, signer: checkpointSigner), let signer = checkpointSigner {
             try await checkpoint(connection, signer: signer, now: context.now)
         }
         return index
@@ -47,7 +40,7 @@ extension PostgresStore {
         guard let hash = try await connection.query(
             "SELECT hash FROM merkle_node WHERE level = \(level) AND idx = \(index)", logger: self.logger
         ).decode(Data.self).first(where: { _ in true }) else {
-            throw StoreError(.recordCorrupt, "the audit tree is missing node \(level)/\(index)")
+            throw AuditRule.missing(AuditRule.Node(level: Int(level), index: index))
         }
         return [UInt8](hash)
     }
@@ -136,12 +129,10 @@ extension PostgresStore {
     package func inclusionProof(index: Int64, size: Int64) async throws -> InclusionProof {
         try await read { connection in
             let current = try await self.treeSize(connection)
-            guard size >= 1, size <= current, index >= 0, index < size else {
-                throw StoreError(.notFound, "the tree has \(current) events; ask for 0 ≤ index < size ≤ \(current)")
-            }
+            try AuditRule.checkInclusion(index: index, size: size, current: current)
             guard let bytes = try await connection.query("SELECT event FROM audit_event WHERE id = \(index)", logger: self.logger)
                 .decode(Data.self).first(where: { _ in true }) else {
-                throw StoreError(.recordCorrupt, "audit event \(index) is missing")
+                throw AuditRule.missingEvent(index)
             }
             let proof = try await self.withNodes(connection, size: size) { try MerkleTree.inclusionProof(index: index, size: size, nodes: $0) }
             return InclusionProof(event: IndexedAuditEvent(index: index, bytes: [UInt8](bytes)), treeSize: size, proof: proof)
@@ -151,9 +142,7 @@ extension PostgresStore {
     package func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]] {
         try await read { connection in
             let current = try await self.treeSize(connection)
-            guard first >= 0, first <= second, second <= current else {
-                throw StoreError(.notFound, "the tree has \(current) events; ask for 0 ≤ from ≤ to ≤ \(current)")
-            }
+            try AuditRule.checkConsistency(from: first, to: second, current: current)
             return try await self.withNodes(connection, size: second) { try MerkleTree.consistencyProof(from: first, to: second, nodes: $0) }
         }
     }

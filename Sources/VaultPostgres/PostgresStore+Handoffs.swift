@@ -119,11 +119,9 @@ extension PostgresStore {
 
     package func revokeHandoff(id: String, context: OperationContext) async throws {
         try await write { connection in
-            guard let row = try await self.handoffRow(connection, id: id, forUpdate: true), row.state != .revoked, row.state != .purged else {
-                throw StoreError(.notFound, "no such handoff, or it is already revoked")
-            }
+            let next = try HandoffRule.revocation(of: try await self.handoffRow(connection, id: id, forUpdate: true))
             try await self.destroySealedData(connection, handoffId: id, now: context.now)
-            try await connection.query("UPDATE handoff SET state = \(HandoffState.revoked.rawValue) WHERE id = \(id)", logger: self.logger)
+            try await connection.query("UPDATE handoff SET state = \(next.rawValue) WHERE id = \(id)", logger: self.logger)
             try await self.audit(connection, .handoffRevoked, context: context, handoffId: id)
         }
     }
@@ -138,14 +136,9 @@ extension PostgresStore {
 
     package func acknowledge(handoffId: String, context: OperationContext) async throws {
         try await write { connection in
-            guard let row = try await self.handoffRow(connection, id: handoffId, forUpdate: true) else {
-                throw StoreError(.notFound, "no such handoff")
-            }
-            guard row.effectiveState(at: context.now) == .released else {
-                throw StoreError(.conflict, "only a released handoff can be acknowledged (it is \(row.effectiveState(at: context.now).rawValue))")
-            }
+            let next = try HandoffRule.acknowledgement(of: try await self.handoffRow(connection, id: handoffId, forUpdate: true), now: context.now)
             try await connection.query("""
-                UPDATE handoff SET state = \(HandoffState.acknowledged.rawValue), acknowledged_at = \(context.now) WHERE id = \(handoffId)
+                UPDATE handoff SET state = \(next.rawValue), acknowledged_at = \(context.now) WHERE id = \(handoffId)
                 """, logger: self.logger)
             try await self.audit(connection, .handoffAcknowledged, context: context, handoffId: handoffId)
         }
@@ -154,25 +147,22 @@ extension PostgresStore {
     package func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
         let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
         return try await write { connection in
-            let cutoff = now.addingTimeInterval(-policy.afterAcknowledgement)
-            var due: [String] = []
+            var due: [HandoffRecord] = []
             for try await row in try await connection.query(
                 PostgresQuery(unsafeSQL: "SELECT \(HandoffRecord.postgresColumns) FROM handoff WHERE state <> 'purged' ORDER BY created_at FOR UPDATE"), logger: self.logger
             ).decode(HandoffColumns.self) {
                 let record = try HandoffRecord(row: row)
-                switch record.state {
-                case .acknowledged, .delivered: if (record.acknowledgedAt ?? now) <= cutoff { due.append(record.id) }
-                case .invited, .submitted, .released, .expired: if record.effectiveState(at: now) == .expired { due.append(record.id) }
-                case .revoked: due.append(record.id)
-                case .purged: break
-                }
+                if policy.isDue(record, now: now) { due.append(record) }
             }
-            for id in due {
+            for record in due {
+                let id = record.id
                 try await self.destroySealedData(connection, handoffId: id, now: now)
-                try await connection.query("UPDATE handoff SET state = \(HandoffState.purged.rawValue) WHERE id = \(id)", logger: self.logger)
+                try await connection.query(
+                    "UPDATE handoff SET state = \(HandoffAction.purge.state(after: record.state).rawValue) WHERE id = \(id)", logger: self.logger
+                )
                 try await self.audit(connection, .handoffPurged, context: context, handoffId: id)
             }
-            return due
+            return due.map(\.id)
         }
     }
 }

@@ -15,15 +15,13 @@ enum AuditLog {
         // The next leaf of the tree; a row already holding that index (slipped in behind the
         // tree's back) makes the insert fail, and with it the action.
         let index = try AuditTree.size(db)
-        let event = context.auditEvent(
-            index: index, action, outcome: outcome, handoffId: handoffId, submissionId: submissionId, target: target, count: count
+        let (bytes, leafHash) = try AuditRule.entry(
+            index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count
         )
-        let bytes = event.canonicalBytes
-        let leafHash = try AuditEvent.leafHash(bytes)
         try db.cachedStatement(sql: "INSERT INTO auditEvent (id, event, leafHash) VALUES (?, ?, ?)")
             .execute(arguments: [index, Data(bytes), Data(leafHash)])
         try AuditTree.append(db, index: index, leafHash: leafHash)
-        if let signer, (index + 1) % signer.interval == 0 {
+        if AuditRule.checkpointDue(afterEvent: index, signer: signer), let signer {
             try AuditTree.checkpoint(db, signer: signer, now: context.now)
         }
         return index

@@ -10,16 +10,9 @@ enum AuditTree {
     /// statement here runs on each audited request, so each is prepared once per connection
     /// (`cachedStatement`) rather than compiled per call.
     static func append(_ db: Database, index: Int64, leafHash: [UInt8]) throws {
-        var level = 0
-        var position = index
-        var hash = leafHash
-        try insert(db, level: level, index: position, hash: hash)
-        while position & 1 == 1 {
-            let left = try node(db, level: level, index: position - 1)
-            hash = try MerkleTree.nodeHash(left, hash)
-            level += 1
-            position >>= 1
-            try insert(db, level: level, index: position, hash: hash)
+        let siblings = try AuditRule.siblings(ofLeaf: index).map { try node(db, level: $0.level, index: $0.index) }
+        for (node, hash) in try AuditRule.nodes(appendingLeaf: index, leafHash: leafHash, siblingHashes: siblings) {
+            try insert(db, level: node.level, index: node.index, hash: hash)
         }
     }
 
@@ -29,7 +22,7 @@ enum AuditTree {
 
     static func node(_ db: Database, level: Int, index: Int64) throws -> [UInt8] {
         guard let data = try Data.fetchOne(db.cachedStatement(sql: "SELECT hash FROM merkleNode WHERE level = ? AND idx = ?"), arguments: [level, index]) else {
-            throw StoreError(.recordCorrupt, "the audit tree is missing node \(level)/\(index)")
+            throw AuditRule.missing(AuditRule.Node(level: level, index: index))
         }
         return [UInt8](data)
     }

@@ -28,11 +28,9 @@ extension VaultDatabase {
     package func inclusionProof(index: Int64, size: Int64) async throws -> InclusionProof {
         try await read { db in
             let current = try AuditTree.size(db)
-            guard size >= 1, size <= current, index >= 0, index < size else {
-                throw StoreError(.notFound, "the tree has \(current) events; ask for 0 ≤ index < size ≤ \(current)")
-            }
+            try AuditRule.checkInclusion(index: index, size: size, current: current)
             guard let bytes = try Data.fetchOne(db, sql: "SELECT event FROM auditEvent WHERE id = ?", arguments: [index]) else {
-                throw StoreError(.recordCorrupt, "audit event \(index) is missing")
+                throw AuditRule.missingEvent(index)
             }
             let proof = try MerkleTree.inclusionProof(index: index, size: size, nodes: AuditTree.nodes(db))
             return InclusionProof(event: IndexedAuditEvent(index: index, bytes: [UInt8](bytes)), treeSize: size, proof: proof)
@@ -43,9 +41,7 @@ extension VaultDatabase {
     package func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]] {
         try await read { db in
             let current = try AuditTree.size(db)
-            guard first >= 0, first <= second, second <= current else {
-                throw StoreError(.notFound, "the tree has \(current) events; ask for 0 ≤ from ≤ to ≤ \(current)")
-            }
+            try AuditRule.checkConsistency(from: first, to: second, current: current)
             return try MerkleTree.consistencyProof(from: first, to: second, nodes: AuditTree.nodes(db))
         }
     }

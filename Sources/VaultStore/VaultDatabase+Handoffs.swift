@@ -113,14 +113,13 @@ extension VaultDatabase {
     /// holding the wrapped data keys are deleted with secure_delete on). Audited.
     package func revokeHandoff(id: String, context: OperationContext) async throws {
         try await write { db in
-            guard var record = try HandoffRecord.fetchOne(db, key: id), record.state != .revoked, record.state != .purged else {
-                throw StoreError(.notFound, "no such handoff, or it is already revoked")
-            }
+            var record = try HandoffRecord.fetchOne(db, key: id)
+            let next = try HandoffRule.revocation(of: record)
             try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == id).deleteAll(db)
             try PackageRecord.filter(PackageRecord.Columns.handoffId == id).deleteAll(db)
             try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [context.now, id])
-            record.state = .revoked
-            try record.update(db)
+            record?.state = next
+            try record?.update(db)
             try self.audit(db, .handoffRevoked, context: context, handoffId: id)
         }
         principals.invalidate()
@@ -130,13 +129,8 @@ extension VaultDatabase {
     /// Marks the package as built; starts the retention clock. Audited.
     package func acknowledge(handoffId: String, context: OperationContext) async throws {
         try await write { db in
-            guard var record = try HandoffRecord.fetchOne(db, key: handoffId) else {
-                throw StoreError(.notFound, "no such handoff")
-            }
-            guard record.effectiveState(at: context.now) == .released else {
-                throw StoreError(.conflict, "only a released handoff can be acknowledged (it is \(record.effectiveState(at: context.now).rawValue))")
-            }
-            record.state = .acknowledged
+            var record = try HandoffRule.existing(try HandoffRecord.fetchOne(db, key: handoffId))
+            record.state = try HandoffRule.acknowledgement(of: record, now: context.now)
             record.acknowledgedAt = context.now
             try record.update(db)
             try self.audit(db, .handoffAcknowledged, context: context, handoffId: handoffId)

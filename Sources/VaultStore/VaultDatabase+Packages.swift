@@ -10,22 +10,11 @@ extension VaultDatabase {
     @discardableResult
     package func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws -> PackageDelivery {
         let keys = try self.keys()
-        let packageId = UUID().uuidString.lowercased()
-        let digest = try SHA256.hash(zip)
-        let (ciphertext, wrapped) = try AtRest.seal(zip, table: PackageRecord.databaseTableName, recordId: packageId, handoffId: handoffId, master: keys.master)
+        let sealed = try SealedRecord.seal(zip, table: SealedRecord.packageTable, handoffId: handoffId, master: keys.master)
         try await write { db in
-            guard var handoff = try HandoffRecord.fetchOne(db, key: handoffId) else {
-                throw StoreError(.notFound, "no such handoff")
-            }
-            let state = handoff.effectiveState(at: context.now)
-            guard state.acceptsPackage else {
-                throw StoreError(.conflict, "a package is delivered after the values were fetched (the handoff is \(state.rawValue))")
-            }
-            guard let recipient = try RecipientKeyRecord.fetchOne(db, key: handoff.recipientKeyId),
-                  let signingBytes = recipient.signingPublicKey, let signingKey = try? SigningPublicKey(bytes: [UInt8](signingBytes))
-            else {
-                throw StoreError(.conflict, "this handoff's generator key was registered without a signing key; register generator.pub from handoff keys generate and send a new invite")
-            }
+            guard var handoff = try HandoffRecord.fetchOne(db, key: handoffId) else { throw StoreError(.notFound, "no such handoff") }
+            let next = try HandoffRule.delivery(to: handoff, now: context.now)
+            let signingKey = try PackageDeliveryRule.signingKey(try RecipientKeyRecord.fetchOne(db, key: handoff.recipientKeyId)?.signingPublicKey)
             let statement = try PackageDeliveryRule.verified(signature: signature, zip: zip, handoffId: handoffId, signingKey: signingKey)
             try PackageDeliveryRule.check(
                 statement,
@@ -34,15 +23,15 @@ extension VaultDatabase {
             )
             try PackageRecord.filter(PackageRecord.Columns.handoffId == handoffId).deleteAll(db)
             try PackageRecord(
-                id: packageId, handoffId: handoffId, deliveredAt: context.now, sha256: Data(digest), size: zip.count, signature: signature,
-                ciphertext: Data(ciphertext), wrappedKey: Data(wrapped), keyVersion: keys.master.version, recordKeyVersion: keys.master.version
+                id: sealed.id, handoffId: handoffId, deliveredAt: context.now, sha256: Data(sealed.sha256), size: zip.count, signature: signature,
+                ciphertext: sealed.ciphertext, wrappedKey: sealed.wrappedKey, keyVersion: sealed.keyVersion, recordKeyVersion: sealed.keyVersion
             ).insert(db)
-            handoff.state = .delivered
+            handoff.state = next
             if handoff.acknowledgedAt == nil { handoff.acknowledgedAt = context.now }
             try handoff.update(db)
             try self.audit(db, .packageDelivered, context: context, handoffId: handoffId)
         }
-        return PackageDelivery(handoffId: handoffId, sha256: digest, size: Int64(zip.count))
+        return PackageDelivery(handoffId: handoffId, sha256: sealed.sha256, size: Int64(zip.count))
     }
 
     /// The delivered package of a handoff, audited `package.fetched` in the same transaction
@@ -62,17 +51,10 @@ extension VaultDatabase {
                 return record
             }
             : try await read(find)
-        let opened: SecretBytes
-        do {
-            opened = try AtRest.open(
-                [UInt8](record.ciphertext), wrappedKey: [UInt8](record.wrappedKey), table: PackageRecord.databaseTableName,
-                recordId: record.id, handoffId: handoffId, recordKeyVersion: record.recordKeyVersion, keyVersion: record.keyVersion, master: keys.master
-            )
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.recordCorrupt, "package \(record.id) does not decrypt: it was changed or moved in the database")
-        }
+        let opened = try SealedRecord.open(
+            table: SealedRecord.packageTable, id: record.id, handoffId: handoffId, ciphertext: record.ciphertext, wrappedKey: record.wrappedKey,
+            keyVersion: record.keyVersion, recordKeyVersion: record.recordKeyVersion, master: keys.master
+        )
         return DeliveredPackage(handoffId: handoffId, zip: opened.withUnsafeBytes { Array($0) }, signature: record.signature)
     }
 }

@@ -22,20 +22,12 @@ extension VaultDatabase {
     package func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
         let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
         let purged = try await write { db in
-            let cutoff = now.addingTimeInterval(-policy.afterAcknowledgement)
-            let due = try HandoffRecord.fetchAll(db).filter { record in
-                switch record.state {
-                case .acknowledged, .delivered: return (record.acknowledgedAt ?? now) <= cutoff
-                case .invited, .submitted, .released, .expired: return record.effectiveState(at: now) == .expired
-                case .revoked: return true
-                case .purged: return false
-                }
-            }
+            let due = try HandoffRecord.fetchAll(db).filter { policy.isDue($0, now: now) }
             for var record in due {
                 try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == record.id).deleteAll(db)
                 try PackageRecord.filter(PackageRecord.Columns.handoffId == record.id).deleteAll(db)
                 try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [now, record.id])
-                record.state = .purged
+                record.state = HandoffAction.purge.state(after: record.state)
                 try record.update(db)
                 try self.audit(db, .handoffPurged, context: context, handoffId: record.id)
             }

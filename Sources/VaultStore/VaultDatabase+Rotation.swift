@@ -8,25 +8,16 @@ extension VaultDatabase {
     /// transaction; the records themselves are not touched. Returns how many data keys moved.
     /// Run it with the server stopped: a running server still holds the old key.
     package func rotateMasterKey(from old: MasterKey, to new: MasterKey, now: Date) async throws -> Int {
-        guard new.version > old.version else {
-            throw StoreError(.conflict, "the new master key must have a higher version")
-        }
+        try RotationRule.check(from: old, to: new)
         return try await write { db in
             let moved = try Self.rewrap(SubmissionRecord.fetchAll(db), in: db, from: old, to: new)
                 + Self.rewrap(PackageRecord.fetchAll(db), in: db, from: old, to: new)
             for var secret in try ServerSecretRecord.fetchAll(db) {
-                let opened: SecretBytes
-                do {
-                    opened = try XChaCha20Poly1305.open([UInt8](secret.wrapped), key: old.key, associatedData: StoreFormat.secretContext(secret.name, secret.keyVersion))
-                } catch {
-                    throw StoreError(.keysUnavailable, "the server keys do not open with the current master key; nothing was rotated")
-                }
-                secret.wrapped = Data(try XChaCha20Poly1305.seal(opened, key: new.key, associatedData: StoreFormat.secretContext(secret.name, new.version)))
+                secret.wrapped = try RotationRule.rewrapSecret(secret.wrapped, name: secret.name, keyVersion: secret.keyVersion, from: old, to: new)
                 secret.keyVersion = new.version
                 try secret.update(db)
             }
-            let context = OperationContext(principal: nil, remote: "local", requestId: "rotate-master-key", now: now)
-            try self.audit(db, .masterKeyRotated, context: context)
+            try self.audit(db, .masterKeyRotated, context: RotationRule.context(now: now))
             return moved
         }
     }
@@ -34,15 +25,9 @@ extension VaultDatabase {
     /// Re-wraps each record's data key from `old` to `new`; returns how many.
     private static func rewrap<Record: WrappedAtRest>(_ records: [Record], in db: Database, from old: MasterKey, to new: MasterKey) throws -> Int {
         for var record in records {
-            let dataKey: SecretBytes
-            do {
-                dataKey = try AtRest.unwrap(
-                    [UInt8](record.wrappedKey), table: Record.databaseTableName, recordId: record.id, keyVersion: record.keyVersion, master: old
-                )
-            } catch {
-                throw StoreError(.keysUnavailable, "\(Record.databaseTableName) \(record.id) does not open with the current master key; nothing was rotated")
-            }
-            record.wrappedKey = Data(try AtRest.wrap(dataKey, table: Record.databaseTableName, recordId: record.id, master: new))
+            record.wrappedKey = try RotationRule.rewrapDataKey(
+                record.wrappedKey, table: Record.databaseTableName, recordId: record.id, keyVersion: record.keyVersion, from: old, to: new
+            )
             record.keyVersion = new.version
             try record.update(db)
         }

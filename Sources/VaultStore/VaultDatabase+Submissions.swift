@@ -12,27 +12,12 @@ extension VaultDatabase {
         handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int = 100, context: OperationContext
     ) async throws -> SubmissionReceipt {
         let keys = try self.keys()
-        let submissionId = UUID().uuidString.lowercased()
-        let digest = try SHA256.hash(sealed)
-        let (ciphertext, wrapped) = try AtRest.seal(sealed, table: SubmissionRecord.databaseTableName, recordId: submissionId, handoffId: handoffId, master: keys.master)
+        let sealedRecord = try SealedRecord.seal(sealed, table: SealedRecord.submissionTable, handoffId: handoffId, master: keys.master)
         return try await writeGrouped { db in
-            guard let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId]) else {
-                throw StoreError(.notFound, "no such handoff")
-            }
-            guard handoff.acceptsCustomer(at: context.now) else {
-                throw StoreError(.conflict, "this handoff no longer accepts submissions (it is \(handoff.effectiveState(at: context.now).rawValue))")
-            }
-            guard handoff.submissionCount < limit else {
-                throw StoreError(.limitReached, "this handoff has received \(handoff.submissionCount) submissions, the most it takes; ask the operator to revoke it and send a new invite")
-            }
-            guard handoff.recipientKeyId == recipientKeyId else {
-                throw StoreError(.recipientMismatch, "the values were sealed to another key than this handoff's generator key")
-            }
-            let index = try self.audit(db, .submissionReceived, context: context, handoffId: handoffId, submissionId: submissionId)
-            let receipt = try Receipt(
-                handoffId: handoffId, submissionId: submissionId, sealedSHA256: digest,
-                receivedAt: Timestamp.string(context.now), auditIndex: index
-            ).signed(keyName: keys.keyName, with: keys.signing)
+            let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId])
+            let next = try HandoffRule.submission(to: handoff, recipientKeyId: recipientKeyId, limit: limit, now: context.now)
+            let index = try self.audit(db, .submissionReceived, context: context, handoffId: handoffId, submissionId: sealedRecord.id)
+            let receipt = try sealedRecord.receipt(handoffId: handoffId, auditIndex: index, now: context.now, keys: keys)
             // Prepared once per connection, with plain arguments: the Codable record encoding
             // cost more than the insert itself on this path.
             try db.cachedStatement(sql: """
@@ -40,12 +25,12 @@ extension VaultDatabase {
                                         wrappedKey, keyVersion, recordKeyVersion, receipt)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
-                    submissionId, handoffId, recipientKeyId, context.now, index, Data(digest), Data(ciphertext),
-                    Data(wrapped), keys.master.version, keys.master.version, receipt,
+                    sealedRecord.id, handoffId, recipientKeyId, context.now, index, Data(sealedRecord.sha256), sealedRecord.ciphertext,
+                    sealedRecord.wrappedKey, sealedRecord.keyVersion, sealedRecord.keyVersion, receipt.receipt,
                 ])
             try db.cachedStatement(sql: "UPDATE handoff SET state = ?, submissionCount = submissionCount + 1 WHERE id = ?")
-                .execute(arguments: [HandoffState.submitted.rawValue, handoffId])
-            return SubmissionReceipt(handoffId: handoffId, submissionId: submissionId, receivedAt: context.now, auditIndex: index, receipt: receipt)
+                .execute(arguments: [next.rawValue, handoffId])
+            return receipt
         }
     }
 
@@ -60,26 +45,19 @@ extension VaultDatabase {
         // submissions); a repeat appends nothing to the log.
         let (record, audited) = try await writeGrouped { db -> (SubmissionRecord, Bool) in
             let (state, latest) = try Self.releasable(db, handoffId: handoffId, now: context.now)
-            if !auditRepeat, state.hasReleasedLatest { return (latest, false) }
+            let release = HandoffRule.release(from: state, auditRepeat: auditRepeat)
+            guard release.audited else { return (latest, false) }
             try self.audit(db, .submissionReleased, context: context, handoffId: handoffId, submissionId: latest.id)
-            if state == .submitted {
+            if let next = release.newState {
                 try db.cachedStatement(sql: "UPDATE handoff SET state = ?, releasedAt = ? WHERE id = ?")
-                    .execute(arguments: [HandoffState.released.rawValue, context.now, handoffId])
+                    .execute(arguments: [next.rawValue, context.now, handoffId])
             }
             return (latest, true)
         }
-        let opened: SecretBytes
-        do {
-            opened = try AtRest.open(
-                [UInt8](record.ciphertext), wrappedKey: [UInt8](record.wrappedKey), table: SubmissionRecord.databaseTableName,
-                recordId: record.id, handoffId: handoffId, recordKeyVersion: record.recordKeyVersion,
-                keyVersion: record.keyVersion, master: keys.master
-            )
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.recordCorrupt, "submission \(record.id) does not decrypt: it was changed or moved in the database")
-        }
+        let opened = try SealedRecord.open(
+            table: SealedRecord.submissionTable, id: record.id, handoffId: handoffId, ciphertext: record.ciphertext, wrappedKey: record.wrappedKey,
+            keyVersion: record.keyVersion, recordKeyVersion: record.recordKeyVersion, master: keys.master
+        )
         let released = ReleasedSubmission(
             submissionId: record.id, sealed: opened.withUnsafeBytes { Array($0) },
             recipientKeyId: record.recipientKeyId, receivedAt: record.receivedAt
@@ -89,18 +67,12 @@ extension VaultDatabase {
 
     /// The handoff's effective state and its latest submission, or why there is none to release.
     private static func releasable(_ db: Database, handoffId: String, now: Date) throws -> (HandoffState, SubmissionRecord) {
-        guard let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId]) else {
-            throw StoreError(.notFound, "no such handoff")
-        }
-        let state = handoff.effectiveState(at: now)
-        guard state.hasSubmission,
-              // The audit index orders submissions exactly (receive times can tie within a second).
-              let latest = try SubmissionRecord.fetchOne(
-                  db.cachedStatement(sql: "SELECT * FROM submission WHERE handoffId = ? ORDER BY auditIndex DESC LIMIT 1"), arguments: [handoffId]
-              )
-        else {
-            throw StoreError(.conflict, "this handoff has no submission to release (it is \(state.rawValue))")
-        }
+        let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId])
+        let state = try HandoffRule.releasable(handoff, now: now)
+        // The audit index orders submissions exactly (receive times can tie within a second).
+        guard let latest = try SubmissionRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM submission WHERE handoffId = ? ORDER BY auditIndex DESC LIMIT 1"), arguments: [handoffId]
+        ) else { throw HandoffRule.nothingToRelease(state) }
         return (state, latest)
     }
 }

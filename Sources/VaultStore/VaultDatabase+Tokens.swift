@@ -41,23 +41,16 @@ extension VaultDatabase {
     package func principal(forTokenHash hash: Data, now: Date) async throws -> Principal? {
         let cached = principals.lookup(hash, now: now)
         if let principal = cached.value { return principal }
-        let found = try await read { db -> (Principal, Date?)? in
+        let found = try await read { db -> (principal: Principal, validUntil: Date?)? in
             let statement = try db.cachedStatement(sql: """
                 SELECT t.id, t.role, t.handoffId, t.revokedAt, t.expiresAt, h.state, h.expiresAt
                 FROM token t LEFT JOIN handoff h ON h.id = t.handoffId WHERE t.hash = ?
                 """)
-            guard let row = try Row.fetchOne(statement, arguments: [hash]),
-                  let role = Role(rawValue: row[1]), (row[3] as Date?) == nil
-            else { return nil }
-            var limit: Date? = row[4]
-            if let tokenExpiry = limit, now >= tokenExpiry { return nil }
-            if role == .customer {
-                guard let state = (row[5] as String?).flatMap(HandoffState.init(rawValue:)), let handoffExpiry = row[6] as Date?,
-                      state.acceptsCustomer(expiresAt: handoffExpiry, at: now)
-                else { return nil }
-                limit = min(limit ?? handoffExpiry, handoffExpiry)
-            }
-            return (Principal(tokenId: row[0], role: role, handoffId: row[2]), limit)
+            guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
+            return TokenRule.principal(
+                TokenAccess(tokenId: row[0], role: row[1], handoffId: row[2], revokedAt: row[3], expiresAt: row[4], handoffState: row[5], handoffExpiresAt: row[6]),
+                now: now
+            )
         }
         guard let (principal, limit) = found else { return nil }
         principals.remember(principal, for: hash, now: now, limit: limit, generation: cached.generation)
@@ -68,9 +61,7 @@ extension VaultDatabase {
     /// token itself is returned once.
     package func createToken(role: Role, name: String, expiresIn: TimeInterval? = nil, context: OperationContext) async throws -> IssuedToken {
         let keys = try self.keys()
-        guard role != .customer else {
-            throw StoreError(.conflict, "customer tokens come only with invites")
-        }
+        try TokenRule.checkIssuable(role)
         let token = try BearerToken.generate(for: role)
         let hash = try keys.tokenHash(token)
         let id = try StoreFormat.newTokenId()
@@ -95,18 +86,16 @@ extension VaultDatabase {
     /// token cannot be revoked: nobody could manage the vault afterwards.
     package func revokeToken(id: String, context: OperationContext) async throws {
         try await write { db in
-            guard var token = try TokenRecord.fetchOne(db, key: id), token.role != .customer, token.revokedAt == nil else {
-                throw StoreError(.notFound, "no active role token with that id")
-            }
-            if token.role == .admin {
-                let admins = try TokenRecord.filter(TokenRecord.Columns.role == Role.admin.rawValue).fetchAll(db)
-                guard admins.contains(where: { $0.id != id && $0.isActive(at: context.now) }) else {
-                    throw StoreError(.conflict, "\(id) is the last active admin token; create another admin token before revoking it")
-                }
-            }
+            let token = try TokenRecord.fetchOne(db, key: id)
+            let admins = try TokenRecord.filter(TokenRecord.Columns.role == Role.admin.rawValue).fetchAll(db)
+            let role = try TokenRule.revocation(
+                id: id, role: token?.role.rawValue, revokedAt: token?.revokedAt,
+                otherActiveAdmin: admins.contains { $0.id != id && $0.isActive(at: context.now) }
+            )
+            guard var token else { return }
             token.revokedAt = context.now
             try token.update(db)
-            try self.audit(db, .tokenRevoked, context: context, target: .token(id: id, role: token.role))
+            try self.audit(db, .tokenRevoked, context: context, target: .token(id: id, role: role))
         }
         principals.invalidate()
     }

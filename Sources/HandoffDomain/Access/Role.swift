@@ -20,38 +20,6 @@ package enum Role: String, Sendable, CaseIterable {
     }
 }
 
-/// The life of a handoff. `submitted` may repeat (the latest submission wins); `delivered` means
-/// the generator's signed package is there for the customer.
-package enum HandoffState: String, Sendable, CaseIterable {
-    case invited, submitted, released, acknowledged, delivered, expired, revoked, purged
-
-    /// Whether the customer may (re-)submit values. Re-submitting after acknowledgement or
-    /// delivery is how the Teams app Object ID reaches the generator after Step 10.
-    package var acceptsSubmissions: Bool {
-        switch self {
-        case .invited, .submitted, .released, .acknowledged, .delivered: return true
-        case .expired, .revoked, .purged: return false
-        }
-    }
-
-    /// Whether the generator may deliver a package now: once it has fetched the values.
-    package var acceptsPackage: Bool {
-        self == .released || self == .acknowledged || self == .delivered
-    }
-
-    /// Whether the handoff holds a submission the generator may fetch.
-    package var hasSubmission: Bool {
-        self == .submitted || self == .released || self == .acknowledged || self == .delivered
-    }
-
-    /// Whether the latest submission has been released to the generator already (fetching it
-    /// again changes nothing).
-    package var hasReleasedLatest: Bool { acceptsPackage }
-
-    /// Whether the generator has something to fetch.
-    package var awaitsGenerator: Bool { self == .submitted || self == .released }
-}
-
 /// An authenticated caller: the token's id and role, and for an invite, its handoff.
 package struct Principal: Sendable, Equatable {
     package let tokenId: String

@@ -1,3 +1,4 @@
+import Foundation
 import HandoffDomain
 import VaultCrypto
 
@@ -6,6 +7,15 @@ import VaultCrypto
 /// handoff, a submission of this handoff named as the package's source, and a sequence above the
 /// delivery it replaces — so neither a stranger nor an older signed package can take its place.
 package enum PackageDeliveryRule {
+    /// The generator signing key the handoff's invite pins, from its recipient key row's
+    /// `signingPublicKey` (nil: no row or registered without one).
+    package static func signingKey(_ bytes: Data?) throws -> SigningPublicKey {
+        guard let bytes, let key = try? SigningPublicKey(bytes: [UInt8](bytes)) else {
+            throw StoreError(.conflict, "this handoff's generator key was registered without a signing key; register generator.pub from handoff keys generate and send a new invite")
+        }
+        return key
+    }
+
     /// The signature's statement once it verifies with the handoff's generator signing key.
     package static func verified(signature: String, zip: [UInt8], handoffId: String, signingKey: SigningPublicKey) throws -> PackageSignature {
         do {
