@@ -143,7 +143,7 @@ let package = Package(
             dependencies: ["VaultStore", "HandoffDomain", "VaultCrypto"],
             path: "Benchmarks/AuditBench"
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["VaultStore", "VaultPostgres", "HandoffDomain", "VaultCrypto"], path: "Tests/TestSupport"),
         .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain", "VaultCrypto", "TestSupport"]),
         .testTarget(name: "TeamsPackageTests", dependencies: ["TeamsPackage", "HandoffDomain", "TestSupport", "ZIPFoundation"]),
@@ -155,7 +155,13 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "VaultStoreTests", dependencies: ["VaultStore", "HandoffDomain", "VaultCrypto", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "VaultStoreTests",
+            dependencies: [
+                "VaultStore", "VaultPostgres", "HandoffDomain", "VaultCrypto", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .testTarget(
             // The real binaries over real TLS: what needs processes, sockets or signals.
             name: "EndToEndTests",

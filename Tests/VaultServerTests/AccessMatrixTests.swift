@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HandoffDomain
+import TestSupport
 import Testing
 import VaultCrypto
 @testable import VaultServer

@@ -11,16 +11,8 @@ import VaultPostgres
 @testable import VaultServer
 import VaultStore
 
-/// Where an in-process vault keeps its records: SQLite always; PostgreSQL too when make test
-/// runs one (`HANDOFF_TEST_DATABASE_URL`, from scripts/pg/with-server.sh).
-enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-
-    static var available: [Backend] {
-        ProcessInfo.processInfo.environment["HANDOFF_TEST_DATABASE_URL"] == nil ? [.sqlite] : [.sqlite, .postgres]
-    }
-
-    var testDescription: String { rawValue }
+extension Backend: CustomTestStringConvertible {
+    public var testDescription: String { rawValue }
 }
 
 /// A vault in this process: a real SQLite store in a temporary data directory, the real router
@@ -30,28 +22,18 @@ struct InProcessVault {
     let directory: URL
     let store: any HandoffStore
     let api: VaultAPI
-    /// PostgreSQL's connection pool, running for the vault's life.
-    let pool: Task<Void, Never>?
+    /// The store's opener, closed (PostgreSQL's pool stopped) after `test`.
+    let pool: TestStore
     let adminToken: String
     let generator: SealingKeyPair
     let generatorSigning: SigningKeyPair
 
     init(limits: APILimits = APILimits(refusalsPerWindow: 100_000), backend: Backend = .sqlite) async throws {
-        directory = try TestPaths.temporaryDirectory()
-        let admin = try BearerToken.generate(for: .admin)
-        switch backend {
-        case .sqlite:
-            store = try await DataDirectory(directory.path).initialize(environment: [:], keyName: "test", adminToken: admin, now: Date())
-            pool = nil
-        case .postgres:
-            let postgres = try PostgresStore(url: try await Self.freshDatabase())
-            pool = Task { await postgres.run() }
-            try await postgres.waitUntilReachable()
-            try await postgres.migrate()
-            postgres.useKeys(try await postgres.initialize(master: try MasterKey.generate(), keyName: "test", adminToken: admin, now: Date()))
-            store = postgres
-        }
-        adminToken = admin.withText { $0 }
+        let opened = try await TestStore(backend)
+        directory = opened.directory
+        store = opened.store
+        pool = opened
+        adminToken = opened.adminToken.withText { $0 }
         api = VaultAPI(store: store, publicURL: { "https://vault.test:8443" }, limits: limits)
         generator = try SealingKeyPair.generate()
         generatorSigning = try SigningKeyPair.generate()
@@ -59,21 +41,9 @@ struct InProcessVault {
         _ = try await store.setRecipientKey(generator.publicKey, signingKey: generatorSigning.publicKey, context: context)
     }
 
-    /// A new, empty database on the test server, for one vault.
-    static func freshDatabase() async throws -> String {
-        let base = try #require(ProcessInfo.processInfo.environment["HANDOFF_TEST_DATABASE_URL"])
-        let name = "vault_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        var url = try #require(URLComponents(string: base))
-        url.path = "/postgres"
-        let created = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/lib/postgresql/15/bin/psql"), [try #require(url.string), "-qc", "CREATE DATABASE \(name)"])
-        try #require(created.status == 0, "CREATE DATABASE: \(created.standardError)")
-        url.path = "/\(name)"
-        return try #require(url.string)
-    }
-
     /// Runs `body` with a client of the router; the vault's database pool stops afterwards.
     func test<Value>(_ body: @escaping @Sendable (Client) async throws -> Value) async throws -> Value {
-        defer { pool?.cancel() }
+        defer { pool.close() }
         let app = Application(router: api.router())
         return try await app.test(.router) { client in try await body(Client(client: client)) }
     }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HandoffDomain
 import NIOCore
+import TestSupport
 import Testing
 import VaultCrypto
 @testable import VaultServer

@@ -8,27 +8,26 @@ import VaultCrypto
 /// The read caches (principals, handoff views) never outlive what they cache.
 @Suite("Read caches")
 struct ReadCacheTests {
-    @Test("Cached principals stop at once on revocation, and at the token's or invite's expiry")
-    func principalCache() async throws {
-        let fixture = try await VaultDatabaseTests.Fixture()
-        let database = fixture.database
+    @Test("Principals (cached on SQLite) stop at once on revocation, and at the token's or invite's expiry", arguments: Backend.available)
+    func principalCache(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let store = fixture.store
         let now = fixture.admin.now
-        let issued = try await database.createToken(role: .auditor, name: "a", expiresIn: 120, context: fixture.admin)
-        let hash = try fixture.keys.tokenHash(issued.token)
-        #expect(try await database.principal(forTokenHash: hash, now: now)?.role == .auditor)
-        #expect(try await database.principal(forTokenHash: hash, now: now)?.role == .auditor, "served from the cache")
-        #expect(try await database.principal(forTokenHash: hash, now: now.addingTimeInterval(121)) == nil, "the cache honours the token's expiry")
-        #expect(try await database.principal(forTokenHash: hash, now: now.addingTimeInterval(5)) != nil)
-        try await database.revokeToken(id: issued.id, context: fixture.admin)
-        #expect(try await database.principal(forTokenHash: hash, now: now.addingTimeInterval(5)) == nil, "revocation empties the cache")
+        let issued = try await store.createToken(role: .auditor, name: "a", expiresIn: 120, context: fixture.admin)
+        #expect(try await store.principal(for: issued.token, now: now)?.role == .auditor)
+        #expect(try await store.principal(for: issued.token, now: now)?.role == .auditor, "served from the cache")
+        #expect(try await store.principal(for: issued.token, now: now.addingTimeInterval(121)) == nil, "the cache honours the token's expiry")
+        #expect(try await store.principal(for: issued.token, now: now.addingTimeInterval(5)) != nil)
+        try await store.revokeToken(id: issued.id, context: fixture.admin)
+        #expect(try await store.principal(for: issued.token, now: now.addingTimeInterval(5)) == nil, "revocation empties the cache")
 
-        let created = try await database.createHandoff(customer: "C", expiresIn: 60, context: fixture.admin)
-        let invite = try fixture.keys.tokenHash(created.token)
-        #expect(try await database.principal(forTokenHash: invite, now: now)?.handoffId == created.handoffId)
-        #expect(try await database.principal(forTokenHash: invite, now: now.addingTimeInterval(61)) == nil, "an invite stops at its handoff's expiry")
-        #expect(try await database.principal(forTokenHash: invite, now: now.addingTimeInterval(1)) != nil)
-        try await database.revokeHandoff(id: created.handoffId, context: fixture.admin)
-        #expect(try await database.principal(forTokenHash: invite, now: now.addingTimeInterval(1)) == nil)
+        let created = try await store.createHandoff(customer: "C", expiresIn: 60, context: fixture.admin)
+        #expect(try await store.principal(for: created.token, now: now)?.handoffId == created.handoffId)
+        #expect(try await store.principal(for: created.token, now: now.addingTimeInterval(61)) == nil, "an invite stops at its handoff's expiry")
+        #expect(try await store.principal(for: created.token, now: now.addingTimeInterval(1)) != nil)
+        try await store.revokeHandoff(id: created.handoffId, context: fixture.admin)
+        #expect(try await store.principal(for: created.token, now: now.addingTimeInterval(1)) == nil)
     }
 
     @Test("A read that began before an invalidation is not remembered; entries expire")

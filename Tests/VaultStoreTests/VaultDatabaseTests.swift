@@ -48,80 +48,137 @@ struct VaultDatabaseTests {
         }
         #expect(again?.code == .alreadyInitialized)
     }
+}
 
-    @Test("A stored box comes back byte for byte, and the file holds only its ciphertext")
-    func roundTrip() async throws {
-        let fixture = try await Fixture()
-        let handoff = try await fixture.database.createHandoff(customer: "C", expiresIn: 86_400, context: fixture.admin)
+/// The store's rules against each backend (`Backend.available`): SQLite always, PostgreSQL when
+/// make test runs one.
+@Suite("Store rules")
+struct StoreRuleTests {
+    @Test("A stored box comes back byte for byte, and the storage holds only its ciphertext", arguments: Backend.available)
+    func roundTrip(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let handoff = try await fixture.store.createHandoff(customer: "C", expiresIn: 86_400, context: fixture.admin)
         let sealed = Array("pretend-this-is-a-sealed-box-with-a-marker-MARKER1234".utf8)
-        let stored = try await fixture.database.storeSubmission(handoffId: handoff.handoffId, sealed: sealed, recipientKeyId: fixture.recipient.publicKey.keyId, context: fixture.customer(handoff.handoffId))
+        let stored = try await fixture.store.storeSubmission(
+            handoffId: handoff.handoffId, sealed: sealed, recipientKeyId: fixture.recipient.publicKey.keyId, limit: 100, context: fixture.customer(handoff.handoffId)
+        )
         let receipt = try Receipt.verify(stored.receipt, serverKey: fixture.keys.signing.publicKey, handoffId: handoff.handoffId, sealed: sealed)
         #expect(receipt.auditIndex == stored.auditIndex)
-        let released = try await fixture.database.releaseLatest(handoffId: handoff.handoffId, auditRepeat: true, context: fixture.generator).released
+        let released = try await fixture.store.releaseLatest(handoffId: handoff.handoffId, auditRepeat: true, context: fixture.generator).released
         #expect(released.sealed == sealed)
-        var raw = Data()
-        for suffix in ["", "-wal"] { raw += (try? Data(contentsOf: URL(fileURLWithPath: fixture.database.path + suffix))) ?? Data() }
-        #expect(raw.range(of: Data("MARKER1234".utf8)) == nil)
+        let ciphertexts = try await fixture.strings(
+            sqlite: "SELECT hex(ciphertext) FROM submission", postgres: "SELECT encode(ciphertext, 'hex') FROM submission"
+        )
+        #expect(ciphertexts.count == 1)
+        #expect(!ciphertexts[0].lowercased().contains(Hex.encode(Array("MARKER1234".utf8))), "only ciphertext is stored")
+        if let database = fixture.store as? VaultDatabase {
+            var raw = Data()
+            for suffix in ["", "-wal"] { raw += (try? Data(contentsOf: URL(fileURLWithPath: database.path + suffix))) ?? Data() }
+            #expect(raw.range(of: Data("MARKER1234".utf8)) == nil)
+        }
     }
 
-    @Test("Ciphertext moved to another submission's row does not open")
-    func movedCiphertext() async throws {
-        let fixture = try await Fixture()
-        let a = try await fixture.database.createHandoff(customer: "A", expiresIn: 86_400, context: fixture.admin)
-        let b = try await fixture.database.createHandoff(customer: "B", expiresIn: 86_400, context: fixture.admin)
-        let keyId = fixture.recipient.publicKey.keyId
-        _ = try await fixture.database.storeSubmission(handoffId: a.handoffId, sealed: Array(repeating: 1, count: 80), recipientKeyId: keyId, context: fixture.customer(a.handoffId))
-        _ = try await fixture.database.storeSubmission(handoffId: b.handoffId, sealed: Array(repeating: 2, count: 80), recipientKeyId: keyId, context: fixture.customer(b.handoffId))
-        try await fixture.database.writer.write { db in
-            try db.execute(sql: """
-                UPDATE submission SET ciphertext = (SELECT ciphertext FROM submission WHERE handoffId = ?),
-                                      wrappedKey = (SELECT wrappedKey FROM submission WHERE handoffId = ?)
-                WHERE handoffId = ?
-                """, arguments: [a.handoffId, a.handoffId, b.handoffId])
-        }
+    @Test("Ciphertext moved to another submission's row does not open", arguments: Backend.available)
+    func movedCiphertext(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let a = try await fixture.store.createHandoff(customer: "A", expiresIn: 86_400, context: fixture.admin)
+        let b = try await fixture.store.createHandoff(customer: "B", expiresIn: 86_400, context: fixture.admin)
+        try await fixture.submit(a.handoffId, byte: 1)
+        try await fixture.submit(b.handoffId, byte: 2)
+        try await fixture.tamper(
+            sqlite: """
+                UPDATE submission SET ciphertext = (SELECT ciphertext FROM submission WHERE handoffId = '\(a.handoffId)'),
+                                      wrappedKey = (SELECT wrappedKey FROM submission WHERE handoffId = '\(a.handoffId)')
+                WHERE handoffId = '\(b.handoffId)'
+                """,
+            postgres: """
+                UPDATE submission SET ciphertext = (SELECT ciphertext FROM submission WHERE handoff_id = '\(a.handoffId)'),
+                                      wrapped_key = (SELECT wrapped_key FROM submission WHERE handoff_id = '\(a.handoffId)')
+                WHERE handoff_id = '\(b.handoffId)'
+                """
+        )
         let error = await #expect(throws: StoreError.self) {
-            try await fixture.database.releaseLatest(handoffId: b.handoffId, auditRepeat: true, context: fixture.generator).released
+            try await fixture.store.releaseLatest(handoffId: b.handoffId, auditRepeat: true, context: fixture.generator).released
         }
         #expect(error?.code == .recordCorrupt)
     }
 
-    @Test("Submissions must name the handoff's pinned key and a live handoff")
-    func submissionRules() async throws {
-        let fixture = try await Fixture()
-        let handoff = try await fixture.database.createHandoff(customer: "C", expiresIn: 3_600, context: fixture.admin)
+    @Test("Submissions must name the handoff's pinned key and a live handoff, at most the cap each", arguments: Backend.available)
+    func submissionRules(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let handoff = try await fixture.store.createHandoff(customer: "C", expiresIn: 3_600, context: fixture.admin)
         let wrongKey = await #expect(throws: StoreError.self) {
-            try await fixture.database.storeSubmission(handoffId: handoff.handoffId, sealed: Array(repeating: 1, count: 80), recipientKeyId: "rk_0000000000000000", context: fixture.customer(handoff.handoffId))
+            try await fixture.store.storeSubmission(
+                handoffId: handoff.handoffId, sealed: Array(repeating: 1, count: 80), recipientKeyId: "rk_0000000000000000", limit: 100,
+                context: fixture.customer(handoff.handoffId)
+            )
         }
         #expect(wrongKey?.code == .recipientMismatch)
-        let later = fixture.admin.now.addingTimeInterval(3_601)
-        let expired = await #expect(throws: StoreError.self) {
-            try await fixture.database.storeSubmission(handoffId: handoff.handoffId, sealed: Array(repeating: 1, count: 80), recipientKeyId: fixture.recipient.publicKey.keyId, context: fixture.customer(handoff.handoffId, at: later))
+        try await fixture.submit(handoff.handoffId)
+        try await fixture.submit(handoff.handoffId)
+        let capped = await #expect(throws: StoreError.self) {
+            try await fixture.store.storeSubmission(
+                handoffId: handoff.handoffId, sealed: Array(repeating: 1, count: 80), recipientKeyId: fixture.recipient.publicKey.keyId, limit: 2,
+                context: fixture.customer(handoff.handoffId)
+            )
         }
+        #expect(capped?.code == .limitReached)
+        let unknown = await #expect(throws: StoreError.self) { try await fixture.submit(UUID().uuidString.lowercased()) }
+        #expect(unknown?.code == .notFound)
+        let later = fixture.admin.now.addingTimeInterval(3_601)
+        let expired = await #expect(throws: StoreError.self) { try await fixture.submit(handoff.handoffId, at: later) }
         #expect(expired?.code == .conflict)
-        let hash = try fixture.keys.tokenHash(handoff.token)
-        #expect(try await fixture.database.principal(forTokenHash: hash, now: fixture.admin.now)?.handoffId == handoff.handoffId)
-        #expect(try await fixture.database.principal(forTokenHash: hash, now: later) == nil, "an expired invite no longer authenticates")
-        try await fixture.database.revokeHandoff(id: handoff.handoffId, context: fixture.admin)
-        #expect(try await fixture.database.principal(forTokenHash: hash, now: fixture.admin.now) == nil, "a revoked invite no longer authenticates")
-        #expect(try await fixture.database.handoff(id: handoff.handoffId, now: fixture.admin.now).state == .revoked)
+        #expect(try await fixture.store.handoff(id: handoff.handoffId, now: later).state == .expired)
+        #expect(try await fixture.store.principal(for: handoff.token, now: fixture.admin.now)?.handoffId == handoff.handoffId)
+        #expect(try await fixture.store.principal(for: handoff.token, now: later) == nil, "an expired invite no longer authenticates")
+        try await fixture.store.revokeHandoff(id: handoff.handoffId, context: fixture.admin)
+        #expect(try await fixture.store.principal(for: handoff.token, now: fixture.admin.now) == nil, "a revoked invite no longer authenticates")
+        #expect(try await fixture.store.handoff(id: handoff.handoffId, now: fixture.admin.now).state == .revoked)
+        let again = await #expect(throws: StoreError.self) { try await fixture.store.revokeHandoff(id: handoff.handoffId, context: fixture.admin) }
+        #expect(again?.code == .notFound)
     }
 
-    @Test("Revoking destroys the handoff's sealed data; every step is one audit row")
-    func revokeAndAudit() async throws {
-        let fixture = try await Fixture()
-        let handoff = try await fixture.database.createHandoff(customer: "C", expiresIn: 86_400, context: fixture.admin)
-        _ = try await fixture.database.storeSubmission(handoffId: handoff.handoffId, sealed: Array(repeating: 3, count: 80), recipientKeyId: fixture.recipient.publicKey.keyId, context: fixture.customer(handoff.handoffId))
-        try await fixture.database.revokeHandoff(id: handoff.handoffId, context: fixture.admin)
-        let (submissions, events) = try await fixture.database.writer.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM submission")!, try AuditLog.events(db, from: 0, limit: 100))
-        }
-        #expect(submissions == 0)
-        let actions = events.map { String(decoding: $0.1, as: UTF8.self) }.compactMap { try? JSONParser.parse($0).objectValue?["action"]?.stringValue }
-        #expect(actions == ["server.initialized", "recipient.set", "handoff.created", "submission.received", "handoff.revoked"])
-        #expect(events.map(\.0) == Array(0..<5))
-        for (_, bytes) in events {
-            let parsed = try JSONParser.parse(Array(bytes))
-            #expect(CanonicalJSON.encode(parsed) == Array(bytes), "stored events are canonical")
+    @Test("The handoff's life: release, repeat, acknowledge and their refusals", arguments: Backend.available)
+    func lifeCycle(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let handoff = try await fixture.store.createHandoff(customer: "C", expiresIn: 86_400, context: fixture.admin)
+        let id = handoff.handoffId
+        let early = await #expect(throws: StoreError.self) { try await fixture.store.releaseLatest(handoffId: id, auditRepeat: true, context: fixture.generator) }
+        #expect(early?.code == .conflict, "nothing to release before a submission")
+        let notYet = await #expect(throws: StoreError.self) { try await fixture.store.acknowledge(handoffId: id, context: fixture.generator) }
+        #expect(notYet?.code == .conflict, "nothing to acknowledge before a release")
+        try await fixture.submit(id)
+        #expect(try await fixture.store.handoff(id: id, now: fixture.admin.now).state == .submitted)
+        #expect(try await fixture.store.releaseLatest(handoffId: id, auditRepeat: false, context: fixture.generator).audited)
+        #expect(try await fixture.store.handoff(id: id, now: fixture.admin.now).state == .released)
+        #expect(try await fixture.store.releaseLatest(handoffId: id, auditRepeat: false, context: fixture.generator).audited == false, "a repeat is counted, not audited")
+        try await fixture.store.acknowledge(handoffId: id, context: fixture.generator)
+        #expect(try await fixture.store.handoff(id: id, now: fixture.admin.now).state == .acknowledged)
+        let twice = await #expect(throws: StoreError.self) { try await fixture.store.acknowledge(handoffId: id, context: fixture.generator) }
+        #expect(twice?.code == .conflict)
+        try await fixture.submit(id, byte: 7)
+        #expect(try await fixture.store.handoff(id: id, now: fixture.admin.now).state == .submitted, "a new submission (Step 10's Object ID) starts over")
+        #expect(try await fixture.store.releaseLatest(handoffId: id, auditRepeat: false, context: fixture.generator).released.sealed == Array(repeating: 7, count: 80))
+        #expect(try await fixture.auditActions().filter { $0 == "submission.released" }.count == 2)
+    }
+
+    @Test("Revoking destroys the handoff's sealed data; every step is one canonical audit row", arguments: Backend.available)
+    func revokeAndAudit(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let handoff = try await fixture.store.createHandoff(customer: "C", expiresIn: 86_400, context: fixture.admin)
+        try await fixture.submit(handoff.handoffId, byte: 3)
+        try await fixture.store.revokeHandoff(id: handoff.handoffId, context: fixture.admin)
+        #expect(try await fixture.strings(sqlite: "SELECT id FROM submission", postgres: "SELECT id FROM submission").isEmpty)
+        #expect(try await fixture.auditActions() == ["server.initialized", "recipient.set", "handoff.created", "submission.received", "handoff.revoked"])
+        let events = try await fixture.store.auditEvents(from: 0, limit: 100)
+        #expect(events.map(\.index) == Array(0..<5))
+        for event in events {
+            #expect(CanonicalJSON.encode(try JSONParser.parse(event.bytes)) == event.bytes, "stored events are canonical")
         }
     }
 }
