@@ -140,6 +140,26 @@ public func hvVerifyPackage(
     }
 }
 
+/// What the page shows that the domain defines: the values' fields in order (name, the portal's
+/// label, required, secret, list) and each handoff state's words for the customer (the same the
+/// CLI prints): `{"fields":[…],"states":{"invited":{"status":…,"next":…},…}}`.
+@_cdecl("hv_describe")
+public func hvDescribe() -> UnsafeMutableRawPointer? {
+    var states: [String: JSONValue] = [:]
+    for state in HandoffState.allCases {
+        states[state.rawValue] = ["status": .string(state.guidance.status), "next": .string(state.guidance.next)]
+    }
+    return WebBoundary.answer([
+        "fields": .array(ValueField.allCases.map { field in
+            [
+                "name": .string(field.rawValue), "label": .string(field.label), "required": .bool(field.isRequired),
+                "secret": .bool(field.isSecret), "list": .bool(field.isList),
+            ]
+        }),
+        "states": .object(states),
+    ])
+}
+
 /// Copies across the boundary.
 enum WebBoundary {
     static func bytes(_ pointer: UnsafePointer<UInt8>?, _ length: Int32) -> [UInt8] {

@@ -59,6 +59,7 @@ rm -rf "$stage" && mkdir -p "$stage/swift" "$stage/include" "$stage/sodium"
 M=Sources
 for file in $M/VaultCrypto/*.swift $M/HandoffDomain/JSON/*.swift $M/HandoffDomain/Values/*.swift \
   $M/HandoffDomain/Access/{BearerToken,Role,RecipientKeyID,PastedCredential}.swift \
+  $M/HandoffDomain/Handoff/{HandoffState,HandoffState+Guidance}.swift \
   $M/HandoffDomain/Formats/{FormatError,InviteCode,SealedPayload,Receipt,SignedNote,PackageSignature}.swift \
   WebPage/Wasm/*.swift; do
   sed '/^import VaultCrypto$/d' "$file" > "$stage/swift/$(basename "$(dirname "$file")")_$(basename "$file")"
@@ -76,7 +77,7 @@ unicode=$toolchain/lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDa
 builtins=$(ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a | head -1)
 "$wasm_ld" --no-entry --strip-all --gc-sections \
   --export=hv_alloc --export=hv_free --export=hv_validate --export=hv_invite --export=hv_seal \
-  --export=hv_verify_receipt --export=hv_verify_package \
+  --export=hv_verify_receipt --export=hv_verify_package --export=hv_describe \
   "$wasi/crt1-reactor.o" "$work/handoff-web.o" "$lib" "$wasi/libc.a" "$wasi/libwasi-emulated-signal.a" "$unicode" "$builtins" \
   -o "$out.tmp"
 mv "$out.tmp" "$out"

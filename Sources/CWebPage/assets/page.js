@@ -11,7 +11,10 @@
   // (handoffd web-bundle) — the one origin the bundle was made for (its policy allows no other).
   const vaultOrigin = script.dataset.vault || location.origin;
   const $ = (id) => document.getElementById(id);
-  const fields = ["clientId", "tenantId", "redirectUris", "applicationIdUri", "scope", "acsConnectionString", "acsEndpoint", "teamsAppObjectId"];
+  // The values' fields and each handoff state's words for the customer come from the domain (the
+  // WebAssembly's hv_describe: ValueField, HandoffState.guidance), as the CLI's do.
+  const fields = [];
+  let stateWords = {};
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   let rules = null;
@@ -231,16 +234,34 @@
     return answer;
   }
 
-  const nextSteps = {
-    invited: "Waiting for your values.",
-    submitted: "Received. Altoura's package generator will build your Teams app package (Step 8).",
-    released: "Altoura's package generator has your values and is building the package (Step 8).",
-    acknowledged: "The package was built. Altoura will send it; then upload it in the Teams admin center (Step 9).",
-    delivered: "Your Teams app package is ready: download it below and upload it in the Teams admin center (Step 9). Then send the app's Object ID here (Step 10).",
-    expired: "This invite has expired. Ask Altoura for a new one.",
-    revoked: "This invite was revoked. Ask Altoura for a new one.",
-    purged: "This handoff is closed and its data destroyed.",
-  };
+  // Where the handoff stands and what to do next, in the domain's words.
+  function nextStep(state) {
+    const words = stateWords[state];
+    return words ? `${words.status} Next: ${words.next}` : `The handoff is ${state}.`;
+  }
+
+  // The form's value fields, built from the domain's list: the portal's labels, secrets as
+  // password fields, lists as one item per line.
+  function buildFields(description) {
+    const container = $("value-fields");
+    for (const field of description.fields) {
+      const label = document.createElement("label");
+      label.htmlFor = field.name;
+      label.textContent = field.label;
+      const input = document.createElement(field.list ? "textarea" : "input");
+      input.id = field.name;
+      input.name = field.name;
+      input.spellcheck = false;
+      if (field.list) input.rows = 4;
+      if (field.secret) {
+        input.type = "password";
+        input.autocomplete = "off";
+      }
+      container.append(label, input);
+      fields.push(field.name);
+    }
+    stateWords = description.states;
+  }
 
   function base64Bytes(text) {
     return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -255,7 +276,7 @@
 
   async function showState(current) {
     const handoff = await vault("GET", `/v1/handoffs/${current.handoffId}`, current.token);
-    status(nextSteps[handoff.state] || `The handoff is ${handoff.state}.`);
+    status(nextStep(handoff.state));
     if (handoff.state === "delivered") await fetchPackage(current, handoff.receipts || []);
   }
 
@@ -379,7 +400,7 @@
       $("receipt").textContent = receipt.receipt;
       $("receipt").hidden = false;
       offerDownload($("receipt-download"), encoder.encode(receipt.receipt), "text/plain", `handoff-receipt-${verified.submissionId}.txt`);
-      status(`Sent and receipted (submission ${verified.submissionId}, received ${verified.receivedAt}). ${nextSteps.submitted}`);
+      status(`Sent and receipted (submission ${verified.submissionId}, received ${verified.receivedAt}). ${nextStep("submitted")}`);
     } catch (error) {
       status(error.message);
     } finally {
@@ -401,15 +422,16 @@
     $("handoff").addEventListener("submit", submit);
     $("check-status").addEventListener("click", checkStatus);
     $("valuesFile").addEventListener("change", loadFile);
-    for (const name of fields) {
-      $(name).addEventListener("input", () => {
-        loadedFile = null;
-        touched.add(name);
-        check();
-      });
-    }
     try {
       rules = await loadRules();
+      buildFields(call("hv_describe"));
+      for (const name of fields) {
+        $(name).addEventListener("input", () => {
+          loadedFile = null;
+          touched.add(name);
+          check();
+        });
+      }
       status("Paste your invite code and your values.");
       check();
     } catch (error) {

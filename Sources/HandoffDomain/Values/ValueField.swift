@@ -12,6 +12,26 @@ package enum ValueField: String, CaseIterable, Sendable {
     /// Whether a document must contain the field.
     package var isRequired: Bool { self != .teamsAppObjectId }
 
+    /// The field's name as the admin sees it: the portal's label (the page's form labels).
+    package var label: String {
+        switch self {
+        case .clientId: return "Application (client) ID"
+        case .tenantId: return "Directory (tenant) ID"
+        case .redirectUris: return "Redirect URIs (one per line)"
+        case .applicationIdUri: return "Application ID URI"
+        case .scope: return "Scope"
+        case .acsConnectionString: return "ACS connection string"
+        case .acsEndpoint: return "ACS endpoint"
+        case .teamsAppObjectId: return "Teams app Object ID (Step 10; leave empty before then)"
+        }
+    }
+
+    /// Whether the value is a credential (never shown, never kept by a browser).
+    package var isSecret: Bool { self == .acsConnectionString }
+
+    /// Whether the value is a list (one item per line in a form).
+    package var isList: Bool { self == .redirectUris }
+
     /// Where the customer admin finds the right value (DOMAIN-RULES.md).
     /// With `clientId` known (valid), the Application ID URI hint names the exact URI to set.
     package func hint(_ rules: ValueRules, clientId: String? = nil) -> String {
