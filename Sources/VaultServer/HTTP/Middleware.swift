@@ -6,48 +6,16 @@ import Logging
 import VaultCrypto
 import VaultStore
 
-/// Gives each request an id (in `X-Request-Id`), answers 429 to a network over the refusal limit
-/// before anything else runs, turns every error into a problem document, counts refusals, adds
-/// the security headers and logs one line per request — method, path, status, id; never headers
-/// or bodies, so no token or value can reach the log.
-struct ProblemMiddleware: RouterMiddleware {
+/// Logs one line per request — method, path, status, id; never headers or bodies, so no token
+/// or value can reach the log — and counts it with its duration for `/metrics`. Outermost: it sees
+/// every answer, problem documents included.
+struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
     let metrics: VaultMetrics
-    let refusals: RefusalLimiter
-    let clock: @Sendable () -> Date
-
-    /// Statuses that count against the caller's network: no or a wrong credential, a right one on
-    /// the wrong route, an unknown handoff or path, and requests refused for the limit itself.
-    static let refusalStatuses: Set<Int> = [401, 403, 404, 429]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
-        var response: Response
-        var refusedPrincipal: Principal?
-        do {
-            // Probes stay answerable for load balancers; everything else waits out the window.
-            if !Self.isProbe(request.uri.path), let retryAfter = refusals.retryAfter(context.remote, now: clock()) {
-                throw APIProblem.rateLimited(retryAfter: retryAfter)
-            }
-            response = try await next(request, context)
-        } catch {
-            let problem = APIProblem.from(error)
-            if problem.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["error": .string(String(describing: type(of: error)))])
-            }
-            refusedPrincipal = problem.refused
-            response = try problem.response(from: request, context: context)
-        }
-        if Self.refusalStatuses.contains(response.status.code) {
-            refusals.record(context.remote, .init(principal: refusedPrincipal, requestId: context.requestId), now: clock())
-            metrics.requestRefused()
-        }
-        response.headers[Self.requestIdHeader] = context.requestId
-        response.headers[.strictTransportSecurity] = "max-age=31536000"
-        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
-        response.headers[.contentSecurityPolicy] = WebPage.contentSecurityPolicy
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[Self.referrerPolicyHeader] = "no-referrer"
+        let response = try await next(request, context)
         context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)")
         metrics.request(
             route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
@@ -55,16 +23,86 @@ struct ProblemMiddleware: RouterMiddleware {
         )
         return response
     }
+}
 
-    static func isProbe(_ path: String) -> Bool { path == "/healthz" || path == "/readyz" }
+/// Gives every answer its request id (`X-Request-Id`) and the security headers: HSTS, the strict
+/// content security policy, no sniffing, no referrer, and `no-store` unless the route chose a
+/// cache policy.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = VaultRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[Self.requestIdHeader] = context.requestId
+        response.headers[.strictTransportSecurity] = "max-age=31536000"
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        response.headers[.contentSecurityPolicy] = WebPage.contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[Self.referrerPolicyHeader] = "no-referrer"
+        return response
+    }
 
     // Header names made once, not on every response.
     static let requestIdHeader = HTTPField.Name("X-Request-Id")!
     static let referrerPolicyHeader = HTTPField.Name("Referrer-Policy")!
 }
 
+/// Turns every error into a problem document (`APIProblem`, the one map from errors to HTTP);
+/// a 5xx is logged by its error type only.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = VaultRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let problem = APIProblem.from(error)
+            if problem.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["error": .string(String(describing: type(of: error)))])
+            }
+            return try problem.response(from: request, context: context)
+        }
+    }
+}
+
+/// Answers 429 to a client network over the refusal limit before anything else runs (probes
+/// excepted), and counts every refusal — no or a wrong credential, a right one on the wrong route,
+/// an unknown handoff or path, the limit itself — against the caller's network, for the limit and
+/// for the audit (`TallyAuditService`).
+struct RefusalMiddleware: RouterMiddleware {
+    typealias Context = VaultRequestContext
+    let metrics: VaultMetrics
+    let refusals: RefusalLimiter
+    let clock: @Sendable () -> Date
+
+    /// Statuses that count against the caller's network.
+    static let refusalStatuses: Set<Int> = [401, 403, 404, 429]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            if !Self.isProbe(request.uri.path), let retryAfter = refusals.retryAfter(context.remote, now: clock()) {
+                throw APIProblem.rateLimited(retryAfter: retryAfter)
+            }
+            let response = try await next(request, context)
+            if Self.refusalStatuses.contains(response.status.code) { record(context, principal: nil) }
+            return response
+        } catch {
+            let problem = APIProblem.from(error)
+            if Self.refusalStatuses.contains(problem.status.code) { record(context, principal: problem.refused) }
+            throw error
+        }
+    }
+
+    private func record(_ context: Context, principal: Principal?) {
+        refusals.record(context.remote, .init(principal: principal, requestId: context.requestId), now: clock())
+        metrics.requestRefused()
+    }
+
+    static func isProbe(_ path: String) -> Bool { path == "/healthz" || path == "/readyz" }
+}
+
 /// Resolves `Authorization: Bearer …` to a principal. A missing header leaves the request
-/// anonymous (routes decide); a bad token is refused here (counted by `ProblemMiddleware`).
+/// anonymous (routes decide); a bad token is refused here (counted by `RefusalMiddleware`).
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
     let store: any HandoffStore

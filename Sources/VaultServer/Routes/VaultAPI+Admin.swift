@@ -5,6 +5,16 @@ import VaultCrypto
 import VaultStore
 
 extension VaultAPI {
+    /// The operator's routes: the generator's keys, invites, role tokens.
+    func addAdminRoutes(to v1: RouterGroup<VaultRequestContext>) {
+        v1.put("recipient", use: setRecipient)
+        v1.post("handoffs", use: createHandoff)
+        v1.delete("handoffs/:id", use: revokeHandoff)
+        v1.post("tokens", use: createToken)
+        v1.get("tokens", use: listTokens)
+        v1.delete("tokens/:id", use: revokeToken)
+    }
+
     /// `PUT /v1/recipient` (admin): registers the generator's X25519 public key and, optionally,
     /// its Ed25519 package-signing key.
     @Sendable func setRecipient(_ request: Request, context: VaultRequestContext) async throws -> Response {
@@ -52,9 +62,9 @@ extension VaultAPI {
     /// `DELETE /v1/handoffs/{id}` (admin): revoke and destroy its sealed data.
     @Sendable func revokeHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try authorize(context, [.admin], handoffId: id)
+        let principal = try authorize(context, HandoffAction.revoke.roles, handoffId: id)
         try await store.revokeHandoff(id: id, context: storeContext(context, principal))
-        return .json(HandoffStateChange(handoffId: id, state: .revoked))
+        return .json(HandoffStateChange(handoffId: id, state: HandoffAction.revoke.state(after: .invited)))
     }
 
     /// `POST /v1/tokens` (admin): a generator, auditor or admin token, shown once; optionally

@@ -5,6 +5,14 @@ import VaultCrypto
 import VaultStore
 
 extension VaultAPI {
+    /// The audit log: events, checkpoints, proofs.
+    func addAuditRoutes(to v1: RouterGroup<VaultRequestContext>) {
+        v1.get("audit/events", use: auditEvents)
+        v1.get("audit/checkpoint", use: auditCheckpoint)
+        v1.get("audit/proof/inclusion", use: inclusionProof)
+        v1.get("audit/proof/consistency", use: consistencyProof)
+    }
+
     /// An integer query parameter, or a 400 naming it.
     func integer(_ request: Request, _ name: String, default value: Int64? = nil, in range: ClosedRange<Int64> = 0...Int64.max) throws -> Int64 {
         guard let text = request.uri.queryParameters.get(name) else {

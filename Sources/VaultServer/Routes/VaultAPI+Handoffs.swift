@@ -5,6 +5,15 @@ import VaultCrypto
 import VaultStore
 
 extension VaultAPI {
+    /// A handoff's life: its state, the customer's submissions, the generator's release and acknowledgement.
+    func addHandoffRoutes(to v1: RouterGroup<VaultRequestContext>) {
+        v1.get("handoffs", use: listHandoffs)
+        v1.get("handoffs/:id", use: showHandoff)
+        v1.post("handoffs/:id/submissions", use: submit)
+        v1.get("handoffs/:id/submissions/latest", use: releaseLatest)
+        v1.post("handoffs/:id/ack", use: acknowledge)
+    }
+
     /// `GET /v1/handoffs` (admin, generator): states, never values; `?state=submitted`.
     @Sendable func listHandoffs(_ request: Request, context: VaultRequestContext) async throws -> Response {
         _ = try authorize(context, [.admin, .generator])
@@ -22,14 +31,14 @@ extension VaultAPI {
     /// `GET /v1/handoffs/{id}` (admin, generator, its customer).
     @Sendable func showHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        _ = try authorize(context, [.admin, .generator, .customer], handoffId: id)
+        _ = try authorize(context, HandoffAction.readState.roles, handoffId: id)
         return .json(try await store.handoff(id: id, now: clock()))
     }
 
     /// `POST /v1/handoffs/{id}/submissions` (its customer): stores a sealed box; 201 with a receipt.
     @Sendable func submit(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try authorize(context, [.customer], handoffId: id)
+        let principal = try authorize(context, HandoffAction.submit.roles, handoffId: id)
         var request = request
         let body = try await request.jsonObject(required: ["sealed", "recipientKeyId"], allowed: ["sealed", "recipientKeyId"])
         guard let sealed = FieldDecoding.base64(try body.string("sealed", maxLength: VaultAPI.maximumBodySize)),
@@ -49,7 +58,7 @@ extension VaultAPI {
     /// release of a submission released before, within a window, counted for one event).
     @Sendable func releaseLatest(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try authorize(context, [.generator], handoffId: id)
+        let principal = try authorize(context, HandoffAction.release.roles, handoffId: id)
         let key = RepeatedReads.Key(action: .submissionReleased, handoffId: id, principal: principal)
         let (released, audited) = try await store.releaseLatest(
             handoffId: id, auditRepeat: repeatedReads.mustAudit(key, now: clock()), context: storeContext(context, principal)
@@ -62,8 +71,8 @@ extension VaultAPI {
     /// `POST /v1/handoffs/{id}/ack` (generator): the package was built.
     @Sendable func acknowledge(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try authorize(context, [.generator], handoffId: id)
+        let principal = try authorize(context, HandoffAction.acknowledge.roles, handoffId: id)
         try await store.acknowledge(handoffId: id, context: storeContext(context, principal))
-        return .json(HandoffStateChange(handoffId: id, state: .acknowledged))
+        return .json(HandoffStateChange(handoffId: id, state: HandoffAction.acknowledge.state(after: .released)))
     }
 }

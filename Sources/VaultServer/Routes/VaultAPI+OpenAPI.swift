@@ -3,6 +3,11 @@ import Hummingbird
 import Yams
 
 extension VaultAPI {
+    /// The API's own description.
+    func addOpenAPIRoutes(to v1: RouterGroup<VaultRequestContext>) {
+        v1.get("openapi.yaml", use: openAPI)
+    }
+
     /// The OpenAPI 3.1 document of this API, embedded at build time from `OpenAPI/openapi.yaml`.
     package static var openAPIDocument: [UInt8] { PackageResources.openapi_yaml }
 

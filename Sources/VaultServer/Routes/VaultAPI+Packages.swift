@@ -6,13 +6,19 @@ import VaultCrypto
 import VaultStore
 
 extension VaultAPI {
+    /// The signed Teams package, delivered and fetched.
+    func addPackageRoutes(to v1: RouterGroup<VaultRequestContext>) {
+        v1.put("handoffs/:id/package", use: deliverPackage)
+        v1.get("handoffs/:id/package", use: fetchPackage)
+    }
+
     /// The largest package accepted: a Teams package is a manifest and two small icons.
     package static let maximumPackageSize = 1024 * 1024
 
     /// `PUT /v1/handoffs/{id}/package` (generator): the signed Teams package for the customer.
     @Sendable func deliverPackage(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try authorize(context, [.generator], handoffId: id)
+        let principal = try authorize(context, HandoffAction.deliverPackage.roles, handoffId: id)
         var request = request
         let tooLarge = APIProblem(
             .contentTooLarge, code: "http.too_large", title: "Package too large", detail: "packages are limited to \(Self.maximumPackageSize / 1024) KiB"
@@ -41,7 +47,7 @@ extension VaultAPI {
     /// repeats of one credential within a window as one event (`RepeatedReads`).
     @Sendable func fetchPackage(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
-        let principal = try authorize(context, [.customer, .generator, .admin], handoffId: id)
+        let principal = try authorize(context, HandoffAction.fetchPackage.roles, handoffId: id)
         let key = RepeatedReads.Key(action: .packageFetched, handoffId: id, principal: principal)
         let audited = repeatedReads.mustAudit(key, now: clock())
         let package = try await store.fetchPackage(handoffId: id, audited: audited, context: storeContext(context, principal))

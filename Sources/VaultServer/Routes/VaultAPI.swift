@@ -77,42 +77,19 @@ package struct VaultAPI: Sendable {
         // Only when configured: each middleware is a step on every request's path.
         if !limits.trustedProxies.ranges.isEmpty { router.add(middleware: ClientAddressMiddleware(trusted: limits.trustedProxies)) }
         if let pageOrigin = limits.pageOrigin { router.add(middleware: PageOriginCORS(origin: pageOrigin)) }
-        router.add(middleware: ProblemMiddleware(metrics: metrics, refusals: refusals, clock: clock))
+        router.add(middleware: AccessLogMiddleware(metrics: metrics))
+        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: RefusalMiddleware(metrics: metrics, refusals: refusals, clock: clock))
         router.add(middleware: BearerAuthMiddleware(store: store, clock: clock))
-        router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
-        router.get("readyz") { _, _ in
-            guard readiness?.isReady ?? true else {
-                throw APIProblem(.serviceUnavailable, code: "server.shutting_down", title: "Not ready", detail: "the server is shutting down")
-            }
-            guard await store.isReachable() else {
-                throw APIProblem(.serviceUnavailable, code: "server.not_ready", title: "Not ready", detail: "the database is not reachable, or this node cannot take the audit lock within its bound")
-            }
-            return Response.json(["status": "ready"])
-        }
-        router.get("metrics", use: metricsText)
-        router.get("/") { _, _ in try WebPage.served().page() }
-        // Browsers ask for it on every visit; a 404 would count as a refused request.
-        router.get("favicon.ico") { _, _ in Response(status: .noContent, headers: [.cacheControl: "public, max-age=86400"]) }
-        router.get("assets/:name") { _, context in try WebPage.served().asset(named: context.parameters.get("name") ?? "") }
+        addOperationsRoutes(to: router)
+        addWebPageRoutes(to: router)
         let v1 = router.group("v1")
-        v1.get("openapi.yaml", use: openAPI)
-        v1.put("recipient", use: setRecipient)
-        v1.post("handoffs", use: createHandoff)
-        v1.get("handoffs", use: listHandoffs)
-        v1.get("handoffs/:id", use: showHandoff)
-        v1.delete("handoffs/:id", use: revokeHandoff)
-        v1.post("handoffs/:id/submissions", use: submit)
-        v1.get("handoffs/:id/submissions/latest", use: releaseLatest)
-        v1.post("handoffs/:id/ack", use: acknowledge)
-        v1.put("handoffs/:id/package", use: deliverPackage)
-        v1.get("handoffs/:id/package", use: fetchPackage)
-        v1.post("tokens", use: createToken)
-        v1.get("tokens", use: listTokens)
-        v1.delete("tokens/:id", use: revokeToken)
-        v1.get("audit/events", use: auditEvents)
-        v1.get("audit/checkpoint", use: auditCheckpoint)
-        v1.get("audit/proof/inclusion", use: inclusionProof)
-        v1.get("audit/proof/consistency", use: consistencyProof)
+        addOpenAPIRoutes(to: v1)
+        addAdminRoutes(to: v1)
+        addHandoffRoutes(to: v1)
+        addPackageRoutes(to: v1)
+        addAuditRoutes(to: v1)
         return router
     }
 
@@ -135,6 +112,29 @@ package struct VaultAPI: Sendable {
             throw APIProblem.forbidden("the \(principal.role.rawValue) role may not do this").refusing(principal)
         }
         return principal
+    }
+
+    /// The probes and the metrics.
+    func addOperationsRoutes(to router: Router<VaultRequestContext>) {
+        router.get("healthz") { _, _ in Response.json(["status": "ok"]) }
+        router.get("readyz") { _, _ in
+            guard readiness?.isReady ?? true else {
+                throw APIProblem(.serviceUnavailable, code: "server.shutting_down", title: "Not ready", detail: "the server is shutting down")
+            }
+            guard await store.isReachable() else {
+                throw APIProblem(.serviceUnavailable, code: "server.not_ready", title: "Not ready", detail: "the database is not reachable, or this node cannot take the audit lock within its bound")
+            }
+            return Response.json(["status": "ready"])
+        }
+        router.get("metrics", use: metricsText)
+    }
+
+    /// The customer's page and its assets.
+    func addWebPageRoutes(to router: Router<VaultRequestContext>) {
+        router.get("/") { _, _ in try WebPage.served().page() }
+        // Browsers ask for it on every visit; a 404 would count as a refused request.
+        router.get("favicon.ico") { _, _ in Response(status: .noContent, headers: [.cacheControl: "public, max-age=86400"]) }
+        router.get("assets/:name") { _, context in try WebPage.served().asset(named: context.parameters.get("name") ?? "") }
     }
 
     /// `GET /metrics`: Prometheus text, for the admin or from loopback only.
