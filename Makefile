@@ -36,8 +36,8 @@ pg-deps:
 # Debian's source package), then the digests that make the server embed the new files. The built
 # handoff.wasm is committed; wasm-check (in make test) proves a rebuild gives the same bytes.
 web: web-deps
-	scripts/wasm/build.sh Sources/CWebPage/assets/handoff.wasm
-	scripts/wasm/digests.sh
+	WebPage/build/build.sh WebPage/CWebPage/assets/handoff.wasm
+	WebPage/build/digests.sh
 	@if [ -n "$(VAULT_ORIGIN)" ]; then $(MAKE) --no-print-directory web-bundle; \
 	else echo "make web VAULT_ORIGIN=https://vault.example.com also writes the page's static bundle ($(BUNDLE))"; fi
 
@@ -49,9 +49,9 @@ web-bundle: build
 	"$$($(SWIFT) build --show-bin-path)/handoffd" web-bundle --vault-origin "$(VAULT_ORIGIN)" --out $(BUNDLE)
 
 wasm-check: web-deps
-	scripts/wasm/build.sh .build-wasm/rebuilt.wasm
-	cmp .build-wasm/rebuilt.wasm Sources/CWebPage/assets/handoff.wasm
-	scripts/wasm/digests.sh --check
+	WebPage/build/build.sh .build-wasm/rebuilt.wasm
+	cmp .build-wasm/rebuilt.wasm WebPage/CWebPage/assets/handoff.wasm
+	WebPage/build/digests.sh --check
 
 build: deps
 	$(SWIFT) build
@@ -68,7 +68,7 @@ test: deps wasm-check pg-deps
 
 # Everything make test runs once built, with PostgreSQL running (scripts/pg/with-server.sh).
 test-suites:
-	scripts/web/browser-test.sh "$$($(SWIFT) build --show-bin-path)"
+	WebPage/Tests/browser-test.sh "$$($(SWIFT) build --show-bin-path)"
 	$(PYTHON) Tests/Postgres/multinode_test.py "$$($(SWIFT) build --show-bin-path)" "$$HANDOFF_TEST_PG_DIR" "$$HANDOFF_TEST_PG_PORT"
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
 	$(PYTHON) scripts/interop/package_signature.py check Tests/Vectors/package-signature.json

@@ -2,8 +2,8 @@
 import Foundation
 import PackageDescription
 
-/// The web page's files, which the assembler includes into handoffd (Sources/CWebPage).
-let webAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Sources/CWebPage/assets").path
+/// The web page's files, which the assembler includes into handoffd (WebPage/CWebPage).
+let webAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("WebPage/CWebPage/assets").path
 
 /// Layers, bottom up (see ARCHITECTURE.md and DESIGN.md "Layers"):
 /// - `CSodium`: the libsodium system library; imported only by `VaultCrypto`.
@@ -54,6 +54,7 @@ let package = Package(
         .target(name: "VaultCrypto", dependencies: ["CSodium"]),
         .target(
             name: "CWebPage",
+            path: "WebPage/CWebPage",
             exclude: ["assets/index.html", "assets/page.js", "assets/page.css", "assets/handoff.wasm"],
             cSettings: [.headerSearchPath("assets"), .define("HV_ASSETS", to: "\"\(webAssets)\"")]
         ),

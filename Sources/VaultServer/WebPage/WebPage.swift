@@ -5,7 +5,7 @@ import NIOCore
 import VaultCrypto
 
 /// The customer's web page (DESIGN.md, "The customer's web page"), served from the binary: the
-/// files of `Sources/CWebPage/assets` under names that carry their SHA-256 (so they can be cached
+/// files of `WebPage/CWebPage/assets` under names that carry their SHA-256 (so they can be cached
 /// for ever), and `index.html` naming them with Subresource Integrity hashes.
 struct WebPage: Sendable {
     /// One file as served.

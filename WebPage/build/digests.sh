@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Writes Sources/CWebPage/assets/digests.h: each page file's SHA-256. web_page.c includes it, so a
+# Writes WebPage/CWebPage/assets/digests.h: each page file's SHA-256. web_page.c includes it, so a
 # changed file changes the header and the build embeds the new bytes (the assembler's .incbin is
 # not tracked as a dependency by itself). `--check` fails instead when the header is stale.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-assets=Sources/CWebPage/assets
+assets=WebPage/CWebPage/assets
 header=$(mktemp)
 {
-  echo "// Written by scripts/wasm/digests.sh (make web): the page files' SHA-256, so that a changed file"
+  echo "// Written by WebPage/build/digests.sh (make web): the page files' SHA-256, so that a changed file"
   echo "// rebuilds web_page.c. Not used at run time (handoffd hashes what it embeds)."
   for file in index.html page.js page.css handoff.wasm; do
     name=$(echo "$file" | tr 'a-z.' 'A-Z_')

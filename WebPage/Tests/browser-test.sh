@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The web page's tests in a real headless Chromium (Debian's chromium and chromium-driver, driven by
 # Selenium from PyPI in .venv-web, which also sees Debian's PyNaCl). Screenshots: .build-web/screenshots.
-# Usage: scripts/web/browser-test.sh BIN_DIR
+# Usage: WebPage/Tests/browser-test.sh BIN_DIR
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${1:?BIN_DIR}
@@ -11,4 +11,4 @@ if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c "import selenium" 2>/d
   /usr/bin/python3 -m venv --system-site-packages "$venv"
   "$venv/bin/pip" install -q "selenium==4.51.0"
 fi
-"$venv/bin/python" Tests/Browser/page_test.py "$bin" "$PWD/.build-web/screenshots"
+"$venv/bin/python" WebPage/Tests/page_test.py "$bin" "$PWD/.build-web/screenshots"

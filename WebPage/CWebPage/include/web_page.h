@@ -3,7 +3,7 @@
 #include <stddef.h>
 
 /// The customer's web page, built into the handoffd binary (no files to install beside it): the
-/// bytes of each file in Sources/CWebPage/assets, included by the assembler.
+/// bytes of each file in WebPage/CWebPage/assets, included by the assembler.
 typedef struct {
     const unsigned char *bytes;
     size_t size;

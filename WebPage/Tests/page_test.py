@@ -32,7 +32,7 @@ import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from vault import Vault, run  # noqa: E402
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Tools"))
 from zip_bomb import bomb  # noqa: E402
 
 from nacl.public import PrivateKey, SealedBox  # noqa: E402

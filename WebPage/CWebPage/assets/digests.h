@@ -1,4 +1,4 @@
-// Written by scripts/wasm/digests.sh (make web): the page files' SHA-256, so that a changed file
+// Written by WebPage/build/digests.sh (make web): the page files' SHA-256, so that a changed file
 // rebuilds web_page.c. Not used at run time (handoffd hashes what it embeds).
 #define HV_DIGEST_INDEX_HTML "8b97565c74cb848740630eebf2f36d2ed74a090d8afa42555d1b3788171cf24c"
 #define HV_DIGEST_PAGE_JS "415a544b7fed0dba733257d2123417a40223017dfb76518b36ca7a84ab6ad6be"

@@ -4,7 +4,7 @@
 # with Embedded Swift for wasm32, linked with libsodium compiled from Debian's source package.
 # No second copy of the rules, no hand-written crypto.
 #
-# Usage: scripts/wasm/build.sh OUT.wasm
+# Usage: WebPage/build/build.sh OUT.wasm
 # Reproducible: the same toolchain and libsodium source give the same bytes (make wasm-check).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
