@@ -75,7 +75,7 @@ extension PostgresStore {
             guard let recipient = try await connection.query(
                 "SELECT id, public_key, signing_public_key FROM recipient_key WHERE active", logger: self.logger
             ).decode((String, Data, Data?).self).first(where: { _ in true }) else {
-                throw StoreError(.noRecipientKey, "register the generator's public key first (handoff admin recipient set)")
+                throw HandoffRule.noRecipientKey
             }
             try await connection.query("""
                 INSERT INTO handoff (id, customer, state, recipient_key_id, created_at, expires_at)

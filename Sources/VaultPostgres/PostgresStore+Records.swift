@@ -120,7 +120,7 @@ extension PostgresStore {
             guard let record = try await connection.query("""
                 SELECT id, signature, ciphertext, wrapped_key, key_version, record_key_version FROM package WHERE handoff_id = \(handoffId)
                 """, logger: self.logger).decode((String, String, Data, Data, Int64, Int64).self).first(where: { _ in true }) else {
-                throw StoreError(.notFound, "no package has been delivered for this handoff yet")
+                throw HandoffRule.noPackage
             }
             if audited { try await self.audit(connection, .packageFetched, context: context, handoffId: handoffId) }
             return record

@@ -57,7 +57,7 @@ extension VaultDatabase {
         let expiresAt = context.now.addingTimeInterval(expiresIn)
         let recipient = try await write { db -> RecipientKeyRecord in
             guard let recipient = try RecipientKeyRecord.filter(RecipientKeyRecord.Columns.active == true).fetchOne(db) else {
-                throw StoreError(.noRecipientKey, "register the generator's public key first (handoff admin recipient set)")
+                throw HandoffRule.noRecipientKey
             }
             try HandoffRecord(
                 id: handoffId, customer: customer, state: .invited, recipientKeyId: recipient.id,

@@ -40,7 +40,7 @@ extension VaultDatabase {
         let keys = try self.keys()
         let find: @Sendable (Database) throws -> PackageRecord = { db in
             guard let record = try PackageRecord.filter(PackageRecord.Columns.handoffId == handoffId).fetchOne(db) else {
-                throw StoreError(.notFound, "no package has been delivered for this handoff yet")
+                throw HandoffRule.noPackage
             }
             return record
         }

@@ -12,6 +12,12 @@ package enum HandoffRule {
         return record
     }
 
+    /// The refusal to invite before the generator's key is registered (no active recipient key).
+    package static let noRecipientKey = StoreError(.noRecipientKey, "register the generator's public key first (handoff admin recipient set)")
+
+    /// The refusal to fetch a package that was not delivered.
+    package static let noPackage = StoreError(.notFound, "no package has been delivered for this handoff yet")
+
     /// A submission to `record` sealed to `recipientKeyId`, where at most `limit` are kept: the
     /// state it moves the handoff to, or why it is refused.
     package static func submission(to record: HandoffRecord?, recipientKeyId: String, limit: Int, now: Date) throws -> HandoffState {
