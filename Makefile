@@ -71,6 +71,7 @@ test-suites:
 	WebPage/Tests/browser-test.sh "$$($(SWIFT) build --show-bin-path)"
 	$(PYTHON) Tests/Postgres/multinode_test.py "$$($(SWIFT) build --show-bin-path)" "$$HANDOFF_TEST_PG_DIR" "$$HANDOFF_TEST_PG_PORT"
 	$(PYTHON) scripts/interop/sealed_payload.py open Tests/Vectors/sealed-payload.json
+	$(PYTHON) scripts/interop/tenant_proof.py check Tests/Vectors/tenant-proof.json
 	$(PYTHON) scripts/interop/package_signature.py check Tests/Vectors/package-signature.json
 	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3 --seed $(FUZZ_SEED)
 	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3 --seed $(FUZZ_SEED) --postgres "$$HANDOFF_TEST_DATABASE_URL"

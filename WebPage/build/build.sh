@@ -60,7 +60,8 @@ M=Sources
 for file in $M/VaultCrypto/*.swift $M/HandoffDomain/JSON/*.swift $M/HandoffDomain/Values/*.swift \
   $M/HandoffDomain/Access/{BearerToken,Role,RecipientKeyID,PastedCredential}.swift \
   $M/HandoffDomain/Handoff/{HandoffState,HandoffState+Guidance}.swift \
-  $M/HandoffDomain/Formats/{FormatError,InviteCode,SealedPayload,Receipt,SignedNote,PackageSignature}.swift \
+  $M/HandoffDomain/Formats/{FormatError,InviteCode,SealedPayload,TenantProof,Receipt,SignedNote,PackageSignature}.swift \
+  $M/HandoffDomain/SignIn/{SignInSettings,CompactJWS,TenantProofCheck}.swift \
   WebPage/Wasm/*.swift; do
   sed '/^import VaultCrypto$/d' "$file" > "$stage/swift/$(basename "$(dirname "$file")")_$(basename "$file")"
 done

@@ -28,6 +28,8 @@ package struct FormatError: CodedError {
         /// A libsodium step (hashing, signing, sealing, guarded memory) failed while a format was
         /// made or checked; it does not happen short of the system failing.
         case cryptoFailed = "format.crypto_failed"
+        /// A sealed tenant proof (the admin's Microsoft sign-in) does not hold; the reason names the check.
+        case tenantProofRefused = "format.tenant_proof_refused"
         /// An API answer is not the shape the API promises (a `WireModel` could not decode it).
         case answerMalformed = "format.answer_malformed"
     }

@@ -1,13 +1,15 @@
 import VaultCrypto
 
 /// What the customer's machine seals to the generator: the canonical JSON
-/// `{"v":1,"handoffId":…,"sealedAt":…,"values":{…}}` inside `crypto_box_seal`.
+/// `{"v":1,"handoffId":…,"sealedAt":…,"values":{…}}` inside `crypto_box_seal`; version 2 adds
+/// `"tenantProof"` (the admin's Microsoft sign-in, `TenantProof`). Version 1 still opens.
 ///
 /// Naming the handoff inside the box is what lets the generator notice a box that a compromised
 /// server moved to another handoff.
 package struct SealedPayload: Sendable {
-    /// The only format version.
+    /// The version without a tenant proof, and the version with one.
     package static let version: Int64 = 1
+    package static let versionWithProof: Int64 = 2
 
     /// The handoff the values are meant for.
     package let handoffId: String
@@ -15,22 +17,27 @@ package struct SealedPayload: Sendable {
     package let sealedAt: String
     /// The validated, normalised values.
     package let values: HandoffValues
+    /// The admin's sign-in, when there was one (version 2).
+    package let tenantProof: TenantProof?
 
     /// Creates a payload.
-    package init(handoffId: String, sealedAt: String, values: HandoffValues) {
+    package init(handoffId: String, sealedAt: String, values: HandoffValues, tenantProof: TenantProof? = nil) {
         self.handoffId = handoffId
         self.sealedAt = sealedAt
         self.values = values
+        self.tenantProof = tenantProof
     }
 
     /// The canonical payload bytes, in guarded memory.
     package func canonicalBytes() throws(FormatError) -> SecretBytes {
-        var bytes = CanonicalJSON.encode(.object([
-            "v": .integer(Self.version),
+        var members: [String: JSONValue] = [
+            "v": .integer(tenantProof == nil ? Self.version : Self.versionWithProof),
             "handoffId": .string(handoffId),
             "sealedAt": .string(sealedAt),
             "values": values.jsonValue,
-        ]))
+        ]
+        if let tenantProof { members["tenantProof"] = tenantProof.jsonValue }
+        var bytes = CanonicalJSON.encode(.object(members))
         defer { SecretBytes.wipe(&bytes) }
         return try FormatError.crypto { () throws(CryptoError) in try SecretBytes(copying: bytes) }
     }
@@ -58,14 +65,18 @@ package struct SealedPayload: Sendable {
         var bytes = opened.withUnsafeBytes { Array($0) }
         defer { SecretBytes.wipe(&bytes) }
         guard let json = try? JSONParser.parse(bytes), CanonicalJSON.encode(json) == bytes,
-              let members = json.objectValue, Set(members.keys) == ["v", "handoffId", "sealedAt", "values"],
-              members["v"]?.integerValue == version,
+              let members = json.objectValue,
+              let version = members["v"]?.integerValue,
+              (version == Self.version && Set(members.keys) == ["v", "handoffId", "sealedAt", "values"])
+                || (version == Self.versionWithProof && Set(members.keys) == ["v", "handoffId", "sealedAt", "values", "tenantProof"]),
               let handoffId = members["handoffId"]?.stringValue,
               let sealedAt = members["sealedAt"]?.stringValue,
               let valuesJSON = members["values"]
         else {
-            throw FormatError(.payloadMalformed, "the opened payload is not a canonical v1 sealed payload")
+            throw FormatError(.payloadMalformed, "the opened payload is not a canonical v1 or v2 sealed payload")
         }
+        var proof: TenantProof?
+        if let json = members["tenantProof"] { proof = try TenantProof(json: json) }
         guard handoffId == expectedHandoffId else {
             throw FormatError(
                 .payloadHandoffMismatch,
@@ -74,7 +85,7 @@ package struct SealedPayload: Sendable {
         }
         do {
             let values = try HandoffValues.validate(valuesJSON, rules: rules)
-            return SealedPayload(handoffId: handoffId, sealedAt: sealedAt, values: values)
+            return SealedPayload(handoffId: handoffId, sealedAt: sealedAt, values: values, tenantProof: proof)
         } catch {
             let fields = Set(error.problems.map { $0.field }).sorted().joined(separator: ", ")
             throw FormatError(.payloadValuesInvalid, "the sealed values break the rules (fields: \(fields))")
