@@ -29,10 +29,19 @@ struct AdminInviteCommand: HandoffSubcommand {
     @Option(help: ArgumentHelp("How long the invite is valid: 14d, 36h, 90m.", valueName: "duration"))
     var expires = Lifetime("14d")!
 
+    @Option(name: .customLong("tenant-proof"), help: ArgumentHelp("Ask the admin to Sign in with Microsoft: required (never sent without) or optional (needs entra_client_id on the server).", valueName: "required|optional"))
+    var tenantProof: TenantProofPolicy?
+
+    @Option(help: ArgumentHelp("Pin the customer's Directory (tenant) ID: the sign-in must be in this tenant.", valueName: "guid"))
+    var tenant: String?
+
     @OptionGroup var global: GlobalOptions
 
     func execute() async throws {
-        let created = try await global.withAPIClient { client in try await client.createHandoff(customer: customer, expiresIn: expires.text) }
+        if let tenant, !HandoffValues.isGUID(tenant) { throw CLIError.usage("--tenant must be the customer's Directory (tenant) ID, a GUID") }
+        let created = try await global.withAPIClient { client in
+            try await client.createHandoff(customer: customer, expiresIn: expires.text, tenantProof: tenantProof, tenantId: tenant?.lowercased())
+        }
         if global.json {
             Console.json(created.json)
         } else {

@@ -11,3 +11,5 @@ extension Lifetime: ExpressibleByArgument {
 
     package var defaultValueDescription: String { text }
 }
+
+extension TenantProofPolicy: ExpressibleByArgument {}

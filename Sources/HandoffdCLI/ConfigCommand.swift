@@ -62,6 +62,10 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             ("database_url", settings.databaseURL.map(PostgresStore.redacted) ?? "\(directory.databasePath) (SQLite, default)"),
             ("page_origin", settings.pageOrigin ?? "(none: the page only at the vault's own /)"),
             ("trusted_proxies", settings.trustedProxiesText.isEmpty ? "(none: the TCP peer is the client)" : settings.trustedProxiesText),
+            ("entra_client_id", settings.entraClientId ?? "(none: no Sign in with Microsoft)"), ("entra_authority", settings.entraAuthority),
+            ("graph_url", settings.graphURL), ("arm_url", settings.armURL),
+            ("deployment.redirect_uri", settings.deploymentRedirectURI ?? "(none)"),
+            ("deployment.app_id_uri_host", settings.deploymentAppIdURIHost ?? "(none)"),
         ]
         if json {
             Output.line(CanonicalJSON.string(.object(Dictionary(uniqueKeysWithValues: effective.map { ($0.0, JSONValue.string($0.1)) }))))

@@ -28,8 +28,13 @@ extension VaultClient {
     }
 
     /// `POST /v1/handoffs`: the handoff id, invite code and expiry.
-    package func createHandoff(customer: String, expiresIn: String) async throws -> CreatedInvite {
-        try await send(.POST, "/v1/handoffs", body: ["customer": .string(customer), "expiresIn": .string(expiresIn)])
+    package func createHandoff(
+        customer: String, expiresIn: String, tenantProof: TenantProofPolicy? = nil, tenantId: String? = nil
+    ) async throws -> CreatedInvite {
+        var body: [String: JSONValue] = ["customer": .string(customer), "expiresIn": .string(expiresIn)]
+        if let tenantProof { body["tenantProof"] = .string(tenantProof.rawValue) }
+        if let tenantId { body["tenantId"] = .string(tenantId) }
+        return try await send(.POST, "/v1/handoffs", body: .object(body))
     }
 
     /// `GET /v1/handoffs[?state=…]`.

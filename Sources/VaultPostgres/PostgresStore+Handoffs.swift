@@ -5,17 +5,17 @@ import VaultCrypto
 import VaultStore
 
 /// The columns of a handoff row, in the order `HandoffRecord(row:)` reads them.
-typealias HandoffColumns = (String, String, String, String, Date, Date, Date?, Date?, Int64)
+typealias HandoffColumns = (String, String, String, String, Date, Date, Date?, Date?, Int64, String?)
 
 extension HandoffRecord {
-    static let postgresColumns = "id, customer, state, recipient_key_id, created_at, expires_at, released_at, acknowledged_at, submission_count"
+    static let postgresColumns = "id, customer, state, recipient_key_id, created_at, expires_at, released_at, acknowledged_at, submission_count, tenant_id"
 
     /// A row read from PostgreSQL (`postgresColumns`).
     init(row: HandoffColumns) throws {
         guard let state = HandoffState(rawValue: row.2) else { throw StoreError(.recordCorrupt, "handoff \(row.0) has an unknown state") }
         self.init(
             id: row.0, customer: row.1, state: state, recipientKeyId: row.3, createdAt: row.4, expiresAt: row.5,
-            releasedAt: row.6, acknowledgedAt: row.7, submissionCount: Int(row.8)
+            releasedAt: row.6, acknowledgedAt: row.7, submissionCount: Int(row.8), tenantId: row.9
         )
     }
 }
@@ -64,7 +64,7 @@ extension PostgresStore {
         return id
     }
 
-    package func createHandoff(customer: String, expiresIn: TimeInterval, context: OperationContext) async throws -> CreatedHandoff {
+    package func createHandoff(customer: String, expiresIn: TimeInterval, tenantId: String?, context: OperationContext) async throws -> CreatedHandoff {
         let keys = try self.keys()
         let handoffId = UUID().uuidString.lowercased()
         let token = try BearerToken.generate(for: .customer)
@@ -78,8 +78,8 @@ extension PostgresStore {
                 throw HandoffRule.noRecipientKey
             }
             try await connection.query("""
-                INSERT INTO handoff (id, customer, state, recipient_key_id, created_at, expires_at)
-                VALUES (\(handoffId), \(customer), \(HandoffState.invited.rawValue), \(recipient.0), \(context.now), \(expiresAt))
+                INSERT INTO handoff (id, customer, state, recipient_key_id, created_at, expires_at, tenant_id)
+                VALUES (\(handoffId), \(customer), \(HandoffState.invited.rawValue), \(recipient.0), \(context.now), \(expiresAt), \(tenantId))
                 """, logger: self.logger)
             try await connection.query("""
                 INSERT INTO token (id, role, name, handoff_id, hash, created_at)

@@ -43,6 +43,8 @@ extension PostgresStore {
             "CREATE TABLE merkle_node (level bigint NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))",
             "CREATE TABLE checkpoint (tree_size bigint PRIMARY KEY, note text NOT NULL, created_at timestamptz NOT NULL)",
         ]),
+        // The customer's tenant when the operator pins it in the invite (SQLite's v8).
+        (2, ["ALTER TABLE handoff ADD COLUMN tenant_id text"]),
     ]
 
     /// Brings the schema up to date, once, whichever nodes start together (an advisory lock

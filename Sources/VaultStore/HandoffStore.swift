@@ -20,8 +20,8 @@ package protocol HandoffStore: Sendable {
 
     /// Registers the generator's keys that new invites pin; returns the sealing key's id.
     func setRecipientKey(_ key: SealingPublicKey, signingKey: SigningPublicKey?, context: OperationContext) async throws -> String
-    /// A new handoff and its invite token.
-    func createHandoff(customer: String, expiresIn: TimeInterval, context: OperationContext) async throws -> CreatedHandoff
+    /// A new handoff and its invite token; `tenantId` pins the customer's tenant (lowercase GUID).
+    func createHandoff(customer: String, expiresIn: TimeInterval, tenantId: String?, context: OperationContext) async throws -> CreatedHandoff
     /// Every handoff (or those in `state`), newest first.
     func handoffs(state: HandoffState?, now: Date) async throws -> [HandoffSummary]
     /// One handoff.
@@ -76,6 +76,13 @@ package protocol HandoffStore: Sendable {
     func isReachable() async -> Bool
     /// Bytes the storage uses on this node, if it can tell (a metric).
     func storageBytes() -> Int?
+}
+
+extension HandoffStore {
+    /// A new handoff whose tenant is not pinned.
+    package func createHandoff(customer: String, expiresIn: TimeInterval, context: OperationContext) async throws -> CreatedHandoff {
+        try await createHandoff(customer: customer, expiresIn: expiresIn, tenantId: nil, context: context)
+    }
 }
 
 extension VaultDatabase: HandoffStore {

@@ -16,10 +16,12 @@ package struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     package var acknowledgedAt: Date?
     /// Submissions received, for the per-handoff cap.
     package var submissionCount: Int
+    /// The customer's tenant, when the operator pinned it in the invite.
+    package var tenantId: String?
 
     package init(
         id: String, customer: String, state: HandoffState, recipientKeyId: String, createdAt: Date, expiresAt: Date,
-        releasedAt: Date?, acknowledgedAt: Date?, submissionCount: Int
+        releasedAt: Date?, acknowledgedAt: Date?, submissionCount: Int, tenantId: String? = nil
     ) {
         self.id = id
         self.customer = customer
@@ -30,6 +32,7 @@ package struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         self.releasedAt = releasedAt
         self.acknowledgedAt = acknowledgedAt
         self.submissionCount = submissionCount
+        self.tenantId = tenantId
     }
 
     package enum Columns {
@@ -51,7 +54,9 @@ package struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Per
 
     /// The handoff as the API shows it at `now`, with `receipts`.
     package func summary(receipts: [String], now: Date) -> HandoffSummary {
-        HandoffSummary(id: id, customer: customer, state: effectiveState(at: now), createdAt: createdAt, expiresAt: expiresAt, receipts: receipts)
+        HandoffSummary(
+            id: id, customer: customer, state: effectiveState(at: now), createdAt: createdAt, expiresAt: expiresAt, receipts: receipts, tenantId: tenantId
+        )
     }
 }
 

@@ -127,6 +127,13 @@ enum Schema {
             }
             try db.execute(sql: "UPDATE handoff SET submissionCount = (SELECT COUNT(*) FROM submission WHERE submission.handoffId = handoff.id)")
         }
+        migrator.registerMigration("v8-pinned-tenant") { db in
+            // The customer's tenant when the operator pins it in the invite: the generator checks
+            // the sealed tenant proof against it (DESIGN.md, "Sign in with Microsoft").
+            try db.alter(table: "handoff") { t in
+                t.add(column: "tenantId", .text)
+            }
+        }
         return migrator
     }
 }

@@ -48,7 +48,7 @@ extension VaultDatabase {
     }
 
     /// Creates a handoff pinned to the active recipient key, with its invite token.
-    package func createHandoff(customer: String, expiresIn: TimeInterval, context: OperationContext) async throws -> CreatedHandoff {
+    package func createHandoff(customer: String, expiresIn: TimeInterval, tenantId: String? = nil, context: OperationContext) async throws -> CreatedHandoff {
         let keys = try self.keys()
         let handoffId = UUID().uuidString.lowercased()
         let token = try BearerToken.generate(for: .customer)
@@ -61,7 +61,7 @@ extension VaultDatabase {
             }
             try HandoffRecord(
                 id: handoffId, customer: customer, state: .invited, recipientKeyId: recipient.id,
-                createdAt: context.now, expiresAt: expiresAt, releasedAt: nil, acknowledgedAt: nil, submissionCount: 0
+                createdAt: context.now, expiresAt: expiresAt, releasedAt: nil, acknowledgedAt: nil, submissionCount: 0, tenantId: tenantId
             ).insert(db)
             try TokenRecord(id: tokenId, role: .customer, name: "invite for \(customer)", handoffId: handoffId, hash: hash, createdAt: context.now, revokedAt: nil, expiresAt: nil).insert(db)
             try self.audit(db, .handoffCreated, context: context, handoffId: handoffId)

@@ -79,6 +79,21 @@ struct StoreRuleTests {
         }
     }
 
+    @Test("A pinned tenant is kept with the handoff and shown to whoever may read it", arguments: Backend.available)
+    func pinnedTenant(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let tenant = "096d3737-42f9-4039-8320-a4737c2b3abe"
+        let pinned = try await fixture.store.createHandoff(customer: "P", expiresIn: 86_400, tenantId: tenant, context: fixture.admin)
+        let open = try await fixture.store.createHandoff(customer: "O", expiresIn: 86_400, context: fixture.admin)
+        #expect(try await fixture.store.handoff(id: pinned.handoffId, now: fixture.admin.now).tenantId == tenant)
+        #expect(try await fixture.store.handoff(id: open.handoffId, now: fixture.admin.now).tenantId == nil)
+        let listed = try await fixture.store.handoffs(state: nil, now: fixture.admin.now)
+        #expect(listed.first { $0.id == pinned.handoffId }?.tenantId == tenant)
+        let summary = try #require(listed.first { $0.id == pinned.handoffId })
+        #expect(try HandoffSummary(json: summary.json) == summary, "the wire model carries it")
+    }
+
     @Test("Ciphertext moved to another submission's row does not open", arguments: Backend.available)
     func movedCiphertext(backend: Backend) async throws {
         let fixture = try await StoreFixture(backend)

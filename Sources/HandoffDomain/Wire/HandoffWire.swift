@@ -11,28 +11,39 @@ package struct HandoffSummary: WireModel, Equatable {
     package let expiresAt: Date
     /// The latest signed receipt notes, oldest first.
     package let receipts: [String]
+    /// The customer's tenant, when the operator pinned it in the invite (the generator checks the
+    /// sealed tenant proof against it).
+    package let tenantId: String?
 
-    package init(id: String, customer: String, state: HandoffState, createdAt: Date, expiresAt: Date, receipts: [String]) {
+    package init(id: String, customer: String, state: HandoffState, createdAt: Date, expiresAt: Date, receipts: [String], tenantId: String? = nil) {
         self.id = id
         self.customer = customer
         self.state = state
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.receipts = receipts
+        self.tenantId = tenantId
     }
 
     package var json: JSONValue {
-        [
+        var members: [String: JSONValue] = [
             "handoffId": .string(id), "customer": .string(customer), "state": .string(state.rawValue),
             "createdAt": .timestamp(createdAt), "expiresAt": .timestamp(expiresAt), "receipts": .array(receipts.map(JSONValue.string)),
         ]
+        if let tenantId { members["tenantId"] = .string(tenantId) }
+        return .object(members)
     }
 
     package init(json: JSONValue) throws {
         let object = try WireObject(json, "a handoff")
+        let tenantId = try object.optionalString("tenantId")
+        if let tenantId, !HandoffValues.isGUID(tenantId) {
+            throw FormatError(.answerMalformed, "the handoff's tenantId is not a GUID")
+        }
         self.init(
             id: try object.uuid("handoffId"), customer: try object.string("customer"), state: try object.enumeration("state"),
-            createdAt: try object.timestamp("createdAt"), expiresAt: try object.timestamp("expiresAt"), receipts: try object.strings("receipts")
+            createdAt: try object.timestamp("createdAt"), expiresAt: try object.timestamp("expiresAt"), receipts: try object.strings("receipts"),
+            tenantId: tenantId?.lowercased()
         )
     }
 }

@@ -54,6 +54,21 @@ package struct ServerSettings: Sendable, Equatable {
     package var pageOrigin: String?
     /// The text `trusted_proxies` was given as (for `config check`).
     package var trustedProxiesText = ""
+    /// Altoura's multi-tenant sign-in app (Sign in with Microsoft): its client ID, the authority,
+    /// and the Graph and Resource Manager bases of the live check. Every invite names them once a
+    /// client ID is set; none by default.
+    package var entraClientId: String?
+    package var entraAuthority = SignInSettings.defaultAuthority
+    package var graphURL = SignInSettings.defaultGraph
+    package var armURL = SignInSettings.defaultARM
+    /// Altoura's constants that Steps 2–3 ask the customer to enter, put into every invite.
+    package var deploymentRedirectURI: String?
+    package var deploymentAppIdURIHost: String?
+
+    /// The sign-in app invites name, when one is configured.
+    package var signIn: SignInSettings? {
+        entraClientId.map { SignInSettings(clientId: $0, authority: entraAuthority, graph: graphURL, arm: armURL) }
+    }
 
     package init() {}
 
@@ -85,8 +100,15 @@ package struct ServerSettings: Sendable, Equatable {
         case databaseURL = "database_url"
         case trustedProxies = "trusted_proxies"
         case pageOrigin = "page_origin"
+        case entraClientId = "entra_client_id"
+        case entraAuthority = "entra_authority"
+        case graphURL = "graph_url"
+        case armURL = "arm_url"
+        case deploymentRedirectURI = "deployment.redirect_uri"
+        case deploymentAppIdURIHost = "deployment.app_id_uri_host"
 
-        var environmentName: String { "HANDOFF_" + rawValue.uppercased() }
+        /// `HANDOFF_` and the name in capitals, dots as underscores (`HANDOFF_DEPLOYMENT_REDIRECT_URI`).
+        var environmentName: String { "HANDOFF_" + rawValue.uppercased().replacingOccurrences(of: ".", with: "_") }
     }
 
     /// Applies one setting from text, checking it.
@@ -133,6 +155,28 @@ package struct ServerSettings: Sendable, Equatable {
                 throw SettingsError("\(source): page_origin must be an https origin like https://onboarding.example.com (no path)")
             }
             pageOrigin = value
+        case .entraClientId:
+            guard HandoffValues.isGUID(value) else { throw SettingsError("\(source): entra_client_id must be the sign-in app's Application (client) ID, a GUID") }
+            entraClientId = value.lowercased()
+        case .entraAuthority, .graphURL, .armURL:
+            guard SignInSettings.isBase(value) else {
+                throw SettingsError("\(source): \(key.rawValue) must be an https URL without a trailing slash, query or fragment")
+            }
+            switch key {
+            case .entraAuthority: entraAuthority = value
+            case .graphURL: graphURL = value
+            default: armURL = value
+            }
+        case .deploymentRedirectURI:
+            guard value.hasPrefix("https://"), value.utf8.count <= 512, URLComponents(string: value)?.host?.isEmpty == false else {
+                throw SettingsError("\(source): deployment.redirect_uri must be the https redirect URI Altoura gives customers")
+            }
+            deploymentRedirectURI = value
+        case .deploymentAppIdURIHost:
+            guard !value.isEmpty, value.utf8.count <= 253, !value.contains("/"), !value.contains(":"), !value.contains(" ") else {
+                throw SettingsError("\(source): deployment.app_id_uri_host must be a host name like altouraremoteacs.azurewebsites.net")
+            }
+            deploymentAppIdURIHost = value.lowercased()
         case .trustedProxies:
             switch TrustedProxies.parse(value) {
             case .success(let proxies):
@@ -185,7 +229,16 @@ package struct ServerSettings: Sendable, Equatable {
             if let url = mapping[Key.databaseURL.rawValue].map({ "\($0)" }), Self.carriesPassword(url) {
                 try Self.checkHoldsSecretPrivately(file)
             }
-            for (name, value) in mapping.sorted(by: { $0.key < $1.key }) {
+            // A nested mapping (`deployment:`) is read as its dotted names (`deployment.redirect_uri`).
+            var flattened: [String: Any] = [:]
+            for (name, value) in mapping {
+                if let nested = value as? [String: Any] {
+                    for (child, childValue) in nested { flattened["\(name).\(child)"] = childValue }
+                } else {
+                    flattened[name] = value
+                }
+            }
+            for (name, value) in flattened.sorted(by: { $0.key < $1.key }) {
                 guard let key = Key(rawValue: name) else {
                     throw SettingsError("\(file): unknown setting \(name); known: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
                 }

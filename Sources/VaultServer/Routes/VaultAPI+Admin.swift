@@ -39,7 +39,7 @@ extension VaultAPI {
     @Sendable func createHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let principal = try authorize(context, [.admin])
         var request = request
-        let body = try await request.jsonObject(required: ["customer"], allowed: ["customer", "expiresIn"])
+        let body = try await request.jsonObject(required: ["customer"], allowed: ["customer", "expiresIn", "tenantProof", "tenantId"])
         let customer = try body.string("customer", maxLength: 200)
         // The same rule as the OpenAPI pattern ^[^\r\n]*\S[^\r\n]*$: one line, not only spaces.
         guard !customer.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }),
@@ -51,10 +51,30 @@ extension VaultAPI {
         guard let expiresIn = Timestamp.duration(expiresText) else {
             throw APIProblem.badRequest("request.invalid_field", "expiresIn must be like 14d, 36h or 90m (1 minute to 365 days)")
         }
-        let created = try await store.createHandoff(customer: customer, expiresIn: expiresIn, context: storeContext(context, principal))
+        var tenantProof: TenantProofPolicy?
+        if body["tenantProof"] != nil {
+            guard let policy = TenantProofPolicy(rawValue: try body.string("tenantProof", maxLength: 16)) else {
+                throw APIProblem.badRequest("request.invalid_field", "tenantProof must be required or optional")
+            }
+            guard limits.invites.signIn != nil else {
+                throw APIProblem.badRequest("request.invalid_field", "tenantProof needs Sign in with Microsoft: set entra_client_id on the server first")
+            }
+            tenantProof = policy
+        }
+        var tenantId: String?
+        if body["tenantId"] != nil {
+            let text = try body.string("tenantId", maxLength: 64)
+            guard HandoffValues.isGUID(text), text.utf8.count == 36 else {
+                throw APIProblem.badRequest("request.invalid_field", "tenantId must be the customer's Directory (tenant) ID, a GUID")
+            }
+            tenantId = text.lowercased()
+        }
+        let created = try await store.createHandoff(customer: customer, expiresIn: expiresIn, tenantId: tenantId, context: storeContext(context, principal))
+        let template = limits.invites
         let invite = InviteCode(
             handoffId: created.handoffId, recipientKey: created.recipientKey, server: publicURL(),
-            serverKey: try store.serverSigningKey(), token: created.token, generatorSigningKey: created.generatorSigningKey
+            serverKey: try store.serverSigningKey(), token: created.token, generatorSigningKey: created.generatorSigningKey,
+            signIn: template.signIn, tenantProof: tenantProof, tenantId: tenantId, redirectUri: template.redirectUri, appIdUriHost: template.appIdUriHost
         )
         return .json(CreatedInvite(handoffId: created.handoffId, inviteCode: invite.encoded(), expiresAt: created.expiresAt), status: .created)
     }

@@ -16,24 +16,42 @@ package struct APILimits: Sendable {
     package var trustedProxies: TrustedProxies
     /// The separate static host of the customer's page, answered with CORS (nil: none).
     package var pageOrigin: String?
+    /// What every invite names besides its handoff: the sign-in app and Altoura's constants.
+    package var invites: InviteTemplate
 
     package init(
         refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100, trustedProxies: TrustedProxies = .none,
-        pageOrigin: String? = nil
+        pageOrigin: String? = nil, invites: InviteTemplate = InviteTemplate()
     ) {
         self.refusalsPerWindow = refusalsPerWindow
         self.refusalWindow = refusalWindow
         self.submissionsPerHandoff = submissionsPerHandoff
         self.trustedProxies = trustedProxies
         self.pageOrigin = pageOrigin
+        self.invites = invites
     }
 
     /// The limits the server settings name.
     package init(_ settings: ServerSettings) {
         self.init(
             refusalsPerWindow: settings.refusalLimit, refusalWindow: settings.refusalWindow,
-            submissionsPerHandoff: settings.maxSubmissionsPerHandoff, trustedProxies: settings.trustedProxies, pageOrigin: settings.pageOrigin
+            submissionsPerHandoff: settings.maxSubmissionsPerHandoff, trustedProxies: settings.trustedProxies, pageOrigin: settings.pageOrigin,
+            invites: InviteTemplate(signIn: settings.signIn, redirectUri: settings.deploymentRedirectURI, appIdUriHost: settings.deploymentAppIdURIHost)
         )
+    }
+}
+
+/// What the server puts into every invite besides the handoff's own fields (DESIGN.md, invite
+/// fields for sign-in): Altoura's sign-in app, when configured, and the deployment constants.
+package struct InviteTemplate: Sendable, Equatable {
+    package var signIn: SignInSettings?
+    package var redirectUri: String?
+    package var appIdUriHost: String?
+
+    package init(signIn: SignInSettings? = nil, redirectUri: String? = nil, appIdUriHost: String? = nil) {
+        self.signIn = signIn
+        self.redirectUri = redirectUri
+        self.appIdUriHost = appIdUriHost
     }
 }
 
