@@ -3,8 +3,9 @@ SHELL := /bin/bash
 
 # Build: libsodium (crypto), libsqlite3 (storage), libssl (TLS), zlib (zip), pkg-config (to find them);
 # openssl makes the development certificate.
-# Tests: Debian's Python with PyNaCl and jsonschema, the independent implementations.
-APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev openssl curl python3 python3-venv python3-nacl python3-jsonschema
+# Tests: Debian's Python with PyNaCl, jsonschema and PyJWT (with cryptography: the fake Entra's
+# RS256 ID tokens), the independent implementations.
+APT_PACKAGES := pkg-config libsodium-dev libsqlite3-dev libssl-dev zlib1g-dev openssl curl python3 python3-venv python3-nacl python3-jsonschema python3-jwt python3-cryptography
 # The web page: its WebAssembly rebuilt from source (wasi-libc, compiler-rt's wasm32 builtins, and
 # dpkg-dev for libsodium's Debian source package), and tested in Chromium (with NSS's certutil to
 # trust the test vault's CA); fonts-liberation, which apt would only recommend, so pages render with real text.

@@ -20,6 +20,9 @@ let webAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appe
 /// - `TeamsPackage`: the Teams app package (Step 8) from validated values: the domain, ZIPFoundation,
 ///   and swift-crypto for one SHA-1 (the RFC 9562 name-based app id, fixed by the package format;
 ///   libsodium has no SHA-1, and no crypto is hand-written here).
+/// - `SignIn`: Sign in with Microsoft for the CLI and the generator: the issuer's keys and the
+///   RS256 signature of a sealed ID token (jwt-kit, over swift-crypto), before the domain's claims
+///   checks (`TenantProofCheck`).
 /// - `HandoffCLI`: the `handoff` command tree; the `handoff` executable only runs it.
 let package = Package(
     name: "HandoffVault",
@@ -30,7 +33,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -75,9 +79,11 @@ let package = Package(
                 "TeamsPackage",
                 "VaultCrypto",
                 "VaultClient",
+                "SignIn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "SignIn", dependencies: ["HandoffDomain", .product(name: "JWTKit", package: "jwt-kit")]),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
         .target(
             name: "VaultStore",

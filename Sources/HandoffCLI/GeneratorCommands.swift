@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HandoffDomain
+import SignIn
 import TeamsPackage
 import VaultClient
 import VaultCrypto
@@ -61,6 +62,14 @@ struct PullCommand: HandoffSubcommand {
             it was fetched for, and its values validated again before anything is written. With \
             --package-out the Teams app package is built at once.
 
+            A tenant proof (the admin's Sign in with Microsoft, sealed with the values) is checked \
+            when --entra-client-id is given: RS256 by a key of the authority (or --jwks-file), \
+            issuer, audience, the values' tenant, the invite's pinned tenant, no personal account, \
+            no guest, its nonce and time. The result is written beside the values \
+            (DIR/<handoffId>.tenant-proof.json); with --require-tenant-proof values without a valid \
+            proof are not written (exit 76; the other handoffs are still pulled), and no package is \
+            built from values whose proof was refused.
+
             Example:
               HANDOFF_TOKEN=… handoff pull --server https://vault.example --key ~/.handoff/generator.key --out ./pulled --package-out ./packages
               for zip in packages/*.zip; do handoff package deliver "$(basename "$zip" .zip)" --package "$zip" --pulled ./pulled --key ~/.handoff/generator.key; done
@@ -76,9 +85,12 @@ struct PullCommand: HandoffSubcommand {
     @Option(name: .customLong("package-out"), help: ArgumentHelp("Also build each Teams app package into this folder.", valueName: "dir"))
     var packageOut: String?
 
+    @OptionGroup var tenantProof: TenantProofOptions
+
     @OptionGroup var global: GlobalOptions
 
     func execute() async throws {
+        let verifier = try tenantProof.verifier(caFile: global.caFile ?? ProcessInfo.processInfo.environment["HANDOFF_CA_FILE"])
         var keyPairs: [String: SealingKeyPair] = [:]
         for path in key {
             let keys = try GeneratorKeyFile.read(path)
@@ -94,7 +106,7 @@ struct PullCommand: HandoffSubcommand {
             for (position, handoff) in waiting.enumerated() {
                 if Terminal.isInteractive && !global.json { Console.error("[\(position + 1)/\(waiting.count)] \(handoff.id)") }
                 do {
-                    pulled.append(try await pull(handoff, client: client, keyPairs: keyPairs))
+                    pulled.append(try await pull(handoff, client: client, keyPairs: keyPairs, verifier: verifier))
                 } catch let error as ClientError where [.notAuthenticated, .notAllowed, .rateLimited].contains(error.code) {
                     throw error  // the credential, not this handoff: the others would fail alike
                 } catch {
@@ -113,31 +125,63 @@ struct PullCommand: HandoffSubcommand {
         }
     }
 
-    private func pull(_ handoff: HandoffSummary, client: VaultClient, keyPairs: [String: SealingKeyPair]) async throws -> JSONValue {
+    private func pull(_ handoff: HandoffSummary, client: VaultClient, keyPairs: [String: SealingKeyPair], verifier: TenantProofVerifier?) async throws -> JSONValue {
         let latest = try await client.latestSubmission(handoffId: handoff.id)
         guard let keyPair = keyPairs[latest.recipientKeyId] else {
             throw CLIError.verification("it was sealed to generator key \(latest.recipientKeyId), which none of the --key files holds")
         }
         let payload = try SealedPayload.open(latest.sealed, with: keyPair, expectedHandoffId: handoff.id)
+        let report = await check(payload.tenantProof, of: payload, handoff: handoff, receivedAt: latest.receivedAt, verifier: verifier)
+        if tenantProof.isRequired, case .verified = report {} else if tenantProof.isRequired {
+            throw CLIError.verification("the tenant proof is \(report.status)\(report.reason.map { ": \($0)" } ?? "") (--require-tenant-proof)")
+        }
         var bytes = CanonicalJSON.encode(payload.values.jsonValue) + [0x0A]
         defer { SecretBytes.wipe(&bytes) }
         let file = "\(out)/\(handoff.id).json"
         try OutputFile.writePrivate(bytes, to: file)
         // Which submission these values are: package deliver signs it into the package.
         try OutputFile.writePrivate(Array((latest.submissionId + "\n").utf8), to: PulledHandoff.submissionFile(folder: out, handoffId: handoff.id))
+        try OutputFile.writePrivate(CanonicalJSON.encode(report.json) + [0x0A], to: PulledHandoff.tenantProofFile(folder: out, handoffId: handoff.id))
         var entry: [String: JSONValue] = [
             "handoffId": .string(handoff.id), "customer": .string(handoff.customer),
-            "submissionId": .string(latest.submissionId), "file": .string(file),
+            "submissionId": .string(latest.submissionId), "file": .string(file), "tenantProof": report.json,
         ]
-        if let packageOut {
+        if let packageOut, report.allowsBuilding {
             let package = try TeamsAppPackage.build(values: payload.values, options: PackageOptions())
             let zip = "\(packageOut)/\(handoff.id).zip"
             try package.write(to: URL(fileURLWithPath: zip))
             entry["package"] = .string(zip)
             entry["appId"] = .string(package.appId)
         }
-        if !global.json { Console.out("  \(handoff.id) (\(handoff.customer)) → \(file)\(entry["package"].flatMap(\.stringValue).map { " and \($0)" } ?? "")") }
+        if !global.json {
+            Console.out("  \(handoff.id) (\(handoff.customer)) → \(file)\(entry["package"].flatMap(\.stringValue).map { " and \($0)" } ?? "")")
+            Console.out("    \(report.text)")
+        }
         return .object(entry)
+    }
+
+    /// The tenant proof's verdict: verified, missing, or refused with the check that failed.
+    private func check(
+        _ proof: TenantProof?, of payload: SealedPayload, handoff: HandoffSummary, receivedAt: Date, verifier: TenantProofVerifier?
+    ) async -> TenantProofReport {
+        guard let proof else { return .missing }
+        guard let verifier, let clientId = tenantProof.clientId else {
+            return .refused("it was not checked: give --entra-client-id (and --entra-authority or --jwks-file)")
+        }
+        let check = TenantProofCheck(
+            clientId: clientId, authority: tenantProof.authority, handoffId: handoff.id, valuesTenantId: payload.values.tenantId,
+            pinnedTenantId: handoff.tenantId, handoffCreatedAt: Int64(handoff.createdAt.timeIntervalSince1970),
+            receivedAt: Int64(receivedAt.timeIntervalSince1970)
+        )
+        do {
+            return .verified(try await verifier.verify(proof, check: check))
+        } catch let error as FormatError {
+            return .refused(error.reason)
+        } catch let error as ClientError {
+            return .refused("the authority's keys could not be fetched: \(CLIError.explain(error))")
+        } catch {
+            return .refused("the authority's keys could not be read")
+        }
     }
 }
 

@@ -59,6 +59,7 @@ struct PackageBuildCommand: HandoffSubcommand {
     }
 
     func execute() async throws {
+        try PulledHandoff.checkTenantProof(besideValues: self.values)
         let values = try ValuesInput.read(self.values, rules: ValueRules(hostingDomain: hostingDomain))
         let options = PackageOptions(
             hostingDomain: hostingDomain, appVersion: appVersion, appId: appId,

@@ -12,6 +12,22 @@ struct PulledHandoff {
     /// The submission file's name beside the values.
     static func submissionFile(folder: String, handoffId: String) -> String { "\(folder)/\(handoffId).submission" }
 
+    /// The tenant proof's verdict beside the values (`pull --json`'s `tenantProof`).
+    static func tenantProofFile(folder: String, handoffId: String) -> String { "\(folder)/\(handoffId).tenant-proof.json" }
+
+    /// Refuses values whose tenant proof `handoff pull` refused (the verdict file beside
+    /// `valuesPath`, when there is one): a package is never built from them.
+    static func checkTenantProof(besideValues valuesPath: String) throws {
+        guard valuesPath.hasSuffix(".json"), !valuesPath.hasSuffix(".tenant-proof.json") else { return }
+        let verdictPath = String(valuesPath.dropLast(5)) + ".tenant-proof.json"
+        guard let bytes = FileManager.default.contents(atPath: verdictPath),
+              let verdict = (try? JSONParser.parse(Array(bytes)))?.objectValue, verdict["status"]?.stringValue == "refused"
+        else { return }
+        throw CLIError.verification(
+            "handoff pull refused the tenant proof of these values (\(verdict["reason"]?.stringValue ?? "no reason given")); no package is built from them"
+        )
+    }
+
     /// Reads what pull wrote for `handoffId` in `folder`.
     static func read(folder: String, handoffId: String) throws -> PulledHandoff {
         let marker = submissionFile(folder: folder, handoffId: handoffId)
@@ -22,6 +38,7 @@ struct PulledHandoff {
         guard HandoffValues.isHandoffId(submissionId) else {
             throw CLIError.dataInvalid("\(marker) does not hold a submission id; run handoff pull again")
         }
+        try checkTenantProof(besideValues: "\(folder)/\(handoffId).json")
         return PulledHandoff(submissionId: submissionId, values: try ValuesInput.read("\(folder)/\(handoffId).json", rules: .standard))
     }
 

@@ -114,6 +114,12 @@ package final class VaultClient: Sendable {
         return json
     }
 
+    /// The JSON of a public document under this base (an identity provider's keys, say); the
+    /// same verification, limits and failures as every API call.
+    package func getJSON(_ path: String) async throws -> JSONValue {
+        try await send(.GET, path)
+    }
+
     /// Sends one request and decodes the 2xx answer as `Answer`; an answer of another shape is
     /// `malformedResponse` (its reason names the field), never a crash.
     func send<Answer: WireModel>(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil, as answer: Answer.Type = Answer.self) async throws -> Answer {

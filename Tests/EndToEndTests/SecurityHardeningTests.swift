@@ -188,7 +188,7 @@ struct SecurityHardeningTests {
         chmod(out.path, 0o700)
         let again = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", out.path], token: scenario.generatorToken)
         #expect(again.status == 0, "\(again.standardError)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["\(invite.handoffId).json", "\(invite.handoffId).submission"],
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["\(invite.handoffId).json", "\(invite.handoffId).submission", "\(invite.handoffId).tenant-proof.json"],
                 "the values and the submission they came from; no temporary file is left")
     }
 
