@@ -83,7 +83,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "SignIn", dependencies: ["HandoffDomain", .product(name: "JWTKit", package: "jwt-kit")]),
+        .target(
+            name: "SignIn",
+            dependencies: [
+                "HandoffDomain", "VaultCrypto", "VaultClient", .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
         .target(
             name: "VaultStore",

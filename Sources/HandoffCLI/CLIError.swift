@@ -1,4 +1,5 @@
 import HandoffDomain
+import SignIn
 import TeamsPackage
 import VaultClient
 import VaultCrypto
@@ -21,6 +22,8 @@ package enum CLIError: Error, Sendable {
     case verification(String)
     /// The server could not be reached, or answered with a refusal or a failure.
     case server(ClientError)
+    /// The Microsoft sign-in was declined, expired or failed.
+    case signIn(SignInError)
     /// An error nothing here expected: a bug.
     case unexpected
 
@@ -31,6 +34,7 @@ package enum CLIError: Error, Sendable {
         case .valuesInvalid, .dataInvalid: return .dataInvalid
         case .cannotCreate: return .cannotCreate
         case .verification: return .protocolFailure
+        case .signIn(let error): return error.code == .failed ? .protocolFailure : .notAllowed
         case .unexpected: return .software
         case .server(let error):
             switch error.code {
@@ -58,6 +62,12 @@ package enum CLIError: Error, Sendable {
         case .dataInvalid(let text): return "handoff: \(text)"
         case .cannotCreate(let text): return "handoff: \(text)"
         case .verification(let text): return "handoff: verification failed: \(text); nothing was written"
+        case .signIn(let error):
+            switch error.code {
+            case .declined: return "handoff: \(error.reason). Nothing was sent. Sign in again with an account of your organisation, or ask your Altoura contact if this invite should not ask for it."
+            case .expired: return "handoff: \(error.reason). Nothing was sent. Run the command again and finish the sign-in within the time shown."
+            case .failed: return "handoff: \(error.reason). Nothing was sent."
+            }
         case .unexpected: return "handoff: an unexpected error stopped the command; nothing more was done. Please report it to Altoura."
         case .server(let error): return "handoff: " + Self.explain(error)
         }
@@ -119,6 +129,7 @@ extension CLIError {
         case let error as CLIError: return error
         case let error as FormatError: return .verification(error.reason)
         case let error as ClientError: return .server(error)
+        case let error as SignInError: return .signIn(error)
         case let error as TeamsPackageError:
             switch error.code {
             case .iconInvalid: return .dataInvalid(error.reason)

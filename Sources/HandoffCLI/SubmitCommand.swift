@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HandoffDomain
+import SignIn
 import VaultClient
 import VaultCrypto
 
@@ -30,12 +31,24 @@ struct SubmitCommand: HandoffSubcommand {
     @Flag(name: .customLong("dry-run"), help: "Validate and seal, but do not upload.")
     var dryRun = false
 
+    @OptionGroup var signIn: SignInOptions
+
     @OptionGroup var global: CustomerOptions
 
     func execute() async throws {
         let invite = try CustomerInput.invite(file: inviteFile)
         let checked = try CustomerInput.values(path: values, rules: .standard)
-        let payload = SealedPayload(handoffId: invite.handoffId, sealedAt: Timestamp.string(Date()), values: checked)
+        var proof: TenantProof?
+        if try SignInStep.wanted(invite, signIn) {
+            // The handoff's creation time binds a device-code sign-in (which has no nonce).
+            let createdAt = try? await global.withClient(server: global.serverURL(for: invite), token: invite.token) { try await $0.handoff(invite.handoffId).createdAt }
+            let (signedIn, who) = try await SignInStep.proof(
+                for: invite, valuesTenantId: checked.tenantId, handoffCreatedAt: createdAt, options: signIn, caFile: global.trustedCAFile
+            )
+            proof = signedIn
+            if !global.json { Console.out("Signed in as \(who.user)\(who.name.map { " (\($0))" } ?? ""), tenant \(who.tenantId): your sign-in is sealed with the values for Altoura to check.") }
+        }
+        let payload = SealedPayload(handoffId: invite.handoffId, sealedAt: Timestamp.string(Date()), values: checked, tenantProof: proof)
         let sealed = try payload.seal(to: invite.recipientKey)
         if dryRun {
             let output: JSONValue = [
@@ -61,6 +74,7 @@ struct SubmitCommand: HandoffSubcommand {
             Console.json([
                 "handoffId": .string(invite.handoffId), "submissionId": .string(answer.submissionId), "receipt": .string(answer.receipt),
                 "receivedAt": .string(receipt.receivedAt), "auditIndex": .integer(receipt.auditIndex), "replacesEarlier": .bool(earlier > 0),
+                "tenantProof": .bool(proof != nil),
             ])
             return
         }

@@ -39,17 +39,7 @@ struct TenantProofOptions: ParsableArguments {
             return TenantProofVerifier(.fixed(try IssuerKeys(jwks: json)))
         }
         let authority = self.authority
-        return TenantProofVerifier(.fetched {
-            let client = try VaultClient(server: authority, caFile: caFile, token: nil)
-            do {
-                let json = try await client.getJSON("/organizations/discovery/v2.0/keys")
-                await client.shutdown()
-                return try IssuerKeys(jwks: json)
-            } catch {
-                await client.shutdown()
-                throw error
-            }
-        })
+        return TenantProofVerifier(.fetched { try await IssuerKeys.fetch(authority: authority, caFile: caFile) })
     }
 }
 

@@ -120,6 +120,51 @@ package final class VaultClient: Sendable {
         try await send(.GET, path)
     }
 
+    /// A form POST to an identity provider's endpoint under this base (OAuth's token and device
+    /// code endpoints): the status and the JSON answer, 4xx included (OAuth puts its `error` in a
+    /// 400's body). Transport failures are `ClientError`s, as for every call.
+    package func postForm(_ path: String, _ fields: [(String, String)]) async throws -> (status: Int, json: JSONValue) {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: Self.formEncoded(fields)))
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .seconds(30))
+        } catch {
+            var failure = Self.classify(error)
+            failure.url = base
+            throw failure
+        }
+        let status = Int(response.status.code)
+        guard let bytes = try? await response.body.collect(upTo: Self.maximumResponseSize), let json = try? JSONParser.parse(Array(buffer: bytes)) else {
+            var failure = ClientError(.malformedResponse, status: status, "the answer was not JSON")
+            failure.url = base
+            throw failure
+        }
+        return (status, json)
+    }
+
+    /// `application/x-www-form-urlencoded` of `fields`: unreserved characters as they are, every
+    /// other byte percent-encoded.
+    package static func formEncoded(_ fields: [(String, String)]) -> String {
+        func encode(_ text: String) -> String {
+            var out = ""
+            for byte in text.utf8 {
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                     UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                    out.append(Character(Unicode.Scalar(byte)))
+                default:
+                    out += String(format: "%%%02X", byte)
+                }
+            }
+            return out
+        }
+        return fields.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+
     /// Sends one request and decodes the 2xx answer as `Answer`; an answer of another shape is
     /// `malformedResponse` (its reason names the field), never a crash.
     func send<Answer: WireModel>(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil, as answer: Answer.Type = Answer.self) async throws -> Answer {

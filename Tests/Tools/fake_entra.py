@@ -14,7 +14,14 @@ payload with PyNaCl and submits it with the invite's token.
                                             text instead), seal {"v":2,…,"tenantProof"} to the invite's key (PyNaCl)
                                             and POST it with the invite's token
   fake_entra.py serve DIR WORK              serve DIR/jwks.json at /{tenant}/discovery/v2.0/keys over TLS; print
-                                            the CA file and the URL; GET /hits answers how often the keys were read
+                                            the CA file and the URL; GET /hits answers how often the keys were read.
+                                            Also Entra's sign-in endpoints for a public client, as the user
+                                            DIR/user.json says ({"tid", "preferred_username", "name", "oid",
+                                            "clientId", "deviceOutcome": approve|decline|expire, "pending": N}):
+                                            /{tenant}/oauth2/v2.0/authorize (redirects at once with a code, as if
+                                            the user signed in), /{tenant}/oauth2/v2.0/token (authorization_code
+                                            with PKCE S256 checked, or the device code: authorization_pending N
+                                            times, one slow_down, then the outcome), /{tenant}/oauth2/v2.0/devicecode
 """
 import base64
 import hashlib
@@ -131,17 +138,91 @@ def submit(config_file):
 
 
 def serve_keys(directory, work):
-    hits = {"count": 0}
+    import urllib.parse
+    state = {"hits": 0, "codes": {}, "devices": {}, "tokenRequests": 0}
+
+    def user():
+        path = os.path.join(directory, "user.json")
+        return json.load(open(path)) if os.path.exists(path) else {}
+
+    def id_token(authority, nonce_value):
+        person = user()
+        tid = person.get("tid", "096d3737-42f9-4039-8320-a4737c2b3abe")
+        now = int(time.time())
+        claims = {"iss": "%s/%s/v2.0" % (authority, tid), "aud": person.get("clientId", ""), "tid": tid,
+                  "oid": person.get("oid", "00000000-0000-4000-8000-0000000000a1"),
+                  "preferred_username": person.get("preferred_username", "alice@contoso.example"), "name": person.get("name", "Alice Admin"),
+                  "iat": now, "nbf": now, "exp": now + 3600, "ver": "2.0"}
+        if nonce_value:
+            claims["nonce"] = nonce_value
+        return mint(directory, "key-1", "RS256", json.dumps(claims))
 
     class Handler(BaseHTTPRequestHandler):
+        def authority(self):
+            return "https://%s" % self.headers["Host"]
+
         def do_GET(self):
-            if self.path == "/hits":
-                return answer(self, {"hits": hits["count"]})
-            parts = self.path.split("/")
+            url = urllib.parse.urlsplit(self.path)
+            parts = url.path.split("/")
+            query = dict(urllib.parse.parse_qsl(url.query))
+            if url.path == "/hits":
+                return answer(self, {"hits": state["hits"], "tokenRequests": state["tokenRequests"]})
             if len(parts) == 5 and parts[2:] == ["discovery", "v2.0", "keys"]:
-                hits["count"] += 1
+                state["hits"] += 1
                 with open(os.path.join(directory, "jwks.json")) as handle:
                     return answer(self, json.load(handle))
+            if len(parts) == 5 and parts[2:] == ["oauth2", "v2.0", "authorize"]:
+                redirect = query.get("redirect_uri", "")
+                if not redirect.startswith("http://127.0.0.1:") or query.get("code_challenge_method") != "S256" or query.get("response_type") != "code":
+                    return answer(self, {"error": "invalid_request"}, 400)
+                code = b64url(os.urandom(16))
+                state["codes"][code] = {"challenge": query["code_challenge"], "redirect": redirect, "nonce": query.get("nonce"),
+                                        "client": query.get("client_id")}
+                self.send_response(302)
+                self.send_header("Location", redirect + "?" + urllib.parse.urlencode({"code": code, "state": query.get("state", "")}))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            answer(self, {"error": "not_found"}, 404)
+
+        def do_POST(self):
+            parts = urllib.parse.urlsplit(self.path).path.split("/")
+            form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()))
+            if len(parts) == 5 and parts[2:] == ["oauth2", "v2.0", "devicecode"]:
+                device = b64url(os.urandom(16))
+                state["devices"][device] = {"polls": 0, "slowed": False}
+                return answer(self, {"device_code": device, "user_code": "FAKE-CODE", "verification_uri": "https://microsoft.com/devicelogin",
+                                     "expires_in": 900, "interval": 1,
+                                     "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE-CODE to authenticate."})
+            if len(parts) == 5 and parts[2:] == ["oauth2", "v2.0", "token"]:
+                state["tokenRequests"] += 1
+                grant = form.get("grant_type")
+                if grant == "authorization_code":
+                    issued = state["codes"].pop(form.get("code", ""), None)
+                    if not issued or issued["redirect"] != form.get("redirect_uri") or issued["client"] != form.get("client_id"):
+                        return answer(self, {"error": "invalid_grant", "error_description": "AADSTS70008: the code is unknown or used"}, 400)
+                    challenge = b64url(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
+                    if challenge != issued["challenge"]:
+                        return answer(self, {"error": "invalid_grant", "error_description": "AADSTS50148: the code_verifier does not match"}, 400)
+                    return answer(self, {"token_type": "Bearer", "id_token": id_token(self.authority(), issued["nonce"]), "expires_in": 3600})
+                if grant == "urn:ietf:params:oauth:grant-type:device_code":
+                    device = state["devices"].get(form.get("device_code", ""))
+                    if device is None:
+                        return answer(self, {"error": "bad_verification_code"}, 400)
+                    device["polls"] += 1
+                    person = user()
+                    if device["polls"] <= int(person.get("pending", 1)):
+                        return answer(self, {"error": "authorization_pending", "error_description": "AADSTS70016: pending"}, 400)
+                    if not device["slowed"]:
+                        device["slowed"] = True
+                        return answer(self, {"error": "slow_down"}, 400)
+                    outcome = person.get("deviceOutcome", "approve")
+                    if outcome == "decline":
+                        return answer(self, {"error": "authorization_declined", "error_description": "AADSTS70000: the user declined"}, 400)
+                    if outcome == "expire":
+                        return answer(self, {"error": "expired_token", "error_description": "AADSTS70019: the code expired"}, 400)
+                    return answer(self, {"token_type": "Bearer", "id_token": id_token(self.authority(), None), "expires_in": 3600})
+                return answer(self, {"error": "unsupported_grant_type"}, 400)
             answer(self, {"error": "not_found"}, 404)
 
     serve(work, "entra", Handler)
