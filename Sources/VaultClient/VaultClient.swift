@@ -70,15 +70,7 @@ package final class VaultClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: CanonicalJSON.encode(body)))
         }
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, timeout: .seconds(30))
-        } catch {
-            var failure = Self.classify(error)
-            failure.url = base
-            failure.forInvite = forInvite
-            throw failure
-        }
+        let response = try await execute(request)
         let status = Int(response.status.code)
         let bytes: ByteBuffer
         do {
@@ -120,6 +112,18 @@ package final class VaultClient: Sendable {
         try await send(.GET, path)
     }
 
+    /// Sends `request`; a transport failure becomes a `ClientError` naming this base.
+    private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+        do {
+            return try await http.execute(request, timeout: .seconds(30))
+        } catch {
+            var failure = Self.classify(error)
+            failure.url = base
+            failure.forInvite = forInvite
+            throw failure
+        }
+    }
+
     /// A form POST to an identity provider's endpoint under this base (OAuth's token and device
     /// code endpoints): the status and the JSON answer, 4xx included (OAuth puts its `error` in a
     /// 400's body). Transport failures are `ClientError`s, as for every call.
@@ -129,14 +133,7 @@ package final class VaultClient: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: Self.formEncoded(fields)))
-        let response: HTTPClientResponse
-        do {
-            response = try await http.execute(request, timeout: .seconds(30))
-        } catch {
-            var failure = Self.classify(error)
-            failure.url = base
-            throw failure
-        }
+        let response = try await execute(request)
         let status = Int(response.status.code)
         guard let bytes = try? await response.body.collect(upTo: Self.maximumResponseSize), let json = try? JSONParser.parse(Array(buffer: bytes)) else {
             var failure = ClientError(.malformedResponse, status: status, "the answer was not JSON")
