@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "CWebPage",
             path: "WebPage/CWebPage",
-            exclude: ["assets/index.html", "assets/page.js", "assets/page.css", "assets/handoff.wasm"],
+            exclude: ["assets/index.html", "assets/page.js", "assets/page.css", "assets/handoff.wasm", "assets/signin.js"],
             cSettings: [.headerSearchPath("assets"), .define("HV_ASSETS", to: "\"\(webAssets)\"")]
         ),
         .target(name: "HandoffDomain", dependencies: ["VaultCrypto"]),

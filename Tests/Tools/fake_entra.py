@@ -158,6 +158,11 @@ def serve_keys(directory, work):
         return mint(directory, "key-1", "RS256", json.dumps(claims))
 
     class Handler(BaseHTTPRequestHandler):
+        def end_headers(self):
+            # Entra answers a single-page app's token and key requests across origins.
+            self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
+            super().end_headers()
+
         def authority(self):
             return "https://%s" % self.headers["Host"]
 
@@ -173,7 +178,8 @@ def serve_keys(directory, work):
                     return answer(self, json.load(handle))
             if len(parts) == 5 and parts[2:] == ["oauth2", "v2.0", "authorize"]:
                 redirect = query.get("redirect_uri", "")
-                if not redirect.startswith("http://127.0.0.1:") or query.get("code_challenge_method") != "S256" or query.get("response_type") != "code":
+                allowed = redirect.startswith("http://127.0.0.1:") or (redirect.startswith("https://127.0.0.1:") and redirect.endswith("/signin"))
+                if not allowed or query.get("code_challenge_method") != "S256" or query.get("response_type") != "code":
                     return answer(self, {"error": "invalid_request"}, 400)
                 code = b64url(os.urandom(16))
                 state["codes"][code] = {"challenge": query["code_challenge"], "redirect": redirect, "nonce": query.get("nonce"),

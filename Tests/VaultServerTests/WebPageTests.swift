@@ -27,9 +27,14 @@ struct WebPageTests {
             #expect(page.headers[.cacheControl] == "no-store")
             let html = String(decoding: page.body, as: UTF8.self)
             #expect(!html.contains("{{"), "every placeholder filled")
+            let landing = try await client.send(.get, "/signin")
+            #expect(landing.status == 200 && landing.headers[.contentSecurityPolicy] == Self.policy && landing.headers[.cacheControl] == "no-store")
+            let landingHTML = String(decoding: landing.body, as: UTF8.self)
             let served = try WebPage.served()
             for asset in served.assets.values {
-                #expect(html.contains("/assets/\(asset.name)") && html.contains(asset.integrity), "\(asset.name) named with its integrity")
+                // The sign-in popup's script is named by its landing page; the rest by the page.
+                let naming = asset.name.hasPrefix("signin-") ? landingHTML : html
+                #expect(naming.contains("/assets/\(asset.name)") && naming.contains(asset.integrity), "\(asset.name) named with its integrity")
                 let answer = try await client.send(.get, "/assets/\(asset.name)")
                 #expect(answer.status == 200 && answer.contentType == asset.contentType)
                 #expect(answer.headers[.cacheControl] == "public, max-age=31536000, immutable")
@@ -95,12 +100,24 @@ struct WebPageTests {
         }
     }
 
-    @Test("The page code digest is sha256sum's of the three code files; the bundle is the same files, its policy naming the vault")
+    @Test("With Sign in with Microsoft configured, connect-src adds exactly the authority, on every answer")
+    func signInPolicy() async throws {
+        let signIn = SignInSettings(clientId: "3f0a6c2e-8b1d-4e7a-9c55-1d2e3f4a5b6c", authority: "https://login.example.test")
+        let vault = try await InProcessVault(limits: APILimits(refusalsPerWindow: 100_000, invites: InviteTemplate(signIn: signIn)))
+        try await vault.test { client in
+            for path in ["/", "/signin", "/healthz"] {
+                let policy = try await client.send(.get, path).headers[.contentSecurityPolicy] ?? ""
+                #expect(policy == Self.policy.replacingOccurrences(of: "connect-src 'self';", with: "connect-src 'self' https://login.example.test;"), "\(path): \(policy)")
+            }
+        }
+    }
+
+    @Test("The page code digest is sha256sum's of the four code files; the bundle is the same files, its policy naming the vault")
     func bundle() throws {
         let served = try WebPage.served()
         let files = Dictionary(uniqueKeysWithValues: served.assets.values.map { ($0.name.split(separator: "-").first.map(String.init)! + "." + $0.name.split(separator: ".").last!, $0) })
         var listing = ""
-        for name in ["handoff.wasm", "page.css", "page.js"] {
+        for name in ["handoff.wasm", "page.css", "page.js", "signin.js"] {
             let asset = try #require(files[name], "\(files.keys)")
             listing += "\(Hex.encode(try SHA256.hash(Array(asset.bytes.readableBytesView))))  \(name)\n"
         }

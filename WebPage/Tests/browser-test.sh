@@ -12,3 +12,4 @@ if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c "import selenium" 2>/d
   "$venv/bin/pip" install -q "selenium==4.51.0"
 fi
 "$venv/bin/python" WebPage/Tests/page_test.py "$bin" "$PWD/.build-web/screenshots"
+"$venv/bin/python" WebPage/Tests/signin_test.py "$bin" "$PWD/.build-web/screenshots"

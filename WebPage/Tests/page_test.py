@@ -147,12 +147,15 @@ def static_origin_flow(vault, home, port, screenshots, work, minimal_values):
     printed = json.loads(made.stdout)
     again = run([vault.handoffd, "web-bundle", "--vault-origin", vault.url, "--out", os.path.join(work, "bundle-again"), "--json"])
     check(json.loads(again.stdout) == printed, "the bundle is reproducible (same files, same digests)")
-    # The digest, independently: sha256sum of the three code files as the vault serves them.
+    # The digest, independently: sha256sum of the four code files as the vault serves them (the
+    # sign-in landing page's script too: it runs on the vault's origin beside the page).
     context = ssl.create_default_context(cafile=vault.ca_file)
     served = urllib.request.urlopen(vault.url + "/", context=context).read().decode()
+    landing = urllib.request.urlopen(vault.url + "/signin", context=context).read().decode()
     listing = ""
-    for name, pattern in [("handoff.wasm", r'data-rules="/assets/([^"]+)"'), ("page.css", r'href="/assets/([^"]+)"'), ("page.js", r'src="/assets/([^"]+)"')]:
-        body = urllib.request.urlopen(vault.url + "/assets/" + re.search(pattern, served).group(1), context=context).read()
+    for name, page, pattern in [("handoff.wasm", served, r'data-rules="/assets/([^"]+)"'), ("page.css", served, r'href="/assets/([^"]+)"'),
+                                ("page.js", served, r'src="/assets/([^"]+)"'), ("signin.js", landing, r'src="/assets/([^"]+)"')]:
+        body = urllib.request.urlopen(vault.url + "/assets/" + re.search(pattern, page).group(1), context=context).read()
         listing += "%s  %s\n" % (hashlib.sha256(body).hexdigest(), name)
     independent = hashlib.sha256(listing.encode()).hexdigest()
     check(printed["codeDigest"] == independent, "web-bundle's code digest is sha256sum's: %s vs %s" % (printed["codeDigest"], independent))

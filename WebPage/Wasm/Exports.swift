@@ -48,24 +48,33 @@ public func hvValidate(_ document: UnsafePointer<UInt8>?, _ length: Int32) -> Un
 public func hvInvite(_ text: UnsafePointer<UInt8>?, _ length: Int32) -> UnsafeMutableRawPointer? {
     do throws(FormatError) {
         let invite = try InviteCode(decoding: WebBoundary.text(text, length))
-        return WebBoundary.answer([
+        var answer: [String: JSONValue] = [
             "ok": true, "handoffId": .string(invite.handoffId), "server": .string(invite.server),
             "token": .string(invite.token.withText { $0 }), "recipientKeyId": .string(invite.recipientKey.keyId),
             "verifiesPackages": .bool(invite.generatorSigningKey != nil),
-        ])
+        ]
+        if let signIn = invite.signIn { answer["signIn"] = signIn.jsonValue }
+        if let tenantProof = invite.tenantProof { answer["tenantProof"] = .string(tenantProof.rawValue) }
+        if let tenantId = invite.tenantId { answer["tenantId"] = .string(tenantId) }
+        if let redirectUri = invite.redirectUri { answer["redirectUri"] = .string(redirectUri) }
+        if let appIdUriHost = invite.appIdUriHost { answer["appIdUriHost"] = .string(appIdUriHost) }
+        return WebBoundary.answer(.object(answer))
     } catch {
         return WebBoundary.failure(error)
     }
 }
 
-/// Validates the values and seals the canonical v1 payload, bound to the invite's handoff, to the
-/// recipient key the invite pins: `{"ok":true,"sealed":base64,"recipientKeyId":…}`, or the
-/// problems (`{"ok":false,"problems":[…]}`) and nothing sealed.
+/// Validates the values and seals the canonical payload, bound to the invite's handoff, to the
+/// recipient key the invite pins — v2 with the tenant proof when an ID token and its salt are
+/// given (empty: v1): `{"ok":true,"sealed":base64,"recipientKeyId":…}`, or the problems
+/// (`{"ok":false,"problems":[…]}`) and nothing sealed.
 @_cdecl("hv_seal")
 public func hvSeal(
     _ inviteText: UnsafePointer<UInt8>?, _ inviteLength: Int32,
     _ document: UnsafePointer<UInt8>?, _ documentLength: Int32,
-    _ sealedAt: UnsafePointer<UInt8>?, _ sealedAtLength: Int32
+    _ sealedAt: UnsafePointer<UInt8>?, _ sealedAtLength: Int32,
+    _ idToken: UnsafePointer<UInt8>?, _ idTokenLength: Int32,
+    _ nonceSalt: UnsafePointer<UInt8>?, _ nonceSaltLength: Int32
 ) -> UnsafeMutableRawPointer? {
     var bytes = WebBoundary.bytes(document, documentLength)
     defer { SecretBytes.wipe(&bytes) }
@@ -77,7 +86,26 @@ public func hvSeal(
     }
     do throws(FormatError) {
         let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
-        let payload = SealedPayload(handoffId: invite.handoffId, sealedAt: WebBoundary.text(sealedAt, sealedAtLength), values: values)
+        let token = WebBoundary.text(idToken, idTokenLength)
+        var proof: TenantProof?
+        if !token.isEmpty {
+            proof = try TenantProof(json: ["idToken": .string(token), "nonceSalt": .string(WebBoundary.text(nonceSalt, nonceSaltLength))])
+        }
+        if invite.tenantProof == .required, proof == nil {
+            throw FormatError(.tenantProofRefused, "this invite requires Sign in with Microsoft before the values are sent")
+        }
+        if let proof {
+            let signedInTenant = (try CompactJWS(parsing: proof.idToken)).claims["tid"]?.stringValue?.lowercased() ?? "?"
+            guard signedInTenant == values.tenantId.lowercased() else {
+                throw FormatError(
+                    .tenantProofRefused,
+                    "you signed in with tenant \(signedInTenant), but the values name tenant \(values.tenantId.lowercased()) — sign in with an account of that tenant, or correct the Directory (tenant) ID"
+                )
+            }
+        }
+        let payload = SealedPayload(
+            handoffId: invite.handoffId, sealedAt: WebBoundary.text(sealedAt, sealedAtLength), values: values, tenantProof: proof
+        )
         let sealed = try payload.seal(to: invite.recipientKey)
         return WebBoundary.answer([
             "ok": true, "sealed": .string(Base64.encode(sealed)), "recipientKeyId": .string(invite.recipientKey.keyId),
@@ -135,6 +163,53 @@ public func hvVerifyPackage(
         )
         try statement.checkBuilt(from: receipt.submissionId)
         return WebBoundary.answer(["ok": true, "submissionId": .string(statement.submissionId), "sequence": .integer(statement.sequence)])
+    } catch {
+        return WebBoundary.failure(error)
+    }
+}
+
+/// The `nonce` a sign-in for `handoffId` with `nonceSalt` must carry: `{"nonce":…}`.
+@_cdecl("hv_tenant_nonce")
+public func hvTenantNonce(
+    _ handoffId: UnsafePointer<UInt8>?, _ handoffIdLength: Int32, _ nonceSalt: UnsafePointer<UInt8>?, _ nonceSaltLength: Int32
+) -> UnsafeMutableRawPointer? {
+    do throws(FormatError) {
+        let nonce = try TenantProof.nonce(handoffId: WebBoundary.text(handoffId, handoffIdLength), nonceSalt: WebBoundary.text(nonceSalt, nonceSaltLength))
+        return WebBoundary.answer(["ok": true, "nonce": .string(nonce)])
+    } catch {
+        return WebBoundary.failure(error)
+    }
+}
+
+/// The claims checks of a sign-in before sealing (the page checked the RS256 signature with the
+/// authority's key through WebCrypto first): the generator's own rules (`TenantProofCheck`),
+/// against the values' tenant when the form holds a valid one (else the token's own) and the
+/// invite's pinned tenant, at `now` (Unix seconds, decimal text): `{"ok":true,"user","name","tenantId"}`.
+@_cdecl("hv_check_sign_in")
+public func hvCheckSignIn(
+    _ inviteText: UnsafePointer<UInt8>?, _ inviteLength: Int32,
+    _ tenantText: UnsafePointer<UInt8>?, _ tenantLength: Int32,
+    _ idToken: UnsafePointer<UInt8>?, _ idTokenLength: Int32,
+    _ nonceSalt: UnsafePointer<UInt8>?, _ nonceSaltLength: Int32,
+    _ nowText: UnsafePointer<UInt8>?, _ nowLength: Int32
+) -> UnsafeMutableRawPointer? {
+    do throws(FormatError) {
+        let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
+        guard let signIn = invite.signIn else { throw FormatError(.tenantProofRefused, "this invite offers no Sign in with Microsoft") }
+        guard let now = Int64(WebBoundary.text(nowText, nowLength)) else { throw FormatError(.tenantProofRefused, "the page's clock is unreadable") }
+        let jws = try CompactJWS(parsing: WebBoundary.text(idToken, idTokenLength))
+        _ = try jws.rs256KeyId()
+        let tokenTenant = jws.claims["tid"]?.stringValue ?? ""
+        let tenant = WebBoundary.text(tenantText, tenantLength)
+        let check = TenantProofCheck(
+            clientId: signIn.clientId, authority: signIn.authority, handoffId: invite.handoffId,
+            valuesTenantId: HandoffValues.isGUID(tenant) ? tenant : tokenTenant, pinnedTenantId: invite.tenantId,
+            handoffCreatedAt: now, receivedAt: now
+        )
+        let who = try check.verify(claims: jws.claims, nonceSalt: WebBoundary.text(nonceSalt, nonceSaltLength))
+        var answer: [String: JSONValue] = ["ok": true, "user": .string(who.user), "tenantId": .string(who.tenantId)]
+        if let name = who.name { answer["name"] = .string(name) }
+        return WebBoundary.answer(.object(answer))
     } catch {
         return WebBoundary.failure(error)
     }

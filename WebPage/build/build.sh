@@ -78,7 +78,7 @@ unicode=$toolchain/lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDa
 builtins=$(ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a | head -1)
 "$wasm_ld" --no-entry --strip-all --gc-sections \
   --export=hv_alloc --export=hv_free --export=hv_validate --export=hv_invite --export=hv_seal \
-  --export=hv_verify_receipt --export=hv_verify_package --export=hv_describe \
+  --export=hv_verify_receipt --export=hv_verify_package --export=hv_describe --export=hv_tenant_nonce --export=hv_check_sign_in \
   "$wasi/crt1-reactor.o" "$work/handoff-web.o" "$lib" "$wasi/libc.a" "$wasi/libwasi-emulated-signal.a" "$unicode" "$builtins" \
   -o "$out.tmp"
 mv "$out.tmp" "$out"

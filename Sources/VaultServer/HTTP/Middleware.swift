@@ -30,13 +30,15 @@ struct AccessLogMiddleware: RouterMiddleware {
 /// cache policy.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = VaultRequestContext
+    /// The content security policy (`WebPage.policy`).
+    let policy: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[Self.requestIdHeader] = context.requestId
         response.headers[.strictTransportSecurity] = "max-age=31536000"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
-        response.headers[.contentSecurityPolicy] = WebPage.contentSecurityPolicy
+        response.headers[.contentSecurityPolicy] = policy
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[Self.referrerPolicyHeader] = "no-referrer"
         return response

@@ -96,7 +96,7 @@ package struct VaultAPI: Sendable {
         if !limits.trustedProxies.ranges.isEmpty { router.add(middleware: ClientAddressMiddleware(trusted: limits.trustedProxies)) }
         if let pageOrigin = limits.pageOrigin { router.add(middleware: PageOriginCORS(origin: pageOrigin)) }
         router.add(middleware: AccessLogMiddleware(metrics: metrics))
-        router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware(policy: WebPage.policy(signInAuthority: limits.invites.signIn?.authority)))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RefusalMiddleware(metrics: metrics, refusals: refusals, clock: clock))
         router.add(middleware: BearerAuthMiddleware(store: store, clock: clock))
@@ -153,6 +153,7 @@ package struct VaultAPI: Sendable {
         // Browsers ask for it on every visit; a 404 would count as a refused request.
         router.get("favicon.ico") { _, _ in Response(status: .noContent, headers: [.cacheControl: "public, max-age=86400"]) }
         router.get("assets/:name") { _, context in try WebPage.served().asset(named: context.parameters.get("name") ?? "") }
+        router.get("signin") { _, _ in try WebPage.served().signInLanding() }
     }
 
     /// `GET /metrics`: Prometheus text, for the admin or from loopback only.

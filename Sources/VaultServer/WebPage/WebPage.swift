@@ -19,17 +19,24 @@ struct WebPage: Sendable {
 
     /// The policy every response carries: nothing from anywhere but this origin, scripts only
     /// from files (plus compiling the rules' WebAssembly), no framing, no forms posting anywhere.
-    static let contentSecurityPolicy = """
-        default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; \
-        connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
-        """
+    static let contentSecurityPolicy = policy(signInAuthority: nil)
+
+    /// The policy, whose `connect-src` adds exactly the sign-in authority when Sign in with
+    /// Microsoft is configured (the page redeems the code and reads the authority's keys there).
+    static func policy(signInAuthority: String?) -> String {
+        let connect = signInAuthority.map { "'self' \($0)" } ?? "'self'"
+        return "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
+            + "connect-src \(connect); base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    }
 
     /// The page as the vault serves it at `/`.
     let index: ByteBuffer
+    /// The sign-in popup's landing page, `/signin`.
+    let signInPage: ByteBuffer
     let assets: [String: Asset]
     /// The page's code digest, shown in its footer: SHA-256 of the `sha256sum` listing of
-    /// `handoff.wasm`, `page.css` and `page.js` (`sha256sum handoff.wasm page.css page.js |
-    /// sha256sum` over the files as built), hex.
+    /// `handoff.wasm`, `page.css`, `page.js` and `signin.js` (`sha256sum handoff.wasm page.css
+    /// page.js signin.js | sha256sum` over the files as built), hex.
     let codeDigest: String
     /// `index.html` with its placeholders but the vault's own (`{{vaultOrigin}}`, `{{policy}}`) filled.
     private let template: String
@@ -58,7 +65,8 @@ struct WebPage: Sendable {
         let script = try asset(hv_asset_page_js(), stem: "page", suffix: "js", type: "text/javascript; charset=utf-8")
         let style = try asset(hv_asset_page_css(), stem: "page", suffix: "css", type: "text/css; charset=utf-8")
         let rules = try asset(hv_asset_handoff_wasm(), stem: "handoff", suffix: "wasm", type: "application/wasm")
-        let listing = try [(rules, "handoff.wasm"), (style, "page.css"), (script, "page.js")].map { asset, file in
+        let signIn = try asset(hv_asset_signin_js(), stem: "signin", suffix: "js", type: "text/javascript; charset=utf-8")
+        let listing = try [(rules, "handoff.wasm"), (style, "page.css"), (script, "page.js"), (signIn, "signin.js")].map { asset, file in
             "\(Hex.encode(try SHA256.hash(Array(asset.bytes.readableBytesView))))  \(file)\n"
         }.joined()
         codeDigest = Hex.encode(try SHA256.hash(Array(listing.utf8)))
@@ -71,7 +79,14 @@ struct WebPage: Sendable {
             html = html.replacingOccurrences(of: "{{\(key)}}", with: value)
         }
         template = html
-        assets = Dictionary(uniqueKeysWithValues: [script, style, rules].map { ($0.name, $0) })
+        assets = Dictionary(uniqueKeysWithValues: [script, style, rules, signIn].map { ($0.name, $0) })
+        signInPage = ByteBuffer(string: """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Signing in — Handoff Vault</title><link rel="stylesheet" href="/assets/\(style.name)" integrity="\(style.integrity)"></head>
+            <body><main><p id="signin-status" role="status">Finishing the sign-in…</p></main>
+            <script src="/assets/\(signIn.name)" integrity="\(signIn.integrity)"></script></body></html>
+            """)
         index = ByteBuffer(string: Self.render(template, vaultOrigin: "", assetBase: "/assets/", policy: ""))
     }
 
@@ -101,6 +116,11 @@ struct WebPage: Sendable {
     /// `GET /`: the page itself, never cached (it names the current assets).
     func page() -> Response {
         Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: index))
+    }
+
+    /// `GET /signin`: where the sign-in popup lands; never cached, never indexed.
+    func signInLanding() -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: signInPage))
     }
 
     /// `GET /assets/{name}`: a hashed file, cached for a year and never revalidated.

@@ -234,6 +234,124 @@
     return answer;
   }
 
+  // --- Sign in with Microsoft -------------------------------------------------------------------
+  // Authorization code with PKCE in a popup that lands on this vault's /signin, which hands the
+  // code back with postMessage (same origin only). The code is redeemed here, the ID token's RS256
+  // signature checked with the authority's key (WebCrypto), its claims by the generator's own rules
+  // (the WebAssembly), and it is kept in memory only, to be sealed with the values.
+
+  let signedIn = null;
+
+  function base64url(bytes) {
+    return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function fromBase64url(text) {
+    return base64Bytes(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
+  }
+
+  // Shows the sign-in button when the invite offers it (on the vault's own page: a static host has
+  // no /signin to land on).
+  function updateSignIn() {
+    signedIn = null;
+    $("signed-in-as").hidden = true;
+    let offered = false;
+    try {
+      const current = invite();
+      offered = Boolean(current.signIn) && !script.dataset.vault;
+    } catch (error) {
+      offered = false;
+    }
+    $("sign-in-area").hidden = !offered;
+  }
+
+  // The popup's answer: the message from this origin's /signin in that very window.
+  function popupAnswer(popup) {
+    return new Promise((resolve, reject) => {
+      const watch = setInterval(() => {
+        if (popup.closed) finish(null, new Error("The sign-in window was closed before the sign-in finished. Nothing was sent."));
+      }, 500);
+      const listener = (event) => {
+        if (event.origin !== location.origin || event.source !== popup || !event.data || event.data.kind !== "handoff-signin") return;
+        finish(event.data, null);
+      };
+      function finish(answer, error) {
+        clearInterval(watch);
+        window.removeEventListener("message", listener);
+        if (error) reject(error);
+        else resolve(answer);
+      }
+      window.addEventListener("message", listener);
+    });
+  }
+
+  // Checks the token's RS256 signature with the key the authority publishes under its kid.
+  async function verifySignature(authority, token) {
+    const [header, payload, signature] = token.split(".");
+    const kid = JSON.parse(decoder.decode(fromBase64url(header))).kid;
+    const published = await fetch(`${authority}/organizations/discovery/v2.0/keys`, { credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" });
+    const keys = (await published.json()).keys || [];
+    const jwk = keys.find((key) => key.kid === kid && key.kty === "RSA");
+    if (!jwk) throw new Error("the sign-in token is signed with a key Microsoft does not publish");
+    const key = await crypto.subtle.importKey("jwk", { kty: "RSA", n: jwk.n, e: jwk.e, alg: "RS256", ext: true },
+      { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+    if (!(await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, fromBase64url(signature), encoder.encode(`${header}.${payload}`)))) {
+      throw new Error("the sign-in token's signature does not hold");
+    }
+  }
+
+  async function signIn() {
+    let current;
+    try {
+      current = invite();
+    } catch (error) {
+      status(error.message);
+      return;
+    }
+    // Opened at once, in the click: a popup opened later is blocked.
+    const popup = window.open("about:blank", "handoff-signin", "popup,width=520,height=680");
+    if (!popup) {
+      status("The browser blocked the sign-in window: allow pop-ups for this page and press Sign in with Microsoft again.");
+      return;
+    }
+    try {
+      const settings = current.signIn;
+      const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
+      const challenge = base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(verifier))));
+      const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
+      const salt = base64url(crypto.getRandomValues(new Uint8Array(16)));
+      const nonce = call("hv_tenant_nonce", encoder.encode(current.handoffId), encoder.encode(salt)).nonce;
+      const redirect = `${location.origin}/signin`;
+      const endpoints = `${settings.authority}/organizations/oauth2/v2.0`;
+      popup.location = `${endpoints}/authorize?` + new URLSearchParams({
+        client_id: settings.clientId, response_type: "code", redirect_uri: redirect, response_mode: "query", scope: "openid profile",
+        state, nonce, code_challenge: challenge, code_challenge_method: "S256", prompt: "select_account",
+      });
+      status("Sign in with Microsoft in the window that opened…");
+      const answer = await popupAnswer(popup);
+      if (answer.error) throw new Error(answer.error === "access_denied" ? "The sign-in was cancelled. Nothing was sent." : "Microsoft refused the sign-in. Nothing was sent.");
+      if (answer.state !== state || !answer.code) throw new Error("The sign-in answer was not for this page; press Sign in with Microsoft again.");
+      const redeemed = await fetch(`${endpoints}/token`, {
+        method: "POST", credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer",
+        body: new URLSearchParams({ client_id: settings.clientId, grant_type: "authorization_code", code: answer.code, redirect_uri: redirect, code_verifier: verifier, scope: "openid profile" }),
+      });
+      const tokens = await redeemed.json().catch(() => ({}));
+      if (!redeemed.ok || !tokens.id_token) throw new Error("Microsoft gave no sign-in token; press Sign in with Microsoft again.");
+      await verifySignature(settings.authority, tokens.id_token);
+      const who = call("hv_check_sign_in", encoder.encode(current.code), encoder.encode($("tenantId").value.trim()),
+        encoder.encode(tokens.id_token), encoder.encode(salt), encoder.encode(String(Math.floor(Date.now() / 1000))));
+      if (!who.ok) throw new Error(`The sign-in does not hold: ${who.reason}. Nothing was sent.`);
+      signedIn = { handoffId: current.handoffId, idToken: tokens.id_token, nonceSalt: salt, tenantId: who.tenantId };
+      $("signed-in-as").textContent = `Signed in as ${who.user}${who.name ? ` (${who.name})` : ""}, tenant ${who.tenantId}.`;
+      $("signed-in-as").hidden = false;
+      status(`Signed in as ${who.user}. Your sign-in will be sealed with the values.`);
+    } catch (error) {
+      status(error.message);
+    } finally {
+      if (!popup.closed) popup.close();
+    }
+  }
+
   // Where the handoff stands and what to do next, in the domain's words.
   function nextStep(state) {
     const words = stateWords[state];
@@ -382,7 +500,9 @@
       }
       const current = invite();
       const sealedAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-      const sealed = call("hv_seal", encoder.encode(current.code), currentDocument(), encoder.encode(sealedAt));
+      const proof = signedIn && signedIn.handoffId === current.handoffId ? signedIn : { idToken: "", nonceSalt: "" };
+      const sealed = call("hv_seal", encoder.encode(current.code), currentDocument(), encoder.encode(sealedAt),
+        encoder.encode(proof.idToken), encoder.encode(proof.nonceSalt));
       if (!sealed.ok) {
         if (sealed.problems) showProblems(sealed.problems);
         status(`Nothing was sent: ${sealed.reason || "the values do not pass the checks"}.`);
@@ -421,6 +541,10 @@
   document.addEventListener("DOMContentLoaded", async () => {
     $("handoff").addEventListener("submit", submit);
     $("check-status").addEventListener("click", checkStatus);
+    $("sign-in").addEventListener("click", signIn);
+    $("inviteCode").addEventListener("input", () => {
+      if (rules) updateSignIn();
+    });
     $("valuesFile").addEventListener("change", loadFile);
     try {
       rules = await loadRules();
