@@ -72,6 +72,12 @@ struct TenantProofTests {
         #expect(try Self.check.verify(claims: try Self.claims(removing: ["nonce"]), nonceSalt: Self.salt).binding == .time)
         let issuer = JSONValue.string("https://login.example.test/\(Self.tenant)/v2.0")
         #expect(try Self.check.verify(claims: try Self.claims(["idp": issuer]), nonceSalt: Self.salt).binding == .nonce, "idp equal to iss is no guest")
+        #expect(try Self.check.verify(claims: try Self.claims(["aud": [.string(Self.clientId)]]), nonceSalt: Self.salt).tenantId == Self.tenant,
+                "an audience array of the one app (OpenID Connect's other form)")
+        let several = #expect(throws: FormatError.self) {
+            try Self.check.verify(claims: try Self.claims(["aud": [.string(Self.clientId), "another-app"]]), nonceSalt: Self.salt)
+        }
+        #expect(several?.reason.contains("(aud)") == true, "a token for several apps is no proof for this one")
     }
 
     @Test("Each claim that does not hold is refused with a reason that names it",

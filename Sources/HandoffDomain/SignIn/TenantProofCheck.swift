@@ -46,7 +46,10 @@ package struct TenantProofCheck: Sendable {
         guard claims["iss"]?.stringValue == issuer else {
             throw refuse("the sign-in token was issued by \(claims["iss"]?.stringValue ?? "nobody"), not \(issuer)")
         }
-        guard claims["aud"]?.stringValue == clientId else {
+        // OpenID Connect allows the audience as a string or an array; Entra sends a string. One
+        // audience only: a token meant for several apps is not a proof for this one.
+        let audience = claims["aud"]?.stringValue ?? claims["aud"]?.arrayValue.flatMap { $0.count == 1 ? $0[0].stringValue : nil }
+        guard audience == clientId else {
             throw refuse("the sign-in token is for another app (aud), not Altoura's sign-in app \(clientId)")
         }
         guard tid != Self.personalAccountsTenant else {
