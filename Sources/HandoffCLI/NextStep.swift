@@ -15,7 +15,7 @@ enum NextStep {
     private static func command(for state: HandoffState) -> String? {
         switch state {
         case .invited: return "handoff submit --values values.json --invite-file invite.txt"
-        case .submitted: return "handoff submit again to replace them"
+        case .submitted: return nil
         case .acknowledged: return "handoff package fetch --out DIR --values values.json"
         case .delivered:
             return "handoff package fetch --out DIR --values values.json; for Step 10, add \"teamsAppObjectId\" to values.json and run handoff submit again"
