@@ -14,7 +14,7 @@ package struct HandoffCommand: AsyncParsableCommand {
             """,
         version: HandoffVaultVersion.current,
         subcommands: [
-            ValidateCommand.self, SubmitCommand.self, SignInCommand.self, StatusCommand.self, KeysCommand.self, PullCommand.self,
+            ValidateCommand.self, SubmitCommand.self, SignInCommand.self, CheckSetupCommand.self, StatusCommand.self, KeysCommand.self, PullCommand.self,
             AckCommand.self, PackageCommand.self, AuditCommand.self, AdminCommand.self,
         ]
     )

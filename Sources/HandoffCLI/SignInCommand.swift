@@ -40,7 +40,7 @@ struct SignInCommand: HandoffSubcommand {
         let invite = try CustomerInput.invite(file: inviteFile)
         let tenant = try values.map { try CustomerInput.values(path: $0, rules: .standard).tenantId }
         let createdAt = try? await global.withClient(server: global.serverURL(for: invite), token: invite.token) { try await $0.handoff(invite.handoffId).createdAt }
-        let (_, who) = try await SignInStep.proof(for: invite, valuesTenantId: tenant, handoffCreatedAt: createdAt, options: signIn, caFile: global.trustedCAFile)
+        let who = try await SignInStep.proof(for: invite, valuesTenantId: tenant, handoffCreatedAt: createdAt, options: signIn, caFile: global.trustedCAFile).who
         if global.json {
             Console.json([
                 "user": .string(who.user), "tenantId": .string(who.tenantId), "objectId": .string(who.objectId),

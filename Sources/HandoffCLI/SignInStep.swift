@@ -29,17 +29,27 @@ enum SignInStep {
         return invite.tenantProof == .required || options.signIn
     }
 
-    /// Signs in, checks the token, and answers the proof to seal with who signed in. A token of
-    /// another tenant than the values' (or the invite's) is refused here, in the admin's words.
+    /// A checked sign-in: the proof to seal, who signed in, and (when Graph was asked for) the
+    /// delegated Graph token of the live check, in memory only.
+    struct SignedIn {
+        let proof: TenantProof
+        let who: VerifiedSignIn
+        let graphToken: String?
+    }
+
+    /// Signs in, checks the token, and answers the proof to seal with who signed in; with
+    /// `readGraph`, also asks for the live check's Graph scopes. A token of another tenant than
+    /// the values' (or the invite's) is refused here, in the admin's words.
     static func proof(
-        for invite: InviteCode, valuesTenantId: String?, handoffCreatedAt: Date?, options: SignInOptions, caFile: String?
-    ) async throws -> (TenantProof, VerifiedSignIn) {
+        for invite: InviteCode, valuesTenantId: String?, handoffCreatedAt: Date?, options: SignInOptions, caFile: String?, readGraph: Bool = false
+    ) async throws -> SignedIn {
         guard let settings = invite.signIn else { throw CLIError.usage("this invite offers no Sign in with Microsoft") }
         let salt = try TenantProof.newNonceSalt()
-        let signIn = MicrosoftSignIn(settings: settings, caFile: caFile, tell: { Console.error($0) })
-        let token: String
+        var signIn = MicrosoftSignIn(settings: settings, caFile: caFile, tell: { Console.error($0) })
+        if readGraph { signIn.resourceScopes = GraphReader.scopes(graph: settings.graph) }
+        let tokens: SignInTokens
         do {
-            token = options.useDeviceCode
+            tokens = options.useDeviceCode
                 ? try await signIn.deviceCode()
                 : try await signIn.authorizationCode(
                     nonce: try TenantProof.nonce(handoffId: invite.handoffId, nonceSalt: salt), printOnly: options.noBrowser, openBrowser: openBrowser
@@ -47,6 +57,7 @@ enum SignInStep {
         } catch let error as SignInError {
             throw CLIError.signIn(error)
         }
+        let token = tokens.idToken
         let proof = TenantProof(idToken: token, nonceSalt: salt)
         let claims = (try? CompactJWS(parsing: token))?.claims ?? [:]
         let signedInTenant = claims["tid"]?.stringValue?.lowercased() ?? "?"
@@ -66,7 +77,7 @@ enum SignInStep {
         )
         let verifier = TenantProofVerifier(.fetched { try await IssuerKeys.fetch(authority: settings.authority, caFile: caFile) })
         do {
-            return (proof, try await verifier.verify(proof, check: check))
+            return SignedIn(proof: proof, who: try await verifier.verify(proof, check: check), graphToken: tokens.accessToken)
         } catch let error as FormatError {
             throw CLIError.verification("\(who) The sign-in does not hold: \(error.reason). Nothing was sent")
         }

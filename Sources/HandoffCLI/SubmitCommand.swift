@@ -31,6 +31,9 @@ struct SubmitCommand: HandoffSubcommand {
     @Flag(name: .customLong("dry-run"), help: "Validate and seal, but do not upload.")
     var dryRun = false
 
+    @Flag(name: .customLong("check-tenant"), help: "Before sending, read your app registration in your tenant (Microsoft Graph) and check Steps 1-4 (and 10): nothing is sent while something is wrong.")
+    var checkTenant = false
+
     @OptionGroup var signIn: SignInOptions
 
     @OptionGroup var global: CustomerOptions
@@ -39,13 +42,18 @@ struct SubmitCommand: HandoffSubcommand {
         let invite = try CustomerInput.invite(file: inviteFile)
         let checked = try CustomerInput.values(path: values, rules: .standard)
         var proof: TenantProof?
-        if try SignInStep.wanted(invite, signIn) {
+        if try SignInStep.wanted(invite, signIn) || checkTenant {
             // The handoff's creation time binds a device-code sign-in (which has no nonce).
             let createdAt = try? await global.withClient(server: global.serverURL(for: invite), token: invite.token) { try await $0.handoff(invite.handoffId).createdAt }
-            let (signedIn, who) = try await SignInStep.proof(
-                for: invite, valuesTenantId: checked.tenantId, handoffCreatedAt: createdAt, options: signIn, caFile: global.trustedCAFile
+            let signedIn = try await SignInStep.proof(
+                for: invite, valuesTenantId: checked.tenantId, handoffCreatedAt: createdAt, options: signIn, caFile: global.trustedCAFile,
+                readGraph: checkTenant
             )
-            proof = signedIn
+            let who = signedIn.who
+            proof = signedIn.proof
+            if checkTenant {
+                try await SetupStep.check(checked, invite: invite, signedIn: signedIn, caFile: global.trustedCAFile, json: global.json)
+            }
             if !global.json { Console.out("Signed in as \(who.user)\(who.name.map { " (\($0))" } ?? ""), tenant \(who.tenantId): your sign-in is sealed with the values for Altoura to check.") }
         }
         let payload = SealedPayload(handoffId: invite.handoffId, sealedAt: Timestamp.string(Date()), values: checked, tenantProof: proof)

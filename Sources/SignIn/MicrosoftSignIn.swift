@@ -22,19 +22,25 @@ package struct MicrosoftSignIn: Sendable {
 
     static let endpoints = "/organizations/oauth2/v2.0"
     static let scope = "openid profile"
+
+    /// Resource scopes to ask for besides the ID token (the live check's Graph scopes); the token
+    /// endpoint then also answers an access token for that resource.
+    package var resourceScopes: [String] = []
+
+    private var scopes: String { ([Self.scope] + resourceScopes).joined(separator: " ") }
     /// How long the browser may take.
     static let browserWait: Int64 = 300
 
     /// The ID token of a browser sign-in whose `nonce` is `nonce`. `openBrowser` opens the URL
     /// (false: it could not, so the URL is printed); with `printOnly` it is only printed.
-    package func authorizationCode(nonce: String, printOnly: Bool, openBrowser: @Sendable (String) -> Bool) async throws -> String {
+    package func authorizationCode(nonce: String, printOnly: Bool, openBrowser: @Sendable (String) -> Bool) async throws -> SignInTokens {
         let verifier = Base64.encode(try RandomBytes.generate(count: 32), .urlSafeUnpadded)
         let challenge = Base64.encode(try SHA256.hash(Array(verifier.utf8)), .urlSafeUnpadded)
         let state = Base64.encode(try RandomBytes.generate(count: 16), .urlSafeUnpadded)
         let redirect = try await LoopbackRedirect.start()
         let url = settings.authority + Self.endpoints + "/authorize?" + VaultClient.formEncoded([
             ("client_id", settings.clientId), ("response_type", "code"), ("redirect_uri", redirect.redirectURI), ("response_mode", "query"),
-            ("scope", Self.scope), ("state", state), ("nonce", nonce), ("code_challenge", challenge), ("code_challenge_method", "S256"),
+            ("scope", scopes), ("state", state), ("nonce", nonce), ("code_challenge", challenge), ("code_challenge_method", "S256"),
             ("prompt", "select_account"),
         ])
         if printOnly || !openBrowser(url) {
@@ -58,21 +64,21 @@ package struct MicrosoftSignIn: Sendable {
         guard query["state"] == state, let code = query["code"], !code.isEmpty else {
             throw SignInError(.failed, "the browser came back without this sign-in's answer (state differs); try again")
         }
-        return try await idToken([
+        return try await tokens([
             ("client_id", settings.clientId), ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect.redirectURI),
-            ("code_verifier", verifier), ("scope", Self.scope),
+            ("code_verifier", verifier), ("scope", scopes),
         ])
     }
 
     /// The ID token of a device-code sign-in: Microsoft's message is shown, then the token
     /// endpoint is polled at the interval it gives (slower when told to) until the admin signs
     /// in, declines, or the code expires.
-    package func deviceCode() async throws -> String {
+    package func deviceCode() async throws -> SignInTokens {
         try await withAuthority { client in try await self.deviceCode(client) }
     }
 
-    private func deviceCode(_ client: VaultClient) async throws -> String {
-        let (status, json) = try await client.postForm(Self.endpoints + "/devicecode", [("client_id", settings.clientId), ("scope", Self.scope)])
+    private func deviceCode(_ client: VaultClient) async throws -> SignInTokens {
+        let (status, json) = try await client.postForm(Self.endpoints + "/devicecode", [("client_id", settings.clientId), ("scope", scopes)])
         guard status == 200, let answer = json.objectValue, let device = answer["device_code"]?.stringValue,
               let message = answer["message"]?.stringValue
         else {
@@ -86,7 +92,7 @@ package struct MicrosoftSignIn: Sendable {
             let (status, json) = try await client.postForm(Self.endpoints + "/token", [
                 ("client_id", settings.clientId), ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), ("device_code", device),
             ])
-            if status == 200 { return try Self.token(in: json) }
+            if status == 200 { return try Self.tokens(in: json) }
             switch json.objectValue?["error"]?.stringValue {
             case "authorization_pending": continue
             case "slow_down": interval += 5
@@ -98,13 +104,14 @@ package struct MicrosoftSignIn: Sendable {
         throw SignInError(.expired, "the device code expired before anyone signed in with it")
     }
 
-    /// Redeems a grant at the token endpoint for the ID token.
-    private func idToken(_ fields: [(String, String)]) async throws -> String {
+    /// Redeems a grant at the token endpoint for the ID token (and an access token, when resource
+    /// scopes were asked for).
+    private func tokens(_ fields: [(String, String)]) async throws -> SignInTokens {
         let (status, json) = try await withAuthority { client in try await client.postForm(Self.endpoints + "/token", fields) }
         guard status == 200 else {
             throw SignInError(.failed, "Microsoft did not give a token for the sign-in (\(Self.safe(json.objectValue?["error"]?.stringValue ?? "no reason")))")
         }
-        return try Self.token(in: json)
+        return try Self.tokens(in: json)
     }
 
     /// Runs `body` with a client of the authority, shut down afterwards whatever happens.
@@ -120,11 +127,11 @@ package struct MicrosoftSignIn: Sendable {
         }
     }
 
-    private static func token(in json: JSONValue) throws -> String {
+    private static func tokens(in json: JSONValue) throws -> SignInTokens {
         guard let token = json.objectValue?["id_token"]?.stringValue, !token.isEmpty else {
             throw SignInError(.failed, "Microsoft's answer holds no ID token (is openid among the app's permissions?)")
         }
-        return token
+        return SignInTokens(idToken: token, accessToken: json.objectValue?["access_token"]?.stringValue)
     }
 
     /// An OAuth error code as shown: letters, digits and underscores only.
@@ -136,6 +143,13 @@ package struct MicrosoftSignIn: Sendable {
     static func printable(_ text: String) -> String {
         String(text.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.prefix(500).map(Character.init))
     }
+}
+
+/// What a sign-in answers: the ID token (the tenant proof) and, when resource scopes were asked
+/// for, the access token for that resource. Both are credentials: kept in memory, never logged.
+package struct SignInTokens: Sendable {
+    package let idToken: String
+    package let accessToken: String?
 }
 
 extension IssuerKeys {

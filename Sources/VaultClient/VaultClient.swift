@@ -124,6 +124,26 @@ package final class VaultClient: Sendable {
         }
     }
 
+    /// A GET of `path` (under this base, or an absolute URL on the same origin, as paging links are)
+    /// with `bearer` as the access token (Microsoft Graph, Azure Resource Manager): the status, the
+    /// JSON if any, and `Retry-After` in seconds. 4xx answers are returned, not thrown: the caller
+    /// explains them (a 403 is a missing consent, a 429 a wait).
+    package func get(_ path: String, bearer: String) async throws -> (status: Int, json: JSONValue?, retryAfter: Int?) {
+        let url = path.hasPrefix("https://") ? path : base + path
+        guard url.hasPrefix(base + "/") else {
+            var failure = ClientError(.malformedResponse, "an answer pointed to another server than \(base)")
+            failure.url = base
+            throw failure
+        }
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "Authorization", value: "Bearer \(bearer)")
+        let response = try await execute(request)
+        let bytes = try? await response.body.collect(upTo: Self.maximumResponseSize)
+        return (Int(response.status.code), bytes.flatMap { try? JSONParser.parse(Array(buffer: $0)) },
+                response.headers.first(name: "Retry-After").flatMap { Int($0) })
+    }
+
     /// A form POST to an identity provider's endpoint under this base (OAuth's token and device
     /// code endpoints): the status and the JSON answer, 4xx included (OAuth puts its `error` in a
     /// 400's body). Transport failures are `ClientError`s, as for every call.

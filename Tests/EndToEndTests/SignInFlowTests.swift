@@ -23,7 +23,9 @@ struct SignInFlowTests {
             let clientId = TenantProofPullTests.clientId
             let folder = try TestPaths.temporaryDirectory()
             entra = try await Entra(folder)
-            scenario = try await Scenario(serverEnvironment: ["HANDOFF_ENTRA_CLIENT_ID": clientId, "HANDOFF_ENTRA_AUTHORITY": entra.url])
+            scenario = try await Scenario(serverEnvironment: [
+                "HANDOFF_ENTRA_CLIENT_ID": clientId, "HANDOFF_ENTRA_AUTHORITY": entra.url, "HANDOFF_GRAPH_URL": entra.url,
+            ])
             var person: [String: JSONValue] = ["clientId": .string(clientId), "pending": 1]
             for (key, value) in user { person[key] = value }
             try Data(CanonicalJSON.encode(.object(person))).write(to: URL(fileURLWithPath: entra.keys + "/user.json"))

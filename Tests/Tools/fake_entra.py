@@ -139,7 +139,63 @@ def submit(config_file):
 
 def serve_keys(directory, work):
     import urllib.parse
-    state = {"hits": 0, "codes": {}, "devices": {}, "tokenRequests": 0}
+    state = {"hits": 0, "codes": {}, "devices": {}, "tokenRequests": 0, "graphTokens": set(), "graphRequests": 0, "throttled": False}
+
+    def tenant():
+        path = os.path.join(directory, "tenant.json")
+        return json.load(open(path)) if os.path.exists(path) else {}
+
+    def token_answer(authority, nonce_value, scope):
+        answer_body = {"token_type": "Bearer", "id_token": id_token(authority, nonce_value), "expires_in": 3600}
+        if "Application.Read.All" in (scope or ""):
+            access = "graph-" + b64url(os.urandom(16))
+            state["graphTokens"].add(access)
+            answer_body["access_token"] = access
+        return answer_body
+
+    def graph(handler, url, query):
+        """Microsoft Graph v1.0 as documented: collections as {"value": [...], "@odata.nextLink"?}
+        (https://learn.microsoft.com/graph/paging); application
+        (https://learn.microsoft.com/graph/api/resources/application), servicePrincipal with
+        oauth2PermissionScopes (https://learn.microsoft.com/graph/api/resources/serviceprincipal),
+        oauth2PermissionGrant (https://learn.microsoft.com/graph/api/resources/oauth2permissiongrant);
+        401 without the issued token, 403 when the tenant forbids, 429 with Retry-After once."""
+        state["graphRequests"] += 1
+        data = tenant()
+        bearer = handler.headers.get("Authorization", "")
+        if not bearer.startswith("Bearer ") or bearer[7:] not in state["graphTokens"]:
+            return answer(handler, {"error": {"code": "InvalidAuthenticationToken"}}, 401)
+        if data.get("forbid"):
+            return answer(handler, {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges"}}, 403)
+        if data.get("throttleOnce") and not state["throttled"]:
+            state["throttled"] = True
+            handler.send_response(429)
+            handler.send_header("Retry-After", "1")
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        flt = query.get("$filter", "")
+        def wanted(field):
+            prefix = field + " eq '"
+            return flt[len(prefix):-1] if flt.startswith(prefix) and flt.endswith("'") else None
+        if url.path == "/v1.0/applications":
+            app = data.get("application")
+            return answer(handler, {"value": [app] if app and app.get("appId") == wanted("appId") else []})
+        if url.path == "/v1.0/servicePrincipals":
+            app_id = wanted("appId")
+            if app_id == "00000003-0000-0000-c000-000000000000":
+                return answer(handler, {"value": [{"id": data.get("graphSP"), "oauth2PermissionScopes": data.get("graphScopes", [])}]})
+            app = data.get("application")
+            return answer(handler, {"value": [{"id": data.get("appSP")}] if app and app.get("appId") == app_id else []})
+        if url.path == "/v1.0/oauth2PermissionGrants":
+            grants = [g for g in data.get("grants", []) if g.get("clientId") == wanted("clientId")] if "$skiptoken" not in query else []
+            if "$skiptoken" in query:
+                return answer(handler, {"value": data.get("grants", [])[1:] if query["$skiptoken"] == "2" else []})
+            page = {"value": grants[:1]}
+            if len(grants) > 1:
+                page["@odata.nextLink"] = "https://%s/v1.0/oauth2PermissionGrants?$skiptoken=2" % handler.headers["Host"]
+            return answer(handler, page)
+        answer(handler, {"error": {"code": "Request_ResourceNotFound"}}, 404)
 
     def user():
         path = os.path.join(directory, "user.json")
@@ -171,7 +227,9 @@ def serve_keys(directory, work):
             parts = url.path.split("/")
             query = dict(urllib.parse.parse_qsl(url.query))
             if url.path == "/hits":
-                return answer(self, {"hits": state["hits"], "tokenRequests": state["tokenRequests"]})
+                return answer(self, {"hits": state["hits"], "tokenRequests": state["tokenRequests"], "graphRequests": state["graphRequests"]})
+            if url.path.startswith("/v1.0/"):
+                return graph(self, url, query)
             if len(parts) == 5 and parts[2:] == ["discovery", "v2.0", "keys"]:
                 state["hits"] += 1
                 with open(os.path.join(directory, "jwks.json")) as handle:
@@ -183,7 +241,7 @@ def serve_keys(directory, work):
                     return answer(self, {"error": "invalid_request"}, 400)
                 code = b64url(os.urandom(16))
                 state["codes"][code] = {"challenge": query["code_challenge"], "redirect": redirect, "nonce": query.get("nonce"),
-                                        "client": query.get("client_id")}
+                                        "client": query.get("client_id"), "scope": query.get("scope")}
                 self.send_response(302)
                 self.send_header("Location", redirect + "?" + urllib.parse.urlencode({"code": code, "state": query.get("state", "")}))
                 self.send_header("Content-Length", "0")
@@ -196,7 +254,7 @@ def serve_keys(directory, work):
             form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()))
             if len(parts) == 5 and parts[2:] == ["oauth2", "v2.0", "devicecode"]:
                 device = b64url(os.urandom(16))
-                state["devices"][device] = {"polls": 0, "slowed": False}
+                state["devices"][device] = {"polls": 0, "slowed": False, "scope": form.get("scope")}
                 return answer(self, {"device_code": device, "user_code": "FAKE-CODE", "verification_uri": "https://microsoft.com/devicelogin",
                                      "expires_in": 900, "interval": 1,
                                      "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE-CODE to authenticate."})
@@ -210,7 +268,7 @@ def serve_keys(directory, work):
                     challenge = b64url(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
                     if challenge != issued["challenge"]:
                         return answer(self, {"error": "invalid_grant", "error_description": "AADSTS50148: the code_verifier does not match"}, 400)
-                    return answer(self, {"token_type": "Bearer", "id_token": id_token(self.authority(), issued["nonce"]), "expires_in": 3600})
+                    return answer(self, token_answer(self.authority(), issued["nonce"], issued["scope"]))
                 if grant == "urn:ietf:params:oauth:grant-type:device_code":
                     device = state["devices"].get(form.get("device_code", ""))
                     if device is None:
@@ -227,7 +285,7 @@ def serve_keys(directory, work):
                         return answer(self, {"error": "authorization_declined", "error_description": "AADSTS70000: the user declined"}, 400)
                     if outcome == "expire":
                         return answer(self, {"error": "expired_token", "error_description": "AADSTS70019: the code expired"}, 400)
-                    return answer(self, {"token_type": "Bearer", "id_token": id_token(self.authority(), None), "expires_in": 3600})
+                    return answer(self, token_answer(self.authority(), None, device["scope"]))
                 return answer(self, {"error": "unsupported_grant_type"}, 400)
             answer(self, {"error": "not_found"}, 404)
 
