@@ -215,9 +215,18 @@ def serve_keys(directory, work):
 
     class Handler(BaseHTTPRequestHandler):
         def end_headers(self):
-            # Entra answers a single-page app's token and key requests across origins.
+            # Entra and Graph answer a single-page app's requests across origins.
             self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
+            self.send_header("Access-Control-Expose-Headers", "Retry-After")
             super().end_headers()
+
+        def do_OPTIONS(self):
+            # Graph's CORS preflight (the page sends Authorization).
+            self.send_response(204)
+            self.send_header("Access-Control-Allow-Methods", "GET, POST")
+            self.send_header("Access-Control-Allow-Headers", "Authorization, Accept, Content-Type")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def authority(self):
             return "https://%s" % self.headers["Host"]

@@ -4,11 +4,14 @@ handoffd and a fake Entra (Tests/Tools/fake_entra.py: PKCE S256 checked, ID toke
 PyJWT, CORS as Entra answers single-page apps). Both CAs are trusted through a private NSS
 database; nothing is skipped.
 
-Checks: the policy's connect-src names exactly the configured authority; an invite that requires
+Checks: the policy's connect-src names exactly the configured authority (and Graph: the same fake
+here); an invite that requires
 a proof cannot be sent before signing in; the popup lands on the vault's /signin and hands the
 code back; the page shows who signed in; the values go out sealed with the proof (v2) and the
 generator verifies it (`handoff pull --require-tenant-proof`); the invite's token never goes to the
-authority, and nothing of the sign-in is left in the address bar, storage or cookies.
+authority, and nothing of the sign-in is left in the address bar, storage or cookies. The live
+check: the app registration read from the fake Graph, shown as Steps 1–4 with ✓ / ✗, one mistake
+one finding, then all ✓ once it is fixed.
 
 Usage: signin_test.py BIN_DIR SCREENSHOTS
 """
@@ -31,6 +34,31 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 TOOLS = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Tools")
 CLIENT_ID = "3f0a6c2e-8b1d-4e7a-9c55-1d2e3f4a5b6c"
 TENANT = "096d3737-42f9-4039-8320-a4737c2b3abe"
+SCOPE_ID = "8b7f2a8c-0000-4000-8000-00000000a001"
+PERMISSIONS = ["OnlineMeetings.ReadWrite", "Chat.ReadWrite", "Contacts.Read", "User.Read.All", "User.Read", "offline_access"]
+
+
+def write_tenant(keys, values, teams_web=True):
+    """The fake Graph's tenant: the app registration of `values` done as the steps say (Teams web
+    pre-authorized or not)."""
+    ids = {name: "a000000%d-0000-4000-8000-000000000000" % n for n, name in enumerate(PERMISSIONS)}
+    clients = ["1fec8e78-bce4-4aaf-ab1b-5451cc387264"] + (["5e3ce6c0-2b1f-4285-8d4b-75ee78787346"] if teams_web else [])
+    application = {
+        "appId": values["clientId"], "signInAudience": "AzureADMultipleOrgs", "web": {"redirectUris": values["redirectUris"]},
+        "identifierUris": [values["applicationIdUri"]],
+        "api": {"oauth2PermissionScopes": [{"id": SCOPE_ID, "value": "access_as_user", "isEnabled": True, "type": "User"}],
+                "preAuthorizedApplications": [{"appId": c, "delegatedPermissionIds": [SCOPE_ID]} for c in clients]},
+        "requiredResourceAccess": [{"resourceAppId": "00000003-0000-0000-c000-000000000000",
+                                    "resourceAccess": [{"id": ids[p], "type": "Scope"} for p in PERMISSIONS]}],
+    }
+    with open(os.path.join(keys, "tenant.json"), "w") as handle:
+        json.dump({"application": application, "graphSP": "b1c2d3e4-0000-4000-8000-0000000000c1", "appSP": "c0000000-0000-4000-8000-000000000001",
+                   "graphScopes": [{"id": ids[p], "value": p} for p in PERMISSIONS], "grants": [], "throttleOnce": True}, handle)
+
+
+def checklist(driver):
+    return [(li.get_attribute("data-step"), li.get_attribute("data-ok"), li.text)
+            for li in driver.find_elements(By.CSS_SELECTOR, "#setup-checklist > li[data-step]")]
 
 
 def main():
@@ -45,7 +73,8 @@ def main():
     entra_ca, authority = entra.stdout.readline().strip(), entra.stdout.readline().strip()
     vault = Vault(bin_dir, work)
     try:
-        url = vault.start(env={"HANDOFF_REFUSAL_LIMIT": "1000", "HANDOFF_ENTRA_CLIENT_ID": CLIENT_ID, "HANDOFF_ENTRA_AUTHORITY": authority})
+        url = vault.start(env={"HANDOFF_REFUSAL_LIMIT": "1000", "HANDOFF_ENTRA_CLIENT_ID": CLIENT_ID, "HANDOFF_ENTRA_AUTHORITY": authority,
+                               "HANDOFF_GRAPH_URL": authority})
         vault.setup_generator()
         generator = vault.token("generator", name="sign-in test")
         created = json.loads(vault.handoff(["admin", "invite", "--customer", "Contoso", "--tenant-proof", "required", "--tenant", TENANT, "--json"],
@@ -87,6 +116,24 @@ def main():
             WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "receipt").is_displayed() or "Nothing was sent" in d.find_element(By.ID, "status").text
                                             or "refused" in d.find_element(By.ID, "status").text)
             check(driver.find_element(By.ID, "receipt").is_displayed(), "sent with the proof: %s" % driver.find_element(By.ID, "status").text)
+
+            # The live check: one mistake (Teams web not pre-authorized), then fixed.
+            values = json.load(open(os.path.join(FIXTURES, "valid-minimal.json")))
+            write_tenant(keys, values, teams_web=False)
+            driver.find_element(By.ID, "check-setup").click()
+            WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "setup-checklist").is_displayed()
+                                            or "refused" in d.find_element(By.ID, "status").text or "could not" in d.find_element(By.ID, "status").text)
+            steps = checklist(driver)
+            check([(s, ok) for s, ok, _ in steps] == [("1", "true"), ("2", "true"), ("3", "false"), ("4", "true")],
+                  "the checklist: %r (%s)" % (steps, driver.find_element(By.ID, "status").text))
+            check(any("Teams web (5e3ce6c0-2b1f-4285-8d4b-75ee78787346) is not pre-authorized for access_as_user" in text for _, _, text in steps),
+                  "the finding in the admin's words: %r" % steps)
+            driver.save_screenshot(os.path.join(screenshots, "8-setup-checklist.png"))
+            write_tenant(keys, values, teams_web=True)
+            driver.find_element(By.ID, "check-setup").click()
+            WebDriverWait(driver, 20).until(lambda d: all(ok == "true" for _, ok, _ in checklist(d)) and checklist(d)
+                                            or "could not" in d.find_element(By.ID, "status").text)
+            check([ok for _, ok, _ in checklist(driver)] == ["true"] * 4, "all ✓ once fixed: %r" % checklist(driver))
 
             made = requests_made(driver)
             token = json.loads(__import__("base64").urlsafe_b64decode(created["inviteCode"][4:] + "==="))["token"]

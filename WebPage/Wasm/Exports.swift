@@ -215,6 +215,54 @@ public func hvCheckSignIn(
     }
 }
 
+/// The live check (`SetupCheck`) of the values in the form against what the page read from
+/// Microsoft Graph (`{"application", "graphPermissionIds", "grants", "graphServicePrincipalId"}`),
+/// for the tenant the admin signed in to: `{"ok":true,"findings":[{step, field, message, hint}]}`,
+/// or the values' own problems when they do not pass the rules.
+@_cdecl("hv_setup_check")
+public func hvSetupCheck(
+    _ inviteText: UnsafePointer<UInt8>?, _ inviteLength: Int32,
+    _ document: UnsafePointer<UInt8>?, _ documentLength: Int32,
+    _ tenantText: UnsafePointer<UInt8>?, _ tenantLength: Int32,
+    _ setupText: UnsafePointer<UInt8>?, _ setupLength: Int32
+) -> UnsafeMutableRawPointer? {
+    var bytes = WebBoundary.bytes(document, documentLength)
+    defer { SecretBytes.wipe(&bytes) }
+    let values: HandoffValues
+    do throws(ValuesInvalid) {
+        values = try HandoffValues.validate(document: bytes)
+    } catch {
+        return WebBoundary.answer(["ok": false, "problems": .array(error.problems.map { $0.jsonValue })])
+    }
+    do throws(FormatError) {
+        let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
+        guard let read = try? JSONParser.parse(WebBoundary.bytes(setupText, setupLength)), let members = read.objectValue else {
+            throw FormatError(.answerMalformed, "what Microsoft Graph answered could not be read")
+        }
+        var ids: [String: String] = [:]
+        for (name, id) in members["graphPermissionIds"]?.objectValue ?? [:] {
+            if let id = id.stringValue { ids[name] = id }
+        }
+        let application = members["application"].flatMap { $0 == .null ? nil : $0 }
+        let setup = TenantSetup(
+            application: application, graphPermissionIds: ids, grants: members["grants"]?.arrayValue ?? [],
+            graphServicePrincipalId: members["graphServicePrincipalId"]?.stringValue
+        )
+        let findings = SetupCheck.findings(
+            values: values, invitedRedirectUri: invite.redirectUri, tenantId: WebBoundary.text(tenantText, tenantLength), setup: setup
+        )
+        return WebBoundary.answer([
+            "ok": true,
+            "findings": .array(findings.map { finding in
+                ["step": .integer(Int64(finding.step)), "field": .string(finding.problem.field),
+                 "message": .string(finding.problem.message), "hint": .string(finding.problem.hint)]
+            }),
+        ])
+    } catch {
+        return WebBoundary.failure(error)
+    }
+}
+
 /// What the page shows that the domain defines: the values' fields in order (name, the portal's
 /// label, required, secret, list) and each handoff state's words for the customer (the same the
 /// CLI prints): `{"fields":[…],"states":{"invited":{"status":…,"next":…},…}}`.

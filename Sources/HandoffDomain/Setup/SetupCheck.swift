@@ -76,7 +76,7 @@ package enum SetupCheck {
             add(3, ValueField.applicationIdUri.rawValue, "the app registration's Application ID URI is not \(values.applicationIdUri)",
                 "App registration → Expose an API → Application ID URI → Set: \(values.applicationIdUri)")
         }
-        let scope = (api["oauth2PermissionScopes"]?.arrayValue ?? []).compactMap(\.objectValue).first {
+        let scope = (api["oauth2PermissionScopes"]?.arrayValue ?? []).compactMap { $0.objectValue }.first {
             $0["value"]?.stringValue == HandoffValues.scopeName
         }
         let scopeId = scope?["id"]?.stringValue
@@ -90,7 +90,7 @@ package enum SetupCheck {
             add(3, ValueField.scope.rawValue, "only admins can consent to the scope access_as_user",
                 "App registration → Expose an API → access_as_user → Who can consent: Admins and users")
         }
-        let preAuthorized = (api["preAuthorizedApplications"]?.arrayValue ?? []).compactMap(\.objectValue)
+        let preAuthorized = (api["preAuthorizedApplications"]?.arrayValue ?? []).compactMap { $0.objectValue }
         func authorizes(_ appId: String) -> Bool {
             guard let scopeId else { return false }
             return preAuthorized.contains { $0["appId"]?.stringValue?.lowercased() == appId.lowercased() && strings($0["delegatedPermissionIds"]).contains(scopeId) }
@@ -103,9 +103,9 @@ package enum SetupCheck {
         }
 
         // Step 4: the six delegated Graph permissions.
-        let requested = Set((app["requiredResourceAccess"]?.arrayValue ?? []).compactMap(\.objectValue)
+        let requested = Set((app["requiredResourceAccess"]?.arrayValue ?? []).compactMap { $0.objectValue }
             .filter { $0["resourceAppId"]?.stringValue == graphAppId }
-            .flatMap { ($0["resourceAccess"]?.arrayValue ?? []).compactMap(\.objectValue) }
+            .flatMap { ($0["resourceAccess"]?.arrayValue ?? []).compactMap { $0.objectValue } }
             .filter { $0["type"]?.stringValue == "Scope" }
             .compactMap { $0["id"]?.stringValue?.lowercased() })
         for permission in graphPermissions {
@@ -125,7 +125,7 @@ package enum SetupCheck {
                 add(10, ValueField.teamsAppObjectId.rawValue, "the Teams app (\(objectId)) is not an authorized client application for access_as_user",
                     "App registration → Expose an API → Authorized client applications → Add a client application: \(objectId), check access_as_user")
             }
-            let granted = Set(setup.grants.compactMap(\.objectValue)
+            let granted = Set(setup.grants.compactMap { $0.objectValue }
                 .filter { $0["consentType"]?.stringValue == "AllPrincipals" && $0["resourceId"]?.stringValue == setup.graphServicePrincipalId }
                 .flatMap { ($0["scope"]?.stringValue ?? "").split(separator: " ").map { $0.lowercased() } })
             let missing = graphPermissions.filter { !granted.contains($0.lowercased()) }
@@ -138,7 +138,7 @@ package enum SetupCheck {
     }
 
     private static func strings(_ value: JSONValue?) -> [String] {
-        (value?.arrayValue ?? []).compactMap(\.stringValue)
+        (value?.arrayValue ?? []).compactMap { $0.stringValue }
     }
 
     /// `signInAudience` in the portal's words.

@@ -96,7 +96,7 @@ package struct VaultAPI: Sendable {
         if !limits.trustedProxies.ranges.isEmpty { router.add(middleware: ClientAddressMiddleware(trusted: limits.trustedProxies)) }
         if let pageOrigin = limits.pageOrigin { router.add(middleware: PageOriginCORS(origin: pageOrigin)) }
         router.add(middleware: AccessLogMiddleware(metrics: metrics))
-        router.add(middleware: SecurityHeadersMiddleware(policy: WebPage.policy(signInAuthority: limits.invites.signIn?.authority)))
+        router.add(middleware: SecurityHeadersMiddleware(policy: WebPage.policy(signIn: limits.invites.signIn)))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RefusalMiddleware(metrics: metrics, refusals: refusals, clock: clock))
         router.add(middleware: BearerAuthMiddleware(store: store, clock: clock))

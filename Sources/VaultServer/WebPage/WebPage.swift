@@ -1,5 +1,6 @@
 import CWebPage
 import Foundation
+import HandoffDomain
 import Hummingbird
 import NIOCore
 import VaultCrypto
@@ -19,14 +20,16 @@ struct WebPage: Sendable {
 
     /// The policy every response carries: nothing from anywhere but this origin, scripts only
     /// from files (plus compiling the rules' WebAssembly), no framing, no forms posting anywhere.
-    static let contentSecurityPolicy = policy(signInAuthority: nil)
+    static let contentSecurityPolicy = policy(signIn: nil)
 
-    /// The policy, whose `connect-src` adds exactly the sign-in authority when Sign in with
-    /// Microsoft is configured (the page redeems the code and reads the authority's keys there).
-    static func policy(signInAuthority: String?) -> String {
-        let connect = signInAuthority.map { "'self' \($0)" } ?? "'self'"
+    /// The policy, whose `connect-src` adds exactly the sign-in authority and Microsoft Graph when
+    /// Sign in with Microsoft is configured (the page redeems the code and reads the authority's
+    /// keys there, and reads the app registration from Graph for the live check).
+    static func policy(signIn: SignInSettings?) -> String {
+        var origins = ["'self'"]
+        for origin in [signIn?.authority, signIn?.graph].compactMap({ $0 }) where !origins.contains(origin) { origins.append(origin) }
         return "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
-            + "connect-src \(connect); base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+            + "connect-src \(origins.joined(separator: " ")); base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     }
 
     /// The page as the vault serves it at `/`.

@@ -301,18 +301,24 @@
   }
 
   async function signIn() {
+    await signInFor(false);
+  }
+
+  // Signs in (with the live check's Graph scopes when `readGraph`); answers the Graph token, or
+  // null when the sign-in did not finish (the status says why).
+  async function signInFor(readGraph) {
     let current;
     try {
       current = invite();
     } catch (error) {
       status(error.message);
-      return;
+      return null;
     }
     // Opened at once, in the click: a popup opened later is blocked.
     const popup = window.open("about:blank", "handoff-signin", "popup,width=520,height=680");
     if (!popup) {
       status("The browser blocked the sign-in window: allow pop-ups for this page and press Sign in with Microsoft again.");
-      return;
+      return null;
     }
     try {
       const settings = current.signIn;
@@ -323,8 +329,10 @@
       const nonce = call("hv_tenant_nonce", encoder.encode(current.handoffId), encoder.encode(salt)).nonce;
       const redirect = `${location.origin}/signin`;
       const endpoints = `${settings.authority}/organizations/oauth2/v2.0`;
+      const scope = readGraph
+        ? `openid profile ${settings.graph}/Application.Read.All ${settings.graph}/DelegatedPermissionGrant.Read.All` : "openid profile";
       popup.location = `${endpoints}/authorize?` + new URLSearchParams({
-        client_id: settings.clientId, response_type: "code", redirect_uri: redirect, response_mode: "query", scope: "openid profile",
+        client_id: settings.clientId, response_type: "code", redirect_uri: redirect, response_mode: "query", scope,
         state, nonce, code_challenge: challenge, code_challenge_method: "S256", prompt: "select_account",
       });
       status("Sign in with Microsoft in the window that opened…");
@@ -333,7 +341,7 @@
       if (answer.state !== state || !answer.code) throw new Error("The sign-in answer was not for this page; press Sign in with Microsoft again.");
       const redeemed = await fetch(`${endpoints}/token`, {
         method: "POST", credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer",
-        body: new URLSearchParams({ client_id: settings.clientId, grant_type: "authorization_code", code: answer.code, redirect_uri: redirect, code_verifier: verifier, scope: "openid profile" }),
+        body: new URLSearchParams({ client_id: settings.clientId, grant_type: "authorization_code", code: answer.code, redirect_uri: redirect, code_verifier: verifier, scope }),
       });
       const tokens = await redeemed.json().catch(() => ({}));
       if (!redeemed.ok || !tokens.id_token) throw new Error("Microsoft gave no sign-in token; press Sign in with Microsoft again.");
@@ -345,10 +353,121 @@
       $("signed-in-as").textContent = `Signed in as ${who.user}${who.name ? ` (${who.name})` : ""}, tenant ${who.tenantId}.`;
       $("signed-in-as").hidden = false;
       status(`Signed in as ${who.user}. Your sign-in will be sealed with the values.`);
+      return readGraph ? tokens.access_token || null : "";
     } catch (error) {
       status(error.message);
+      return null;
     } finally {
       if (!popup.closed) popup.close();
+    }
+  }
+
+  // --- The live check ------------------------------------------------------------------------------
+  // The app registration read from Microsoft Graph with the admin's delegated token (in memory for
+  // this one check), checked by the domain's rules (`hv_setup_check`), shown as Steps 1–4 and 10.
+
+  const setupSteps = [[1, "Multitenant app registration"], [2, "Authentication callback"], [3, "Expose an API"],
+    [4, "Microsoft Graph permissions"], [10, "Teams app authorized, admin consent granted"]];
+
+  async function graphGet(graph, token, path) {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const response = await fetch(path.startsWith("https://") ? path : graph + path, {
+        headers: { Accept: "application/json", Authorization: `Bearer ${token}` }, credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer",
+      });
+      if (response.status === 429) {
+        const wait = Math.min(Math.max(Number(response.headers.get("Retry-After")) || 2, 1), 30);
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+        continue;
+      }
+      if (response.status === 401 || response.status === 403) {
+        throw new Error("Microsoft Graph refused to show the app registration: an admin of your tenant must consent to Altoura's sign-in app reading app registrations (Application.Read.All) and permission grants (DelegatedPermissionGrant.Read.All).");
+      }
+      if (!response.ok) throw new Error("Microsoft Graph could not be read just now; try the check again later.");
+      return response.json();
+    }
+    throw new Error("Microsoft Graph kept asking to wait; try the check again later.");
+  }
+
+  async function graphList(graph, token, path) {
+    const items = [];
+    let next = path;
+    for (let pages = 0; next && pages < 20; pages++) {
+      if (next.startsWith("https://") && !next.startsWith(`${graph}/`)) throw new Error("Microsoft Graph pointed to another server; the check stopped.");
+      const page = await graphGet(graph, token, next);
+      items.push(...(Array.isArray(page.value) ? page.value : []));
+      next = typeof page["@odata.nextLink"] === "string" ? page["@odata.nextLink"] : null;
+    }
+    return items;
+  }
+
+  async function readSetup(graph, token, clientId) {
+    const application = (await graphList(graph, token, `/v1.0/applications?$filter=appId%20eq%20'${clientId}'`))[0] || null;
+    const principal = (await graphList(graph, token, "/v1.0/servicePrincipals?$filter=appId%20eq%20'00000003-0000-0000-c000-000000000000'&$select=id,oauth2PermissionScopes"))[0] || {};
+    const graphPermissionIds = {};
+    for (const scope of principal.oauth2PermissionScopes || []) {
+      if (typeof scope.value === "string" && typeof scope.id === "string") graphPermissionIds[scope.value] = scope.id;
+    }
+    let grants = [];
+    if (application) {
+      const own = (await graphList(graph, token, `/v1.0/servicePrincipals?$filter=appId%20eq%20'${clientId}'&$select=id`))[0];
+      if (own && /^[0-9a-f-]{36}$/i.test(own.id)) grants = await graphList(graph, token, `/v1.0/oauth2PermissionGrants?$filter=clientId%20eq%20'${own.id.toLowerCase()}'`);
+    }
+    return { application, graphPermissionIds, grants, graphServicePrincipalId: typeof principal.id === "string" ? principal.id : null };
+  }
+
+  function showChecklist(findings, withStep10) {
+    const list = $("setup-checklist");
+    list.replaceChildren();
+    for (const [step, title] of setupSteps) {
+      if (step === 10 && !withStep10) continue;
+      const mine = findings.filter((finding) => finding.step === step);
+      const item = document.createElement("li");
+      item.dataset.step = String(step);
+      item.dataset.ok = String(mine.length === 0);
+      item.textContent = `${mine.length === 0 ? "✓" : "✗"} Step ${step}: ${title}${mine.length === 0 ? "" : ` (${mine.length} to fix)`}`;
+      if (mine.length > 0) {
+        const details = document.createElement("ul");
+        for (const finding of mine) {
+          const line = document.createElement("li");
+          line.textContent = `${finding.message}. Fix: ${finding.hint}.`;
+          details.append(line);
+        }
+        item.append(details);
+      }
+      list.append(item);
+    }
+    list.hidden = false;
+  }
+
+  async function checkSetup() {
+    const clientId = $("clientId").value.trim().toLowerCase();
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(clientId)) {
+      status("Fill in the Application (client) ID first: the check reads that app registration.");
+      return;
+    }
+    const token = await signInFor(true);
+    if (token === null) return;
+    if (!token) {
+      status("Microsoft gave no Microsoft Graph token with the sign-in, so the app registration could not be read.");
+      return;
+    }
+    try {
+      const current = invite();
+      status("Reading your app registration from Microsoft Graph…");
+      const setup = await readSetup(current.signIn.graph, token, clientId);
+      const verdict = call("hv_setup_check", encoder.encode(current.code), currentDocument(), encoder.encode(signedIn.tenantId),
+        encoder.encode(JSON.stringify(setup)));
+      if (!verdict.ok) {
+        if (verdict.problems) showProblems(verdict.problems);
+        status("Fix the values' own problems first; then check the setup again.");
+        return;
+      }
+      showChecklist(verdict.findings, $("teamsAppObjectId").value.trim() !== "");
+      status(verdict.findings.length === 0
+        ? "Your app registration is set up as the steps say."
+        : `${verdict.findings.length} thing${verdict.findings.length === 1 ? "" : "s"} to fix in your app registration: see the checklist.`);
+    } catch (error) {
+      status(error.message);
     }
   }
 
@@ -542,6 +661,7 @@
     $("handoff").addEventListener("submit", submit);
     $("check-status").addEventListener("click", checkStatus);
     $("sign-in").addEventListener("click", signIn);
+    $("check-setup").addEventListener("click", checkSetup);
     $("inviteCode").addEventListener("input", () => {
       if (rules) updateSignIn();
     });
