@@ -76,13 +76,10 @@ public func hvSeal(
     _ idToken: UnsafePointer<UInt8>?, _ idTokenLength: Int32,
     _ nonceSalt: UnsafePointer<UInt8>?, _ nonceSaltLength: Int32
 ) -> UnsafeMutableRawPointer? {
-    var bytes = WebBoundary.bytes(document, documentLength)
-    defer { SecretBytes.wipe(&bytes) }
     let values: HandoffValues
-    do throws(ValuesInvalid) {
-        values = try HandoffValues.validate(document: bytes)
-    } catch {
-        return WebBoundary.answer(["ok": false, "problems": .array(error.problems.map { $0.jsonValue })])
+    switch WebBoundary.values(document, documentLength) {
+    case .success(let checked): values = checked
+    case .failure(let invalid): return WebBoundary.answer(["ok": false, "problems": .array(invalid.problems.map { $0.jsonValue })])
     }
     do throws(FormatError) {
         let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
@@ -226,13 +223,10 @@ public func hvSetupCheck(
     _ tenantText: UnsafePointer<UInt8>?, _ tenantLength: Int32,
     _ setupText: UnsafePointer<UInt8>?, _ setupLength: Int32
 ) -> UnsafeMutableRawPointer? {
-    var bytes = WebBoundary.bytes(document, documentLength)
-    defer { SecretBytes.wipe(&bytes) }
     let values: HandoffValues
-    do throws(ValuesInvalid) {
-        values = try HandoffValues.validate(document: bytes)
-    } catch {
-        return WebBoundary.answer(["ok": false, "problems": .array(error.problems.map { $0.jsonValue })])
+    switch WebBoundary.values(document, documentLength) {
+    case .success(let checked): values = checked
+    case .failure(let invalid): return WebBoundary.answer(["ok": false, "problems": .array(invalid.problems.map { $0.jsonValue })])
     }
     do throws(FormatError) {
         let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
@@ -285,6 +279,17 @@ public func hvDescribe() -> UnsafeMutableRawPointer? {
 
 /// Copies across the boundary.
 enum WebBoundary {
+    /// The values of a document (its copy wiped), or why they break the rules.
+    static func values(_ document: UnsafePointer<UInt8>?, _ length: Int32) -> Result<HandoffValues, ValuesInvalid> {
+        var bytes = bytes(document, length)
+        defer { SecretBytes.wipe(&bytes) }
+        do throws(ValuesInvalid) {
+            return .success(try HandoffValues.validate(document: bytes))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     static func bytes(_ pointer: UnsafePointer<UInt8>?, _ length: Int32) -> [UInt8] {
         guard let pointer, length > 0 else { return [] }
         return Array(UnsafeBufferPointer(start: pointer, count: Int(length)))
