@@ -139,7 +139,7 @@ def submit(config_file):
 
 def serve_keys(directory, work):
     import urllib.parse
-    state = {"hits": 0, "codes": {}, "devices": {}, "tokenRequests": 0, "graphTokens": set(), "graphRequests": 0, "throttled": False}
+    state = {"hits": 0, "codes": {}, "devices": {}, "tokenRequests": 0, "graphTokens": set(), "armTokens": set(), "graphRequests": 0, "throttled": False}
 
     def tenant():
         path = os.path.join(directory, "tenant.json")
@@ -151,7 +151,34 @@ def serve_keys(directory, work):
             access = "graph-" + b64url(os.urandom(16))
             state["graphTokens"].add(access)
             answer_body["access_token"] = access
+        elif "user_impersonation" in (scope or ""):
+            access = "arm-" + b64url(os.urandom(16))
+            state["armTokens"].add(access)
+            answer_body["access_token"] = access
         return answer_body
+
+    def arm(handler, url, query, method):
+        """Azure Resource Manager as documented: subscriptions list
+        (https://learn.microsoft.com/rest/api/resources/subscriptions/list), Communication Services by
+        subscription and listKeys (https://learn.microsoft.com/rest/api/communication/communication-services);
+        401 without the issued token."""
+        data = tenant()
+        bearer = handler.headers.get("Authorization", "")
+        if not bearer.startswith("Bearer ") or bearer[7:] not in state["armTokens"]:
+            return answer(handler, {"error": {"code": "AuthenticationFailed"}}, 401)
+        if "api-version" not in query:
+            return answer(handler, {"error": {"code": "MissingApiVersionParameter"}}, 400)
+        resources = data.get("acsResources", [])
+        parts = url.path.split("/")
+        if url.path == "/subscriptions" and method == "GET":
+            return answer(handler, {"value": data.get("subscriptions", [])})
+        if len(parts) == 6 and parts[1] == "subscriptions" and parts[3:] == ["providers", "Microsoft.Communication", "communicationServices"] and method == "GET":
+            return answer(handler, {"value": [r["resource"] for r in resources if r["resource"]["id"].startswith("/subscriptions/%s/" % parts[2])]})
+        if url.path.endswith("/listKeys") and method == "POST":
+            for r in resources:
+                if r["resource"]["id"] + "/listKeys" == url.path:
+                    return answer(handler, r["keys"])
+        answer(handler, {"error": {"code": "ResourceNotFound"}}, 404)
 
     def graph(handler, url, query):
         """Microsoft Graph v1.0 as documented: collections as {"value": [...], "@odata.nextLink"?}
@@ -180,6 +207,8 @@ def serve_keys(directory, work):
             return flt[len(prefix):-1] if flt.startswith(prefix) and flt.endswith("'") else None
         if url.path == "/v1.0/applications":
             app = data.get("application")
+            if not flt:  # the admin's app registrations, to pick from
+                return answer(handler, {"value": ([app] if app else []) + data.get("otherApplications", [])})
             return answer(handler, {"value": [app] if app and app.get("appId") == wanted("appId") else []})
         if url.path == "/v1.0/servicePrincipals":
             app_id = wanted("appId")
@@ -239,6 +268,8 @@ def serve_keys(directory, work):
                 return answer(self, {"hits": state["hits"], "tokenRequests": state["tokenRequests"], "graphRequests": state["graphRequests"]})
             if url.path.startswith("/v1.0/"):
                 return graph(self, url, query)
+            if url.path.startswith("/subscriptions"):
+                return arm(self, url, query, "GET")
             if len(parts) == 5 and parts[2:] == ["discovery", "v2.0", "keys"]:
                 state["hits"] += 1
                 with open(os.path.join(directory, "jwks.json")) as handle:
@@ -259,6 +290,10 @@ def serve_keys(directory, work):
             answer(self, {"error": "not_found"}, 404)
 
         def do_POST(self):
+            if urllib.parse.urlsplit(self.path).path.startswith("/subscriptions"):
+                url = urllib.parse.urlsplit(self.path)
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                return arm(self, url, dict(urllib.parse.parse_qsl(url.query)), "POST")
             parts = urllib.parse.urlsplit(self.path).path.split("/")
             form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()))
             if len(parts) == 5 and parts[2:] == ["oauth2", "v2.0", "devicecode"]:

@@ -100,14 +100,14 @@ struct WebPageTests {
         }
     }
 
-    @Test("With Sign in with Microsoft configured, connect-src adds exactly the authority and Microsoft Graph, on every answer")
+    @Test("With Sign in with Microsoft configured, connect-src adds exactly the authority, Microsoft Graph and Resource Manager, on every answer")
     func signInPolicy() async throws {
         let signIn = SignInSettings(clientId: "3f0a6c2e-8b1d-4e7a-9c55-1d2e3f4a5b6c", authority: "https://login.example.test")
         let vault = try await InProcessVault(limits: APILimits(refusalsPerWindow: 100_000, invites: InviteTemplate(signIn: signIn)))
         try await vault.test { client in
             for path in ["/", "/signin", "/healthz"] {
                 let policy = try await client.send(.get, path).headers[.contentSecurityPolicy] ?? ""
-                #expect(policy == Self.policy.replacingOccurrences(of: "connect-src 'self';", with: "connect-src 'self' https://login.example.test https://graph.microsoft.com;"), "\(path): \(policy)")
+                #expect(policy == Self.policy.replacingOccurrences(of: "connect-src 'self';", with: "connect-src 'self' https://login.example.test https://graph.microsoft.com https://management.azure.com;"), "\(path): \(policy)")
             }
         }
     }

@@ -11,7 +11,9 @@ code back; the page shows who signed in; the values go out sealed with the proof
 generator verifies it (`handoff pull --require-tenant-proof`); the invite's token never goes to the
 authority, and nothing of the sign-in is left in the address bar, storage or cookies. The live
 check: the app registration read from the fake Graph, shown as Steps 1–4 with ✓ / ✗, one mistake
-one finding, then all ✓ once it is fixed.
+one finding, then all ✓ once it is fixed. Fill from my tenant: sign in, pick the app registration,
+pick the Communication Services resource, send — no value typed; the generator opens exactly the
+fake tenant's values.
 
 Usage: signin_test.py BIN_DIR SCREENSHOTS
 """
@@ -29,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"
 from vault import Vault, run  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 TOOLS = os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Tools")
 CLIENT_ID = "3f0a6c2e-8b1d-4e7a-9c55-1d2e3f4a5b6c"
@@ -61,6 +63,60 @@ def checklist(driver):
             for li in driver.find_elements(By.CSS_SELECTOR, "#setup-checklist > li[data-step]")]
 
 
+def fill_from_tenant(vault, url, home, keys, work, generator, bundle, authority, screenshots):
+    """Fill from my tenant: zero typed values; the generator opens exactly the tenant's values."""
+    values = json.load(open(os.path.join(FIXTURES, "valid-minimal.json")))
+    write_tenant(keys, values)
+    tenant = json.load(open(os.path.join(keys, "tenant.json")))
+    subscription = "5a1b2c3d-0000-4000-8000-00000000d001"
+    host = values["acsEndpoint"].split("/")[2]
+    tenant["otherApplications"] = [{"appId": "99999999-0000-4000-8000-0000000000e1", "displayName": "Another app", "createdDateTime": "2026-01-02T03:04:05Z"}]
+    tenant["application"]["displayName"] = "Altoura Remote Expert"
+    tenant["application"]["createdDateTime"] = "2026-11-20T10:00:00Z"
+    tenant["subscriptions"] = [{"subscriptionId": subscription, "displayName": "Contoso production"}]
+    tenant["acsResources"] = [{
+        "resource": {"id": "/subscriptions/%s/resourceGroups/remote-expert/providers/Microsoft.Communication/communicationServices/altoura-remote-expert-acs" % subscription,
+                     "name": "altoura-remote-expert-acs", "location": "global", "properties": {"hostName": host, "dataLocation": "Europe"}},
+        "keys": {"primaryKey": "unused", "secondaryKey": "unused", "primaryConnectionString": values["acsConnectionString"], "secondaryConnectionString": "unused"},
+    }]
+    with open(os.path.join(keys, "tenant.json"), "w") as handle:
+        json.dump(tenant, handle)
+    created = json.loads(vault.handoff(["admin", "invite", "--customer", "Fabrikam", "--tenant-proof", "required", "--json"], token=vault.admin_token).stdout)
+    driver = browser(home)
+    try:
+        driver.get(url + "/")
+        wait_for_verdict(driver)
+        driver.find_element(By.NAME, "inviteCode").send_keys(created["inviteCode"])
+        driver.find_element(By.ID, "fill-from-tenant").click()
+        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "fill-area").is_displayed() or "Nothing was sent" in d.find_element(By.ID, "status").text)
+        options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "select[name=appRegistration] option")]
+        check(len(options) == 3 and options[1].startswith("Altoura Remote Expert — %s" % values["clientId"]), "the app registrations listed: %r" % options)
+        Select(driver.find_element(By.NAME, "appRegistration")).select_by_value(values["clientId"])
+        driver.find_element(By.ID, "choose-acs").click()
+        try:
+            WebDriverWait(driver, 20).until(lambda d: d.find_element(By.NAME, "acsResource").is_enabled() or "Nothing was sent" in d.find_element(By.ID, "status").text)
+        except Exception:
+            print("status:", driver.find_element(By.ID, "status").text, "log:", driver.get_log("browser")[-5:])
+            raise
+        Select(driver.find_element(By.NAME, "acsResource")).select_by_visible_text("altoura-remote-expert-acs — %s" % host)
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.NAME, "acsEndpoint").get_attribute("value") != ""
+                                        or "could not" in d.find_element(By.ID, "status").text)
+        driver.save_screenshot(os.path.join(screenshots, "9-filled-from-tenant.png"))
+        check(driver.find_element(By.NAME, "acsConnectionString").get_attribute("type") == "password", "the connection string is not shown")
+        driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "receipt").is_displayed() or "Nothing was sent" in d.find_element(By.ID, "status").text
+                                        or "refused" in d.find_element(By.ID, "status").text)
+        check(driver.find_element(By.ID, "receipt").is_displayed(), "sent after filling from the tenant: %s" % driver.find_element(By.ID, "status").text)
+    finally:
+        driver.quit()
+    out = os.path.join(work, "pulled-filled")
+    pulled = run([vault.handoff_bin, "pull", "--key", os.path.join(vault.generator_dir, "generator.key"), "--out", out, "--json", "--require-tenant-proof",
+                  "--entra-client-id", CLIENT_ID, "--entra-authority", authority], env=dict(vault.env(generator), HANDOFF_CA_FILE=bundle), check=False)
+    check(pulled.returncode == 0, "pull after filling: %s" % pulled.stderr)
+    opened = json.load(open(os.path.join(out, created["handoffId"] + ".json"))) if pulled.returncode == 0 else {}
+    check(opened == values, "the generator opens exactly the tenant's values: %r" % sorted(k for k in opened if opened.get(k) != values.get(k)))
+
+
 def main():
     bin_dir, screenshots = sys.argv[1], sys.argv[2]
     os.makedirs(screenshots, exist_ok=True)
@@ -74,7 +130,7 @@ def main():
     vault = Vault(bin_dir, work)
     try:
         url = vault.start(env={"HANDOFF_REFUSAL_LIMIT": "1000", "HANDOFF_ENTRA_CLIENT_ID": CLIENT_ID, "HANDOFF_ENTRA_AUTHORITY": authority,
-                               "HANDOFF_GRAPH_URL": authority})
+                               "HANDOFF_GRAPH_URL": authority, "HANDOFF_ARM_URL": authority})
         vault.setup_generator()
         generator = vault.token("generator", name="sign-in test")
         created = json.loads(vault.handoff(["admin", "invite", "--customer", "Contoso", "--tenant-proof", "required", "--tenant", TENANT, "--json"],
@@ -161,6 +217,8 @@ def main():
         proof = entries[0]["tenantProof"] if entries else {}
         check(proof.get("status") == "verified" and proof.get("binding") == "nonce" and proof.get("user") == "alice@contoso.example",
               "the generator verifies the page's proof: %r" % proof)
+
+        fill_from_tenant(vault, url, home, keys, work, generator, bundle, authority, screenshots)
     finally:
         vault.stop()
         entra.terminate()

@@ -22,12 +22,13 @@ struct WebPage: Sendable {
     /// from files (plus compiling the rules' WebAssembly), no framing, no forms posting anywhere.
     static let contentSecurityPolicy = policy(signIn: nil)
 
-    /// The policy, whose `connect-src` adds exactly the sign-in authority and Microsoft Graph when
-    /// Sign in with Microsoft is configured (the page redeems the code and reads the authority's
-    /// keys there, and reads the app registration from Graph for the live check).
+    /// The policy, whose `connect-src` adds exactly the sign-in authority, Microsoft Graph and Azure
+    /// Resource Manager when Sign in with Microsoft is configured (the page redeems the code and
+    /// reads the authority's keys there, the app registration from Graph for the live check, and
+    /// the Communication Services resource from Resource Manager to fill the form).
     static func policy(signIn: SignInSettings?) -> String {
         var origins = ["'self'"]
-        for origin in [signIn?.authority, signIn?.graph].compactMap({ $0 }) where !origins.contains(origin) { origins.append(origin) }
+        for origin in [signIn?.authority, signIn?.graph, signIn?.arm].compactMap({ $0 }) where !origins.contains(origin) { origins.append(origin) }
         return "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
             + "connect-src \(origins.joined(separator: " ")); base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     }

@@ -301,12 +301,14 @@
   }
 
   async function signIn() {
-    await signInFor(false);
+    await signInFor("");
   }
 
-  // Signs in (with the live check's Graph scopes when `readGraph`); answers the Graph token, or
-  // null when the sign-in did not finish (the status says why).
-  async function signInFor(readGraph) {
+  // Signs in, asking for an access token to `resource` too ("graph": the live check's two
+  // delegated scopes; "arm": Azure Resource Manager for the Communication Services resource).
+  // Answers that token ("" when none was asked for), or null when the sign-in did not finish
+  // (the status says why).
+  async function signInFor(resource) {
     let current;
     try {
       current = invite();
@@ -329,8 +331,11 @@
       const nonce = call("hv_tenant_nonce", encoder.encode(current.handoffId), encoder.encode(salt)).nonce;
       const redirect = `${location.origin}/signin`;
       const endpoints = `${settings.authority}/organizations/oauth2/v2.0`;
-      const scope = readGraph
-        ? `openid profile ${settings.graph}/Application.Read.All ${settings.graph}/DelegatedPermissionGrant.Read.All` : "openid profile";
+      const scope = {
+        "": "openid profile",
+        graph: `openid profile ${settings.graph}/Application.Read.All ${settings.graph}/DelegatedPermissionGrant.Read.All`,
+        arm: `openid profile ${settings.arm}/user_impersonation`,
+      }[resource];
       popup.location = `${endpoints}/authorize?` + new URLSearchParams({
         client_id: settings.clientId, response_type: "code", redirect_uri: redirect, response_mode: "query", scope,
         state, nonce, code_challenge: challenge, code_challenge_method: "S256", prompt: "select_account",
@@ -353,7 +358,9 @@
       $("signed-in-as").textContent = `Signed in as ${who.user}${who.name ? ` (${who.name})` : ""}, tenant ${who.tenantId}.`;
       $("signed-in-as").hidden = false;
       status(`Signed in as ${who.user}. Your sign-in will be sealed with the values.`);
-      return readGraph ? tokens.access_token || null : "";
+      if (!resource) return "";
+      if (!tokens.access_token) throw new Error("Microsoft gave no access token with the sign-in; try again.");
+      return tokens.access_token;
     } catch (error) {
       status(error.message);
       return null;
@@ -369,10 +376,10 @@
   const setupSteps = [[1, "Multitenant app registration"], [2, "Authentication callback"], [3, "Expose an API"],
     [4, "Microsoft Graph permissions"], [10, "Teams app authorized, admin consent granted"]];
 
-  async function graphGet(graph, token, path) {
+  async function graphGet(graph, token, path, method = "GET") {
     for (let attempt = 0; attempt < 4; attempt++) {
       const response = await fetch(path.startsWith("https://") ? path : graph + path, {
-        headers: { Accept: "application/json", Authorization: `Bearer ${token}` }, credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer",
+        method, headers: { Accept: "application/json", Authorization: `Bearer ${token}` }, credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer",
       });
       if (response.status === 429) {
         const wait = Math.min(Math.max(Number(response.headers.get("Retry-After")) || 2, 1), 30);
@@ -388,16 +395,118 @@
     throw new Error("Microsoft Graph kept asking to wait; try the check again later.");
   }
 
-  async function graphList(graph, token, path) {
+  // Every item of a Graph (`@odata.nextLink`) or Resource Manager (`nextLink`) collection, its
+  // links kept on `base`.
+  async function graphList(base, token, path) {
     const items = [];
     let next = path;
     for (let pages = 0; next && pages < 20; pages++) {
-      if (next.startsWith("https://") && !next.startsWith(`${graph}/`)) throw new Error("Microsoft Graph pointed to another server; the check stopped.");
-      const page = await graphGet(graph, token, next);
+      if (next.startsWith("https://") && !next.startsWith(`${base}/`)) throw new Error("Microsoft pointed to another server; nothing was read from it.");
+      const page = await graphGet(base, token, next);
       items.push(...(Array.isArray(page.value) ? page.value : []));
-      next = typeof page["@odata.nextLink"] === "string" ? page["@odata.nextLink"] : null;
+      const link = page["@odata.nextLink"] || page.nextLink;
+      next = typeof link === "string" ? link : null;
     }
     return items;
+  }
+
+  // --- Fill from my tenant -----------------------------------------------------------------------
+  // The admin picks the app registration (Graph) and the Communication Services resource (Resource
+  // Manager, whose listKeys gives the connection string); the fields fill themselves. Tokens stay
+  // in memory for this one step; the connection string goes only into its (password) field.
+
+  let tenantApps = [];
+  let acsResources = [];
+  let armToken = null;
+
+  function setField(name, value) {
+    $(name).value = value;
+    loadedFile = null;
+    touched.add(name);
+  }
+
+  function fillSelect(select, placeholder, entries) {
+    const first = document.createElement("option");
+    first.value = "";
+    first.textContent = placeholder;
+    select.replaceChildren(first, ...entries.map(([value, text]) => {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = text;
+      return option;
+    }));
+  }
+
+  async function fillFromTenant() {
+    const token = await signInFor("graph");
+    if (!token) return;
+    try {
+      const current = invite();
+      tenantApps = (await graphList(current.signIn.graph, token, "/v1.0/applications?$select=appId,displayName,createdDateTime,web,identifierUris,api"))
+        .filter((app) => typeof app.appId === "string" && /^[0-9a-f-]{36}$/i.test(app.appId));
+      fillSelect($("appRegistration"), tenantApps.length ? "Choose your app registration…" : "No app registration in this tenant",
+        tenantApps.map((app) => [app.appId, `${app.displayName || "(no name)"} — ${app.appId}${app.createdDateTime ? ` — created ${new Date(app.createdDateTime).toLocaleDateString()}` : ""}`]));
+      $("fill-area").hidden = false;
+      $("appRegistration").focus();
+      status("Choose your app registration; then the Communication Services resource.");
+    } catch (error) {
+      status(error.message);
+    }
+  }
+
+  function pickApp() {
+    const app = tenantApps.find((candidate) => candidate.appId === $("appRegistration").value);
+    if (!app || !signedIn) return;
+    const current = invite();
+    setField("clientId", app.appId);
+    setField("tenantId", signedIn.tenantId);
+    setField("redirectUris", (app.web && Array.isArray(app.web.redirectUris) ? app.web.redirectUris : []).join("\n"));
+    const uris = Array.isArray(app.identifierUris) ? app.identifierUris : [];
+    const expected = current.appIdUriHost ? `api://${current.appIdUriHost}/${app.appId}` : null;
+    setField("applicationIdUri", expected && uris.includes(expected) ? expected : uris[0] || "");
+    const scopes = app.api && Array.isArray(app.api.oauth2PermissionScopes) ? app.api.oauth2PermissionScopes : [];
+    setField("scope", scopes.some((scope) => scope.value === "access_as_user") ? "access_as_user" : "");
+    check();
+    status(`Filled in from the app registration ${app.displayName || app.appId}.`);
+  }
+
+  const resourceId = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/?#]+\/providers\/Microsoft\.Communication\/communicationServices\/[^/?#]+$/i;
+
+  async function chooseAcs() {
+    armToken = await signInFor("arm");
+    if (!armToken) return;
+    try {
+      const arm = invite().signIn.arm;
+      const subscriptions = await graphList(arm, armToken, "/subscriptions?api-version=2022-12-01");
+      acsResources = [];
+      for (const subscription of subscriptions) {
+        if (!/^[0-9a-f-]{36}$/i.test(subscription.subscriptionId || "")) continue;
+        const found = await graphList(arm, armToken, `/subscriptions/${subscription.subscriptionId}/providers/Microsoft.Communication/communicationServices?api-version=2023-04-01`);
+        acsResources.push(...found.filter((resource) => resourceId.test(resource.id || "") && resource.properties && typeof resource.properties.hostName === "string"));
+      }
+      fillSelect($("acsResource"), acsResources.length ? "Choose your Communication Services resource…" : "No Communication Services resource found",
+        acsResources.map((resource) => [resource.id, `${resource.name} — ${resource.properties.hostName}`]));
+      $("acsResource").disabled = false;
+      $("acsResource").focus();
+      status("Choose your Communication Services resource.");
+    } catch (error) {
+      status(error.message);
+    }
+  }
+
+  async function pickAcs() {
+    const resource = acsResources.find((candidate) => candidate.id === $("acsResource").value);
+    if (!resource || !armToken) return;
+    try {
+      const keys = await graphGet(invite().signIn.arm, armToken, `${resource.id}/listKeys?api-version=2023-04-01`, "POST");
+      if (typeof keys.primaryConnectionString !== "string") throw new Error("Azure gave no connection string for this resource.");
+      setField("acsConnectionString", keys.primaryConnectionString);
+      setField("acsEndpoint", `https://${resource.properties.hostName}/`);
+      check();
+      status(`Filled in from the Communication Services resource ${resource.name}; the connection string is in its field, not shown.`);
+    } catch (error) {
+      status(error.message);
+    }
   }
 
   async function readSetup(graph, token, clientId) {
@@ -445,12 +554,8 @@
       status("Fill in the Application (client) ID first: the check reads that app registration.");
       return;
     }
-    const token = await signInFor(true);
-    if (token === null) return;
-    if (!token) {
-      status("Microsoft gave no Microsoft Graph token with the sign-in, so the app registration could not be read.");
-      return;
-    }
+    const token = await signInFor("graph");
+    if (!token) return;
     try {
       const current = invite();
       status("Reading your app registration from Microsoft Graph…");
@@ -662,6 +767,10 @@
     $("check-status").addEventListener("click", checkStatus);
     $("sign-in").addEventListener("click", signIn);
     $("check-setup").addEventListener("click", checkSetup);
+    $("fill-from-tenant").addEventListener("click", fillFromTenant);
+    $("appRegistration").addEventListener("change", pickApp);
+    $("choose-acs").addEventListener("click", chooseAcs);
+    $("acsResource").addEventListener("change", pickAcs);
     $("inviteCode").addEventListener("input", () => {
       if (rules) updateSignIn();
     });
