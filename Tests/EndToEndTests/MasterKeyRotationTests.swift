@@ -45,7 +45,7 @@ struct MasterKeyRotationTests {
         let pulled = again.directory.appendingPathComponent("pulled")
         let pull = try await again.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path], token: scenario.generatorToken)
         #expect(pull.status == 0, "\(pull.standardError)")
-        #expect((try FileManager.default.contentsOfDirectory(atPath: pulled.path)).filter { $0.hasSuffix(".json") }.count == 4)
+        #expect((try FileManager.default.contentsOfDirectory(atPath: pulled.path)).filter { $0.hasSuffix(".json") && !$0.hasSuffix(".tenant-proof.json") }.count == 4, "four values files (each with its tenant-proof verdict beside it)")
         let fresh = try await again.handoff(["submit", "--values", Scenario.fixture("valid-minimal.json"), "--invite-file", invites[0].file, "--server", again.url])
         #expect(fresh.status == 0, "\(fresh.standardError)")
         #expect(try await again.sql("SELECT COUNT(*) FROM submission WHERE keyVersion = 2 AND recordKeyVersion = 2") == "1")
