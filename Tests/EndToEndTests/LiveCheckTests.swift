@@ -71,6 +71,52 @@ struct LiveCheckTests {
         #expect(human.standardError.contains("2 problems found; nothing was sent"), "\(human.standardError)")
     }
 
+    /// One registration per mistake (each step's alone), and the one finding each gives exactly:
+    /// the same table the page's test checks.
+    static let mistakes: [(name: String, change: @Sendable (inout [String: JSONValue]) -> Void, findings: [String])] = [
+        ("single tenant", { $0["signInAudience"] = "AzureADMyOrg" },
+         ["step1: the app registration accepts accounts in this organizational directory only (single tenant), not accounts in any organizational directory"]),
+        ("redirect URI missing", { $0["web"] = ["redirectUris": []] },
+         ["redirectUris: https://altouraremoteacs.azurewebsites.net/auth/callback is not a redirect URI of the app registration"]),
+        ("Application ID URI missing", { $0["identifierUris"] = [] },
+         ["applicationIdUri: the app registration's Application ID URI is not api://altouraremoteacs.azurewebsites.net/14a03569-d26b-4496-92e5-dfe8cb1855fe"]),
+        ("scope disabled", { Self.setScope(&$0, enabled: false, type: "User") }, ["scope: the scope access_as_user is disabled"]),
+        ("admins only", { Self.setScope(&$0, enabled: true, type: "Admin") }, ["scope: only admins can consent to the scope access_as_user"]),
+        ("no scope", { app in
+            var api = app["api"]?.objectValue ?? [:]
+            api["oauth2PermissionScopes"] = []
+            app["api"] = .object(api)
+        }, ["scope: the app registration exposes no scope access_as_user"]),
+        ("Teams web not pre-authorized", { app in
+            var api = app["api"]?.objectValue ?? [:]
+            api["preAuthorizedApplications"] = [["appId": "1fec8e78-bce4-4aaf-ab1b-5451cc387264", "delegatedPermissionIds": [.string(Self.scopeId)]]]
+            app["api"] = .object(api)
+        }, ["step3: Teams web (5e3ce6c0-2b1f-4285-8d4b-75ee78787346) is not pre-authorized for access_as_user"]),
+        ("a Graph permission missing", { app in
+            var access = app["requiredResourceAccess"]?.arrayValue?.first?.objectValue ?? [:]
+            access["resourceAccess"] = .array(Array((access["resourceAccess"]?.arrayValue ?? []).filter { $0.objectValue?["id"] != "a0000001-0000-4000-8000-000000000000" }))
+            app["requiredResourceAccess"] = [.object(access)]
+        }, ["step4: the app registration does not request the Microsoft Graph permission Chat.ReadWrite"]),
+    ]
+
+    static func setScope(_ app: inout [String: JSONValue], enabled: Bool, type: String) {
+        var api = app["api"]?.objectValue ?? [:]
+        api["oauth2PermissionScopes"] = [["id": .string(scopeId), "value": "access_as_user", "isEnabled": .bool(enabled), "type": .string(type)]]
+        app["api"] = .object(api)
+    }
+
+    @Test("Each step's mistake alone gives exactly its one finding, in the CLI")
+    func eachMistake() async throws {
+        let setup = try await Setup()
+        for mistake in Self.mistakes {
+            try Self.tenant(setup, throttle: false, change: mistake.change)
+            let result = try await setup.handoff(["check-setup", "--values", Scenario.fixture("valid-minimal.json"), "--invite-file", setup.invite, "--json"])
+            let problems = (try? JSONParser.parse(result.standardOutput))?.objectValue?["problems"]?.arrayValue?.compactMap(\.objectValue) ?? []
+            #expect(result.status == 65, "\(mistake.name): \(result.standardError)")
+            #expect(problems.map { "\($0["field"]?.stringValue ?? ""): \($0["message"]?.stringValue ?? "")" } == mistake.findings, "\(mistake.name)")
+        }
+    }
+
     @Test("Step 10: the Teams app's Object ID pre-authorized, and admin consent read across Graph's pages")
     func step10() async throws {
         let setup = try await Setup()

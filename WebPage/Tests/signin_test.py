@@ -40,9 +40,9 @@ SCOPE_ID = "8b7f2a8c-0000-4000-8000-00000000a001"
 PERMISSIONS = ["OnlineMeetings.ReadWrite", "Chat.ReadWrite", "Contacts.Read", "User.Read.All", "User.Read", "offline_access"]
 
 
-def write_tenant(keys, values, teams_web=True):
+def write_tenant(keys, values, teams_web=True, change=None):
     """The fake Graph's tenant: the app registration of `values` done as the steps say (Teams web
-    pre-authorized or not)."""
+    pre-authorized or not), with `change` applied to it."""
     ids = {name: "a000000%d-0000-4000-8000-000000000000" % n for n, name in enumerate(PERMISSIONS)}
     clients = ["1fec8e78-bce4-4aaf-ab1b-5451cc387264"] + (["5e3ce6c0-2b1f-4285-8d4b-75ee78787346"] if teams_web else [])
     application = {
@@ -53,9 +53,34 @@ def write_tenant(keys, values, teams_web=True):
         "requiredResourceAccess": [{"resourceAppId": "00000003-0000-0000-c000-000000000000",
                                     "resourceAccess": [{"id": ids[p], "type": "Scope"} for p in PERMISSIONS]}],
     }
+    if change:
+        change(application)
     with open(os.path.join(keys, "tenant.json"), "w") as handle:
         json.dump({"application": application, "graphSP": "b1c2d3e4-0000-4000-8000-0000000000c1", "appSP": "c0000000-0000-4000-8000-000000000001",
                    "graphScopes": [{"id": ids[p], "value": p} for p in PERMISSIONS], "grants": [], "throttleOnce": True}, handle)
+
+
+def scope(enabled, kind):
+    return lambda app: app["api"].update(oauth2PermissionScopes=[{"id": SCOPE_ID, "value": "access_as_user", "isEnabled": enabled, "type": kind}])
+
+
+# One registration per mistake, each step's alone, and its one finding (the CLI's test has the same table).
+MISTAKES = [
+    ("single tenant", lambda app: app.update(signInAudience="AzureADMyOrg"), "1",
+     "the app registration accepts accounts in this organizational directory only (single tenant), not accounts in any organizational directory"),
+    ("redirect URI missing", lambda app: app.update(web={"redirectUris": []}), "2",
+     "https://altouraremoteacs.azurewebsites.net/auth/callback is not a redirect URI of the app registration"),
+    ("Application ID URI missing", lambda app: app.update(identifierUris=[]), "3",
+     "the app registration's Application ID URI is not api://altouraremoteacs.azurewebsites.net/14a03569-d26b-4496-92e5-dfe8cb1855fe"),
+    ("scope disabled", scope(False, "User"), "3", "the scope access_as_user is disabled"),
+    ("admins only", scope(True, "Admin"), "3", "only admins can consent to the scope access_as_user"),
+    ("no scope", lambda app: app["api"].update(oauth2PermissionScopes=[]), "3", "the app registration exposes no scope access_as_user"),
+    ("Teams web not pre-authorized", lambda app: app["api"].update(preAuthorizedApplications=[{"appId": "1fec8e78-bce4-4aaf-ab1b-5451cc387264", "delegatedPermissionIds": [SCOPE_ID]}]), "3",
+     "Teams web (5e3ce6c0-2b1f-4285-8d4b-75ee78787346) is not pre-authorized for access_as_user"),
+    ("a Graph permission missing", lambda app: app["requiredResourceAccess"][0].update(
+        resourceAccess=[a for a in app["requiredResourceAccess"][0]["resourceAccess"] if a["id"] != "a0000001-0000-4000-8000-000000000000"]), "4",
+     "the app registration does not request the Microsoft Graph permission Chat.ReadWrite"),
+]
 
 
 def checklist(driver):
@@ -173,18 +198,22 @@ def main():
                                             or "refused" in d.find_element(By.ID, "status").text)
             check(driver.find_element(By.ID, "receipt").is_displayed(), "sent with the proof: %s" % driver.find_element(By.ID, "status").text)
 
-            # The live check: one mistake (Teams web not pre-authorized), then fixed.
+            # The live check: each step's mistake alone gives its one finding, under its step.
             values = json.load(open(os.path.join(FIXTURES, "valid-minimal.json")))
-            write_tenant(keys, values, teams_web=False)
-            driver.find_element(By.ID, "check-setup").click()
-            WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "setup-checklist").is_displayed()
-                                            or "refused" in d.find_element(By.ID, "status").text or "could not" in d.find_element(By.ID, "status").text)
-            steps = checklist(driver)
-            check([(s, ok) for s, ok, _ in steps] == [("1", "true"), ("2", "true"), ("3", "false"), ("4", "true")],
-                  "the checklist: %r (%s)" % (steps, driver.find_element(By.ID, "status").text))
-            check(any("Teams web (5e3ce6c0-2b1f-4285-8d4b-75ee78787346) is not pre-authorized for access_as_user" in text for _, _, text in steps),
-                  "the finding in the admin's words: %r" % steps)
-            driver.save_screenshot(os.path.join(screenshots, "8-setup-checklist.png"))
+            for name, change, step, message in MISTAKES:
+                write_tenant(keys, values, change=change)
+                before = driver.find_element(By.ID, "setup-checklist").get_attribute("innerHTML")
+                driver.find_element(By.ID, "check-setup").click()
+                WebDriverWait(driver, 20).until(lambda d: (d.find_element(By.ID, "setup-checklist").get_attribute("innerHTML") != before
+                                                           and "thing" in d.find_element(By.ID, "status").text)
+                                                or "could not" in d.find_element(By.ID, "status").text or "refused" in d.find_element(By.ID, "status").text)
+                failing = [(s, text) for s, ok, text in checklist(driver) if ok == "false"]
+                check(len(failing) == 1 and failing[0][0] == step and message + "." in failing[0][1] and "(1 to fix)" in failing[0][1],
+                      "%s: the page shows %r" % (name, failing))
+                if name == "Teams web not pre-authorized":
+                    driver.save_screenshot(os.path.join(screenshots, "8-setup-checklist.png"))
+
+            # Fixed: every step ✓.
             write_tenant(keys, values, teams_web=True)
             driver.find_element(By.ID, "check-setup").click()
             WebDriverWait(driver, 20).until(lambda d: all(ok == "true" for _, ok, _ in checklist(d)) and checklist(d)
