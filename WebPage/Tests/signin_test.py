@@ -84,8 +84,10 @@ MISTAKES = [
 
 
 def checklist(driver):
-    return [(li.get_attribute("data-step"), li.get_attribute("data-ok"), li.text)
-            for li in driver.find_elements(By.CSS_SELECTOR, "#setup-checklist > li[data-step]")]
+    """The checklist's items as (step, ok, text), read in one script: the page replaces them while
+    a check runs, so element handles could go stale between reads."""
+    return [tuple(item) for item in driver.execute_script(
+        "return Array.from(document.querySelectorAll('#setup-checklist > li[data-step]')).map(li => [li.dataset.step, li.dataset.ok, li.innerText])")]
 
 
 def fill_from_tenant(vault, url, home, keys, work, generator, bundle, authority, screenshots):
