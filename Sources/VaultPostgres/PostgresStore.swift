@@ -34,15 +34,16 @@ package final class PostgresStore: HandoffStore {
     private let serverKeys = ServerKeyHolder()
 
     /// A store for `url` (`postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…]`,
-    /// see `DatabaseURL`). Nothing connects until `run()` runs and an operation asks.
-    package init(url: String, logger: Logger = Logger(label: "handoffd.postgres")) throws {
+    /// see `DatabaseURL`). Nothing connects until `run()` runs and an operation asks; at most
+    /// `maximumConnections` are open at once (20 for a node; the tests' many small stores use fewer).
+    package init(url: String, maximumConnections: Int = 20, logger: Logger = Logger(label: "handoffd.postgres")) throws {
         let parsed = try DatabaseURL(url)
         var configuration = PostgresClient.Configuration(
             host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password, database: parsed.database,
             tls: try parsed.tls()
         )
         configuration.options.connectTimeout = .seconds(5)
-        configuration.options.maximumConnections = 20
+        configuration.options.maximumConnections = maximumConnections
         configuration.options.additionalStartupParameters = SessionBounds.startupParameters
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger

@@ -42,7 +42,9 @@ package struct TestStore: Sendable {
         case .postgres:
             let postgres = try PostgresStore(url: try await Self.freshDatabase())
             pool = Task { await postgres.run() }
-            try await postgres.waitUntilReachable()
+            // Generous: the suites start many stores at once, beside the end-to-end tests' processes,
+            // and a first TLS connection can take longer than a readiness probe's two seconds then.
+            try await postgres.waitUntilReachable(timeout: .seconds(90))
             try await postgres.migrate()
             let keys = try await postgres.initialize(master: try MasterKey.generate(), keyName: "test", adminToken: admin, now: now)
             postgres.useKeys(keys, checkpointInterval: checkpointInterval)

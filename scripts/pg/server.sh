@@ -39,7 +39,7 @@ case $command in
       [[ $(id -u) -eq 0 ]] && chown -R handoff-pg "$dir/tls"
     fi
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-      -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c max_connections=200 -c ssl=on -c ssl_cert_file=$dir/tls/server.pem -c ssl_key_file=$dir/tls/server.key" start > /dev/null
+      -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c max_connections=400 -c ssl=on -c ssl_cert_file=$dir/tls/server.pem -c ssl_key_file=$dir/tls/server.key" start > /dev/null
     as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U vault -d postgres -qtAc \
       "SELECT 1 FROM pg_database WHERE datname = 'vault'" | grep -q 1 \
       || as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U vault vault
