@@ -41,6 +41,7 @@ package enum CLIError: Error, Sendable {
             case .unreachable, .noTLS, .connectionLost, .rateLimited, .serverFailure: return .unavailable
             case .untrustedCertificate, .malformedResponse: return .protocolFailure
             case .notAuthenticated, .notAllowed: return .notAllowed
+            case .notReady: return .temporaryFailure
             case .rejected: return .dataInvalid
             case .unusableSetting: return .usage
             }
@@ -106,6 +107,9 @@ package enum CLIError: Error, Sendable {
             return invite
                 ? "your invite does not allow this. Nothing was changed."
                 : "not allowed: \(error.reason). Nothing was changed. This needs a token of another role."
+        case .notReady:
+            return "not ready yet: \(error.reason). Nothing was written. Altoura delivers the package after it has built it; "
+                + "try again later (handoff status says where things stand)."
         case .rateLimited:
             let wait = error.retryAfter.map { "for the next \($0) seconds" } ?? "for a minute"
             return "the server refuses requests from this address \(wait), after too many refused ones. Nothing was changed. Wait, then try again."

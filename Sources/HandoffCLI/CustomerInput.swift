@@ -76,8 +76,8 @@ enum CustomerInput {
             case .redirectUris: answer = try Terminal.ask("Redirect URI(s), comma-separated (App registration → Authentication): ")
             case .applicationIdUri: answer = try Terminal.ask("Application ID URI (App registration → Expose an API): ")
             case .scope: answer = try Terminal.ask("Scope [access_as_user]: ")
-            case .acsConnectionString: answer = try Terminal.ask("ACS connection string (ACS resource → Keys; input hidden): ", secret: true)
-            case .acsEndpoint: answer = try Terminal.ask("ACS endpoint (ACS resource → Keys): ")
+            case .acsConnectionString: answer = try Terminal.ask("Communication Services connection string (Communication Services resource → Keys; input hidden): ", secret: true)
+            case .acsEndpoint: answer = try Terminal.ask("Communication Services endpoint (Communication Services resource → Keys): ")
             case .teamsAppObjectId: answer = try Terminal.ask("Teams app Object ID (Step 10; empty if not known yet): ")
             }
             switch self {

@@ -11,6 +11,8 @@ package enum ExitStatus: Int32, Sendable {
     case software = 70
     /// EX_CANTCREAT: an output file could not be written.
     case cannotCreate = 73
+    /// EX_TEMPFAIL: not possible yet; the same command later may succeed (the package before delivery).
+    case temporaryFailure = 75
     /// EX_PROTOCOL: a receipt, signature, proof or format failed verification.
     case protocolFailure = 76
     /// EX_NOPERM: the credential does not allow this.

@@ -130,14 +130,18 @@ struct PullCommand: HandoffSubcommand {
         guard let keyPair = keyPairs[latest.recipientKeyId] else {
             throw CLIError.verification("it was sealed to generator key \(latest.recipientKeyId), which none of the --key files holds")
         }
-        let payload = try SealedPayload.open(latest.sealed, with: keyPair, expectedHandoffId: handoff.id)
+        let file = "\(out)/\(handoff.id).json"
+        let payload: SealedPayload
+        switch try OpenedPayload.open(latest.sealed, with: keyPair, expectedHandoffId: handoff.id) {
+        case .values(let values): payload = values
+        case .objectId(let step10): return try merge(step10, into: file, handoff: handoff, submissionId: latest.submissionId)
+        }
         let report = await check(payload.tenantProof, of: payload, handoff: handoff, receivedAt: latest.receivedAt, verifier: verifier)
         if tenantProof.isRequired, case .verified = report {} else if tenantProof.isRequired {
             throw CLIError.verification("the tenant proof is \(report.status)\(report.reason.map { ": \($0)" } ?? "") (--require-tenant-proof)")
         }
         var bytes = CanonicalJSON.encode(payload.values.jsonValue) + [0x0A]
         defer { SecretBytes.wipe(&bytes) }
-        let file = "\(out)/\(handoff.id).json"
         try OutputFile.writePrivate(bytes, to: file)
         // Which submission these values are: package deliver signs it into the package.
         try OutputFile.writePrivate(Array((latest.submissionId + "\n").utf8), to: PulledHandoff.submissionFile(folder: out, handoffId: handoff.id))
@@ -158,6 +162,28 @@ struct PullCommand: HandoffSubcommand {
             Console.out("    \(report.text)")
         }
         return .object(entry)
+    }
+
+    /// A Step 10 payload: its Object ID added to the values this folder holds from the handoff's
+    /// latest full submission (their tenant proof's verdict stays as it was); no package is built.
+    private func merge(_ step10: ObjectIdPayload, into file: String, handoff: HandoffSummary, submissionId: String) throws -> JSONValue {
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw CLIError.dataInvalid(
+                "it holds the Teams app's Object ID alone (Step 10), to be added to values this folder does not hold (\(file)); pull into the folder the handoff's values were pulled into"
+            )
+        }
+        let merged = try ValuesInput.read(file, rules: .standard).adding(step10)
+        var bytes = CanonicalJSON.encode(merged.jsonValue) + [0x0A]
+        defer { SecretBytes.wipe(&bytes) }
+        try OutputFile.writePrivate(bytes, to: file)
+        try OutputFile.writePrivate(Array((submissionId + "\n").utf8), to: PulledHandoff.submissionFile(folder: out, handoffId: handoff.id))
+        if !global.json {
+            Console.out("  \(handoff.id) (\(handoff.customer)): Teams app Object ID \(step10.teamsAppObjectId) (Step 10) added to \(file)")
+        }
+        return [
+            "handoffId": .string(handoff.id), "customer": .string(handoff.customer), "submissionId": .string(submissionId),
+            "file": .string(file), "kind": .string(ObjectIdPayload.kind), "teamsAppObjectId": .string(step10.teamsAppObjectId),
+        ]
     }
 
     /// The tenant proof's verdict: verified, missing, or refused with the check that failed.

@@ -4,11 +4,16 @@ import HandoffDomain
 /// (`HandoffState.guidance`, the same the page shows), with the command that does it.
 enum NextStep {
     /// Where the handoff stands, then the customer's next step and its command.
-    static func text(for state: HandoffState) -> String {
-        let guidance = state.guidance
+    static func text(for state: HandoffState, packageDelivered: Bool = false) -> String {
+        let guidance = state.guidance(packageDelivered: packageDelivered)
         var text = "\(guidance.status) Next: \(lowercasedFirst(guidance.next))"
-        if let command = command(for: state) { text += " (\(command))" }
+        if !packageDelivered || state == .delivered, let command = command(for: state) { text += " (\(command))" }
         return text
+    }
+
+    /// The same for a handoff as the server shows it.
+    static func text(for handoff: HandoffSummary) -> String {
+        text(for: handoff.state, packageDelivered: handoff.packageDelivered)
     }
 
     /// The command of the next step, where there is one.
@@ -18,7 +23,7 @@ enum NextStep {
         case .submitted: return nil
         case .acknowledged: return "handoff package fetch --out DIR --values values.json"
         case .delivered:
-            return "handoff package fetch --out DIR --values values.json; for Step 10, add \"teamsAppObjectId\" to values.json and run handoff submit again"
+            return "handoff package fetch --out DIR --values values.json; after Step 10, handoff submit --object-id <the app's Object ID>"
         case .released, .expired, .revoked, .purged: return nil
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import CoreFoundation  // struct stat: Swift attributes it to CoreFoundation on Linux (MemberImportVisibility)
 import VaultCrypto
 
 /// Writes files that hold secrets: mode 0600 from the start, into folders only their owner can

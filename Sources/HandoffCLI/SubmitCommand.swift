@@ -19,6 +19,7 @@ struct SubmitCommand: HandoffSubcommand {
             Example:
               handoff submit --values values.json --invite-file invite.txt
               HANDOFF_INVITE="$(cat invite.txt)" handoff submit --values values.json --json
+              handoff submit --object-id 3f2b6c1e-8a4d-4e7b-9c1a-5d6e7f809a1b --invite-file invite.txt   (Step 10)
             """
     )
 
@@ -27,6 +28,12 @@ struct SubmitCommand: HandoffSubcommand {
 
     @Option(name: .customLong("invite-file"), help: ArgumentHelp("File holding the invite code.", valueName: "file"))
     var inviteFile: String?
+
+    @Option(
+        name: .customLong("object-id"),
+        help: ArgumentHelp("After Step 10: send only the Teams app's Object ID; Altoura adds it to the values you sent before.", valueName: "guid")
+    )
+    var objectId: String?
 
     @Flag(name: .customLong("dry-run"), help: "Validate and seal, but do not upload.")
     var dryRun = false
@@ -38,8 +45,15 @@ struct SubmitCommand: HandoffSubcommand {
 
     @OptionGroup var global: CustomerOptions
 
+    func validate() throws {
+        if objectId != nil, values != nil || checkTenant || signIn.signIn || signIn.useDeviceCode {
+            throw ValidationError("--object-id sends the Object ID alone: leave out --values, --check-tenant and the sign-in options")
+        }
+    }
+
     func execute() async throws {
         let invite = try CustomerInput.invite(file: inviteFile)
+        if let objectId { return try await ObjectIdStep(invite: invite, objectId: objectId, dryRun: dryRun, global: global).send() }
         let checked = try CustomerInput.values(path: values, rules: .standard)
         var proof: TenantProof?
         if try SignInStep.wanted(invite, signIn) || checkTenant {
@@ -67,17 +81,8 @@ struct SubmitCommand: HandoffSubcommand {
                 : Console.out("Your values are valid and sealed for Altoura's package generator (key \(invite.recipientKey.keyId)). Nothing was sent (--dry-run).")
             return
         }
-        let server = global.serverURL(for: invite)
-        let (answer, state, earlier) = try await global.withClient(server: server, token: invite.token) { client in
-            let answer = try await client.submit(handoffId: invite.handoffId, sealed: sealed, recipientKeyId: invite.recipientKey.keyId)
-            // Only to tell the customer where things stand; the receipt is what proves the upload.
-            let info = try? await client.handoff(invite.handoffId)
-            return (answer, info?.state, max(0, (info?.receipts.count ?? 1) - 1))
-        }
-        let receipt = try Receipt.verify(answer.receipt, serverKey: invite.serverKey, handoffId: invite.handoffId, sealed: sealed)
-        guard receipt.submissionId == answer.submissionId else {
-            throw CLIError.verification("the receipt names another submission than the server reported")
-        }
+        let (answer, receipt, info) = try await Upload.send(sealed, invite: invite, global: global)
+        let earlier = max(0, (info?.receipts.count ?? 1) - 1)
         if global.json {
             Console.json([
                 "handoffId": .string(invite.handoffId), "submissionId": .string(answer.submissionId), "receipt": .string(answer.receipt),
@@ -95,7 +100,7 @@ struct SubmitCommand: HandoffSubcommand {
             Console.out("  handoff \(invite.handoffId), submission \(answer.submissionId), received \(receipt.receivedAt), audit log entry \(receipt.auditIndex)")
             Console.out(answer.receipt)
         }
-        Console.out(NextStep.text(for: state ?? .submitted))
+        Console.out(info.map { NextStep.text(for: $0) } ?? NextStep.text(for: .submitted))
     }
 }
 
@@ -136,10 +141,10 @@ struct StatusCommand: HandoffSubcommand {
         if global.json {
             Console.json([
                 "handoffId": .string(info.id), "state": .string(info.state.rawValue), "expiresAt": .string(Timestamp.string(info.expiresAt)), "receipts": .array(receipts),
-                "nextStep": .string(NextStep.text(for: info.state)),
+                "nextStep": .string(NextStep.text(for: info)), "packageDelivered": .bool(info.packageDelivered),
             ])
         } else {
-            Console.out(NextStep.text(for: info.state))
+            Console.out(NextStep.text(for: info))
             Console.out("Invite valid until \(Timestamp.string(info.expiresAt)). \(receipts.count) submission\(receipts.count == 1 ? "" : "s") received, each with a receipt signed by the vault and recorded in its audit log.")
             if global.verbose {
                 for receipt in receipts {

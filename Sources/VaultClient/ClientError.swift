@@ -17,6 +17,8 @@ package struct ClientError: Error, Equatable, Sendable, CustomStringConvertible 
         case notAuthenticated = "client.not_authenticated"
         /// The server refused the role or the handoff (403, 404 for another handoff).
         case notAllowed = "client.not_allowed"
+        /// What was asked for is not there yet (the package before Altoura delivers it); try later.
+        case notReady = "client.not_ready"
         /// The server asks this address to wait (429 for refusals).
         case rateLimited = "client.rate_limited"
         /// The server refused the request's data or state (400, 409, 413, 415, 422, 429 for a limit).

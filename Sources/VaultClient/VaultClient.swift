@@ -86,6 +86,7 @@ package final class VaultClient: Sendable {
             let problemCode = problem?["code"]?.stringValue
             let code: ClientError.Code = switch status {
             case 401: .notAuthenticated
+            case 404 where problemCode == "store.not_ready": .notReady
             case 403, 404: .notAllowed
             case 429 where problemCode == "auth.rate_limited": .rateLimited
             case 500...: .serverFailure

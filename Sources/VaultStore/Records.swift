@@ -52,10 +52,11 @@ package struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         state.acceptsCustomer(expiresAt: expiresAt, at: now)
     }
 
-    /// The handoff as the API shows it at `now`, with `receipts`.
-    package func summary(receipts: [String], now: Date) -> HandoffSummary {
+    /// The handoff as the API shows it at `now`, with `receipts`, and whether a package was delivered.
+    package func summary(receipts: [String], packageDelivered: Bool, now: Date) -> HandoffSummary {
         HandoffSummary(
-            id: id, customer: customer, state: effectiveState(at: now), createdAt: createdAt, expiresAt: expiresAt, receipts: receipts, tenantId: tenantId
+            id: id, customer: customer, state: effectiveState(at: now), createdAt: createdAt, expiresAt: expiresAt, receipts: receipts, tenantId: tenantId,
+            packageDelivered: packageDelivered
         )
     }
 }

@@ -7,6 +7,8 @@ package struct StoreError: CodedError {
     package enum Code: String, Sendable {
         /// No such handoff, token or submission (or not visible to the caller).
         case notFound = "store.not_found"
+        /// What was asked for does not exist yet but will (the package before its delivery).
+        case notReady = "store.not_ready"
         /// The handoff's state does not allow the operation (revoked, expired, nothing submitted…).
         case conflict = "store.conflict"
         /// No generator key is registered yet, so no invite can pin one.

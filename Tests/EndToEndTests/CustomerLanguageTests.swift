@@ -136,7 +136,7 @@ struct CustomerLanguageTests {
         #expect(comma.standardError.contains("remove the comma after the last field"))
         let twice = minimal.replacingOccurrences(of: "\"clientId\": \"14a03569-d26b-4496-92e5-dfe8cb1855fe\"", with: "\"clientId\": \"096d3737-42f9-4039-8320-a4737c2b3abe\"")
         let pasted = try await validate(Data(twice.utf8))
-        #expect(pasted.status == 65 && pasted.standardError.contains("clientId is the Directory (tenant) ID"), "\(pasted.standardError)")
+        #expect(pasted.status == 65 && pasted.standardError.contains("is the same as the Directory (tenant) ID"), "\(pasted.standardError)")
         let wrongURI = minimal.replacingOccurrences(of: "/14a03569-d26b-4496-92e5-dfe8cb1855fe\"", with: "/096d3737-42f9-4039-8320-a4737c2b3abe\"")
         let uri = try await validate(Data(wrongURI.utf8))
         #expect(uri.standardError.contains("api://altouraremoteacs.azurewebsites.net/14a03569-d26b-4496-92e5-dfe8cb1855fe"), "\(uri.standardError)")
@@ -194,7 +194,7 @@ struct CustomerLanguageTests {
         #expect(report["status"] == 0, "\(report["output"]?.stringValue ?? "")")
         #expect(prompts.count == 9, "\(prompts)")
         #expect(prompts.last?.hasPrefix("Application (client) ID") == true, "only the wrong answer is asked again: \(prompts)")
-        #expect(prompts.filter { $0.hasPrefix("ACS connection string") }.count == 1, "the hidden connection string is not asked twice")
+        #expect(prompts.filter { $0.hasPrefix("Communication Services connection string") }.count == 1, "the hidden connection string is not asked twice")
     }
 
     @Test("Every error of the map has an exit code and a message without jargon that ends with what to do")
@@ -202,7 +202,7 @@ struct CustomerLanguageTests {
         let expected: [ClientError.Code: HandoffCLI.ExitStatus] = [
             .unreachable: .unavailable, .noTLS: .unavailable, .connectionLost: .unavailable, .rateLimited: .unavailable,
             .serverFailure: .unavailable, .untrustedCertificate: .protocolFailure, .malformedResponse: .protocolFailure,
-            .notAuthenticated: .notAllowed, .notAllowed: .notAllowed, .rejected: .dataInvalid, .unusableSetting: .usage,
+            .notAuthenticated: .notAllowed, .notAllowed: .notAllowed, .rejected: .dataInvalid, .unusableSetting: .usage, .notReady: .temporaryFailure,
         ]
         for code in ClientError.Code.allCases {
             for forInvite in [true, false] {

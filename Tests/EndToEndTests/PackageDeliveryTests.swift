@@ -43,7 +43,7 @@ struct PackageDeliveryTests {
         let (invite, zip) = try await Self.pulled(scenario)
         #expect(try InviteCode(decoding: invite.code).generatorSigningKey != nil, "new invites pin the generator signing key")
         let early = try await server.handoff(["package", "fetch", "--out", server.directory.appendingPathComponent("early").path, "--invite-file", invite.file])
-        #expect(early.status == 77 || early.status == 65, "nothing to fetch before delivery: \(early.standardError)")
+        #expect(early.status == 75 && early.standardError.contains("not ready yet"), "nothing to fetch before delivery, yet: \(early.standardError)")
 
         let deliver = try await Self.deliver(scenario, invite.handoffId, zip, json: true)
         #expect(deliver.status == 0, "\(deliver.standardError)")
@@ -82,6 +82,51 @@ struct PackageDeliveryTests {
             #expect(try await server.handoff(["submit", "--values", withObjectId.path, "--invite-file", invite.file]).status == 0)
             #expect(try await server.sql("SELECT state FROM handoff WHERE id = '\(invite.handoffId)'") == "submitted")
         }
+    }
+
+    @Test("Step 10 sends the Object ID alone: a small sealed payload the generator merges with the values it has; the words say Step 10, not Step 8")
+    func objectIdAlone() async throws {
+        let scenario = try await Scenario()
+        let server = scenario.server
+        let objectId = "2F0C1B7E-3A4D-4C5E-9F60-718293A4B5C6"
+        let fresh = try await scenario.invite(customer: "Fabrikam")
+        let tooEarly = try await server.handoff(["submit", "--object-id", objectId, "--invite-file", fresh.file])
+        #expect(tooEarly.status == 65 && tooEarly.standardError.contains("send your Step 6 values first"), "\(tooEarly.standardError)")
+        let (invite, zip) = try await Self.pulled(scenario)
+        #expect(try await Self.deliver(scenario, invite.handoffId, zip).status == 0)
+        let notGUID = try await server.handoff(["submit", "--object-id", "{\(objectId)}", "--invite-file", invite.file])
+        #expect(notGUID.status == 65 && notGUID.standardError.contains("remove the braces"), "\(notGUID.standardError)")
+        let mixed = try await server.handoff(["submit", "--object-id", objectId, "--values", Scenario.fixture("valid-minimal.json"), "--invite-file", invite.file])
+        #expect(mixed.status == 64, "\(mixed.standardError)")
+
+        let sent = try await server.handoff(["submit", "--object-id", objectId, "--invite-file", invite.file])
+        #expect(sent.status == 0, "\(sent.standardError)")
+        #expect(sent.standardOutput.contains("Object ID (Step 10)") && !sent.standardOutput.contains("Step 8"), "\(sent.standardOutput)")
+        let waiting = try await server.handoff(["status", "--invite-file", invite.file, "--json"])
+        let shown = try #require(try JSONParser.parse(waiting.standardOutput).objectValue)
+        #expect(shown["state"] == "submitted" && shown["packageDelivered"] == true)
+        #expect(shown["nextStep"]?.stringValue?.contains("Object ID (Step 10) is with the vault") == true, "\(waiting.standardOutput)")
+
+        // The box is small (one GUID, no connection string) and opens to exactly the Step 10 payload.
+        let sealedSize = try await server.sql("SELECT length(ciphertext) FROM submission WHERE handoffId = '\(invite.handoffId)' ORDER BY auditIndex DESC LIMIT 1")
+        #expect((Int(sealedSize) ?? 1000) < 300, "the Step 10 box is small: \(sealedSize) bytes at rest")
+        let before = try Data(contentsOf: Self.pulledFolder(scenario).appendingPathComponent("\(invite.handoffId).json"))
+        let pull = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", Self.pulledFolder(scenario).path, "--json"], token: scenario.generatorToken)
+        #expect(pull.status == 0, "\(pull.standardError)")
+        let entry = try #require(try JSONParser.parse(pull.standardOutput).objectValue?["pulled"]?.arrayValue?.first?.objectValue)
+        #expect(entry["kind"] == "teams-app-object-id" && entry["teamsAppObjectId"]?.stringValue == objectId.lowercased(), "\(pull.standardOutput)")
+        var merged = try #require(try JSONParser.parse(Array(try Data(contentsOf: Self.pulledFolder(scenario).appendingPathComponent("\(invite.handoffId).json")))).objectValue)
+        #expect(merged.removeValue(forKey: "teamsAppObjectId") == .string(objectId.lowercased()), "the Object ID is merged into the values")
+        #expect(JSONValue.object(merged) == (try JSONParser.parse(Array(before))), "every other value is the full submission's")
+        #expect(try await server.handoff(["ack", invite.handoffId], token: scenario.generatorToken).status == 0)
+        let done = try await server.handoff(["status", "--invite-file", invite.file])
+        #expect(done.standardOutput.contains("your part of the setup is done") && !done.standardOutput.contains("Step 8"), "\(done.standardOutput)")
+
+        // A generator pulling into a folder without the values gets a clear refusal for that handoff.
+        _ = try await server.handoff(["submit", "--object-id", objectId, "--invite-file", invite.file])
+        let elsewhere = try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", server.directory.appendingPathComponent("elsewhere").path],
+                                                 token: scenario.generatorToken)
+        #expect(elsewhere.status == 76 && elsewhere.standardError.contains("Object ID alone (Step 10)"), "\(elsewhere.standardError)")
     }
 
     @Test("A compromised server cannot get a package past fetch: tampered, another key, another handoff, another client ID, an older submission, v1, a zip bomb")

@@ -46,7 +46,7 @@ struct ValidateCommandTests {
         #expect(accepted.standardOutput.contains("valid"))
         let refused = try await ProcessRunner.run(Self.handoff, ["validate", "--values", "-"], input: Data("{}".utf8))
         #expect(refused.status == 65)
-        #expect(refused.standardError.contains("clientId: required field clientId is missing"))
+        #expect(refused.standardError.contains("clientId: is missing: it is required"))
         #expect(refused.standardError.contains("fix: copy Application (client) ID"))
     }
 

@@ -38,9 +38,10 @@ struct WireModelTests {
     }
 
     @Test("The handoff shape is the one the API documents: field names, RFC 3339 times, state names")
-    func handoffShape() {
-        let summary = HandoffSummary(id: Self.id, customer: "C", state: .delivered, createdAt: Self.when, expiresAt: Self.when, receipts: [])
-        #expect(CanonicalJSON.string(summary.json) == #"{"createdAt":"2027-01-15T08:00:00Z","customer":"C","expiresAt":"2027-01-15T08:00:00Z","handoffId":"5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77","receipts":[],"state":"delivered"}"#)
+    func handoffShape() throws {
+        let summary = HandoffSummary(id: Self.id, customer: "C", state: .delivered, createdAt: Self.when, expiresAt: Self.when, receipts: [], packageDelivered: true)
+        #expect(CanonicalJSON.string(summary.json) == #"{"createdAt":"2027-01-15T08:00:00Z","customer":"C","expiresAt":"2027-01-15T08:00:00Z","handoffId":"5b0c2a8e-7d1f-4c39-9a6e-2f4b8d1c0e77","packageDelivered":true,"receipts":[],"state":"delivered"}"#)
+        #expect(try HandoffSummary(json: summary.json) == summary)
     }
 
     @Test("An answer of another shape is refused, naming the field", arguments: [

@@ -30,7 +30,14 @@ struct PackageDeliveryRuleTests {
                 return try await client.send(.put, "/v1/handoffs/\(h)/package", token: generator,
                                              json: ["package": .string(Base64.encode(zip)), "signature": .string(note)])
             }
+            func shown() async throws -> HandoffSummary {
+                try HandoffSummary(json: try await client.send(.get, "/v1/handoffs/\(h)", token: invite.token.withText { $0 }).json())
+            }
+            let early = try await client.send(.get, "/v1/handoffs/\(h)/package", token: invite.token.withText { $0 })
+            #expect(early.status == 404 && early.problemCode == StoreError.Code.notReady.rawValue, "before delivery: not ready yet")
+            #expect(try await shown().packageDelivered == false)
             #expect(try await deliver(2).status == 200)
+            #expect(try await shown().packageDelivered == true, "the customer sees that a package was delivered")
             #expect(try await deliver(2).problemCode == StoreError.Code.conflict.rawValue, "the same sequence again")
             #expect(try await deliver(1).problemCode == StoreError.Code.conflict.rawValue, "an older sequence")
             let stranger = try await deliver(3, submission: UUID().uuidString.lowercased())

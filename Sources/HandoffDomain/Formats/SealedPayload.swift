@@ -48,14 +48,20 @@ package struct SealedPayload: Sendable {
         return try FormatError.crypto { () throws(CryptoError) in try SealedBox.seal(bytes, to: recipient) }
     }
 
-    /// Opens a sealed box and checks everything the generator relies on: canonical v1 bytes,
-    /// the handoff named inside equal to `expectedHandoffId`, and values that pass the rules.
+    /// Opens a sealed box and checks everything the generator relies on: canonical v1 or v2
+    /// values bytes, the handoff named inside equal to `expectedHandoffId`, and values that pass
+    /// the rules. A Step 10 box (`ObjectIdPayload`) is refused here: `OpenedPayload.open` takes both.
     package static func open(
         _ sealed: [UInt8],
         with keyPair: SealingKeyPair,
         expectedHandoffId: String,
         rules: ValueRules = .standard
     ) throws(FormatError) -> SealedPayload {
+        try SealedPayload(members: openCanonical(sealed, with: keyPair), expectedHandoffId: expectedHandoffId, rules: rules)
+    }
+
+    /// The members of the canonical JSON object inside a sealed box; the opened bytes are wiped.
+    static func openCanonical(_ sealed: [UInt8], with keyPair: SealingKeyPair) throws(FormatError) -> [String: JSONValue] {
         let opened: SecretBytes
         do {
             opened = try SealedBox.open(sealed, with: keyPair)
@@ -64,9 +70,22 @@ package struct SealedPayload: Sendable {
         }
         var bytes = opened.withUnsafeBytes { Array($0) }
         defer { SecretBytes.wipe(&bytes) }
-        guard let json = try? JSONParser.parse(bytes), CanonicalJSON.encode(json) == bytes,
-              let members = json.objectValue,
-              let version = members["v"]?.integerValue,
+        guard let json = try? JSONParser.parse(bytes), CanonicalJSON.encode(json) == bytes, let members = json.objectValue else {
+            throw FormatError(.payloadMalformed, "the opened payload is not canonical JSON")
+        }
+        return members
+    }
+
+    /// Refuses a box that names another handoff than the one it was fetched for.
+    static func checkBinding(_ handoffId: String, expected: String) throws(FormatError) {
+        guard handoffId == expected else {
+            throw FormatError(.payloadHandoffMismatch, "the sealed payload names handoff \(handoffId), but it was fetched for \(expected)")
+        }
+    }
+
+    /// The values payload in `members`, bound to `expectedHandoffId`, its values checked.
+    init(members: [String: JSONValue], expectedHandoffId: String, rules: ValueRules) throws(FormatError) {
+        guard let version = members["v"]?.integerValue,
               (version == Self.version && Set(members.keys) == ["v", "handoffId", "sealedAt", "values"])
                 || (version == Self.versionWithProof && Set(members.keys) == ["v", "handoffId", "sealedAt", "values", "tenantProof"]),
               let handoffId = members["handoffId"]?.stringValue,
@@ -77,15 +96,10 @@ package struct SealedPayload: Sendable {
         }
         var proof: TenantProof?
         if let json = members["tenantProof"] { proof = try TenantProof(json: json) }
-        guard handoffId == expectedHandoffId else {
-            throw FormatError(
-                .payloadHandoffMismatch,
-                "the sealed payload names handoff \(handoffId), but it was fetched for \(expectedHandoffId)"
-            )
-        }
+        try Self.checkBinding(handoffId, expected: expectedHandoffId)
         do {
             let values = try HandoffValues.validate(valuesJSON, rules: rules)
-            return SealedPayload(handoffId: handoffId, sealedAt: sealedAt, values: values, tenantProof: proof)
+            self.init(handoffId: handoffId, sealedAt: sealedAt, values: values, tenantProof: proof)
         } catch {
             let fields = Set(error.problems.map { $0.field }).sorted().joined(separator: ", ")
             throw FormatError(.payloadValuesInvalid, "the sealed values break the rules (fields: \(fields))")

@@ -7,12 +7,30 @@ package struct CustomerGuidance: Sendable, Equatable {
     package let next: String
 }
 
+extension CustomerGuidance {
+    /// What the customer admin does once the package is there: Steps 9 and 10 of the deployment
+    /// steps, one action each (the CLI prints them; the page shows them as a checklist).
+    package static let afterDelivery: [String] = [
+        "Step 9: in Teams Admin Center → Teams apps → Manage apps, choose Upload new app and upload the .zip.",
+        "Step 9: confirm the app's status is Allowed, and add it to a setup policy's Meeting Extensions (it can take 24–48 hours to reach everyone).",
+        "Step 10: in Manage apps, open the app and copy its Object ID.",
+        "Step 10: in Entra admin center → App registrations → your app → Expose an API → Authorized client applications, add the Object ID with the access_as_user scope.",
+        "Step 10: under API permissions, choose Grant admin consent, and check that every permission shows Granted.",
+        "Step 10: send Altoura the Object ID.",
+    ]
+}
+
 extension HandoffState {
-    /// The customer's view of this state.
-    package var guidance: CustomerGuidance {
+    /// The customer's view of this state before any package was delivered.
+    package var guidance: CustomerGuidance { guidance(packageDelivered: false) }
+
+    /// The customer's view of this state; once a package was delivered, a submission is the
+    /// Step 10 Object ID and the words say so (no package is built for it).
+    package func guidance(packageDelivered: Bool) -> CustomerGuidance {
+        if packageDelivered, let afterStep10 = afterStep10 { return afterStep10 }
         switch self {
         case .invited:
-            return CustomerGuidance(status: "Altoura is waiting for your Step 6 values.", next: "Validate and send your values.")
+            return CustomerGuidance(status: "Altoura is waiting for your Step 6 values.", next: "Fill in your values and send them.")
         case .submitted:
             return CustomerGuidance(
                 status: "Your values are with the vault, sealed; Altoura's package generator has not fetched them yet.",
@@ -31,10 +49,7 @@ extension HandoffState {
         case .delivered:
             return CustomerGuidance(
                 status: "Your signed Teams app package is ready (Step 9).",
-                next: "Upload the .zip in Teams Admin Center → Teams apps → Manage apps → Upload new app, and confirm its status is Allowed. "
-                    + "Then (Step 10) copy the app's Object ID, add it in Entra admin center → App registrations → Expose an API → "
-                    + "Authorized client applications with the access_as_user scope, grant admin consent under API permissions, "
-                    + "and send the Object ID back with your values."
+                next: CustomerGuidance.afterDelivery.joined(separator: " ")
             )
         case .expired:
             return CustomerGuidance(
@@ -48,6 +63,26 @@ extension HandoffState {
             return CustomerGuidance(
                 status: "This handoff is finished and its sealed values are destroyed, as the retention policy says.", next: "Nothing more to do here."
             )
+        }
+    }
+}
+
+extension HandoffState {
+    /// The words for a submission after the package was delivered: the Step 10 Object ID.
+    private var afterStep10: CustomerGuidance? {
+        switch self {
+        case .submitted:
+            return CustomerGuidance(
+                status: "Your Teams app's Object ID (Step 10) is with the vault, sealed; Altoura has not picked it up yet.",
+                next: "Nothing more to do unless Altoura asks; your Teams app package stays as it is."
+            )
+        case .released, .acknowledged:
+            return CustomerGuidance(
+                status: "Altoura has picked up your Teams app's Object ID (Step 10): your part of the setup is done.",
+                next: "Nothing more to do; open the app in Teams to try it."
+            )
+        default:
+            return nil
         }
     }
 }

@@ -22,7 +22,7 @@ enum GUID {
         if text.unicodeScalars.contains(where: { !$0.isASCII }) {
             return "is not a GUID: it contains a non-ASCII character"
         }
-        return "is not a GUID (8-4-4-4-12 hexadecimal digits, like 00000000-0000-0000-0000-000000000000)"
+        return "is not an ID as the portal shows them: 36 characters, digits and letters a–f in five groups joined by hyphens, like 00000000-0000-0000-0000-000000000000"
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

@@ -98,8 +98,8 @@ private struct ValuesCheck {
         let tenantId = guid(.tenantId)
         // An app registration's client ID never equals its tenant ID: the tenant ID was pasted twice.
         if let client = clientId, client == tenantId {
-            report(.clientId, "is the same GUID as tenantId",
-                   hint: "clientId is the Directory (tenant) ID; copy Application (client) ID from the same Overview page")
+            report(.clientId, "is the same as the Directory (tenant) ID, and these two are never the same",
+                   hint: "copy Application (client) ID from App registration → Overview")
             clientId = nil
         }
         knownClientId = clientId
@@ -151,7 +151,7 @@ private struct ValuesCheck {
     /// The field's string, reporting a missing required field or a value of another type.
     private mutating func string(_ field: ValueField) -> String? {
         guard let value = members[field.rawValue] else {
-            if field.isRequired { report(field, "required field \(field.rawValue) is missing") }
+            if field.isRequired { report(field, "is missing: it is required") }
             return nil
         }
         guard let text = value.stringValue else {
@@ -161,14 +161,7 @@ private struct ValuesCheck {
         return Self.trimmed(text)
     }
 
-    /// `text` without surrounding spaces, tabs, CRs and LFs (as a prompt's answer is), never inner ones.
-    static func trimmed(_ text: String) -> String {
-        let blank: Set<Unicode.Scalar> = [" ", "\t", "\r", "\n"]
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !blank.contains($0) }) else { return "" }
-        let last = scalars.lastIndex(where: { !blank.contains($0) })!
-        return String(scalars[first...last])
-    }
+    static func trimmed(_ text: String) -> String { HandoffValues.trimmed(text) }
 
     private mutating func guid(_ field: ValueField) -> String? {
         guard let text = string(field) else { return nil }
@@ -182,7 +175,7 @@ private struct ValuesCheck {
     private mutating func redirectURIs() -> [String]? {
         let field = ValueField.redirectUris
         guard let value = members[field.rawValue] else {
-            report(field, "required field redirectUris is missing")
+            report(field, "is missing: it is required")
             return nil
         }
         guard let elements = value.arrayValue else {
@@ -215,7 +208,7 @@ private struct ValuesCheck {
         guard let text = string(field) else { return nil }
         let expectedPrefix = "api://\(rules.hostingDomain)/"
         guard text.lowercased().hasPrefix("api://") else {
-            report(field, "must start with api:// (expected \(expectedPrefix){clientId})")
+            report(field, "must start with api:// (expected \(expectedPrefix)<your Application (client) ID>)")
             return nil
         }
         let remainder = text.dropFirst("api://".count)
@@ -252,7 +245,7 @@ private struct ValuesCheck {
         if text.hasSuffix("/\(HandoffValues.scopeName)") {
             report(field, "the full scope form must be the Application ID URI followed by /access_as_user")
         } else {
-            report(field, "must be access_as_user (or the full form {applicationIdUri}/access_as_user)")
+            report(field, "must be access_as_user (or the Application ID URI followed by /access_as_user)")
         }
     }
 
@@ -281,5 +274,16 @@ private struct ValuesCheck {
             }
             return "https://\(host)/"
         }
+    }
+}
+
+extension HandoffValues {
+    /// `text` without surrounding spaces, tabs, CRs and LFs (as a prompt's answer is), never inner ones.
+    static func trimmed(_ text: String) -> String {
+        let blank: Set<Unicode.Scalar> = [" ", "\t", "\r", "\n"]
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !blank.contains($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !blank.contains($0) })!
+        return String(scalars[first...last])
     }
 }

@@ -20,9 +20,9 @@ package enum ValueField: String, CaseIterable, Sendable {
         case .redirectUris: return "Redirect URIs (one per line)"
         case .applicationIdUri: return "Application ID URI"
         case .scope: return "Scope"
-        case .acsConnectionString: return "ACS connection string"
-        case .acsEndpoint: return "ACS endpoint"
-        case .teamsAppObjectId: return "Teams app Object ID (Step 10; leave empty before then)"
+        case .acsConnectionString: return "Communication Services connection string"
+        case .acsEndpoint: return "Communication Services endpoint"
+        case .teamsAppObjectId: return "Teams app Object ID (Step 10)"
         }
     }
 
@@ -43,9 +43,9 @@ package enum ValueField: String, CaseIterable, Sendable {
             return "Teams sign-in will fail with AADSTS500011 (resource principal not found): set the Application ID URI to api://\(rules.hostingDomain)/\(clientId ?? "<your Application (client) ID>")"
         case .scope: return "Expose an API → Add a scope → Scope name: access_as_user"
         case .redirectUris: return "Authentication → the callback URI that Altoura provided"
-        case .acsConnectionString: return "ACS resource → Keys → Connection string (copy the whole value)"
+        case .acsConnectionString: return "Communication Services resource → Keys → Connection string (copy the whole value)"
         case .acsEndpoint:
-            return "ACS resource → Keys → Endpoint; it must be the same resource as the connection string"
+            return "Communication Services resource → Keys → Endpoint; it must be the same resource as the connection string"
         }
     }
 

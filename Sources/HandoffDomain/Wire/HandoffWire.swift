@@ -14,8 +14,14 @@ package struct HandoffSummary: WireModel, Equatable {
     /// The customer's tenant, when the operator pinned it in the invite (the generator checks the
     /// sealed tenant proof against it).
     package let tenantId: String?
+    /// Whether the generator has delivered a package to this handoff (so a submission in a later
+    /// state is the Step 10 Object ID, and the customer's words say so).
+    package let packageDelivered: Bool
 
-    package init(id: String, customer: String, state: HandoffState, createdAt: Date, expiresAt: Date, receipts: [String], tenantId: String? = nil) {
+    package init(
+        id: String, customer: String, state: HandoffState, createdAt: Date, expiresAt: Date, receipts: [String], tenantId: String? = nil,
+        packageDelivered: Bool = false
+    ) {
         self.id = id
         self.customer = customer
         self.state = state
@@ -23,12 +29,17 @@ package struct HandoffSummary: WireModel, Equatable {
         self.expiresAt = expiresAt
         self.receipts = receipts
         self.tenantId = tenantId
+        self.packageDelivered = packageDelivered
     }
+
+    /// Where the handoff stands for its customer, in the deployment steps' words.
+    package var guidance: CustomerGuidance { state.guidance(packageDelivered: packageDelivered) }
 
     package var json: JSONValue {
         var members: [String: JSONValue] = [
             "handoffId": .string(id), "customer": .string(customer), "state": .string(state.rawValue),
             "createdAt": .timestamp(createdAt), "expiresAt": .timestamp(expiresAt), "receipts": .array(receipts.map(JSONValue.string)),
+            "packageDelivered": .bool(packageDelivered),
         ]
         if let tenantId { members["tenantId"] = .string(tenantId) }
         return .object(members)
@@ -43,7 +54,7 @@ package struct HandoffSummary: WireModel, Equatable {
         self.init(
             id: try object.uuid("handoffId"), customer: try object.string("customer"), state: try object.enumeration("state"),
             createdAt: try object.timestamp("createdAt"), expiresAt: try object.timestamp("expiresAt"), receipts: try object.strings("receipts"),
-            tenantId: tenantId?.lowercased()
+            tenantId: tenantId?.lowercased(), packageDelivered: try object.optionalBool("packageDelivered") ?? false
         )
     }
 }

@@ -51,6 +51,10 @@ package struct WireObject {
         return value
     }
 
+    package func optionalBool(_ name: String) throws -> Bool? {
+        has(name) ? try bool(name) : nil
+    }
+
     /// A handoff or submission id: a lowercase UUID (it becomes a file name on the CLI's side).
     package func uuid(_ name: String) throws -> String {
         let value = try string(name)

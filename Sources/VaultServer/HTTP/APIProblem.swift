@@ -91,6 +91,7 @@ package struct APIProblem: Error, HTTPResponseError, Sendable {
         case let error as StoreError:
             switch error.code {
             case .notFound: return .notFound(error.reason)
+            case .notReady: return APIProblem(.notFound, code: error.code.rawValue, title: "Not ready yet", detail: error.reason)
             case .conflict: return APIProblem(.conflict, code: error.code.rawValue, title: "Not possible in this state", detail: error.reason)
             case .noRecipientKey: return APIProblem(.conflict, code: error.code.rawValue, title: "No generator key registered", detail: error.reason)
             case .recipientMismatch: return APIProblem(.unprocessableContent, code: error.code.rawValue, title: "Sealed to the wrong key", detail: error.reason)

@@ -16,7 +16,7 @@ package enum HandoffRule {
     package static let noRecipientKey = StoreError(.noRecipientKey, "register the generator's public key first (handoff admin recipient set)")
 
     /// The refusal to fetch a package that was not delivered.
-    package static let noPackage = StoreError(.notFound, "no package has been delivered for this handoff yet")
+    package static let noPackage = StoreError(.notReady, "no package has been delivered for this handoff yet")
 
     /// A submission to `record` sealed to `recipientKeyId`, where at most `limit` are kept: the
     /// state it moves the handoff to, or why it is refused.
