@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${1:?BIN_DIR}
 venv=$PWD/.venv-web
-if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c "import selenium" 2>/dev/null; then
+if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c "import selenium, axe_selenium_python" 2>/dev/null; then
   rm -rf "$venv"
   /usr/bin/python3 -m venv --system-site-packages "$venv"
-  "$venv/bin/pip" install -q "selenium==4.51.0"
+  "$venv/bin/pip" install -q "selenium==4.51.0" "axe-selenium-python==2.1.6"
 fi
 "$venv/bin/python" WebPage/Tests/page_test.py "$bin" "$PWD/.build-web/screenshots"
 "$venv/bin/python" WebPage/Tests/signin_test.py "$bin" "$PWD/.build-web/screenshots"

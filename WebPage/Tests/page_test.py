@@ -3,12 +3,17 @@
 development CA the browser trusts (an NSS database in a private HOME; nothing is skipped).
 
 Checks: the page's verdict equals `handoff validate --json` for every fixture in
-shared/fixtures/values; the full flow (invite pasted, values loaded, sealed in the page, uploaded,
-receipt verified and shown; the box opens with PyNaCl and with `handoff pull`); a delivered
-package is verified in the page and offered; the headers and SRI; every request the browser made
-stayed on the vault's origin and no URL, storage or cookie holds the invite or a value; invalid
-values are never uploaded; the connection string does not echo; 320 px wide works.
-Screenshots go to SCREENSHOTS (empty form, problems shown, receipt, package).
+shared/fixtures/values; the customer's journey, keyboard only (invite pasted and confirmed with the
+customer's name and expiry, Altoura's constants pre-filled, values typed, sent, the result in view
+and focused, the receipt behind "Technical proof"; the box opens with PyNaCl and with `handoff
+pull`); problems only under touched fields, the error summary after a send attempt, its links
+moving focus; a delivered package verified in the page and offered under a readable name with its
+size; the Step 10 Object ID sent alone (PyNaCl opens a payload holding only it, bound to the
+handoff; `handoff pull` merges it); axe-core finds no serious or critical violation in any state,
+at 1280 and 390 px; the headers and SRI; every request the browser made stayed on the vault's
+origin and no URL, storage or cookie holds the invite or a value; invalid values are never
+uploaded; the secrets do not echo until shown; 320 px wide works.
+Screenshots go to SCREENSHOTS (every state, desktop and phone).
 
 Usage: page_test.py BIN_DIR SCREENSHOTS
 """
@@ -44,6 +49,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from axe_selenium_python import Axe  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIXTURES = os.path.realpath(os.path.join(ROOT, "..", "shared", "fixtures", "values"))
@@ -126,6 +132,37 @@ def scan_wasm_memories(driver, needles):
     }"""})["result"]["value"]
 
 
+AXE_COUNTS = {}
+
+
+def axe_check(driver, state):
+    """axe-core (axe-selenium-python's bundled copy) on the page as it is now: no serious or
+    critical violation allowed; the counts by impact are kept for the report."""
+    axe = Axe(driver)
+    axe.inject()
+    where = driver.execute_script("return [window.scrollX, window.scrollY]")
+    violations = axe.run()["violations"]
+    # axe scrolls while it checks contrast: back to where the person was, for the screenshot.
+    driver.execute_script("window.scrollTo(arguments[0], arguments[1])", *where)
+    counts = {}
+    for violation in violations:
+        counts[violation["impact"]] = counts.get(violation["impact"], 0) + len(violation["nodes"])
+    AXE_COUNTS[state] = counts
+    bad = [(v["id"], v["impact"], [n["html"][:100] for n in v["nodes"]][:3]) for v in violations if v["impact"] in ("serious", "critical")]
+    check(not bad, "axe, %s: %r" % (state, bad))
+
+
+def focused_status(driver):
+    """The status region has focus and sits in view at the top of the viewport."""
+    active = driver.switch_to.active_element.get_attribute("id")
+    top = driver.execute_script("return document.getElementById('status-box').getBoundingClientRect().top")
+    return active == "status" and 0 <= top < 200
+
+
+def select_all(driver):
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
+
+
 def free_port():
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
@@ -189,9 +226,9 @@ def static_origin_flow(vault, home, port, screenshots, work, minimal_values):
         driver.find_element(By.NAME, "inviteCode").send_keys(invite["inviteCode"])
         load_values(driver, minimal_values)
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "receipt").is_displayed()
+        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "result").is_displayed()
                                         or "refused" in d.find_element(By.ID, "status").text or "Nothing" in d.find_element(By.ID, "status").text)
-        receipt = driver.find_element(By.ID, "receipt").text
+        receipt = driver.find_element(By.ID, "receipt").get_attribute("textContent")
         check(receipt.startswith("handoff-vault receipt v1\n" + invite["handoffId"]),
               "sealed and sent from the static origin: %s" % driver.find_element(By.ID, "status").text)
         origins = {urllib.parse.urlsplit(request_url)._replace(path="", query="", fragment="").geturl() for _, request_url, _ in requests_made(driver)}
@@ -208,6 +245,39 @@ def static_origin_flow(vault, home, port, screenshots, work, minimal_values):
     except urllib.error.HTTPError as error:
         answered = error.headers
     check(answered.get("Access-Control-Allow-Origin") is None, "CORS for another origin: %r" % answered.get("Access-Control-Allow-Origin"))
+
+
+def phone_journey(vault, home, screenshots):
+    """The journey at a phone's 390 px: each state without sideways scrolling, axe in each."""
+    invite = vault.invite("Fabrikam")
+    phone = browser(home, width=800)
+    try:
+        phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+        phone.get(vault.url + "/")
+        wait_for_verdict(phone)
+
+        def state(name):
+            scroll, viewport = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            check(scroll <= viewport, "390 px, %s: the page scrolls sideways (%d > %d)" % (name, scroll, viewport))
+            axe_check(phone, "%s at 390 px" % name)
+            phone.save_screenshot(os.path.join(screenshots, "phone-%s.png" % name.replace(" ", "-")))
+
+        state("empty")
+        phone.find_element(By.NAME, "inviteCode").send_keys(invite["inviteCode"])
+        WebDriverWait(phone, 10).until(lambda d: d.find_element(By.ID, "invite-summary").text.startswith("Invite for Fabrikam"))
+        state("invite confirmed")
+        load_values(phone, os.path.join(FIXTURES, "invalid-many-at-once.json"))
+        phone.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(phone, 10).until(lambda d: "Nothing was sent" in d.find_element(By.ID, "status").text)
+        check(focused_status(phone), "390 px: the refusal is focused and in view")
+        state("send refused")
+        load_values(phone, os.path.join(FIXTURES, "valid-minimal.json"))
+        phone.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(phone, 15).until(lambda d: d.find_element(By.ID, "result").is_displayed())
+        check(focused_status(phone) and phone.find_element(By.ID, "status").text.startswith("Sent to Altoura on"), "390 px: the result is focused and in view")
+        state("sent")
+    finally:
+        phone.quit()
 
 
 def put_json(vault, path, token, body):
@@ -279,7 +349,36 @@ def main():
         check(first < 1000, "first verdict within a second (%.0f ms)" % first)
         check(driver.find_element(By.NAME, "acsConnectionString").get_attribute("type") == "password", "the connection string does not echo")
         check(driver.find_element(By.NAME, "inviteCode").get_attribute("type") == "password", "the invite code does not echo")
+        # The empty page shows no problem: nothing was touched yet.
+        check(not driver.find_element(By.ID, "error-summary").is_displayed(), "the empty page opens with an error summary")
+        shown_problems = [e.text for e in driver.find_elements(By.CSS_SELECTOR, ".field-problem") if e.text.strip()]
+        check(not shown_problems and not driver.find_elements(By.CSS_SELECTOR, "[aria-invalid=true]"), "problems on the empty page: %r" % shown_problems)
+        for name in ["clientId", "acsConnectionString", "teamsAppObjectId"]:
+            described = driver.find_element(By.NAME, name).get_attribute("aria-describedby") or ""
+            check("problem-" + name in described.split() and driver.find_elements(By.ID, "problem-" + name), "%s names #problem-%s" % (name, name))
+            # Off for every value: on the field, or (the two password fields, which older axe-core
+            # wrongly flags with autocomplete=off) from the form it belongs to.
+            off = driver.execute_script("const e = document.getElementsByName(arguments[0])[0]; "
+                                        "return e.getAttribute('autocomplete') || (e.form && e.form.getAttribute('autocomplete'))", name)
+            check(driver.find_element(By.NAME, name).get_dom_attribute("translate") == "no" and off == "off", "%s: translate=no, autocomplete off (%r)" % (name, off))
+        # A show / hide toggle on the two secret fields.
+        for name in ["inviteCode", "acsConnectionString"]:
+            toggle = driver.find_element(By.CSS_SELECTOR, "button.reveal[aria-controls=%s]" % name)
+            toggle.click()
+            check(driver.find_element(By.NAME, name).get_attribute("type") == "text" and toggle.get_attribute("aria-pressed") == "true", "Show reveals " + name)
+            toggle.click()
+            check(driver.find_element(By.NAME, name).get_attribute("type") == "password", "Hide hides " + name + " again")
+        axe_check(driver, "empty page")
         driver.save_screenshot(os.path.join(screenshots, "1-empty-form.png"))
+
+        # A bad invite: one sentence in the invite's summary; Enter there marks no field.
+        driver.find_element(By.NAME, "inviteCode").send_keys("hv1.not-an-invite" + Keys.ENTER)
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "invite-summary").is_displayed())
+        said = driver.find_element(By.ID, "invite-summary").text
+        check("not valid" in said and "Paste it again" in said, "a bad invite is named: %r" % said)
+        check(not driver.find_elements(By.CSS_SELECTOR, "[aria-invalid=true]") and not driver.find_element(By.ID, "error-summary").is_displayed(),
+              "Enter in the invite field marks no field")
+        driver.find_element(By.NAME, "inviteCode").clear()
 
         # Every fixture: the page's verdict equals the CLI's.
         fixtures = sorted(f for f in os.listdir(FIXTURES) if f.endswith(".json") and f != "expected.json")
@@ -294,6 +393,12 @@ def main():
                 field == w[0] and w[1] in text and w[2] in text for (field, text), w in zip(got, want)),
                 "%s: the page says %r, the CLI %r" % (name, got, want))
             if name == "invalid-many-at-once.json":
+                # Each problem under its field too, starting with the field's label.
+                under = driver.find_element(By.ID, "problem-clientId").text
+                check(under.startswith("Application (client) ID:") and driver.find_element(By.NAME, "clientId").get_attribute("aria-invalid") == "true",
+                      "the client ID's problem under its field: %r" % under)
+                check(driver.find_element(By.ID, "error-summary").is_displayed(), "a loaded file's problems are summed up at the top")
+                axe_check(driver, "problems from a file")
                 driver.save_screenshot(os.path.join(screenshots, "2-problems-shown.png"))
         print("verdicts compared for %d fixtures" % len(fixtures))
 
@@ -305,6 +410,14 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         WebDriverWait(driver, 10).until(lambda d: "nothing was sent" in d.find_element(By.ID, "status").text.lower())
         check(not any("/submissions" in u for _, u, _ in requests_made(driver)), "invalid values were uploaded")
+        check(focused_status(driver), "after a refused send the status has focus, at the top")
+        check(driver.find_element(By.ID, "error-summary").is_displayed(), "the error summary is shown after a send attempt")
+        first_link = driver.find_element(By.CSS_SELECTOR, "#problems li[data-field] a")
+        target = first_link.get_attribute("href").split("#")[1]
+        first_link.click()
+        check(driver.switch_to.active_element.get_attribute("name") == target, "the summary's link moves focus to %s" % target)
+        axe_check(driver, "send refused, error summary")
+        driver.save_screenshot(os.path.join(screenshots, "2b-send-refused.png"))
 
         # The full flow, with the keyboard only: every value typed into its field (the form's own
         # document, not a file), Tab from field to field, Enter to send. Sealed in the page,
@@ -316,19 +429,47 @@ def main():
         keyboard = lambda *keys: ActionChains(driver).send_keys(*keys).perform()  # noqa: E731  (to whatever has focus)
         driver.find_element(By.NAME, "inviteCode").click()
         keyboard(invite["inviteCode"])
+        # The invite is confirmed: whose, until when (local time, zone named); the journey moves on.
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "invite-summary").text.startswith("Invite for"))
+        summary = driver.find_element(By.ID, "invite-summary").text
+        # In the browser's own locale and zone (this machine's: en-US, UTC): "Dec 15, 2026, 05:35 PM UTC".
+        check(re.match(r"Invite for Contoso, valid until .*2026.*\d{2}:\d{2}.* UTC\.$", summary), "invite summary: %r" % summary)
+        check(driver.find_element(By.ID, "journey").get_attribute("data-stage") == "values", "the journey is at Values")
+        check(driver.find_element(By.NAME, "scope").get_attribute("value") == "access_as_user", "the scope is pre-filled")
+        check(driver.find_element(By.ID, "given").is_displayed(), "Altoura's values for Steps 2-3 are shown")
+        axe_check(driver, "invite confirmed")
+        driver.save_screenshot(os.path.join(screenshots, "3a-invite-confirmed.png"))
         order = ["valuesFile", "clientId", "tenantId", "redirectUris", "applicationIdUri", "scope", "acsConnectionString", "acsEndpoint"]
         for name in order:
-            keyboard(Keys.TAB)
-            active = driver.switch_to.active_element
-            check(active.get_attribute("name") == name, "Tab reaches %s (got %s)" % (name, active.get_attribute("name")))
+            passed = []
+            for _ in range(8):
+                keyboard(Keys.TAB)
+                active = driver.switch_to.active_element
+                if active.get_attribute("name") == name:
+                    break
+                passed.append(active.tag_name + "." + (active.get_attribute("class") or active.get_attribute("id") or ""))
+            check(active.get_attribute("name") == name and all(p.startswith("button.") for p in passed),
+                  "Tab reaches %s past buttons only (got %s past %r)" % (name, active.get_attribute("name"), passed))
             if name == "redirectUris":
+                select_all(driver)
                 keyboard("\n".join(typed["redirectUris"]))
             elif name != "valuesFile":
+                select_all(driver)  # a pre-filled value is replaced, as a person would
                 keyboard(typed[name])
+        check(driver.find_element(By.ID, "given-app-id-uri").text == "api://altouraremoteacs.azurewebsites.net/" + typed["clientId"].lower(),
+              "the Application ID URI is shown with the client ID filled in: %r" % driver.find_element(By.ID, "given-app-id-uri").text)
         keyboard(Keys.ENTER)
-        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "receipt").is_displayed()
-                                        or "refused" in d.find_element(By.ID, "status").text)
-        receipt = driver.find_element(By.ID, "receipt").text
+        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "result").is_displayed()
+                                        or d.find_element(By.ID, "status-box").get_attribute("data-kind") == "error")
+        said = driver.find_element(By.ID, "status").text
+        check(re.match(r"Sent to Altoura on .*2026.*\d{2}:\d{2}.* UTC\. Only Altoura's package builder can open it\.", said), "the result in plain words: %r" % said)
+        check(focused_status(driver), "after sending the status has focus, at the top")
+        check(driver.find_element(By.ID, "journey").get_attribute("data-stage") == "sent", "the journey is at Sent")
+        check(not driver.find_element(By.ID, "receipt").is_displayed(), "the receipt waits behind Technical proof")
+        axe_check(driver, "sent")
+        driver.save_screenshot(os.path.join(screenshots, "3-sent.png"))
+        driver.find_element(By.CSS_SELECTOR, "#technical-proof summary").click()
+        receipt = driver.find_element(By.ID, "receipt").get_attribute("textContent")
         check(receipt.startswith("handoff-vault receipt v1\n" + invite["handoffId"]), "receipt shown: %r (%s)" % (receipt[:60], driver.find_element(By.ID, "status").text))
         check(driver.find_element(By.ID, "receipt-download").is_displayed(), "the receipt can be saved")
         # The receipt shown is the signed note exactly, and its signature holds under the server key
@@ -342,7 +483,8 @@ def main():
         except Exception:
             verified = False
         check(verified, "the receipt shown verifies under the server key")
-        driver.save_screenshot(os.path.join(screenshots, "3-receipt.png"))
+        axe_check(driver, "technical proof open")
+        driver.save_screenshot(os.path.join(screenshots, "3b-technical-proof.png"))
         sent = requests_made(driver)
 
         # The WebAssembly heap keeps no secret: every WebAssembly memory in the page's heap (found
@@ -385,6 +527,14 @@ def main():
         check(result.returncode == 0, "handoff pull: %s" % result.stderr)
         check(json.load(open(os.path.join(pulled, invite["handoffId"] + ".json"))) == payload["values"], "pulled values are the ones sealed in the page")
 
+        # Before delivery: "being built" in the journey and in words.
+        driver.find_element(By.ID, "check-status").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "journey").get_attribute("data-stage") == "building")
+        check("fetched your values" in driver.find_element(By.ID, "status").text and focused_status(driver),
+              "being built, said and focused: %r" % driver.find_element(By.ID, "status").text)
+        axe_check(driver, "being built")
+        driver.save_screenshot(os.path.join(screenshots, "3c-being-built.png"))
+
         # A delivered package is verified in the page and offered for download.
         zip_path = os.path.join(work, "packages", invite["handoffId"] + ".zip")
         result = vault.handoff(["package", "deliver", invite["handoffId"], "--package", zip_path, "--pulled", pulled,
@@ -395,12 +545,18 @@ def main():
                                         or "not carry a valid signature" in d.find_element(By.ID, "status").text)
         link = driver.find_element(By.ID, "package-download")
         check(link.is_displayed(), "package offered: %s" % driver.find_element(By.ID, "status").text)
+        check(focused_status(driver) and driver.find_element(By.ID, "journey").get_attribute("data-stage") == "ready", "package ready: focused, journey at Package ready")
+        offered = driver.find_element(By.ID, "package-file").text
+        check(re.match(r"contoso-teams-app-1\.0\.0\.zip, \d+ (KB|bytes)$", offered), "the package's name and size: %r" % offered)
+        steps = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#after-delivery li")]
+        check(len(steps) == 6 and steps[0].startswith("Step 9") and steps[-1] == "Step 10: send Altoura the Object ID.", "Steps 9 and 10 listed: %r" % steps)
+        axe_check(driver, "package ready")
         # Downloaded as a person would: by clicking the link.
         downloads = os.path.join(work, "downloads")
         os.makedirs(downloads)
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
         link.click()
-        target = os.path.join(downloads, "teams-app-%s.zip" % invite["handoffId"])
+        target = os.path.join(downloads, "contoso-teams-app-1.0.0.zip")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not os.path.exists(target):
             time.sleep(0.1)
@@ -476,6 +632,45 @@ def main():
                   "the page refuses %s: %s" % (label, shown))
         driver.save_screenshot(os.path.join(screenshots, "4c-refused-package.png"))
 
+        # Step 10: the Object ID alone. A wrong one is refused under its field; the right one goes
+        # as one small box that opens (PyNaCl) to exactly the Object ID, bound to the handoff.
+        object_id = "2f0c1b7e-3a4d-4c5e-9f60-718293a4b5c6"
+        posted_before = len([1 for method, u, _ in requests_made(driver) if method == "POST" and u.endswith("/submissions")])
+        field = driver.find_element(By.NAME, "teamsAppObjectId")
+        field.send_keys("{" + object_id + "}")
+        driver.find_element(By.ID, "send-object-id").click()
+        WebDriverWait(driver, 10).until(lambda d: "Nothing was sent" in d.find_element(By.ID, "status").text)
+        under = driver.find_element(By.ID, "problem-teamsAppObjectId").text
+        check("remove the braces" in under and field.get_attribute("aria-invalid") == "true" and focused_status(driver), "a wrong Object ID: %r" % under)
+        field.clear()
+        field.send_keys(object_id.upper())
+        driver.find_element(By.ID, "send-object-id").click()
+        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "status-box").get_attribute("data-kind") in ("success", "error")
+                                        and "Object ID" in d.find_element(By.ID, "status").text)
+        said = driver.find_element(By.ID, "status").text
+        check(said.startswith("Sent your Teams app's Object ID to Altoura on") and "Step 8" not in said and focused_status(driver), "Object ID sent: %r" % said)
+        check(driver.find_element(By.ID, "journey").get_attribute("data-stage") == "object-id", "the journey is at Object ID sent")
+        axe_check(driver, "Object ID sent")
+        driver.save_screenshot(os.path.join(screenshots, "5-object-id-sent.png"))
+        posts = [body for method, u, body in requests_made(driver) if method == "POST" and u.endswith("/submissions")]
+        check(len(posts) == 1 and posted_before == 0, "one upload for the Object ID (%d before, %d now)" % (posted_before, len(posts)))
+        box = base64.b64decode(json.loads(posts[-1])["sealed"])
+        step10 = SealedBox(PrivateKey(base64.b64decode(generator_key["secretKey"]))).decrypt(box)
+        check(set(json.loads(step10)) == {"v", "kind", "handoffId", "sealedAt", "teamsAppObjectId"}
+              and json.loads(step10)["kind"] == "teams-app-object-id" and json.loads(step10)["handoffId"] == invite["handoffId"]
+              and json.loads(step10)["teamsAppObjectId"] == object_id and len(box) < 250,
+              "the Step 10 box holds only the Object ID, bound to the handoff (%d bytes): %r" % (len(box), step10))
+        check(step10 == json.dumps(json.loads(step10), sort_keys=True, separators=(",", ":")).encode(), "the Step 10 payload is canonical")
+        merged = vault.handoff(["pull", "--key", os.path.join(vault.generator_dir, "generator.key"), "--out", pulled, "--json"], token=generator, check=False)
+        check(merged.returncode == 0 and json.loads(merged.stdout)["pulled"][0].get("kind") == "teams-app-object-id", "pull takes the Object ID: %s" % merged.stderr)
+        values_now = json.load(open(os.path.join(pulled, invite["handoffId"] + ".json")))
+        check(values_now.pop("teamsAppObjectId", None) == object_id and values_now == payload["values"], "pull merges the Object ID into the values")
+        driver.find_element(By.ID, "check-status").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "journey").get_attribute("data-stage") == "done")
+        check("your part of the setup is done" in driver.find_element(By.ID, "status").text, "done: %r" % driver.find_element(By.ID, "status").text)
+        axe_check(driver, "done")
+        driver.save_screenshot(os.path.join(screenshots, "6-done.png"))
+
     finally:
         driver.quit()
 
@@ -497,9 +692,17 @@ def main():
         labels = narrow.execute_script("""
             return Array.from(document.querySelectorAll('input, textarea')).filter(e => !document.querySelector('label[for=' + e.id + ']')).map(e => e.id)""")
         check(labels == [], "controls without a label: %r" % labels)
-        narrow.save_screenshot(os.path.join(screenshots, "5-narrow-320px.png"))
+        narrow.save_screenshot(os.path.join(screenshots, "7-narrow-320px.png"))
+        # 200 % zoom of a 1280 px window: 640 CSS pixels at twice the density.
+        narrow.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 640, "height": 900, "deviceScaleFactor": 2, "mobile": False})
+        narrow.get(url + "/")
+        wait_for_verdict(narrow)
+        scroll, viewport = narrow.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        check(scroll <= viewport, "200 %% zoom: the page scrolls sideways (%d > %d)" % (scroll, viewport))
     finally:
         narrow.quit()
+
+    phone_journey(vault, home, screenshots)
 
     static_origin_flow(vault, home, static_port, screenshots, work, minimal_values=os.path.join(FIXTURES, "valid-minimal.json"))
 
@@ -507,6 +710,7 @@ def main():
     log = open(vault.log.name).read() + open(vault.out_path).read()
     for secret in secrets:
         check(secret not in log, "a secret reached the server log")
+    print("axe (violations by impact, per state): " + json.dumps(AXE_COUNTS, sort_keys=True))
     print("web page: %d failures" % len(FAILURES))
     return 1 if FAILURES else 0
 

@@ -26,7 +26,7 @@ import urllib.request
 import ssl
 
 sys.path.insert(0, os.path.dirname(__file__))
-from page_test import FIXTURES, browser, check, requests_made, wait_for_verdict, load_values, FAILURES  # noqa: E402
+from page_test import AXE_COUNTS, FIXTURES, axe_check, browser, check, requests_made, wait_for_verdict, load_values, FAILURES  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from vault import Vault, run  # noqa: E402
 
@@ -87,7 +87,7 @@ def checklist(driver):
     """The checklist's items as (step, ok, text), read in one script: the page replaces them while
     a check runs, so element handles could go stale between reads."""
     return [tuple(item) for item in driver.execute_script(
-        "return Array.from(document.querySelectorAll('#setup-checklist > li[data-step]')).map(li => [li.dataset.step, li.dataset.ok, li.innerText])")]
+        "return Array.from(document.querySelectorAll('#setup-checklist > li[data-step]')).map(li => [li.dataset.step, String(li.dataset.state === 'ok'), li.innerText])")]
 
 
 def fill_from_tenant(vault, url, home, keys, work, generator, bundle, authority, screenshots):
@@ -114,6 +114,7 @@ def fill_from_tenant(vault, url, home, keys, work, generator, bundle, authority,
         driver.get(url + "/")
         wait_for_verdict(driver)
         driver.find_element(By.NAME, "inviteCode").send_keys(created["inviteCode"])
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "fill-from-tenant").is_displayed())
         driver.find_element(By.ID, "fill-from-tenant").click()
         WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "fill-area").is_displayed() or "Nothing was sent" in d.find_element(By.ID, "status").text)
         options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, "select[name=appRegistration] option")]
@@ -128,12 +129,13 @@ def fill_from_tenant(vault, url, home, keys, work, generator, bundle, authority,
         Select(driver.find_element(By.NAME, "acsResource")).select_by_visible_text("altoura-remote-expert-acs — %s" % host)
         WebDriverWait(driver, 10).until(lambda d: d.find_element(By.NAME, "acsEndpoint").get_attribute("value") != ""
                                         or "could not" in d.find_element(By.ID, "status").text)
+        axe_check(driver, "filled from the tenant")
         driver.save_screenshot(os.path.join(screenshots, "9-filled-from-tenant.png"))
         check(driver.find_element(By.NAME, "acsConnectionString").get_attribute("type") == "password", "the connection string is not shown")
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "receipt").is_displayed() or "Nothing was sent" in d.find_element(By.ID, "status").text
+        WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "result").is_displayed() or "Nothing was sent" in d.find_element(By.ID, "status").text
                                         or "refused" in d.find_element(By.ID, "status").text)
-        check(driver.find_element(By.ID, "receipt").is_displayed(), "sent after filling from the tenant: %s" % driver.find_element(By.ID, "status").text)
+        check(driver.find_element(By.ID, "result").is_displayed(), "sent after filling from the tenant: %s" % driver.find_element(By.ID, "status").text)
     finally:
         driver.quit()
     out = os.path.join(work, "pulled-filled")
@@ -179,6 +181,7 @@ def main():
             wait_for_verdict(driver)
             check(not driver.find_element(By.ID, "sign-in").is_displayed(), "no sign-in button before an invite is pasted")
             driver.find_element(By.NAME, "inviteCode").send_keys(created["inviteCode"])
+            WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "sign-in").is_displayed())
             check(driver.find_element(By.ID, "sign-in").is_displayed(), "the invite offers Sign in with Microsoft")
             load_values(driver, os.path.join(FIXTURES, "valid-minimal.json"))
             driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
@@ -193,12 +196,13 @@ def main():
             check(shown == "Signed in as alice@contoso.example (Alice Admin), tenant %s." % TENANT,
                   "who signed in: %r (%s)" % (shown, driver.find_element(By.ID, "status").text))
             check(driver.current_window_handle == main_window and len(driver.window_handles) == 1, "the popup closed itself")
+            axe_check(driver, "signed in")
             driver.save_screenshot(os.path.join(screenshots, "7-signed-in.png"))
 
             driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-            WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "receipt").is_displayed() or "Nothing was sent" in d.find_element(By.ID, "status").text
+            WebDriverWait(driver, 15).until(lambda d: d.find_element(By.ID, "result").is_displayed() or "Nothing was sent" in d.find_element(By.ID, "status").text
                                             or "refused" in d.find_element(By.ID, "status").text)
-            check(driver.find_element(By.ID, "receipt").is_displayed(), "sent with the proof: %s" % driver.find_element(By.ID, "status").text)
+            check(driver.find_element(By.ID, "result").is_displayed(), "sent with the proof: %s" % driver.find_element(By.ID, "status").text)
 
             # The live check: each step's mistake alone gives its one finding, under its step.
             values = json.load(open(os.path.join(FIXTURES, "valid-minimal.json")))
@@ -213,6 +217,7 @@ def main():
                 check(len(failing) == 1 and failing[0][0] == step and message + "." in failing[0][1] and "(1 to fix)" in failing[0][1],
                       "%s: the page shows %r" % (name, failing))
                 if name == "Teams web not pre-authorized":
+                    axe_check(driver, "setup checklist")
                     driver.save_screenshot(os.path.join(screenshots, "8-setup-checklist.png"))
 
             # Fixed: every step ✓.
@@ -253,6 +258,7 @@ def main():
     finally:
         vault.stop()
         entra.terminate()
+    print("axe (violations by impact, per state): " + json.dumps(AXE_COUNTS, sort_keys=True))
     print("sign-in page: %d failures" % len(FAILURES))
     return 1 if FAILURES else 0
 

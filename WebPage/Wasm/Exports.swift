@@ -112,6 +112,32 @@ public func hvSeal(
     }
 }
 
+/// Seals the Step 10 Object ID alone (`ObjectIdPayload`), bound to the invite's handoff, to the
+/// recipient key the invite pins: `{"ok":true,"sealed":base64,"recipientKeyId":…}`, or the
+/// Object ID's problem (`{"ok":false,"problems":[…]}`) and nothing sealed.
+@_cdecl("hv_seal_object_id")
+public func hvSealObjectId(
+    _ inviteText: UnsafePointer<UInt8>?, _ inviteLength: Int32,
+    _ objectId: UnsafePointer<UInt8>?, _ objectIdLength: Int32,
+    _ sealedAt: UnsafePointer<UInt8>?, _ sealedAtLength: Int32
+) -> UnsafeMutableRawPointer? {
+    do throws(FormatError) {
+        let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
+        let payload: ObjectIdPayload
+        do throws(ValuesInvalid) {
+            payload = try ObjectIdPayload(
+                handoffId: invite.handoffId, sealedAt: WebBoundary.text(sealedAt, sealedAtLength), teamsAppObjectId: WebBoundary.text(objectId, objectIdLength)
+            )
+        } catch {
+            return WebBoundary.answer(["ok": false, "problems": .array(error.problems.map { $0.jsonValue })])
+        }
+        let sealed = try payload.seal(to: invite.recipientKey)
+        return WebBoundary.answer(["ok": true, "sealed": .string(Base64.encode(sealed)), "recipientKeyId": .string(invite.recipientKey.keyId)])
+    } catch {
+        return WebBoundary.failure(error)
+    }
+}
+
 /// Verifies the server's signed receipt for the sealed bytes just sent, under the server key the
 /// invite pins: `{"ok":true,"submissionId":…,"receivedAt":…,"auditIndex":…}`.
 @_cdecl("hv_verify_receipt")
@@ -258,13 +284,18 @@ public func hvSetupCheck(
 }
 
 /// What the page shows that the domain defines: the values' fields in order (name, the portal's
-/// label, required, secret, list) and each handoff state's words for the customer (the same the
-/// CLI prints): `{"fields":[…],"states":{"invited":{"status":…,"next":…},…}}`.
+/// label, required, secret, list, where the portal shows it) and each handoff state's words for
+/// the customer (the same the CLI prints), before and after a package was delivered:
+/// `{"fields":[…],"states":{"invited":{"status":…,"next":…},…},"statesAfterDelivery":{…}}`.
 @_cdecl("hv_describe")
 public func hvDescribe() -> UnsafeMutableRawPointer? {
     var states: [String: JSONValue] = [:]
+    var afterDelivery: [String: JSONValue] = [:]
     for state in HandoffState.allCases {
-        states[state.rawValue] = ["status": .string(state.guidance.status), "next": .string(state.guidance.next)]
+        let before = state.guidance(packageDelivered: false)
+        let after = state.guidance(packageDelivered: true)
+        states[state.rawValue] = ["status": .string(before.status), "next": .string(before.next)]
+        afterDelivery[state.rawValue] = ["status": .string(after.status), "next": .string(after.next)]
     }
     return WebBoundary.answer([
         "fields": .array(ValueField.allCases.map { field in
@@ -273,7 +304,8 @@ public func hvDescribe() -> UnsafeMutableRawPointer? {
                 "secret": .bool(field.isSecret), "list": .bool(field.isList),
             ]
         }),
-        "states": .object(states),
+        "states": .object(states), "statesAfterDelivery": .object(afterDelivery),
+        "afterDelivery": .array(CustomerGuidance.afterDelivery.map(JSONValue.string)),
     ])
 }
 

@@ -60,7 +60,7 @@ M=Sources
 for file in $M/VaultCrypto/*.swift $M/HandoffDomain/JSON/*.swift $M/HandoffDomain/Values/*.swift \
   $M/HandoffDomain/Access/{BearerToken,Role,RecipientKeyID,PastedCredential}.swift \
   $M/HandoffDomain/Handoff/{HandoffState,HandoffState+Guidance}.swift \
-  $M/HandoffDomain/Formats/{FormatError,InviteCode,SealedPayload,TenantProof,Receipt,SignedNote,PackageSignature}.swift \
+  $M/HandoffDomain/Formats/{FormatError,InviteCode,SealedPayload,ObjectIdPayload,TenantProof,Receipt,SignedNote,PackageSignature}.swift \
   $M/HandoffDomain/SignIn/{SignInSettings,CompactJWS,TenantProofCheck}.swift $M/HandoffDomain/Setup/SetupCheck.swift \
   WebPage/Wasm/*.swift; do
   sed '/^import VaultCrypto$/d' "$file" > "$stage/swift/$(basename "$(dirname "$file")")_$(basename "$file")"
@@ -77,7 +77,7 @@ unicode=$toolchain/lib/swift/embedded/wasm32-unknown-none-wasm/libswiftUnicodeDa
 # compiler-rt's builtins for wasm32 (128-bit multiplication and friends), from Debian.
 builtins=$(ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a | head -1)
 "$wasm_ld" --no-entry --strip-all --gc-sections \
-  --export=hv_alloc --export=hv_free --export=hv_validate --export=hv_invite --export=hv_seal \
+  --export=hv_alloc --export=hv_free --export=hv_validate --export=hv_invite --export=hv_seal --export=hv_seal_object_id \
   --export=hv_verify_receipt --export=hv_verify_package --export=hv_describe --export=hv_tenant_nonce --export=hv_check_sign_in --export=hv_setup_check \
   "$wasi/crt1-reactor.o" "$work/handoff-web.o" "$lib" "$wasi/libc.a" "$wasi/libwasi-emulated-signal.a" "$unicode" "$builtins" \
   -o "$out.tmp"

@@ -14,7 +14,12 @@
   // The values' fields and each handoff state's words for the customer come from the domain (the
   // WebAssembly's hv_describe: ValueField, HandoffState.guidance), as the CLI's do.
   const fields = [];
+  const labels = {};
   let stateWords = {};
+  let stateWordsAfterDelivery = {};
+  let afterDeliverySteps = [];
+  // The handoff as the vault last showed it (customer, state, expiry, receipts), once the invite is pasted.
+  let shown = null;
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   let rules = null;
@@ -138,25 +143,50 @@
     return loadedFile !== null ? loadedFile : formDocument();
   }
 
+  // What a problem is called: the field's portal label, or the field's name in the file (an
+  // unknown key), or the document.
+  function labelOf(field) {
+    if (field === "$") return "The file";
+    return labels[field] ? labels[field].replace(/ \(.*\)$/, "") : field;
+  }
+
+  // Each problem under its own field (only for a field that was edited, loaded from a file or
+  // sent), and all of them in the summary at the top once a send was tried or a file loaded.
   function showProblems(problems) {
     const list = $("problems");
     list.replaceChildren();
     for (const name of fields) {
-      $(name).classList.remove("invalid");
+      $(`problem-${name}`).replaceChildren();
       $(name).removeAttribute("aria-invalid");
     }
     for (const problem of problems) {
       const item = document.createElement("li");
       item.dataset.field = problem.field;
-      const label = problem.field === "$" ? "The document" : problem.field;
-      item.append(`${label}: ${problem.message}`);
+      const text = `${labelOf(problem.field)}: ${problem.message}`;
+      if (fields.includes(problem.field)) {
+        const link = document.createElement("a");
+        link.href = `#${problem.field}`;
+        link.textContent = text;
+        link.addEventListener("click", (event) => {
+          event.preventDefault();
+          $(problem.field).focus();
+        });
+        item.append(link);
+      } else {
+        item.append(text);
+      }
       const hint = document.createElement("span");
       hint.className = "hint";
-      hint.textContent = problem.hint;
+      hint.textContent = `Fix: ${problem.hint}`;
       item.append(hint);
       list.append(item);
       if (fields.includes(problem.field) && (markAll || touched.has(problem.field))) {
-        $(problem.field).classList.add("invalid");
+        const own = $(`problem-${problem.field}`);
+        if (own.childNodes.length > 0) own.append(" ");
+        const fix = document.createElement("span");
+        fix.className = "hint";
+        fix.textContent = `Fix: ${problem.hint}`;
+        own.append(`${labelOf(problem.field)}: ${problem.message}.`, fix);
         $(problem.field).setAttribute("aria-invalid", "true");
       }
     }
@@ -166,8 +196,10 @@
       list.append(item);
     }
     list.dataset.state = problems.length === 0 ? "valid" : "invalid";
+    $("error-summary").hidden = !(markAll && problems.length > 0);
     // Counts verdicts, so that a test (or assistive tech) sees a new one even when it reads the same.
     list.dataset.checks = String(Number(list.dataset.checks || 0) + 1);
+    updateGiven();
   }
 
   function check() {
@@ -200,8 +232,176 @@
 
   // --- The vault ------------------------------------------------------------------------------
 
-  function status(text) {
+  // The outcome of an action, at the top of the page: it takes focus, so that it is seen and read
+  // out ("success", "error" or "info" sets its colour and icon).
+  let announced = 0;
+
+  function status(text, kind = "info") {
+    announced++;
     $("status").textContent = text;
+    $("status-box").dataset.kind = kind;
+    $("status").focus({ preventScroll: true });
+    $("status-box").scrollIntoView({ block: "start" });
+  }
+
+  // A dated moment in the reader's own time, with the zone named ("1 Dec 2026, 11:15 CET").
+  function localTime(text) {
+    const date = new Date(text);
+    if (Number.isNaN(date.getTime())) return text;
+    return new Intl.DateTimeFormat(undefined, {
+      day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+    }).format(date);
+  }
+
+  // The journey's stage for a handoff state: a submission after the package was delivered is the
+  // Step 10 Object ID.
+  function stageOf(summary) {
+    if (!summary) return "invite";
+    const after = summary.packageDelivered;
+    switch (summary.state) {
+      case "invited": return "values";
+      case "submitted": return after ? "object-id" : "sent";
+      case "released": case "acknowledged": return after ? "done" : "building";
+      case "delivered": return "ready";
+      default: return summary.state;
+    }
+  }
+
+  function showStage(summary) {
+    const stage = stageOf(summary);
+    const journey = $("journey");
+    journey.dataset.stage = stage;
+    const order = Array.from(journey.children).map((item) => item.dataset.stage);
+    const at = order.indexOf(stage);
+    for (const [index, item] of Array.from(journey.children).entries()) {
+      if (at >= 0 && index < at) item.dataset.done = "";
+      else delete item.dataset.done;
+      if (index === at) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+    }
+    $("package-part").hidden = !(stage === "ready" || stage === "object-id" || stage === "done");
+  }
+
+  // The words for where the handoff stands (the domain's, as the CLI prints them).
+  function wordsFor(summary) {
+    const words = (summary.packageDelivered ? stateWordsAfterDelivery : stateWords)[summary.state];
+    return words ? `${words.status} Next: ${words.next}` : `The handoff is ${summary.state}.`;
+  }
+
+  // --- The invite, confirmed as soon as it is pasted ---------------------------------------------
+
+  let inviteTimer = null;
+  let inviteAsked = 0;
+
+  function inviteChanged() {
+    clearTimeout(inviteTimer);
+    inviteTimer = setTimeout(confirmInvite, 250);
+  }
+
+  // Says who the invite is for and until when (the vault's answer to the invite's own token), or
+  // in one sentence what is wrong with it; shows Altoura's constants for Steps 2–3 and fills them in.
+  async function confirmInvite() {
+    const summary = $("invite-summary");
+    const asked = ++inviteAsked;
+    const before = announced;
+    shown = null;
+    if (rules) updateSignIn();
+    if ($("inviteCode").value.trim() === "") {
+      summary.hidden = true;
+      showStage(null);
+      updateGiven();
+      return;
+    }
+    let current;
+    try {
+      current = invite();
+    } catch (error) {
+      summary.textContent = error.message;
+      summary.dataset.kind = "error";
+      summary.hidden = false;
+      showStage(null);
+      updateGiven();
+      return;
+    }
+    prefillGiven(current);
+    try {
+      const handoff = await vault("GET", `/v1/handoffs/${current.handoffId}`, current.token);
+      if (asked !== inviteAsked) return;
+      shown = handoff;
+      summary.textContent = `Invite for ${handoff.customer}, valid until ${localTime(handoff.expiresAt)}.`;
+      summary.dataset.kind = "ok";
+      summary.hidden = false;
+      showStage(handoff);
+      // Where things stand, unless an action has said something since.
+      if (announced === before) {
+        $("status").textContent = wordsFor(handoff);
+        $("status-box").dataset.kind = "info";
+      }
+    } catch (error) {
+      if (asked !== inviteAsked) return;
+      summary.textContent = error.message;
+      summary.dataset.kind = "error";
+      summary.hidden = false;
+    }
+  }
+
+  // Altoura's deployment constants from the invite, for Steps 2–3: shown with copy buttons and
+  // put into the fields that are still empty (they stay untouched: no problem shown for them).
+  function prefillGiven(current) {
+    if (loadedFile !== null) return;
+    if (current.redirectUri && $("redirectUris").value.trim() === "") $("redirectUris").value = current.redirectUri;
+    if ($("scope").value.trim() === "") $("scope").value = "access_as_user";
+    check();
+  }
+
+  const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  function updateGiven() {
+    let current = null;
+    try {
+      current = $("inviteCode").value.trim() ? invite() : null;
+    } catch (error) {
+      current = null;
+    }
+    $("given").hidden = !current;
+    if (!current) return;
+    $("given-redirect-uri").textContent = current.redirectUri || "";
+    $("given-redirect-term").hidden = !current.redirectUri;
+    $("given-redirect").hidden = !current.redirectUri;
+    const clientId = $("clientId").value.trim().toLowerCase();
+    const known = guidPattern.test(clientId) && !$("clientId").hasAttribute("aria-invalid");
+    const host = current.appIdUriHost || "altouraremoteacs.azurewebsites.net";
+    $("given-app-id-uri").textContent = `api://${host}/${known ? clientId : "<your Application (client) ID>"}`;
+    const uri = $("applicationIdUri");
+    if (known && loadedFile === null && (uri.value.trim() === "" || uri.dataset.prefilled === uri.value) && uri.value !== `api://${host}/${clientId}`) {
+      uri.value = `api://${host}/${clientId}`;
+      uri.dataset.prefilled = uri.value;
+      check();
+    }
+  }
+
+  async function copyGiven(event) {
+    const text = $(event.currentTarget.dataset.copy).textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+      status(`Copied ${text}.`, "success");
+    } catch (error) {
+      const range = document.createRange();
+      range.selectNodeContents($(event.currentTarget.dataset.copy));
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      status("The browser did not allow copying: the text is selected, press Ctrl+C (⌘C on a Mac).");
+    }
+  }
+
+  // Show / hide for the two secret fields (the invite code, the connection string).
+  function toggleReveal(event) {
+    const button = event.currentTarget;
+    const field = $(button.getAttribute("aria-controls"));
+    const reveal = field.type === "password";
+    field.type = reveal ? "text" : "password";
+    button.textContent = reveal ? "Hide" : "Show";
+    button.setAttribute("aria-pressed", String(reveal));
   }
 
   function invite() {
@@ -313,7 +513,7 @@
     try {
       current = invite();
     } catch (error) {
-      status(error.message);
+      status(error.message, "error");
       return null;
     }
     // Opened at once, in the click: a popup opened later is blocked.
@@ -357,12 +557,12 @@
       signedIn = { handoffId: current.handoffId, idToken: tokens.id_token, nonceSalt: salt, tenantId: who.tenantId };
       $("signed-in-as").textContent = `Signed in as ${who.user}${who.name ? ` (${who.name})` : ""}, tenant ${who.tenantId}.`;
       $("signed-in-as").hidden = false;
-      status(`Signed in as ${who.user}. Your sign-in will be sealed with the values.`);
+      status(`Signed in as ${who.user}. Your sign-in will be locked in with the settings when you send them.`, "success");
       if (!resource) return "";
       if (!tokens.access_token) throw new Error("Microsoft gave no access token with the sign-in; try again.");
       return tokens.access_token;
     } catch (error) {
-      status(error.message);
+      status(error.message, "error");
       return null;
     } finally {
       if (!popup.closed) popup.close();
@@ -450,7 +650,7 @@
       $("appRegistration").focus();
       status("Choose your app registration; then the Communication Services resource.");
     } catch (error) {
-      status(error.message);
+      status(error.message, "error");
     }
   }
 
@@ -490,7 +690,7 @@
       $("acsResource").focus();
       status("Choose your Communication Services resource.");
     } catch (error) {
-      status(error.message);
+      status(error.message, "error");
     }
   }
 
@@ -505,7 +705,7 @@
       check();
       status(`Filled in from the Communication Services resource ${resource.name}; the connection string is in its field, not shown.`);
     } catch (error) {
-      status(error.message);
+      status(error.message, "error");
     }
   }
 
@@ -532,7 +732,7 @@
       const mine = findings.filter((finding) => finding.step === step);
       const item = document.createElement("li");
       item.dataset.step = String(step);
-      item.dataset.ok = String(mine.length === 0);
+      item.dataset.state = mine.length === 0 ? "ok" : "problem";
       item.textContent = `${mine.length === 0 ? "✓" : "✗"} Step ${step}: ${title}${mine.length === 0 ? "" : ` (${mine.length} to fix)`}`;
       if (mine.length > 0) {
         const details = document.createElement("ul");
@@ -570,22 +770,18 @@
       showChecklist(verdict.findings, $("teamsAppObjectId").value.trim() !== "");
       status(verdict.findings.length === 0
         ? "Your app registration is set up as the steps say."
-        : `${verdict.findings.length} thing${verdict.findings.length === 1 ? "" : "s"} to fix in your app registration: see the checklist.`);
+        : `${verdict.findings.length} thing${verdict.findings.length === 1 ? "" : "s"} to fix in your app registration: see the checklist.`,
+      verdict.findings.length === 0 ? "success" : "error");
     } catch (error) {
-      status(error.message);
+      status(error.message, "error");
     }
   }
 
-  // Where the handoff stands and what to do next, in the domain's words.
-  function nextStep(state) {
-    const words = stateWords[state];
-    return words ? `${words.status} Next: ${words.next}` : `The handoff is ${state}.`;
-  }
-
   // The form's value fields, built from the domain's list: the portal's labels, secrets as
-  // password fields, lists as one item per line.
+  // password fields with a show / hide toggle, lists as one item per line; each with its own
+  // problem element (#problem-<field>) that it names in aria-describedby. The Object ID belongs
+  // to Step 10, beside the package.
   function buildFields(description) {
-    const container = $("value-fields");
     for (const field of description.fields) {
       const label = document.createElement("label");
       label.htmlFor = field.name;
@@ -594,15 +790,45 @@
       input.id = field.name;
       input.name = field.name;
       input.spellcheck = false;
-      if (field.list) input.rows = 4;
+      input.autocomplete = "off";
+      input.setAttribute("translate", "no");
+      input.setAttribute("autocapitalize", "off");
+      input.setAttribute("aria-describedby", `problem-${field.name}`);
+      if (field.list) input.rows = 3;
+      const problem = document.createElement("p");
+      problem.id = `problem-${field.name}`;
+      problem.className = "field-problem";
+      const container = field.name === "teamsAppObjectId" ? $("object-id-field") : $("value-fields");
       if (field.secret) {
+        // Autofill stays off through the form's autocomplete="off" (older axe-core flags "off" on a
+        // password field itself).
+        input.removeAttribute("autocomplete");
         input.type = "password";
-        input.autocomplete = "off";
+        const row = document.createElement("div");
+        row.className = "with-toggle";
+        const toggle = document.createElement("button");
+        toggle.type = "button";
+        toggle.className = "reveal";
+        toggle.textContent = "Show";
+        toggle.setAttribute("aria-controls", field.name);
+        toggle.setAttribute("aria-pressed", "false");
+        toggle.addEventListener("click", toggleReveal);
+        row.append(input, toggle);
+        container.append(label, row, problem);
+      } else {
+        container.append(label, input, problem);
       }
-      container.append(label, input);
       fields.push(field.name);
+      labels[field.name] = field.label;
     }
     stateWords = description.states;
+    stateWordsAfterDelivery = description.statesAfterDelivery;
+    afterDeliverySteps = description.afterDelivery;
+    $("after-delivery").replaceChildren(...afterDeliverySteps.map((step) => {
+      const item = document.createElement("li");
+      item.textContent = step;
+      return item;
+    }));
   }
 
   function base64Bytes(text) {
@@ -618,8 +844,15 @@
 
   async function showState(current) {
     const handoff = await vault("GET", `/v1/handoffs/${current.handoffId}`, current.token);
-    status(nextStep(handoff.state));
-    if (handoff.state === "delivered") await fetchPackage(current, handoff.receipts || []);
+    shown = handoff;
+    showStage(handoff);
+    if (handoff.state === "delivered") {
+      if (await fetchPackage(current, handoff)) {
+        status(`Your Teams app package is ready, signed by Altoura and checked in this browser: download it below, then follow Steps 9 and 10.`, "success");
+      }
+      return;
+    }
+    status(wordsFor(handoff));
   }
 
   // The most a package may inflate to (as the CLI): a zip bomb costs the page at most this.
@@ -685,31 +918,47 @@
     return bytes;
   }
 
-  async function fetchPackage(current, receipts) {
+  // "Contoso Ltd." → "contoso-ltd": the customer's name as a file name's part.
+  function fileNamePart(text) {
+    return String(text).toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "customer";
+  }
+
+  function sizeText(bytes) {
+    return bytes < 1024 ? `${bytes} bytes` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+  }
+
+  // Fetches the delivered package, checks it as `handoff package fetch` does and offers it;
+  // answers whether it was offered (else the status says why not).
+  async function fetchPackage(current, handoff) {
+    const receipts = handoff.receipts || [];
     const delivered = await vault("GET", `/v1/handoffs/${current.handoffId}/package`, current.token);
     const zip = base64Bytes(delivered.package);
     // The package must be built from the newest values the vault receipted (checked in the module).
     const latestReceipt = receipts.length ? receipts[receipts.length - 1] : "";
     const verdict = call("hv_verify_package", encoder.encode(current.code), encoder.encode(delivered.signature), zip, encoder.encode(latestReceipt));
     if (!verdict.ok) {
-      status(`The package does not carry a valid signature from Altoura's generator (${verdict.reason}). Do not install it; tell Altoura.`);
-      return;
+      status(`The package does not carry a valid signature from Altoura's generator (${verdict.reason}). Do not install it; tell Altoura.`, "error");
+      return false;
     }
     // Like handoff package fetch --values: the package must sign users in with this form's client ID.
     let manifest;
     try {
       manifest = await manifestOf(zip);
     } catch (error) {
-      status(`The package is not a Teams app package (${error.message}). Do not install it; tell Altoura.`);
-      return;
+      status(`The package is not a Teams app package (${error.message}). Do not install it; tell Altoura.`, "error");
+      return false;
     }
     const clientId = $("clientId").value.trim().toLowerCase();
     const packaged = String((manifest.webApplicationInfo || {}).id || "").toLowerCase();
     if (clientId !== "" && packaged !== clientId) {
-      status(`The package signs users in with client ID ${packaged}, not your Application (client) ID ${clientId}. Do not install it; tell Altoura.`);
-      return;
+      status(`The package signs users in with client ID ${packaged}, not your Application (client) ID ${clientId}. Do not install it; tell Altoura.`, "error");
+      return false;
     }
-    offerDownload($("package-download"), zip, "application/zip", `teams-app-${current.handoffId}.zip`);
+    const version = /^[0-9A-Za-z.+-]{1,32}$/.test(String(manifest.version || "")) ? manifest.version : "1";
+    const name = `${fileNamePart(handoff.customer)}-teams-app-${version}.zip`;
+    offerDownload($("package-download"), zip, "application/zip", name);
+    $("package-file").textContent = `${name}, ${sizeText(zip.length)}`;
+    return true;
   }
 
   async function submit(event) {
@@ -719,7 +968,7 @@
     try {
       markAll = true;
       if (!check()) {
-        status("Fix the problems listed above; nothing was sent.");
+        status("Nothing was sent: fix the problems listed at the top first.", "error");
         return;
       }
       const current = invite();
@@ -729,24 +978,87 @@
         encoder.encode(proof.idToken), encoder.encode(proof.nonceSalt));
       if (!sealed.ok) {
         if (sealed.problems) showProblems(sealed.problems);
-        status(`Nothing was sent: ${sealed.reason || "the values do not pass the checks"}.`);
+        status(`Nothing was sent: ${sealed.reason || "the values do not pass the checks"}.`, "error");
         return;
       }
-      status("Sending the sealed values…");
-      const receipt = await vault("POST", `/v1/handoffs/${current.handoffId}/submissions`, current.token, {
-        sealed: sealed.sealed, recipientKeyId: sealed.recipientKeyId,
-      });
-      const verified = call("hv_verify_receipt", encoder.encode(current.code), encoder.encode(receipt.receipt), base64Bytes(sealed.sealed));
-      if (!verified.ok) {
-        status(`The vault's receipt does not verify (${verified.reason}). Tell Altoura; do not rely on this submission.`);
-        return;
-      }
-      $("receipt").textContent = receipt.receipt;
-      $("receipt").hidden = false;
-      offerDownload($("receipt-download"), encoder.encode(receipt.receipt), "text/plain", `handoff-receipt-${verified.submissionId}.txt`);
-      status(`Sent and receipted (submission ${verified.submissionId}, received ${verified.receivedAt}). ${nextStep("submitted")}`);
+      status("Sending…");
+      const replaced = shown && (shown.receipts || []).length > 0 ? " It replaces what you sent before." : "";
+      const verified = await upload(current, sealed);
+      if (!verified) return;
+      status(`Sent to Altoura on ${localTime(verified.receivedAt)}. Only Altoura's package builder can open it.${replaced} `
+        + "Altoura builds your Teams app package next; come back to this page with your invite to download it.", "success");
     } catch (error) {
-      status(error.message);
+      status(error.message, "error");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // Uploads a sealed box, checks the vault's signed receipt for exactly those bytes against the
+  // server key in the invite, shows it, and moves the journey on. Answers the receipt's content,
+  // or null when it does not check out (the status says so).
+  async function upload(current, sealed) {
+    const receipt = await vault("POST", `/v1/handoffs/${current.handoffId}/submissions`, current.token, {
+      sealed: sealed.sealed, recipientKeyId: sealed.recipientKeyId,
+    });
+    const verified = call("hv_verify_receipt", encoder.encode(current.code), encoder.encode(receipt.receipt), base64Bytes(sealed.sealed));
+    if (!verified.ok) {
+      status(`The vault's receipt does not check out (${verified.reason}). Tell Altoura; do not rely on this sending.`, "error");
+      return null;
+    }
+    showReceipt(receipt.receipt, verified.submissionId);
+    try {
+      shown = await vault("GET", `/v1/handoffs/${current.handoffId}`, current.token);
+      showStage(shown);
+    } catch (error) {
+      // Only for the journey; the receipt is what proves the sending.
+    }
+    return verified;
+  }
+
+  function showReceipt(note, submissionId) {
+    $("receipt").textContent = note;
+    $("result").hidden = false;
+    offerDownload($("receipt-download"), encoder.encode(note), "text/plain", `handoff-receipt-${submissionId}.txt`);
+  }
+
+  // Step 10: the Teams app's Object ID alone, sealed to the generator (hv_seal_object_id); the
+  // generator adds it to the values it already has.
+  async function sendObjectId() {
+    const button = $("send-object-id");
+    button.disabled = true;
+    try {
+      const current = invite();
+      const sealedAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+      const sealed = call("hv_seal_object_id", encoder.encode(current.code), encoder.encode($("teamsAppObjectId").value), encoder.encode(sealedAt));
+      if (!sealed.ok) {
+        touched.add("teamsAppObjectId");
+        const problem = $("problem-teamsAppObjectId");
+        problem.replaceChildren();
+        for (const found of sealed.problems || []) {
+          const fix = document.createElement("span");
+          fix.className = "hint";
+          fix.textContent = `Fix: ${found.hint}`;
+          problem.append(`${labelOf(found.field)}: ${found.message}.`, fix);
+        }
+        $("teamsAppObjectId").setAttribute("aria-invalid", "true");
+        status(`Nothing was sent: ${sealed.reason || "the Object ID is not right yet; see under its field"}.`, "error");
+        return;
+      }
+      const before = await vault("GET", `/v1/handoffs/${current.handoffId}`, current.token);
+      if ((before.receipts || []).length === 0) {
+        status("Nothing was sent: send your Step 6 settings first; the Object ID is added to them.", "error");
+        return;
+      }
+      status("Sending the Object ID…");
+      const verified = await upload(current, sealed);
+      if (!verified) return;
+      $("problem-teamsAppObjectId").replaceChildren();
+      $("teamsAppObjectId").removeAttribute("aria-invalid");
+      status(`Sent your Teams app's Object ID to Altoura on ${localTime(verified.receivedAt)}. Altoura adds it to the settings you sent before; `
+        + "there is nothing more to do unless Altoura asks.", "success");
+    } catch (error) {
+      status(error.message, "error");
     } finally {
       button.disabled = false;
     }
@@ -756,7 +1068,7 @@
     try {
       await showState(invite());
     } catch (error) {
-      status(error.message);
+      status(error.message, "error");
     }
   }
 
@@ -771,9 +1083,17 @@
     $("appRegistration").addEventListener("change", pickApp);
     $("choose-acs").addEventListener("click", chooseAcs);
     $("acsResource").addEventListener("change", pickAcs);
-    $("inviteCode").addEventListener("input", () => {
-      if (rules) updateSignIn();
+    $("inviteCode").addEventListener("input", inviteChanged);
+    // Enter in the invite field confirms the invite; it does not send the (still empty) form.
+    $("inviteCode").addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      clearTimeout(inviteTimer);
+      confirmInvite();
     });
+    $("send-object-id").addEventListener("click", sendObjectId);
+    for (const button of document.querySelectorAll("button.copy")) button.addEventListener("click", copyGiven);
+    for (const button of document.querySelectorAll("#handoff > fieldset button.reveal")) button.addEventListener("click", toggleReveal);
     $("valuesFile").addEventListener("change", loadFile);
     try {
       rules = await loadRules();
@@ -785,10 +1105,10 @@
           check();
         });
       }
-      status("Paste your invite code and your values.");
+      $("status").textContent = "Paste your invite code to begin.";
       check();
     } catch (error) {
-      status("The page could not load its checks; reload it. Nothing was sent.");
+      status("The page could not load its checks; reload it. Nothing was sent.", "error");
     }
   });
 })();
