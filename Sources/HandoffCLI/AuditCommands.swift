@@ -67,11 +67,15 @@ struct AuditVerifyCommand: HandoffSubcommand {
         abstract: "Verify an export offline: every leaf, the root, the signature, and that the log only grew.",
         discussion: """
             --public-key is the server key (handoffd init prints it; invites carry it), in base64 or a \
-            file. Each --previous-checkpoint is an earlier export or checkpoint note you kept. Exit 0, or \
-            76 naming the first failing index and the reason.
+            file. Each --previous-checkpoint is an earlier export or checkpoint note you kept. With \
+            --witness (a witness's verifier key, repeatable) the checkpoint must carry valid C2SP \
+            cosignatures from at least --quorum of them (default: all given). Two checkpoints of one \
+            size with different roots are reported as a fork, with both roots. Exit 0, or 76 naming \
+            the first failing index and the reason.
 
             Example:
               handoff audit verify --file audit.jsonl --public-key server.pub --previous-checkpoint audit-last-week.jsonl
+              handoff audit verify --file audit.jsonl --public-key server.pub --witness "$W1" --witness "$W2" --quorum 2
             """
     )
 
@@ -84,9 +88,27 @@ struct AuditVerifyCommand: HandoffSubcommand {
     @Option(name: .customLong("previous-checkpoint"), help: ArgumentHelp("An earlier export or checkpoint note (repeatable).", valueName: "file"))
     var previousCheckpoints: [String] = []
 
+    @Option(name: .customLong("witness"), help: ArgumentHelp("A witness's verifier key, <name>+<key ID>+<key> (repeatable).", valueName: "vkey"))
+    var witnessKeys: [String] = []
+
+    @Option(help: ArgumentHelp("How many of the witnesses given must have cosigned the checkpoint (default: all).", valueName: "k"))
+    var quorum: Int?
+
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+        if let quorum, quorum < 1 || quorum > witnessKeys.count {
+            throw ValidationError("--quorum must be between 1 and the number of --witness keys given (\(witnessKeys.count))")
+        }
+    }
+
     func execute() async throws {
+        let witnesses: [WitnessKey]
+        do {
+            witnesses = try witnessKeys.map { text throws(FormatError) in try WitnessKey(verifierKey: text) }
+        } catch {
+            throw CLIError.usage("--witness: \(error.reason)")
+        }
         var keyText = publicKey
         if FileManager.default.fileExists(atPath: publicKey) {
             keyText = String(decoding: try InputFile.read(publicKey, limit: 1024), as: UTF8.self)
@@ -101,7 +123,9 @@ struct AuditVerifyCommand: HandoffSubcommand {
         }
         let result: AuditVerification
         do {
-            result = try AuditVerifier.verify(export: export, publicKey: key, previousCheckpoints: earlier)
+            result = try AuditVerifier.verify(
+                export: export, publicKey: key, previousCheckpoints: earlier, witnesses: witnesses, quorum: quorum ?? witnesses.count
+            )
         } catch {
             if global.json {
                 Console.json(["valid": false, "index": .integer(error.index), "reason": .string(error.reason)])
@@ -114,10 +138,12 @@ struct AuditVerifyCommand: HandoffSubcommand {
             Console.json([
                 "valid": true, "treeSize": .integer(result.checkpoint.size), "rootHash": .string(root),
                 "origin": .string(result.checkpoint.origin), "consistentWith": .array(result.consistentWith.map { .integer($0.size) }),
+                "cosignedBy": .array(result.cosignedBy.map(JSONValue.string)),
             ])
         } else {
             Console.out("ok: \(result.checkpoint.size) events hash to \(root), signed by \(result.checkpoint.origin)" +
-                (result.consistentWith.isEmpty ? "" : "; the log extends the \(result.consistentWith.count) earlier checkpoint(s) given"))
+                (result.consistentWith.isEmpty ? "" : "; the log extends the \(result.consistentWith.count) earlier checkpoint(s) given") +
+                (result.cosignedBy.isEmpty ? "" : "; cosigned by \(result.cosignedBy.joined(separator: ", "))"))
         }
     }
 }

@@ -45,6 +45,11 @@ extension PostgresStore {
         ]),
         // The customer's tenant when the operator pins it in the invite (SQLite's v8).
         (2, ["ALTER TABLE handoff ADD COLUMN tenant_id text"]),
+        // Witnesses' cosignatures of the log's checkpoints (SQLite's v9).
+        (3, ["""
+            CREATE TABLE cosignature (tree_size bigint NOT NULL, witness text NOT NULL, line text NOT NULL,
+                received_at timestamptz NOT NULL, PRIMARY KEY (tree_size, witness))
+            """]),
     ]
 
     /// Brings the schema up to date, once, whichever nodes start together (an advisory lock

@@ -62,10 +62,14 @@ package enum VaultService {
         let tls = try tlsConfiguration(settings: settings)
         let boundURL = Mutex<String?>(settings.publicURL)
         let readiness = Readiness(grace: .milliseconds(Int64(settings.drainGraceMilliseconds)), logger: logger)
+        let metrics = VaultMetrics()
+        let witnessing = settings.witnesses.isEmpty ? nil : try Witnessing(
+            endpoints: settings.witnesses, outboundCAFile: settings.outboundCAFile, store: store, metrics: metrics, logger: logger
+        )
         let api = VaultAPI(
             store: store, publicURL: { boundURL.withLock { $0 } ?? "https://\(settings.host):\(settings.port)" },
-            limits: APILimits(settings),
-            readiness: readiness
+            limits: APILimits(settings), metrics: metrics,
+            readiness: readiness, witnessing: witnessing
         )
         let app = Application(
             router: api.router(),
@@ -91,7 +95,8 @@ package enum VaultService {
         let refusalAudit = TallyAuditService(store: store, refusals: api.refusals, reads: api.repeatedReads, interval: .seconds(1), logger: logger)
         // Shut down in reverse order: readiness turns false and waits first, then the HTTP server
         // stops accepting and drains the requests in flight.
-        return VaultApplication(services: [retention, refusalAudit, app, readiness], store: store, logger: logger)
+        let witnesses: [any Service] = witnessing.map { [WitnessService(witnessing: $0, interval: .seconds(2))] } ?? []
+        return VaultApplication(services: witnesses + [retention, refusalAudit, app, readiness], store: store, logger: logger)
     }
 
 }

@@ -68,6 +68,18 @@ package protocol HandoffStore: Sendable {
     /// The consistency proof between two tree sizes.
     func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]]
 
+    // MARK: Witnesses
+
+    /// The newest signed checkpoint kept (nil before the first).
+    func latestCheckpoint() async throws -> (note: String, checkpoint: AuditCheckpoint)?
+    /// The witnesses' cosignature lines kept for the checkpoint of `treeSize`.
+    func cosignatures(treeSize: Int64) async throws -> [String]
+    /// Keeps a witness's cosignature line for the checkpoint of `treeSize` (the newest line of a
+    /// witness for one size wins).
+    func addCosignature(witness: String, treeSize: Int64, line: String, now: Date) async throws
+    /// The largest tree size each witness has cosigned, by witness name.
+    func cosignedSizes() async throws -> [String: Int64]
+
     // MARK: Operations
 
     /// Crypto-shreds what retention says must go; returns the purged handoff ids.

@@ -134,6 +134,16 @@ enum Schema {
                 t.add(column: "tenantId", .text)
             }
         }
+        migrator.registerMigration("v9-cosignatures") { db in
+            // Witnesses' cosignatures of the log's checkpoints (DESIGN.md, "Witnesses").
+            try db.create(table: "cosignature") { t in
+                t.column("treeSize", .integer).notNull()
+                t.column("witness", .text).notNull()
+                t.column("line", .text).notNull()
+                t.column("receivedAt", .datetime).notNull()
+                t.primaryKey(["treeSize", "witness"])
+            }
+        }
         return migrator
     }
 }

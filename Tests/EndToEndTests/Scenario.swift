@@ -12,9 +12,14 @@ final class Scenario: @unchecked Sendable {
 
     var generatorKey: String { keyDirectory.appendingPathComponent("generator.key").path }
 
-    init(serverEnvironment: [String: String] = [:], parent: URL? = nil) async throws {
+    /// `beforeStart` sees the initialised server (its key, its folder) and adds to its environment.
+    init(
+        serverEnvironment: [String: String] = [:], parent: URL? = nil,
+        beforeStart: ((ServerHarness) async throws -> [String: String])? = nil
+    ) async throws {
         server = try await ServerHarness(parent: parent)
-        try await server.start(extraEnvironment: serverEnvironment)
+        let more = try await beforeStart?(server) ?? [:]
+        try await server.start(extraEnvironment: serverEnvironment.merging(more) { $1 })
         keyDirectory = server.directory.appendingPathComponent("generator")
         let keys = try await server.handoff(["keys", "generate", "--out", keyDirectory.path, "--json"])
         guard keys.status == 0 else { throw HarnessError("keys generate: \(keys.standardError)") }

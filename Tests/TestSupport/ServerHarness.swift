@@ -9,6 +9,8 @@ public final class ServerHarness: @unchecked Sendable {
     public let serverKey: String
     public let caFile: String
     public private(set) var url = ""
+    /// The extra environment of the first `start`, to start the server again as it was.
+    public private(set) var startedEnvironment: [String: String] = [:]
     private var process: Process?
 
     public var outputFile: URL { directory.appendingPathComponent("serve.out") }
@@ -45,6 +47,7 @@ public final class ServerHarness: @unchecked Sendable {
 
     /// Starts `handoffd serve` on 127.0.0.1 with a free port and waits until it listens.
     public func start(extraEnvironment: [String: String] = [:]) async throws {
+        if startedEnvironment.isEmpty { startedEnvironment = extraEnvironment }
         let process = Process()
         process.executableURL = TestPaths.product("handoffd")
         process.arguments = ["serve", "--data-dir", dataDir.path, "--host", "127.0.0.1", "--port", "0"]

@@ -99,6 +99,24 @@ struct TokenAndAuditTests {
         }
     }
 
+    @Test("Witnesses' cosignatures are kept per checkpoint and witness; the newest checkpoint and each witness's largest size are read back", arguments: Backend.available)
+    func cosignatures(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend, checkpointInterval: 2)
+        defer { fixture.opened.close() }
+        let store = fixture.store
+        for index in 0..<3 { _ = try await store.createHandoff(customer: "C\(index)", expiresIn: 86_400, context: fixture.admin) }
+        let (note, checkpoint) = try await store.currentCheckpoint(now: fixture.admin.now)
+        let latest = try #require(try await store.latestCheckpoint())
+        #expect(latest.note == note && latest.checkpoint == checkpoint, "the newest kept checkpoint is the current one")
+        try await store.addCosignature(witness: "w1", treeSize: 2, line: "— w1 old", now: fixture.admin.now)
+        try await store.addCosignature(witness: "w1", treeSize: checkpoint.size, line: "— w1 first", now: fixture.admin.now)
+        try await store.addCosignature(witness: "w1", treeSize: checkpoint.size, line: "— w1 again", now: fixture.admin.now)
+        try await store.addCosignature(witness: "w2", treeSize: checkpoint.size, line: "— w2 line", now: fixture.admin.now)
+        #expect(try await store.cosignatures(treeSize: checkpoint.size) == ["— w1 again", "— w2 line"], "one line per witness, the newest, in name order")
+        #expect(try await store.cosignatures(treeSize: 2) == ["— w1 old"])
+        #expect(try await store.cosignedSizes() == ["w1": checkpoint.size, "w2": checkpoint.size])
+    }
+
     @Test("Rotation re-wraps every data key and server secret: the old master key opens nothing, the new one everything", arguments: Backend.available)
     func rotation(backend: Backend) async throws {
         let fixture = try await StoreFixture(backend)

@@ -39,6 +39,8 @@ package struct AuditVerification: Sendable, Equatable {
     package let checkpoint: AuditCheckpoint
     /// Earlier checkpoints that the export's history extends.
     package let consistentWith: [AuditCheckpoint]
+    /// The witnesses whose valid cosignature the export's checkpoint carries (of those given).
+    package var cosignedBy: [String] = []
 }
 
 /// Verifies an export offline with nothing but the server's public key: every line canonical and
@@ -46,7 +48,7 @@ package struct AuditVerification: Sendable, Equatable {
 /// each earlier checkpoint the auditor kept shown to be a prefix of this log.
 package enum AuditVerifier {
     package static func verify(
-        export bytes: [UInt8], publicKey: SigningPublicKey, previousCheckpoints: [String] = []
+        export bytes: [UInt8], publicKey: SigningPublicKey, previousCheckpoints: [String] = [], witnesses: [WitnessKey] = [], quorum: Int = 0
     ) throws(AuditVerificationFailure) -> AuditVerification {
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }
@@ -68,6 +70,24 @@ package enum AuditVerifier {
             }
         }
         earlier.sort { $0.size < $1.size }
+        // Two signed checkpoints of one size with different roots: the vault showed two histories.
+        for other in earlier + [checkpoint] {
+            if let first = (earlier + [checkpoint]).first(where: { $0.size == other.size && $0.rootHash != other.rootHash }) {
+                throw AuditVerificationFailure(
+                    index: other.size,
+                    reason: "fork: two checkpoints of \(other.size) events, both signed by this key, with different roots: "
+                        + "\(Base64.encode(first.rootHash)) and \(Base64.encode(other.rootHash)); the vault showed two different histories"
+                )
+            }
+        }
+        let cosigned = Cosignature.valid(in: SignedNote.split(note)?.signatures ?? "", checkpointText: checkpoint.text, witnesses: witnesses)
+        guard cosigned.count >= quorum else {
+            let names = cosigned.map(\.witness).joined(separator: ", ")
+            throw AuditVerificationFailure(
+                index: checkpoint.size,
+                reason: "the checkpoint carries \(cosigned.count) valid cosignature(s) of the witnesses given\(names.isEmpty ? "" : " (\(names))"), fewer than the quorum of \(quorum)"
+            )
+        }
         if let larger = earlier.last, larger.size > checkpoint.size {
             throw AuditVerificationFailure(index: checkpoint.size, reason: "the log shrank: a checkpoint for \(larger.size) events was signed earlier, this one has \(checkpoint.size)")
         }
@@ -95,8 +115,13 @@ package enum AuditVerifier {
             }
             while let next = pending.first, next.size == accumulator.size {
                 pending = pending.dropFirst()
-                guard (try? accumulator.root()) == next.rootHash else {
-                    throw AuditVerificationFailure(index: verifiedPrefix, reason: "events \(verifiedPrefix)…\(next.size - 1) differ from what the earlier checkpoint of \(next.size) events signed: history was rewritten in that range")
+                guard let root = try? accumulator.root(), root == next.rootHash else {
+                    let root = (try? accumulator.root()).map { Base64.encode($0) } ?? "?"
+                    throw AuditVerificationFailure(
+                        index: verifiedPrefix,
+                        reason: "fork: events \(verifiedPrefix)…\(next.size - 1) differ from what the earlier checkpoint of \(next.size) events signed "
+                            + "(root \(Base64.encode(next.rootHash)); this log's first \(next.size) events hash to \(root)): history was rewritten in that range"
+                    )
                 }
                 verifiedPrefix = next.size
             }
@@ -107,6 +132,6 @@ package enum AuditVerifier {
         guard (try? accumulator.root()) == checkpoint.rootHash else {
             throw AuditVerificationFailure(index: verifiedPrefix, reason: "events \(verifiedPrefix)…\(checkpoint.size - 1) do not hash to the signed root: one of them was changed")
         }
-        return AuditVerification(checkpoint: checkpoint, consistentWith: earlier)
+        return AuditVerification(checkpoint: checkpoint, consistentWith: earlier, cosignedBy: cosigned.map(\.witness))
     }
 }

@@ -3,23 +3,57 @@ import VaultCrypto
 /// `GET /v1/audit/checkpoint`: the signed checkpoint note of the current tree.
 package struct CheckpointInfo: WireModel, Equatable {
     /// The C2SP signed note; verify it before trusting `treeSize` or `rootHash`.
+    /// The C2SP signed note: the log's signature, then the witnesses' cosignatures (if any).
     package let note: String
     package let treeSize: Int64
     package let rootHash: [UInt8]
+    /// Each configured witness: the largest tree it cosigned, and why it did not cosign this one.
+    package let witnesses: [Witness]
 
-    package init(note: String, treeSize: Int64, rootHash: [UInt8]) {
+    /// What the vault knows of one witness.
+    package struct Witness: Sendable, Equatable {
+        package let name: String
+        package let cosignedSize: Int64?
+        package let problem: String?
+
+        package init(name: String, cosignedSize: Int64?, problem: String?) {
+            self.name = name
+            self.cosignedSize = cosignedSize
+            self.problem = problem
+        }
+    }
+
+    package init(note: String, treeSize: Int64, rootHash: [UInt8], witnesses: [Witness] = []) {
         self.note = note
         self.treeSize = treeSize
         self.rootHash = rootHash
+        self.witnesses = witnesses
     }
 
     package var json: JSONValue {
-        ["checkpoint": .string(note), "treeSize": .integer(treeSize), "rootHash": .string(Base64.encode(rootHash))]
+        var members: [String: JSONValue] = ["checkpoint": .string(note), "treeSize": .integer(treeSize), "rootHash": .string(Base64.encode(rootHash))]
+        if !witnesses.isEmpty {
+            members["witnesses"] = .array(witnesses.map { witness in
+                var entry: [String: JSONValue] = ["name": .string(witness.name)]
+                if let size = witness.cosignedSize { entry["cosignedSize"] = .integer(size) }
+                if let problem = witness.problem { entry["problem"] = .string(problem) }
+                return .object(entry)
+            })
+        }
+        return .object(members)
     }
 
     package init(json: JSONValue) throws {
         let object = try WireObject(json, "the checkpoint")
-        self.init(note: try object.string("checkpoint"), treeSize: try object.integer("treeSize"), rootHash: try object.base64("rootHash"))
+        var witnesses: [Witness] = []
+        for entry in json.objectValue?["witnesses"]?.arrayValue ?? [] {
+            let witness = try WireObject(entry, "a witness")
+            witnesses.append(Witness(name: try witness.string("name"), cosignedSize: witness.has("cosignedSize") ? try witness.integer("cosignedSize") : nil,
+                                     problem: try witness.optionalString("problem")))
+        }
+        self.init(
+            note: try object.string("checkpoint"), treeSize: try object.integer("treeSize"), rootHash: try object.base64("rootHash"), witnesses: witnesses
+        )
     }
 }
 

@@ -64,6 +64,11 @@ package struct ServerSettings: Sendable, Equatable {
     /// Altoura's constants that Steps 2–3 ask the customer to enter, put into every invite.
     package var deploymentRedirectURI: String?
     package var deploymentAppIdURIHost: String?
+    /// The witnesses each new checkpoint is sent to (C2SP tlog-witness), none by default.
+    package var witnesses: [WitnessEndpoint] = []
+    /// A PEM file of CA certificates trusted, beside the system's, for every HTTPS connection
+    /// handoffd makes (witnesses).
+    package var outboundCAFile: String?
 
     /// The sign-in app invites name, when one is configured.
     package var signIn: SignInSettings? {
@@ -106,6 +111,8 @@ package struct ServerSettings: Sendable, Equatable {
         case armURL = "arm_url"
         case deploymentRedirectURI = "deployment.redirect_uri"
         case deploymentAppIdURIHost = "deployment.app_id_uri_host"
+        case witnesses
+        case outboundCAFile = "outbound_ca_file"
 
         /// `HANDOFF_` and the name in capitals, dots as underscores (`HANDOFF_DEPLOYMENT_REDIRECT_URI`).
         var environmentName: String { "HANDOFF_" + rawValue.uppercased().replacingOccurrences(of: ".", with: "_") }
@@ -177,6 +184,11 @@ package struct ServerSettings: Sendable, Equatable {
                 throw SettingsError("\(source): deployment.app_id_uri_host must be a host name like altouraremoteacs.azurewebsites.net")
             }
             deploymentAppIdURIHost = value.lowercased()
+        case .witnesses:
+            witnesses = try WitnessEndpoint.list(value, source: source)
+        case .outboundCAFile:
+            guard FileManager.default.fileExists(atPath: value) else { throw SettingsError("\(source): outbound_ca_file: \(value) does not exist") }
+            outboundCAFile = value
         case .trustedProxies:
             switch TrustedProxies.parse(value) {
             case .success(let proxies):
@@ -242,8 +254,14 @@ package struct ServerSettings: Sendable, Equatable {
                 guard let key = Key(rawValue: name) else {
                     throw SettingsError("\(file): unknown setting \(name); known: \(Key.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                // A YAML list (trusted_proxies) is taken as its comma-separated items.
-                let text = (value as? [Any]).map { $0.map { "\($0)" }.joined(separator: ",") } ?? "\(value)"
+                // A YAML list (trusted_proxies) is taken as its comma-separated items; a witness
+                // ({name, key, url}) as "<key> <url>", its name checked against its key's.
+                let text = try (value as? [Any]).map { items in
+                    try items.map { item in
+                        guard let witness = item as? [String: Any] else { return "\(item)" }
+                        return try WitnessEndpoint.text(fromMapping: witness, source: file)
+                    }.joined(separator: ",")
+                } ?? "\(value)"
                 try settings.apply(key, text, source: file)
             }
         }

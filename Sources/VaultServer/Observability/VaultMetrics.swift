@@ -47,6 +47,23 @@ package final class VaultMetrics: Sendable {
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
     ]
 
+    static var witnessCosigned: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "handoff", metricName: "witness_cosigned_tree", unitName: "size", helpText: "The largest audit tree each witness has cosigned."
+    ) }
+    static var witnessProblems: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "handoff", metricName: "witness_problems", unitName: "total", helpText: "Checkpoints a witness did not cosign (down, refused, a fork)."
+    ) }
+
+    /// Records the largest tree `witness` has cosigned.
+    func witnessCosigned(_ witness: String, size: Int64) {
+        registry.makeGauge(descriptor: Self.witnessCosigned, labels: [("witness", witness)]).set(Double(size))
+    }
+
+    /// Counts a checkpoint `witness` did not cosign.
+    func witnessProblem(_ witness: String) {
+        registry.makeCounter(descriptor: Self.witnessProblems, labels: [("witness", witness)]).increment()
+    }
+
     /// Counts a request and its latency under its route pattern.
     func request(route: String, method: String, status: Int, seconds: Double) {
         let labels = [("route", route), ("method", method), ("status", String(status))]

@@ -38,7 +38,17 @@ extension VaultAPI {
     @Sendable func auditCheckpoint(_ request: Request, context: VaultRequestContext) async throws -> Response {
         _ = try authorize(context, [.auditor, .admin, .customer])
         let (note, checkpoint) = try await store.currentCheckpoint(now: clock())
-        return .json(CheckpointInfo(note: note, treeSize: checkpoint.size, rootHash: checkpoint.rootHash))
+        guard let witnessing else { return .json(CheckpointInfo(note: note, treeSize: checkpoint.size, rootHash: checkpoint.rootHash)) }
+        // The witnesses are asked at once (a bounded wait; one that is down costs this answer at
+        // most that), and their cosignatures follow the log's signature line.
+        await witnessing.round(within: Witnessing.timeout)
+        let cosignatures = try await store.cosignatures(treeSize: checkpoint.size)
+        let witnesses = await witnessing.status().map { status in
+            CheckpointInfo.Witness(name: status.name, cosignedSize: status.cosignedSize, problem: status.problem)
+        }
+        return .json(CheckpointInfo(
+            note: note + cosignatures.map { $0 + "\n" }.joined(), treeSize: checkpoint.size, rootHash: checkpoint.rootHash, witnesses: witnesses
+        ))
     }
 
     /// `GET /v1/audit/proof/inclusion?index=N&size=S` (auditor, admin; a customer for its own

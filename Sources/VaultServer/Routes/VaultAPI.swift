@@ -73,12 +73,16 @@ package struct VaultAPI: Sendable {
     let refusals: RefusalLimiter
     /// Repeated audited reads per credential and handoff; `TallyAuditService` audits what it counts.
     let repeatedReads: RepeatedReads
+    /// The witnesses' cosigning, when witnesses are configured.
+    let witnessing: Witnessing?
 
     /// Creates the API.
     package init(
         store: any HandoffStore, publicURL: @escaping @Sendable () -> String, limits: APILimits = APILimits(),
-        metrics: VaultMetrics = VaultMetrics(), readiness: Readiness? = nil, clock: @escaping @Sendable () -> Date = Date.init
+        metrics: VaultMetrics = VaultMetrics(), readiness: Readiness? = nil, witnessing: Witnessing? = nil,
+        clock: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.witnessing = witnessing
         self.store = store
         self.publicURL = publicURL
         self.limits = limits
