@@ -30,10 +30,15 @@ struct WebPageTests {
             let landing = try await client.send(.get, "/signin")
             #expect(landing.status == 200 && landing.headers[.contentSecurityPolicy] == Self.policy && landing.headers[.cacheControl] == "no-store")
             let landingHTML = String(decoding: landing.body, as: UTF8.self)
+            let auditor = try await client.send(.get, "/audit")
+            #expect(auditor.status == 200 && auditor.headers[.contentSecurityPolicy] == Self.policy && auditor.headers[.cacheControl] == "no-store")
+            let auditorHTML = String(decoding: auditor.body, as: UTF8.self)
+            #expect(!auditorHTML.contains("{{"), "every placeholder of the auditor's page filled")
             let served = try WebPage.served()
             for asset in served.assets.values {
-                // The sign-in popup's script is named by its landing page; the rest by the page.
-                let naming = asset.name.hasPrefix("signin-") ? landingHTML : html
+                // The sign-in popup's script is named by its landing page, the auditor's by its
+                // page; the rest by the page.
+                let naming = asset.name.hasPrefix("signin-") ? landingHTML : asset.name.hasPrefix("audit-") ? auditorHTML : html
                 #expect(naming.contains("/assets/\(asset.name)") && naming.contains(asset.integrity), "\(asset.name) named with its integrity")
                 let answer = try await client.send(.get, "/assets/\(asset.name)")
                 #expect(answer.status == 200 && answer.contentType == asset.contentType)

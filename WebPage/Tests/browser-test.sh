@@ -13,3 +13,4 @@ if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c "import selenium, axe_
 fi
 "$venv/bin/python" WebPage/Tests/page_test.py "$bin" "$PWD/.build-web/screenshots"
 "$venv/bin/python" WebPage/Tests/signin_test.py "$bin" "$PWD/.build-web/screenshots"
+"$venv/bin/python" WebPage/Tests/audit_test.py "$bin" "$PWD/.build-web/screenshots"

@@ -9,7 +9,7 @@ header=$(mktemp)
 {
   echo "// Written by WebPage/build/digests.sh (make web): the page files' SHA-256, so that a changed file"
   echo "// rebuilds web_page.c. Not used at run time (handoffd hashes what it embeds)."
-  for file in index.html page.js page.css handoff.wasm signin.js; do
+  for file in index.html page.js page.css handoff.wasm signin.js audit.html audit.js; do
     name=$(echo "$file" | tr 'a-z.' 'A-Z_')
     echo "#define HV_DIGEST_$name \"$(sha256sum "$assets/$file" | cut -d' ' -f1)\""
   done

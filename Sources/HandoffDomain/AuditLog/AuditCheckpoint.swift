@@ -18,12 +18,12 @@ package struct AuditCheckpoint: Sendable, Equatable {
     package var text: String { "\(origin)\n\(size)\n\(Base64.encode(rootHash))\n" }
 
     /// The signed note, under key name = origin.
-    package func signed(with key: SigningKeyPair) throws -> String {
+    package func signed(with key: SigningKeyPair) throws(FormatError) -> String {
         try SignedNote.sign(text, keyName: origin, with: key)
     }
 
     /// Verifies a signed checkpoint with `publicKey` and parses it.
-    package static func verify(_ note: String, publicKey: SigningPublicKey) throws -> AuditCheckpoint {
+    package static func verify(_ note: String, publicKey: SigningPublicKey) throws(FormatError) -> AuditCheckpoint {
         let text = try SignedNote.verify(note, publicKey: publicKey)
         let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // C2SP allows extension lines after the root hash; this log writes none but accepts them.

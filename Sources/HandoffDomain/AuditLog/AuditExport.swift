@@ -82,7 +82,7 @@ package enum AuditVerifier {
         }
         let cosigned = Cosignature.valid(in: SignedNote.split(note)?.signatures ?? "", checkpointText: checkpoint.text, witnesses: witnesses)
         guard cosigned.count >= quorum else {
-            let names = cosigned.map(\.witness).joined(separator: ", ")
+            let names = cosigned.map { $0.witness }.joined(separator: ", ")
             throw AuditVerificationFailure(
                 index: checkpoint.size,
                 reason: "the checkpoint carries \(cosigned.count) valid cosignature(s) of the witnesses given\(names.isEmpty ? "" : " (\(names))"), fewer than the quorum of \(quorum)"
@@ -132,6 +132,6 @@ package enum AuditVerifier {
         guard (try? accumulator.root()) == checkpoint.rootHash else {
             throw AuditVerificationFailure(index: verifiedPrefix, reason: "events \(verifiedPrefix)…\(checkpoint.size - 1) do not hash to the signed root: one of them was changed")
         }
-        return AuditVerification(checkpoint: checkpoint, consistentWith: earlier, cosignedBy: cosigned.map(\.witness))
+        return AuditVerification(checkpoint: checkpoint, consistentWith: earlier, cosignedBy: cosigned.map { $0.witness })
     }
 }

@@ -1,19 +1,14 @@
 import VaultCrypto
 
-/// RFC 9162 (Certificate Transparency v2) Merkle tree hashing, proofs and their verification.
-///
-/// Proof generation reads perfect-subtree hashes through a `NodeSource`, so the server serves
-/// proofs from the nodes it stores (O(log n) reads each) and tests from an in-memory tree.
+/// RFC 9162 (Certificate Transparency v2) Merkle tree hashing and proof verification — what a
+/// verifier needs, also compiled into the page's WebAssembly. Proof generation is in
+/// `MerkleTree+Proofs.swift`.
 package enum MerkleTree {
-    /// The hash of a perfect subtree: `level` 0 is a leaf, and the node at (`level`, `index`)
-    /// covers leaves `index·2^level ..< (index+1)·2^level`.
-    package typealias NodeSource = (_ level: Int, _ index: Int64) throws -> [UInt8]
-
     /// SHA-256 of the empty string: the root of the empty tree.
-    package static func emptyRoot() throws -> [UInt8] { try SHA256.hash([UInt8]()) }
+    package static func emptyRoot() throws(CryptoError) -> [UInt8] { try SHA256.hash([UInt8]()) }
 
     /// `SHA-256(0x00 ‖ data)`.
-    package static func leafHash(_ data: [UInt8]) throws -> [UInt8] {
+    package static func leafHash(_ data: [UInt8]) throws(CryptoError) -> [UInt8] {
         var hasher = try SHA256()
         hasher.update([0x00])
         hasher.update(data)
@@ -21,7 +16,7 @@ package enum MerkleTree {
     }
 
     /// `SHA-256(0x01 ‖ left ‖ right)`.
-    package static func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws -> [UInt8] {
+    package static func nodeHash(_ left: [UInt8], _ right: [UInt8]) throws(CryptoError) -> [UInt8] {
         var hasher = try SHA256()
         hasher.update([0x01])
         hasher.update(left)
@@ -34,53 +29,6 @@ package enum MerkleTree {
         var k: Int64 = 1
         while k << 1 < n { k <<= 1 }
         return k
-    }
-
-    /// MTH(D[start:end]) from stored perfect subtrees: O(log n) reads.
-    package static func subtreeHash(from start: Int64, to end: Int64, nodes: NodeSource) throws -> [UInt8] {
-        let count = end - start
-        if count == 0 { return try emptyRoot() }
-        if count & (count - 1) == 0, start % count == 0 {
-            return try nodes(count.trailingZeroBitCount, start / count)
-        }
-        let k = split(count)
-        return try nodeHash(try subtreeHash(from: start, to: start + k, nodes: nodes), try subtreeHash(from: start + k, to: end, nodes: nodes))
-    }
-
-    /// The root of the tree of the first `size` leaves.
-    package static func rootHash(size: Int64, nodes: NodeSource) throws -> [UInt8] {
-        try subtreeHash(from: 0, to: size, nodes: nodes)
-    }
-
-    /// The audit path of leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3.1).
-    package static func inclusionProof(index: Int64, size: Int64, nodes: NodeSource) throws -> [[UInt8]] {
-        precondition(index >= 0 && index < size, "inclusion proof outside the tree")
-        func path(_ m: Int64, _ start: Int64, _ end: Int64) throws -> [[UInt8]] {
-            let n = end - start
-            if n == 1 { return [] }
-            let k = split(n)
-            if m < k {
-                return try path(m, start, start + k) + [try subtreeHash(from: start + k, to: end, nodes: nodes)]
-            }
-            return try path(m - k, start + k, end) + [try subtreeHash(from: start, to: start + k, nodes: nodes)]
-        }
-        return try path(index, 0, size)
-    }
-
-    /// The consistency proof between the trees of `first` and `second` leaves (RFC 9162 §2.1.4.1).
-    package static func consistencyProof(from first: Int64, to second: Int64, nodes: NodeSource) throws -> [[UInt8]] {
-        precondition(first >= 0 && first <= second, "consistency proof needs first ≤ second")
-        if first == 0 || first == second { return [] }
-        func subproof(_ m: Int64, _ start: Int64, _ end: Int64, _ complete: Bool) throws -> [[UInt8]] {
-            let n = end - start
-            if m == n { return complete ? [] : [try subtreeHash(from: start, to: end, nodes: nodes)] }
-            let k = split(n)
-            if m <= k {
-                return try subproof(m, start, start + k, complete) + [try subtreeHash(from: start + k, to: end, nodes: nodes)]
-            }
-            return try subproof(m - k, start + k, end, false) + [try subtreeHash(from: start, to: start + k, nodes: nodes)]
-        }
-        return try subproof(first, 0, second, true)
     }
 
     /// Whether `proof` shows leaf `leafHash` at `index` in the tree of `size` with `root`
@@ -147,7 +95,7 @@ package struct MerkleRootAccumulator: Sendable {
     package init() {}
 
     /// Adds the next leaf hash.
-    package mutating func append(leafHash: [UInt8]) throws {
+    package mutating func append(leafHash: [UInt8]) throws(CryptoError) {
         var node = (level: 0, hash: leafHash)
         while let last = stack.last, last.level == node.level {
             stack.removeLast()
@@ -158,38 +106,9 @@ package struct MerkleRootAccumulator: Sendable {
     }
 
     /// The root of the leaves so far.
-    package func root() throws -> [UInt8] {
+    package func root() throws(CryptoError) -> [UInt8] {
         guard var hash = stack.last?.hash else { return try MerkleTree.emptyRoot() }
         for node in stack.dropLast().reversed() { hash = try MerkleTree.nodeHash(node.hash, hash) }
         return hash
-    }
-}
-
-/// A whole tree in memory (tests, small verifiers): every perfect-subtree hash, level by level.
-package struct InMemoryMerkleTree: Sendable {
-    private var levels: [[[UInt8]]] = [[]]
-
-    package init(leafHashes: [[UInt8]] = []) throws {
-        for hash in leafHashes { try append(leafHash: hash) }
-    }
-
-    package var size: Int64 { Int64(levels[0].count) }
-
-    package mutating func append(leafHash: [UInt8]) throws {
-        levels[0].append(leafHash)
-        var level = 0
-        var index = levels[0].count - 1
-        while index & 1 == 1 {
-            let parent = try MerkleTree.nodeHash(levels[level][index - 1], levels[level][index])
-            if levels.count == level + 1 { levels.append([]) }
-            levels[level + 1].append(parent)
-            level += 1
-            index >>= 1
-        }
-    }
-
-    /// The node source over this tree.
-    package var nodes: MerkleTree.NodeSource {
-        { level, index in self.levels[level][Int(index)] }
     }
 }

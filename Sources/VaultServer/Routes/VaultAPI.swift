@@ -158,6 +158,7 @@ package struct VaultAPI: Sendable {
         router.get("favicon.ico") { _, _ in Response(status: .noContent, headers: [.cacheControl: "public, max-age=86400"]) }
         router.get("assets/:name") { _, context in try WebPage.served().asset(named: context.parameters.get("name") ?? "") }
         router.get("signin") { _, _ in try WebPage.served().signInLanding() }
+        router.get("audit") { _, _ in try WebPage.served().auditorPage() }
     }
 
     /// `GET /metrics`: Prometheus text, for the admin or from loopback only.

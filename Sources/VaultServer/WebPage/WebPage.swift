@@ -37,6 +37,8 @@ struct WebPage: Sendable {
     let index: ByteBuffer
     /// The sign-in popup's landing page, `/signin`.
     let signInPage: ByteBuffer
+    /// The auditor's page, `/audit`.
+    let auditPage: ByteBuffer
     let assets: [String: Asset]
     /// The page's code digest, shown in its footer: SHA-256 of the `sha256sum` listing of
     /// `handoff.wasm`, `page.css`, `page.js` and `signin.js` (`sha256sum handoff.wasm page.css
@@ -70,6 +72,7 @@ struct WebPage: Sendable {
         let style = try asset(hv_asset_page_css(), stem: "page", suffix: "css", type: "text/css; charset=utf-8")
         let rules = try asset(hv_asset_handoff_wasm(), stem: "handoff", suffix: "wasm", type: "application/wasm")
         let signIn = try asset(hv_asset_signin_js(), stem: "signin", suffix: "js", type: "text/javascript; charset=utf-8")
+        let audit = try asset(hv_asset_audit_js(), stem: "audit", suffix: "js", type: "text/javascript; charset=utf-8")
         let listing = try [(rules, "handoff.wasm"), (style, "page.css"), (script, "page.js"), (signIn, "signin.js")].map { asset, file in
             "\(Hex.encode(try SHA256.hash(Array(asset.bytes.readableBytesView))))  \(file)\n"
         }.joined()
@@ -83,7 +86,16 @@ struct WebPage: Sendable {
             html = html.replacingOccurrences(of: "{{\(key)}}", with: value)
         }
         template = html
-        assets = Dictionary(uniqueKeysWithValues: [script, style, rules, signIn].map { ($0.name, $0) })
+        assets = Dictionary(uniqueKeysWithValues: [script, style, rules, signIn, audit].map { ($0.name, $0) })
+        let auditFile = hv_asset_audit_html()
+        var auditHTML = String(decoding: UnsafeBufferPointer(start: auditFile.bytes, count: auditFile.size), as: UTF8.self)
+        for (key, value) in [
+            ("script", audit.name), ("scriptIntegrity", audit.integrity), ("style", style.name), ("styleIntegrity", style.integrity),
+            ("rules", rules.name), ("rulesIntegrity", rules.integrity),
+        ] {
+            auditHTML = auditHTML.replacingOccurrences(of: "{{\(key)}}", with: value)
+        }
+        auditPage = ByteBuffer(string: auditHTML)
         signInPage = ByteBuffer(string: """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -120,6 +132,11 @@ struct WebPage: Sendable {
     /// `GET /`: the page itself, never cached (it names the current assets).
     func page() -> Response {
         Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: index))
+    }
+
+    /// `GET /audit`: the auditor's page; never cached (it names the current assets).
+    func auditorPage() -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: auditPage))
     }
 
     /// `GET /signin`: where the sign-in popup lands; never cached, never indexed.

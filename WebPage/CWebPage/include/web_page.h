@@ -14,5 +14,7 @@ hv_asset hv_asset_page_js(void);
 hv_asset hv_asset_page_css(void);
 hv_asset hv_asset_handoff_wasm(void);
 hv_asset hv_asset_signin_js(void);
+hv_asset hv_asset_audit_html(void);
+hv_asset hv_asset_audit_js(void);
 
 #endif
