@@ -156,19 +156,12 @@ struct StatusCommand: HandoffSubcommand {
     }
 
     /// Checks that the receipt's audit event is in the log under the signed checkpoint, and that
-    /// it records this submission.
+    /// it records this submission (`ReceiptInLog`, which the page runs too).
     static func verifyInLog(_ receipt: Receipt, checkpoint: AuditCheckpoint, client: VaultClient) async throws {
         guard receipt.auditIndex < checkpoint.size else {
             throw CLIError.verification("receipt \(receipt.submissionId) names audit index \(receipt.auditIndex), beyond the signed log of \(checkpoint.size)")
         }
         let inclusion = try await client.inclusionProof(index: receipt.auditIndex, size: checkpoint.size)
-        let event = try? JSONParser.parse(inclusion.event.bytes).objectValue
-        guard let event, event["index"]?.integerValue == receipt.auditIndex, event["action"] == "submission.received",
-              event["submissionId"]?.stringValue == receipt.submissionId, event["handoffId"]?.stringValue == receipt.handoffId,
-              MerkleTree.verifyInclusion(leafHash: try MerkleTree.leafHash(inclusion.event.bytes), index: receipt.auditIndex,
-                                         size: checkpoint.size, proof: inclusion.proof, root: checkpoint.rootHash)
-        else {
-            throw CLIError.verification("the audit log does not prove receipt \(receipt.submissionId)'s event at index \(receipt.auditIndex)")
-        }
+        try ReceiptInLog.verify(receipt, checkpoint: checkpoint, event: inclusion.event.bytes, proof: inclusion.proof)
     }
 }

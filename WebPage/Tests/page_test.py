@@ -532,6 +532,9 @@ def main():
         WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "journey").get_attribute("data-stage") == "building")
         check("fetched your values" in driver.find_element(By.ID, "status").text and focused_status(driver),
               "being built, said and focused: %r" % driver.find_element(By.ID, "status").text)
+        history = driver.execute_script("return Array.from(document.querySelectorAll('#history li')).map(li => [li.dataset.state, li.textContent])")
+        check(len(history) == 1 and history[0][0] == "ok" and history[0][1].startswith("✓ Sent on"),
+              "your handoff's history, verified in the page: %r" % history)
         axe_check(driver, "being built")
         driver.save_screenshot(os.path.join(screenshots, "3c-being-built.png"))
 

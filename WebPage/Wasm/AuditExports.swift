@@ -67,6 +67,37 @@ public func hvVerifyInclusion(
     return WebBoundary.answer(["ok": true])
 }
 
+/// "Your handoff's history, verified": the receipt (signed by the server key the invite pins) is
+/// in the checkpoint's tree (signed by the same key) as the event given, by the proof given (a
+/// JSON array of base64 hashes) — `ReceiptInLog`, as `handoff status` checks it:
+/// `{"ok":true,"receivedAt","submissionId","auditIndex","treeSize"}` or `{"ok":false,"reason"}`.
+@_cdecl("hv_receipt_in_log")
+public func hvReceiptInLog(
+    _ inviteText: UnsafePointer<UInt8>?, _ inviteLength: Int32,
+    _ receiptNote: UnsafePointer<UInt8>?, _ receiptLength: Int32,
+    _ checkpointNote: UnsafePointer<UInt8>?, _ checkpointLength: Int32,
+    _ event: UnsafePointer<UInt8>?, _ eventLength: Int32,
+    _ proof: UnsafePointer<UInt8>?, _ proofLength: Int32
+) -> UnsafeMutableRawPointer? {
+    do throws(FormatError) {
+        let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
+        let receipt = try Receipt.verifySignature(WebBoundary.text(receiptNote, receiptLength), serverKey: invite.serverKey, handoffId: invite.handoffId)
+        let checkpoint = try AuditCheckpoint.verify(WebBoundary.text(checkpointNote, checkpointLength), publicKey: invite.serverKey)
+        var hashes: [[UInt8]] = []
+        for text in WebBoundary.strings(proof, proofLength) {
+            guard let hash = try? Base64.decode(text) else { throw FormatError(.receiptMismatch, "the proof is not a list of hashes") }
+            hashes.append(hash)
+        }
+        try ReceiptInLog.verify(receipt, checkpoint: checkpoint, event: WebBoundary.bytes(event, eventLength), proof: hashes)
+        return WebBoundary.answer([
+            "ok": true, "receivedAt": .string(receipt.receivedAt), "submissionId": .string(receipt.submissionId),
+            "auditIndex": .integer(receipt.auditIndex), "treeSize": .integer(checkpoint.size),
+        ])
+    } catch {
+        return WebBoundary.failure(error)
+    }
+}
+
 extension WebBoundary {
     /// The strings of a JSON array (anything else: none).
     static func strings(_ pointer: UnsafePointer<UInt8>?, _ length: Int32) -> [String] {

@@ -62,7 +62,7 @@ for file in $M/VaultCrypto/*.swift $M/HandoffDomain/JSON/*.swift $M/HandoffDomai
   $M/HandoffDomain/Handoff/{HandoffState,HandoffState+Guidance}.swift \
   $M/HandoffDomain/Formats/{FormatError,InviteCode,SealedPayload,ObjectIdPayload,TenantProof,Receipt,SignedNote,PackageSignature}.swift \
   $M/HandoffDomain/SignIn/{SignInSettings,CompactJWS,TenantProofCheck}.swift $M/HandoffDomain/Setup/SetupCheck.swift \
-  $M/HandoffDomain/AuditLog/{MerkleTree,AuditCheckpoint,AuditExport,WitnessKey}.swift \
+  $M/HandoffDomain/AuditLog/{MerkleTree,AuditCheckpoint,AuditExport,WitnessKey,ReceiptInLog}.swift \
   WebPage/Wasm/*.swift; do
   sed '/^import VaultCrypto$/d' "$file" > "$stage/swift/$(basename "$(dirname "$file")")_$(basename "$file")"
 done
@@ -80,7 +80,7 @@ builtins=$(ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a
 "$wasm_ld" --no-entry --strip-all --gc-sections \
   --export=hv_alloc --export=hv_free --export=hv_validate --export=hv_invite --export=hv_seal --export=hv_seal_object_id \
   --export=hv_verify_receipt --export=hv_verify_package --export=hv_describe --export=hv_tenant_nonce --export=hv_check_sign_in --export=hv_setup_check \
-  --export=hv_verify_export --export=hv_verify_inclusion \
+  --export=hv_verify_export --export=hv_verify_inclusion --export=hv_receipt_in_log \
   "$wasi/crt1-reactor.o" "$work/handoff-web.o" "$lib" "$wasi/libc.a" "$wasi/libwasi-emulated-signal.a" "$unicode" "$builtins" \
   -o "$out.tmp"
 mv "$out.tmp" "$out"

@@ -842,10 +842,45 @@
     link.hidden = false;
   }
 
+  // "Your handoff's history, verified": each receipt's audit event proven in the vault's signed
+  // log (the checkpoint and the receipts checked with the server key the invite pins).
+  async function showHistory(current, handoff) {
+    const receipts = handoff.receipts || [];
+    const list = $("history");
+    if (receipts.length === 0) {
+      $("history-part").hidden = true;
+      return;
+    }
+    const checkpoint = await vault("GET", "/v1/audit/checkpoint", current.token);
+    const items = [];
+    for (const receipt of receipts) {
+      const index = Number(receipt.split("\n")[5]);
+      const item = document.createElement("li");
+      let verdict = { ok: false, reason: "the receipt names no log entry" };
+      if (Number.isInteger(index) && index >= 0) {
+        const inclusion = await vault("GET", `/v1/audit/proof/inclusion?index=${index}&size=${checkpoint.treeSize}`, current.token);
+        verdict = call("hv_receipt_in_log", encoder.encode(current.code), encoder.encode(receipt), encoder.encode(checkpoint.checkpoint),
+          encoder.encode(inclusion.event), encoder.encode(JSON.stringify(inclusion.proof || [])));
+      }
+      item.dataset.state = verdict.ok ? "ok" : "problem";
+      item.textContent = verdict.ok
+        ? `✓ Sent on ${localTime(verdict.receivedAt)}: entry ${verdict.auditIndex} of the vault's signed log of ${verdict.treeSize}.`
+        : `✗ A sending the log does not prove (${verdict.reason}). Tell Altoura.`;
+      items.push(item);
+    }
+    list.replaceChildren(...items);
+    $("history-part").hidden = false;
+  }
+
   async function showState(current) {
     const handoff = await vault("GET", `/v1/handoffs/${current.handoffId}`, current.token);
     shown = handoff;
     showStage(handoff);
+    try {
+      await showHistory(current, handoff);
+    } catch (error) {
+      $("history-part").hidden = true;  // the history is a check on top; its absence blocks nothing
+    }
     if (handoff.state === "delivered") {
       if (await fetchPackage(current, handoff)) {
         status(`Your Teams app package is ready, signed by Altoura and checked in this browser: download it below, then follow Steps 9 and 10.`, "success");
