@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +28,15 @@ def run(cmd, env=None, check=True, timeout=120):
     if check and result.returncode != 0:
         raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd[:3]), result.returncode, result.stderr.strip()))
     return result
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
 
 
 def database_url(base, name):

@@ -28,7 +28,7 @@ extension PostgresStore {
     }
 
     package func addCosignature(witness: String, treeSize: Int64, line: String, now: Date) async throws {
-        try await write(auditLock: false) { connection in
+        _ = try await write(auditLock: false) { connection in
             try await connection.query("""
                 INSERT INTO cosignature (tree_size, witness, line, received_at) VALUES (\(treeSize), \(witness), \(line), \(now))
                 ON CONFLICT (tree_size, witness) DO UPDATE SET line = EXCLUDED.line, received_at = EXCLUDED.received_at

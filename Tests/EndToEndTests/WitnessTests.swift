@@ -42,9 +42,11 @@ final class WitnessProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = ProcessRunner.python
         process.arguments = [
-            Self.script, "serve", "--name", name, "--seed", seed, "--db", directory.appendingPathComponent("\(file).sqlite").path,
+            Self.script, "serve", "--name", name, "--db", directory.appendingPathComponent("\(file).sqlite").path,
             "--port", String(port), "--tls", tls.path, "--log", "\(origin)=\(logKey)", "--ready", ready.path,
         ]
+        // The key's seed in the environment, never in argv.
+        process.environment = ProcessInfo.processInfo.environment.merging(["WITNESS_SEED": seed]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         let errors = directory.appendingPathComponent("\(file).err")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
@@ -200,7 +202,7 @@ struct WitnessTests {
         await server.stop()
         let saved = server.directory.appendingPathComponent("saved.sqlite")
         try FileManager.default.copyItem(at: server.databaseFile, to: saved)
-        try await server.start(extraEnvironment: Self.environment(of: server))
+        try await server.start(extraEnvironment: server.startedEnvironment)
         for index in 0..<3 { _ = try await scenario.invite(customer: "Honest \(index)") }
         let honest = try await Self.export(scenario, auditor: auditor, to: "honest.jsonl")
         let honestNote = try Self.checkpointNote(honest)
@@ -211,7 +213,7 @@ struct WitnessTests {
         await server.stop()
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: server.databaseFile.path + suffix) }
         try FileManager.default.copyItem(at: saved, to: server.databaseFile)
-        try await server.start(extraEnvironment: Self.environment(of: server))
+        try await server.start(extraEnvironment: server.startedEnvironment)
         var grown = try #require(Int(try await server.sql("SELECT COUNT(*) FROM auditEvent")))
         var other = 0
         while grown < size {
@@ -233,8 +235,4 @@ struct WitnessTests {
         #expect(try await Self.verify(scenario, forked, ["--witness", witnesses[0].vkey]).status == 76, "the other history carries no cosignature")
     }
 
-    /// The environment the server was first started with (its witnesses), to start it again.
-    static func environment(of server: ServerHarness) -> [String: String] {
-        server.startedEnvironment
-    }
 }

@@ -6,7 +6,8 @@ verify the cosignatures it returns with `handoff audit verify`.
 
   witness.py tls DIR                      a CA and a certificate for 127.0.0.1 (ca.pem, cert.pem, key.pem)
   witness.py keygen NAME                  {"name", "seed", "vkey"}: a new Ed25519 witness key
-  witness.py serve --name N --seed B64 --db FILE --port P --tls DIR --log ORIGIN=BASE64KEY [--ready FILE]
+  WITNESS_SEED=B64 witness.py serve --name N --db FILE --port P --tls DIR --log ORIGIN=BASE64KEY [--ready FILE]
+                                          (the key's seed in the environment, never in argv)
 """
 import argparse
 import base64
@@ -218,7 +219,7 @@ def serve(arguments):
     for item in arguments.log:
         origin, _, key = item.partition("=")
         logs[origin] = base64.b64decode(key, validate=True)
-    witness = Witness(arguments.name, base64.b64decode(arguments.seed), arguments.db, logs)
+    witness = Witness(arguments.name, base64.b64decode(os.environ["WITNESS_SEED"]), arguments.db, logs)
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -264,7 +265,6 @@ def main(argv):
     keygen.add_argument("name")
     run = commands.add_parser("serve")
     run.add_argument("--name", required=True)
-    run.add_argument("--seed", required=True)
     run.add_argument("--db", required=True)
     run.add_argument("--port", type=int, required=True)
     run.add_argument("--tls", required=True)

@@ -21,9 +21,9 @@ import urllib.request
 import ssl
 
 sys.path.insert(0, os.path.dirname(__file__))
-from page_test import AXE_COUNTS, FAILURES, axe_check, browser, check, free_port, requests_made  # noqa: E402
+from page_test import AXE_COUNTS, FAILURES, axe_check, browser, check, requests_made  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from vault import Vault, run  # noqa: E402
+from vault import Vault, free_port, run  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -53,9 +53,10 @@ def main():
     context = ssl.create_default_context(cafile=vault.ca_file)
     request = urllib.request.Request(url + "/v1/audit/checkpoint", headers={"Authorization": "Bearer " + admin})
     origin = json.loads(urllib.request.urlopen(request, context=context).read())["checkpoint"].split("\n")[0]
-    witness = subprocess.Popen(["/usr/bin/python3", WITNESS, "serve", "--name", "witness.test/w1", "--seed", key["seed"],
+    witness = subprocess.Popen(["/usr/bin/python3", WITNESS, "serve", "--name", "witness.test/w1",
                                 "--db", os.path.join(work, "w1.sqlite"), "--port", str(port), "--tls", tls,
-                                "--log", "%s=%s" % (origin, vault.server_key), "--ready", os.path.join(work, "w1.ready")])
+                                "--log", "%s=%s" % (origin, vault.server_key), "--ready", os.path.join(work, "w1.ready")],
+                               env=dict(os.environ, WITNESS_SEED=key["seed"]))
     try:
         deadline = time.monotonic() + 20
         while not os.path.exists(os.path.join(work, "w1.ready")) and time.monotonic() < deadline:

@@ -36,7 +36,7 @@ import urllib.request
 import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from vault import Vault, run  # noqa: E402
+from vault import Vault, free_port, run  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Tests", "Tools"))
 from zip_bomb import bomb  # noqa: E402
 
@@ -161,14 +161,6 @@ def focused_status(driver):
 
 def select_all(driver):
     ActionChains(driver).key_down(Keys.CONTROL).send_keys("a").key_up(Keys.CONTROL).perform()
-
-
-def free_port():
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
 
 
 def static_origin_flow(vault, home, port, screenshots, work, minimal_values):

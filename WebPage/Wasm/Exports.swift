@@ -79,7 +79,7 @@ public func hvSeal(
     let values: HandoffValues
     switch WebBoundary.values(document, documentLength) {
     case .success(let checked): values = checked
-    case .failure(let invalid): return WebBoundary.answer(["ok": false, "problems": .array(invalid.problems.map { $0.jsonValue })])
+    case .failure(let invalid): return WebBoundary.refused(invalid)
     }
     do throws(FormatError) {
         let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
@@ -129,7 +129,7 @@ public func hvSealObjectId(
                 handoffId: invite.handoffId, sealedAt: WebBoundary.text(sealedAt, sealedAtLength), teamsAppObjectId: WebBoundary.text(objectId, objectIdLength)
             )
         } catch {
-            return WebBoundary.answer(["ok": false, "problems": .array(error.problems.map { $0.jsonValue })])
+            return WebBoundary.refused(error)
         }
         let sealed = try payload.seal(to: invite.recipientKey)
         return WebBoundary.answer(["ok": true, "sealed": .string(Base64.encode(sealed)), "recipientKeyId": .string(invite.recipientKey.keyId)])
@@ -252,7 +252,7 @@ public func hvSetupCheck(
     let values: HandoffValues
     switch WebBoundary.values(document, documentLength) {
     case .success(let checked): values = checked
-    case .failure(let invalid): return WebBoundary.answer(["ok": false, "problems": .array(invalid.problems.map { $0.jsonValue })])
+    case .failure(let invalid): return WebBoundary.refused(invalid)
     }
     do throws(FormatError) {
         let invite = try InviteCode(decoding: WebBoundary.text(inviteText, inviteLength))
@@ -340,6 +340,11 @@ enum WebBoundary {
         for shift in 0..<4 { bytes[shift] = UInt8(truncatingIfNeeded: count >> (8 * UInt32(shift))) }
         for (offset, byte) in body.enumerated() { bytes[4 + offset] = byte }
         return buffer
+    }
+
+    /// Values (or an Object ID) that break the rules: `{"ok":false,"problems":[…]}`.
+    static func refused(_ invalid: ValuesInvalid) -> UnsafeMutableRawPointer? {
+        answer(["ok": false, "problems": .array(invalid.problems.map { $0.jsonValue })])
     }
 
     /// A refused format, with its stable code and reason (which never quote secrets).

@@ -17,19 +17,10 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from vault import Vault, run  # noqa: E402
+from vault import Vault, free_port, run  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 WITNESS = os.path.join(ROOT, "Tests", "Tools", "witness.py")
-
-
-def free_port():
-    import socket
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
 
 
 def measure(bin_dir, rounds, witnessed):
@@ -53,9 +44,10 @@ def measure(bin_dir, rounds, witnessed):
     try:
         if witnessed:
             origin = checkpoint()["checkpoint"].split("\n")[0]
-            witness = subprocess.Popen(["/usr/bin/python3", WITNESS, "serve", "--name", "bench.test/w1", "--seed", key["seed"],
+            witness = subprocess.Popen(["/usr/bin/python3", WITNESS, "serve", "--name", "bench.test/w1",
                                         "--db", os.path.join(work, "w.sqlite"), "--port", str(port), "--tls", tls,
-                                        "--log", "%s=%s" % (origin, vault.server_key), "--ready", os.path.join(work, "ready")])
+                                        "--log", "%s=%s" % (origin, vault.server_key), "--ready", os.path.join(work, "ready")],
+                                       env=dict(os.environ, WITNESS_SEED=key["seed"]))
             while not os.path.exists(os.path.join(work, "ready")):
                 time.sleep(0.05)
             time.sleep(2.5)  # the first background round catches up

@@ -77,16 +77,6 @@ package struct Cosignature: Sendable, Equatable {
     }
 }
 
-extension SignedNote {
-    /// A note's text and its signature lines (each ending in a newline), split at the blank line;
-    /// nil when there is no blank line.
-    package static func split(_ note: String) -> (text: String, signatures: String)? {
-        let bytes = Array(note.utf8)
-        guard let blank = bytes.indices.dropLast().first(where: { bytes[$0] == 0x0A && bytes[$0 + 1] == 0x0A }) else { return nil }
-        return (String(decoding: bytes[...blank], as: UTF8.self), String(decoding: bytes[(blank + 2)...], as: UTF8.self))
-    }
-}
-
 /// The C2SP tlog-witness `add-checkpoint` request: `old <size>\n`, the consistency proof's hashes
 /// one base64 line each, a blank line, then the signed checkpoint.
 package enum AddCheckpoint {

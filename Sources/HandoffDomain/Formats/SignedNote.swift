@@ -69,6 +69,14 @@ package enum SignedNote {
         bytes.last == newline && bytes.first != newline && firstBlankLine(bytes) == nil
     }
 
+    /// A note's text and its signature lines (each ending in a newline), split at the blank line;
+    /// nil when there is no blank line.
+    package static func split(_ note: String) -> (text: String, signatures: String)? {
+        let bytes = Array(note.utf8)
+        guard let blank = firstBlankLine(bytes) else { return nil }
+        return (String(decoding: bytes[...blank], as: UTF8.self), String(decoding: bytes[(blank + 2)...], as: UTF8.self))
+    }
+
     /// The index of the first newline that is followed by another.
     private static func firstBlankLine(_ bytes: [UInt8]) -> Int? {
         bytes.indices.dropLast().first { bytes[$0] == newline && bytes[$0 + 1] == newline }

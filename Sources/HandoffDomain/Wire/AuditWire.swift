@@ -13,8 +13,10 @@ package struct CheckpointInfo: WireModel, Equatable {
     /// What the vault knows of one witness.
     package struct Witness: Sendable, Equatable {
         package let name: String
-        package let cosignedSize: Int64?
-        package let problem: String?
+        /// The largest tree it has cosigned.
+        package var cosignedSize: Int64?
+        /// Why it did not cosign the newest checkpoint, if it did not.
+        package var problem: String?
 
         package init(name: String, cosignedSize: Int64?, problem: String?) {
             self.name = name

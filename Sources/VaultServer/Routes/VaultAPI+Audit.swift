@@ -43,11 +43,9 @@ extension VaultAPI {
         // most that), and their cosignatures follow the log's signature line.
         await witnessing.round(within: Witnessing.timeout)
         let cosignatures = try await store.cosignatures(treeSize: checkpoint.size)
-        let witnesses = await witnessing.status().map { status in
-            CheckpointInfo.Witness(name: status.name, cosignedSize: status.cosignedSize, problem: status.problem)
-        }
         return .json(CheckpointInfo(
-            note: note + cosignatures.map { $0 + "\n" }.joined(), treeSize: checkpoint.size, rootHash: checkpoint.rootHash, witnesses: witnesses
+            note: note + cosignatures.map { $0 + "\n" }.joined(), treeSize: checkpoint.size, rootHash: checkpoint.rootHash,
+            witnesses: await witnessing.status()
         ))
     }
 

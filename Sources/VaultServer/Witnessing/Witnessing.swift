@@ -7,14 +7,6 @@ import NIOHTTP1
 import NIOSSL
 import VaultStore
 
-/// What handoffd knows of one witness: the largest tree it has cosigned, and why it did not
-/// cosign the newest checkpoint, if it did not.
-package struct WitnessStatus: Sendable, Equatable {
-    package let name: String
-    package var cosignedSize: Int64?
-    package var problem: String?
-}
-
 /// Sends the log's newest checkpoint to every configured witness with C2SP tlog-witness
 /// `add-checkpoint` (the old size the witness holds, the consistency proof from it, the signed
 /// checkpoint) and keeps the cosignatures that verify under the witness's key. It runs beside
@@ -30,7 +22,8 @@ package actor Witnessing {
     let metrics: VaultMetrics
     let logger: Logger
     private let http: HTTPClient
-    private var statuses: [String: WitnessStatus]
+    /// What is known of each witness, as `GET /v1/audit/checkpoint` shows it.
+    private var statuses: [String: CheckpointInfo.Witness]
     /// The size a witness said it holds (a 409), to start from next time.
     private var heldSizes: [String: Int64] = [:]
 
@@ -53,7 +46,7 @@ package actor Witnessing {
         self.store = store
         self.metrics = metrics
         self.logger = logger
-        statuses = Dictionary(uniqueKeysWithValues: endpoints.map { ($0.name, WitnessStatus(name: $0.name)) })
+        statuses = Dictionary(uniqueKeysWithValues: endpoints.map { ($0.name, CheckpointInfo.Witness(name: $0.name, cosignedSize: nil, problem: nil)) })
     }
 
     /// Closes the client's connections; call once, at the end.
@@ -62,7 +55,7 @@ package actor Witnessing {
     }
 
     /// Each witness's state, in configuration order.
-    package func status() -> [WitnessStatus] {
+    package func status() -> [CheckpointInfo.Witness] {
         endpoints.compactMap { statuses[$0.name] }
     }
 
@@ -128,7 +121,7 @@ package actor Witnessing {
                     return problem(endpoint, "cosigned, but the cosignature could not be stored")
                 }
                 heldSizes[endpoint.name] = size
-                statuses[endpoint.name] = WitnessStatus(name: endpoint.name, cosignedSize: size, problem: nil)
+                statuses[endpoint.name] = CheckpointInfo.Witness(name: endpoint.name, cosignedSize: size, problem: nil)
                 metrics.witnessCosigned(endpoint.name, size: size)
                 return
             case 409:

@@ -150,6 +150,18 @@
     return labels[field] ? labels[field].replace(/ \(.*\)$/, "") : field;
   }
 
+  // A problem under its field (#problem-<field>, which the field names in aria-describedby):
+  // the label, what is wrong and the fix; the field marked invalid.
+  function markField(problem) {
+    const own = $(`problem-${problem.field}`);
+    if (own.childNodes.length > 0) own.append(" ");
+    const fix = document.createElement("span");
+    fix.className = "hint";
+    fix.textContent = `Fix: ${problem.hint}`;
+    own.append(`${labelOf(problem.field)}: ${problem.message}.`, fix);
+    $(problem.field).setAttribute("aria-invalid", "true");
+  }
+
   // Each problem under its own field (only for a field that was edited, loaded from a file or
   // sent), and all of them in the summary at the top once a send was tried or a file loaded.
   function showProblems(problems) {
@@ -180,15 +192,7 @@
       hint.textContent = `Fix: ${problem.hint}`;
       item.append(hint);
       list.append(item);
-      if (fields.includes(problem.field) && (markAll || touched.has(problem.field))) {
-        const own = $(`problem-${problem.field}`);
-        if (own.childNodes.length > 0) own.append(" ");
-        const fix = document.createElement("span");
-        fix.className = "hint";
-        fix.textContent = `Fix: ${problem.hint}`;
-        own.append(`${labelOf(problem.field)}: ${problem.message}.`, fix);
-        $(problem.field).setAttribute("aria-invalid", "true");
-      }
+      if (fields.includes(problem.field) && (markAll || touched.has(problem.field))) markField(problem);
     }
     if (problems.length === 0) {
       const item = document.createElement("li");
@@ -1068,15 +1072,8 @@
       const sealed = call("hv_seal_object_id", encoder.encode(current.code), encoder.encode($("teamsAppObjectId").value), encoder.encode(sealedAt));
       if (!sealed.ok) {
         touched.add("teamsAppObjectId");
-        const problem = $("problem-teamsAppObjectId");
-        problem.replaceChildren();
-        for (const found of sealed.problems || []) {
-          const fix = document.createElement("span");
-          fix.className = "hint";
-          fix.textContent = `Fix: ${found.hint}`;
-          problem.append(`${labelOf(found.field)}: ${found.message}.`, fix);
-        }
-        $("teamsAppObjectId").setAttribute("aria-invalid", "true");
+        $("problem-teamsAppObjectId").replaceChildren();
+        for (const found of sealed.problems || []) markField(found);
         status(`Nothing was sent: ${sealed.reason || "the Object ID is not right yet; see under its field"}.`, "error");
         return;
       }
