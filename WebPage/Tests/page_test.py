@@ -521,7 +521,11 @@ def main():
 
         # Before delivery: "being built" in the journey and in words.
         driver.find_element(By.ID, "check-status").click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "journey").get_attribute("data-stage") == "building")
+        try:  # the stage moves first; the history and the words follow
+            WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "journey").get_attribute("data-stage") == "building"
+                                            and "fetched your values" in d.find_element(By.ID, "status").text)
+        except Exception:
+            pass
         check("fetched your values" in driver.find_element(By.ID, "status").text and focused_status(driver),
               "being built, said and focused: %r" % driver.find_element(By.ID, "status").text)
         history = driver.execute_script("return Array.from(document.querySelectorAll('#history li')).map(li => [li.dataset.state, li.textContent])")
@@ -661,8 +665,14 @@ def main():
         values_now = json.load(open(os.path.join(pulled, invite["handoffId"] + ".json")))
         check(values_now.pop("teamsAppObjectId", None) == object_id and values_now == payload["values"], "pull merges the Object ID into the values")
         driver.find_element(By.ID, "check-status").click()
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "journey").get_attribute("data-stage") == "done")
-        check("your part of the setup is done" in driver.find_element(By.ID, "status").text, "done: %r" % driver.find_element(By.ID, "status").text)
+        # The stage moves first; the words follow once the history is checked: wait for both.
+        try:
+            WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, "journey").get_attribute("data-stage") == "done"
+                                            and "your part of the setup is done" in d.find_element(By.ID, "status").text)
+        except Exception:
+            pass
+        check(driver.find_element(By.ID, "journey").get_attribute("data-stage") == "done"
+              and "your part of the setup is done" in driver.find_element(By.ID, "status").text, "done: %r" % driver.find_element(By.ID, "status").text)
         axe_check(driver, "done")
         driver.save_screenshot(os.path.join(screenshots, "6-done.png"))
 
