@@ -296,8 +296,12 @@
 
   let inviteTimer = null;
   let inviteAsked = 0;
+  // How many outcomes were announced when the invite last changed: the invite's own words never
+  // replace an action's outcome announced since.
+  let announcedAtInvite = 0;
 
   function inviteChanged() {
+    announcedAtInvite = announced;
     clearTimeout(inviteTimer);
     inviteTimer = setTimeout(confirmInvite, 250);
   }
@@ -307,7 +311,6 @@
   async function confirmInvite() {
     const summary = $("invite-summary");
     const asked = ++inviteAsked;
-    const before = announced;
     shown = null;
     if (rules) updateSignIn();
     if ($("inviteCode").value.trim() === "") {
@@ -337,7 +340,7 @@
       summary.hidden = false;
       showStage(handoff);
       // Where things stand, unless an action has said something since.
-      if (announced === before) {
+      if (announced === announcedAtInvite) {
         $("status").textContent = wordsFor(handoff);
         $("status-box").dataset.kind = "info";
       }
@@ -1120,6 +1123,7 @@
     $("inviteCode").addEventListener("keydown", (event) => {
       if (event.key !== "Enter") return;
       event.preventDefault();
+      announcedAtInvite = announced;
       clearTimeout(inviteTimer);
       confirmInvite();
     });
