@@ -5,7 +5,8 @@ import VaultStore
 
 extension PostgresStore {
     /// Appends one audit event in the caller's transaction (which holds the audit lock), with its
-    /// Merkle nodes and, when one is due, a signed checkpoint; returns its index.
+    /// Merkle nodes, when one is due a signed checkpoint, and the handoff event it announces (the
+    /// outbox); returns its index.
     @discardableResult
     func audit(
         _ connection: PostgresConnection, _ action: AuditEvent.Action, outcome: AuditEvent.Outcome = .success,
@@ -28,6 +29,9 @@ extension PostgresStore {
         }
         if AuditRule.checkpointDue(afterEvent: index, signer: checkpointSigner), let signer = checkpointSigner {
             try await checkpoint(connection, signer: signer, now: context.now)
+        }
+        if let handoffId, let kind = HandoffEvent.Kind(announcing: action, outcome: outcome, count: count) {
+            try await announce(connection, HandoffEvent(id: index, kind: kind, handoffId: handoffId, at: context.now))
         }
         return index
     }

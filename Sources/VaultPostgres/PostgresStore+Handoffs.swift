@@ -166,11 +166,13 @@ extension PostgresStore {
             }
             for record in due {
                 let id = record.id
+                let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now))
                 try await self.destroySealedData(connection, handoffId: id, now: now)
                 try await connection.query(
                     "UPDATE handoff SET state = \(HandoffAction.purge.state(after: record.state).rawValue) WHERE id = \(id)", logger: self.logger
                 )
-                try await self.audit(connection, .handoffPurged, context: context, handoffId: id)
+                let index = try await self.audit(connection, .handoffPurged, context: context, handoffId: id)
+                if let announced { try await self.announce(connection, HandoffEvent(id: index, kind: announced, handoffId: id, at: now)) }
             }
             return due.map(\.id)
         }

@@ -50,6 +50,8 @@ extension PostgresStore {
             CREATE TABLE cosignature (tree_size bigint NOT NULL, witness text NOT NULL, line text NOT NULL,
                 received_at timestamptz NOT NULL, PRIMARY KEY (tree_size, witness))
             """]),
+        // The events outbox (SQLite's v10).
+        (4, ["CREATE TABLE event (id bigint PRIMARY KEY, type text NOT NULL, handoff_id text NOT NULL, at timestamptz NOT NULL)"]),
     ]
 
     /// Brings the schema up to date, once, whichever nodes start together (an advisory lock

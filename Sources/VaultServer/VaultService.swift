@@ -93,10 +93,11 @@ package enum VaultService {
         )
         // After the HTTP server has drained, the tallies still open are audited.
         let refusalAudit = TallyAuditService(store: store, refusals: api.refusals, reads: api.repeatedReads, interval: .seconds(1), logger: logger)
-        // Shut down in reverse order: readiness turns false and waits first, then the HTTP server
-        // stops accepting and drains the requests in flight.
+        // Shut down in reverse order: readiness turns false and waits first, then the event
+        // streams end, then the HTTP server stops accepting and drains the requests in flight.
         let witnesses: [any Service] = witnessing.map { [WitnessService(witnessing: $0, interval: .seconds(2))] } ?? []
-        return VaultApplication(services: witnesses + [retention, refusalAudit, app, readiness], store: store, logger: logger)
+        // The event feed stops before the server drains: its open streams end then.
+        return VaultApplication(services: witnesses + [retention, refusalAudit, app, api.eventFeed, readiness], store: store, logger: logger)
     }
 
 }

@@ -68,6 +68,14 @@ package protocol HandoffStore: Sendable {
     /// The consistency proof between two tree sizes.
     func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]]
 
+    // MARK: Events
+
+    /// The outbox's events with id > `after`, oldest first, at most `limit`: each written in the
+    /// transaction of the change it announces, so it exists if and only if the change committed.
+    func events(after: Int64, limit: Int) async throws -> [HandoffEvent]
+    /// The newest event's id (-1 when there is none).
+    func latestEventId() async throws -> Int64
+
     // MARK: Witnesses
 
     /// The newest signed checkpoint kept (nil before the first).

@@ -144,6 +144,16 @@ enum Schema {
                 t.primaryKey(["treeSize", "witness"])
             }
         }
+        migrator.registerMigration("v10-events") { db in
+            // The outbox (DESIGN.md, "Events, webhooks and the generator agent"): one row per
+            // announced change, written in the change's transaction; `id` is its audit index.
+            try db.create(table: "event") { t in
+                t.column("id", .integer).primaryKey()
+                t.column("type", .text).notNull()
+                t.column("handoffId", .text).notNull()
+                t.column("at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -24,12 +24,14 @@ extension VaultDatabase {
         let purged = try await write { db in
             let due = try HandoffRecord.fetchAll(db).filter { policy.isDue($0, now: now) }
             for var record in due {
+                let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now))
                 try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == record.id).deleteAll(db)
                 try PackageRecord.filter(PackageRecord.Columns.handoffId == record.id).deleteAll(db)
                 try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [now, record.id])
                 record.state = HandoffAction.purge.state(after: record.state)
                 try record.update(db)
-                try self.audit(db, .handoffPurged, context: context, handoffId: record.id)
+                let index = try self.audit(db, .handoffPurged, context: context, handoffId: record.id)
+                if let announced { try Outbox.add(db, HandoffEvent(id: index, kind: announced, handoffId: record.id, at: now)) }
             }
             return due.map(\.id)
         }

@@ -54,17 +54,22 @@ package final class VaultDatabase: Sendable {
     /// The server's keys, or `keysUnavailable` before they were opened.
     package func keys() throws -> ServerKeys { try serverKeys.keys() }
 
-    /// Appends an audit event in the caller's transaction (and a checkpoint when one is due).
+    /// Appends an audit event in the caller's transaction (and a checkpoint when one is due), and
+    /// the handoff event it announces to the outbox in the same transaction.
     @discardableResult
     func audit(
         _ db: Database, _ action: AuditEvent.Action, outcome: AuditEvent.Outcome = .success,
         context: OperationContext, handoffId: String? = nil, submissionId: String? = nil,
         target: AuditEvent.Target? = nil, count: Int64? = nil
     ) throws -> Int64 {
-        try AuditLog.append(
+        let index = try AuditLog.append(
             db, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId,
             target: target, count: count, signer: checkpointSigner
         )
+        if let handoffId, let kind = HandoffEvent.Kind(announcing: action, outcome: outcome, count: count) {
+            try Outbox.add(db, HandoffEvent(id: index, kind: kind, handoffId: handoffId, at: context.now))
+        }
+        return index
     }
 
     /// Runs one write transaction, turning SQLite failures into `storageFailure`.

@@ -6,6 +6,9 @@ moments, restarted, and checked after every round:
   unwraps with the master key, its record decrypts, its sealed box opens with the generator key
   (PyNaCl, independent of the project's code) and names its handoff;
 - no submission without its audit event, no submission event without its submission;
+- the events outbox agrees exactly with the changes: every submission has its handoff.submitted
+  event at its audit index, every announcing audit event has its outbox row and no outbox row
+  stands for a change that is not there;
 - PRAGMA integrity_check is ok;
 - the exported audit log verifies, and is consistent with every checkpoint seen before a crash.
 
@@ -16,6 +19,11 @@ import argparse, base64, json, os, random, re, signal, sqlite3, subprocess, sys,
 
 from nacl import bindings
 from nacl.public import PrivateKey, SealedBox
+
+# Audit actions whose success the outbox announces (DESIGN.md, "Events, webhooks and the generator agent").
+ANNOUNCED = {"submission.received": "handoff.submitted", "submission.released": "handoff.released",
+             "handoff.acknowledged": "handoff.acknowledged", "package.delivered": "package.delivered",
+             "package.fetched": "package.fetched", "handoff.revoked": "handoff.revoked"}
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "config", "values.example.json")
 
@@ -61,6 +69,12 @@ class Records:
                 "SELECT id, %s, %s, key_version, record_key_version, handoff_id, audit_index FROM submission" % (b64 % "ciphertext", b64 % "wrapped_key"))]
         with sqlite3.connect(self.sqlite_path) as db:
             return list(db.execute("SELECT id, ciphertext, wrappedKey, keyVersion, recordKeyVersion, handoffId, auditIndex FROM submission"))
+
+    def outbox(self):
+        if self.database_url:
+            return [(int(r[0]), r[1], r[2]) for r in self._pg("SELECT id, type, handoff_id FROM event")]
+        with sqlite3.connect(self.sqlite_path) as db:
+            return list(db.execute("SELECT id, type, handoffId FROM event"))
 
     def events(self):
         if self.database_url:
@@ -166,6 +180,20 @@ def main():
         for submission_id in events:
             if submission_id not in rows:
                 problems.append("audit event for submission %s, which does not exist" % submission_id)
+        outbox = {row[0]: (row[1], row[2]) for row in store.outbox()}
+        announced = {}
+        for index, event in store.events():
+            parsed = json.loads(event)
+            if parsed.get("outcome") == "success" and "count" not in parsed and parsed.get("action") in ANNOUNCED:
+                announced[index] = (ANNOUNCED[parsed["action"]], parsed["handoffId"])
+        if outbox != announced:
+            missing = sorted(set(announced) - set(outbox))[:5]
+            extra = sorted(set(outbox) - set(announced))[:5]
+            problems.append("the outbox disagrees with the log: %d missing (%s), %d without their change (%s)" % (
+                len(set(announced) - set(outbox)), missing, len(set(outbox) - set(announced)), extra))
+        for submission_id, row in rows.items():
+            if outbox.get(row[6]) != ("handoff.submitted", row[5]):
+                problems.append("submission %s has no handoff.submitted event" % submission_id)
         export = os.path.join(work, "after-%d.jsonl" % round_number)
         run([handoff, "audit", "export", "--out", export], env=dict(env, HANDOFF_TOKEN=auditor))
         verify = [handoff, "audit", "verify", "--file", export, "--public-key", init["serverKey"]]
@@ -179,7 +207,8 @@ def main():
             print("round %d: FAILED\n  %s" % (round_number, "\n  ".join(problems[:10])))
         else:
             passed += 1
-            print("round %d: ok (%d receipted submissions, %d checkpoints held)" % (round_number, len(receipts), len(checkpoints)), flush=True)
+            print("round %d: ok (%d receipted submissions, %d outbox events, %d checkpoints held)" % (
+                round_number, len(receipts), len(outbox), len(checkpoints)), flush=True)
 
     server.stop()
     print("kills survived: %d; receipted submissions: %d; seed %d" % (kills - failed, len(receipts), args.seed))

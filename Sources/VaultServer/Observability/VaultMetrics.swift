@@ -10,6 +10,7 @@ package final class VaultMetrics: Sendable {
     private let refusals: Counter
     private let treeSize: Gauge
     private let databaseBytes: Gauge
+    private let eventStreams: Gauge
 
     package init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -20,11 +21,14 @@ package final class VaultMetrics: Sendable {
         refusals = registry.makeCounter(descriptor: name("refused_requests", "total", "Requests refused for their credential or role."))
         treeSize = registry.makeGauge(descriptor: name("audit_tree", "size", "Events in the audit log's Merkle tree."))
         databaseBytes = registry.makeGauge(descriptor: name("database", "bytes", "Size of the SQLite database and its WAL."))
+        eventStreams = registry.makeGauge(descriptor: name("event_streams", "open", "Event streams (GET /v1/events) open on this node."))
     }
 
     func submissionStored() { submissions.increment() }
     func submissionReleased() { releases.increment() }
     func requestRefused() { refusals.increment() }
+    func eventStreamOpened() { eventStreams.increment() }
+    func eventStreamClosed() { eventStreams.decrement() }
 
     static var slowConnections: MetricNameDescriptor { MetricNameDescriptor(
         namespace: "handoff", metricName: "slow_connections_closed", unitName: "total",

@@ -1,6 +1,7 @@
 import Foundation
 import HandoffDomain
 import Hummingbird
+import Logging
 import VaultCrypto
 import VaultStore
 
@@ -75,15 +76,18 @@ package struct VaultAPI: Sendable {
     let repeatedReads: RepeatedReads
     /// The witnesses' cosigning, when witnesses are configured.
     let witnessing: Witnessing?
+    /// What wakes the event streams; the server runs it as a service.
+    package let eventFeed: EventFeed
 
     /// Creates the API.
     package init(
         store: any HandoffStore, publicURL: @escaping @Sendable () -> String, limits: APILimits = APILimits(),
-        metrics: VaultMetrics = VaultMetrics(), readiness: Readiness? = nil, witnessing: Witnessing? = nil,
+        metrics: VaultMetrics = VaultMetrics(), readiness: Readiness? = nil, witnessing: Witnessing? = nil, eventFeed: EventFeed? = nil,
         clock: @escaping @Sendable () -> Date = Date.init
     ) {
         self.witnessing = witnessing
         self.store = store
+        self.eventFeed = eventFeed ?? EventFeed(store: store, logger: Logger(label: "handoffd.events"))
         self.publicURL = publicURL
         self.limits = limits
         self.refusals = RefusalLimiter(limit: limits.refusalsPerWindow, window: limits.refusalWindow)
@@ -112,6 +116,7 @@ package struct VaultAPI: Sendable {
         addHandoffRoutes(to: v1)
         addPackageRoutes(to: v1)
         addAuditRoutes(to: v1)
+        addEventRoutes(to: v1)
         return router
     }
 
