@@ -66,6 +66,9 @@ struct ConfigCheckCommand: AsyncParsableCommand {
             ("graph_url", settings.graphURL), ("arm_url", settings.armURL),
             ("deployment.redirect_uri", settings.deploymentRedirectURI ?? "(none)"),
             ("deployment.app_id_uri_host", settings.deploymentAppIdURIHost ?? "(none)"),
+            ("event_heartbeat_ms", String(settings.eventHeartbeatMilliseconds)),
+            ("webhook_allow_private", settings.webhookAllowPrivate ? "true (receivers on private and loopback addresses allowed)" : "false"),
+            ("outbound_ca_file", settings.outboundCAFile ?? "(none: the system's trust store)"),
         ]
         if json {
             Output.line(CanonicalJSON.string(.object(Dictionary(uniqueKeysWithValues: effective.map { ($0.0, JSONValue.string($0.1)) }))))

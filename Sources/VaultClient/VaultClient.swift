@@ -10,9 +10,9 @@ import VaultCrypto
 /// The `/v1` API over HTTPS with certificate verification always on. Trust is the system's CA
 /// store, or exactly the PEM file given as `caFile`.
 package final class VaultClient: Sendable {
-    private let http: HTTPClient
-    private let base: String
-    private let token: BearerToken?
+    let http: HTTPClient
+    let base: String
+    let token: BearerToken?
 
     /// The largest response body read.
     static let maximumResponseSize = 2 * 1024 * 1024
@@ -51,7 +51,7 @@ package final class VaultClient: Sendable {
         self.token = token
     }
 
-    private var forInvite: Bool { token?.claimedRole == .customer }
+    var forInvite: Bool { token?.claimedRole == .customer }
 
     /// Closes connections; call once when done.
     package func shutdown() async {
@@ -81,30 +81,34 @@ package final class VaultClient: Sendable {
             throw failure
         }
         let json = try? JSONParser.parse(Array(buffer: bytes))
-        guard (200..<300).contains(status) else {
-            let problem = json?.objectValue
-            let problemCode = problem?["code"]?.stringValue
-            let code: ClientError.Code = switch status {
-            case 401: .notAuthenticated
-            case 404 where problemCode == "store.not_ready": .notReady
-            case 403, 404: .notAllowed
-            case 429 where problemCode == "auth.rate_limited": .rateLimited
-            case 500...: .serverFailure
-            default: .rejected
-            }
-            var failure = ClientError(code, status: status, problem?["detail"]?.stringValue ?? "the server gave no reason")
-            failure.url = base
-            failure.problemCode = problemCode
-            failure.retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0) }
-            failure.forInvite = forInvite
-            throw failure
-        }
+        guard (200..<300).contains(status) else { throw refusal(status: status, problem: json, headers: response.headers) }
         guard let json else {
             var failure = ClientError(.malformedResponse, status: status, "the server's answer is not JSON")
             failure.url = base
             throw failure
         }
         return json
+    }
+
+    /// The error for a non-2xx answer: its status sorted by what it means, its problem
+    /// document's code and detail, and `Retry-After`.
+    func refusal(status: Int, problem json: JSONValue?, headers: HTTPHeaders) -> ClientError {
+        let problem = json?.objectValue
+        let problemCode = problem?["code"]?.stringValue
+        let code: ClientError.Code = switch status {
+        case 401: .notAuthenticated
+        case 404 where problemCode == "store.not_ready": .notReady
+        case 403, 404: .notAllowed
+        case 429 where problemCode == "auth.rate_limited": .rateLimited
+        case 500...: .serverFailure
+        default: .rejected
+        }
+        var failure = ClientError(code, status: status, problem?["detail"]?.stringValue ?? "the server gave no reason")
+        failure.url = base
+        failure.problemCode = problemCode
+        failure.retryAfter = headers.first(name: "Retry-After").flatMap { Int($0) }
+        failure.forInvite = forInvite
+        return failure
     }
 
     /// The JSON of a public document under this base (an identity provider's keys, say); the
@@ -114,9 +118,9 @@ package final class VaultClient: Sendable {
     }
 
     /// Sends `request`; a transport failure becomes a `ClientError` naming this base.
-    private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
+    func execute(_ request: HTTPClientRequest, timeout: TimeAmount = .seconds(30)) async throws -> HTTPClientResponse {
         do {
-            return try await http.execute(request, timeout: .seconds(30))
+            return try await http.execute(request, timeout: timeout)
         } catch {
             var failure = Self.classify(error)
             failure.url = base

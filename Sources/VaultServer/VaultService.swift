@@ -66,10 +66,11 @@ package enum VaultService {
         let witnessing = settings.witnesses.isEmpty ? nil : try Witnessing(
             endpoints: settings.witnesses, outboundCAFile: settings.outboundCAFile, store: store, metrics: metrics, logger: logger
         )
+        let eventFeed = EventFeed(store: store, heartbeat: .milliseconds(Int64(settings.eventHeartbeatMilliseconds)), logger: logger)
         let api = VaultAPI(
             store: store, publicURL: { boundURL.withLock { $0 } ?? "https://\(settings.host):\(settings.port)" },
             limits: APILimits(settings), metrics: metrics,
-            readiness: readiness, witnessing: witnessing
+            readiness: readiness, witnessing: witnessing, eventFeed: eventFeed
         )
         let app = Application(
             router: api.router(),

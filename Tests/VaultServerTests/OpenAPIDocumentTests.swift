@@ -27,4 +27,9 @@ struct OpenAPIDocumentTests {
     func sameStates() throws {
         #expect(try VaultAPI.documentedEnum("HandoffState") == HandoffState.allCases.map(\.rawValue))
     }
+
+    @Test("The document's event types are the domain's (HandoffEvent.Kind is the one list)")
+    func sameEventTypes() throws {
+        #expect(try VaultAPI.documentedEnum("HandoffEventType") == HandoffEvent.Kind.allCases.map(\.rawValue))
+    }
 }

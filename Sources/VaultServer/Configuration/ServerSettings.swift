@@ -33,6 +33,11 @@ package struct ServerSettings: Sendable, Equatable {
     package var bodyTimeoutMilliseconds = 30_000
     /// A connection that sends nothing for this long is closed (a stalled TLS handshake, say).
     package var idleTimeoutMilliseconds = 60_000
+    /// An event stream with nothing to send gets a heartbeat comment this often.
+    package var eventHeartbeatMilliseconds = 15_000
+    /// Webhook receivers on private or loopback addresses are allowed (tests, internal
+    /// receivers); link-local addresses (cloud metadata) never are.
+    package var webhookAllowPrivate = false
     /// Connections served at once; more wait in the listen backlog until one closes.
     package var maxConnections = 1_024
     /// Refused requests (401, 403, 404, 429) from one client network (an IPv4 address or an IPv6
@@ -113,6 +118,8 @@ package struct ServerSettings: Sendable, Equatable {
         case deploymentAppIdURIHost = "deployment.app_id_uri_host"
         case witnesses
         case outboundCAFile = "outbound_ca_file"
+        case eventHeartbeat = "event_heartbeat_ms"
+        case webhookAllowPrivate = "webhook_allow_private"
 
         /// `HANDOFF_` and the name in capitals, dots as underscores (`HANDOFF_DEPLOYMENT_REDIRECT_URI`).
         var environmentName: String { "HANDOFF_" + rawValue.uppercased().replacingOccurrences(of: ".", with: "_") }
@@ -150,6 +157,12 @@ package struct ServerSettings: Sendable, Equatable {
         case .bodyTimeout: bodyTimeoutMilliseconds = try Self.number(value, key, 100...600_000, source)
         case .idleTimeout: idleTimeoutMilliseconds = try Self.number(value, key, 100...3_600_000, source)
         case .maxConnections: maxConnections = try Self.number(value, key, 1...65_536, source)
+        case .eventHeartbeat: eventHeartbeatMilliseconds = try Self.number(value, key, 100...60_000, source)
+        case .webhookAllowPrivate:
+            guard let allowed = ["true": true, "false": false][value.lowercased()] else {
+                throw SettingsError("\(source): webhook_allow_private must be true or false")
+            }
+            webhookAllowPrivate = allowed
         case .refusalLimit: refusalLimit = try Self.number(value, key, 1...1_000_000, source)
         case .maxSubmissionsPerHandoff: maxSubmissionsPerHandoff = try Self.number(value, key, 1...100_000, source)
         case .databaseURL:
