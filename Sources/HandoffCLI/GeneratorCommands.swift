@@ -90,12 +90,7 @@ struct PullCommand: HandoffSubcommand {
     @OptionGroup var global: GlobalOptions
 
     func execute() async throws {
-        let verifier = try tenantProof.verifier(caFile: global.caFile ?? ProcessInfo.processInfo.environment["HANDOFF_CA_FILE"])
-        var keyPairs: [String: SealingKeyPair] = [:]
-        for path in key {
-            let keys = try GeneratorKeyFile.read(path)
-            keyPairs[keys.sealing.publicKey.keyId] = keys.sealing
-        }
+        let puller = try HandoffPuller(out: out, keyFiles: key, tenantProof: tenantProof, caFile: global.caFile)
         try OutputFile.makePrivateDirectory(out)
         if let packageOut { try OutputFile.makePrivateDirectory(packageOut) }
 
@@ -106,7 +101,7 @@ struct PullCommand: HandoffSubcommand {
             for (position, handoff) in waiting.enumerated() {
                 if Terminal.isInteractive && !global.json { Console.error("[\(position + 1)/\(waiting.count)] \(handoff.id)") }
                 do {
-                    pulled.append(try await pull(handoff, client: client, keyPairs: keyPairs, verifier: verifier))
+                    pulled.append(try await pull(handoff, client: client, puller: puller))
                 } catch let error as ClientError where [.notAuthenticated, .notAllowed, .rateLimited].contains(error.code) {
                     throw error  // the credential, not this handoff: the others would fail alike
                 } catch {
@@ -125,89 +120,33 @@ struct PullCommand: HandoffSubcommand {
         }
     }
 
-    private func pull(_ handoff: HandoffSummary, client: VaultClient, keyPairs: [String: SealingKeyPair], verifier: TenantProofVerifier?) async throws -> JSONValue {
-        let latest = try await client.latestSubmission(handoffId: handoff.id)
-        guard let keyPair = keyPairs[latest.recipientKeyId] else {
-            throw CLIError.verification("it was sealed to generator key \(latest.recipientKeyId), which none of the --key files holds")
-        }
-        let file = "\(out)/\(handoff.id).json"
-        let payload: SealedPayload
-        switch try OpenedPayload.open(latest.sealed, with: keyPair, expectedHandoffId: handoff.id) {
-        case .values(let values): payload = values
-        case .objectId(let step10): return try merge(step10, into: file, handoff: handoff, submissionId: latest.submissionId)
-        }
-        let report = await check(payload.tenantProof, of: payload, handoff: handoff, receivedAt: latest.receivedAt, verifier: verifier)
-        if tenantProof.isRequired, case .verified = report {} else if tenantProof.isRequired {
-            throw CLIError.verification("the tenant proof is \(report.status)\(report.reason.map { ": \($0)" } ?? "") (--require-tenant-proof)")
-        }
-        var bytes = CanonicalJSON.encode(payload.values.jsonValue) + [0x0A]
-        defer { SecretBytes.wipe(&bytes) }
-        try OutputFile.writePrivate(bytes, to: file)
-        // Which submission these values are: package deliver signs it into the package.
-        try OutputFile.writePrivate(Array((latest.submissionId + "\n").utf8), to: PulledHandoff.submissionFile(folder: out, handoffId: handoff.id))
-        try OutputFile.writePrivate(CanonicalJSON.encode(report.json) + [0x0A], to: PulledHandoff.tenantProofFile(folder: out, handoffId: handoff.id))
+    private func pull(_ handoff: HandoffSummary, client: VaultClient, puller: HandoffPuller) async throws -> JSONValue {
+        let pulled = try await puller.pull(handoff, client: client)
         var entry: [String: JSONValue] = [
-            "handoffId": .string(handoff.id), "customer": .string(handoff.customer),
-            "submissionId": .string(latest.submissionId), "file": .string(file), "tenantProof": report.json,
+            "handoffId": .string(handoff.id), "customer": .string(handoff.customer), "submissionId": .string(pulled.submissionId), "file": .string(pulled.file),
         ]
-        if let packageOut, report.allowsBuilding {
-            let package = try TeamsAppPackage.build(values: payload.values, options: PackageOptions())
-            let zip = "\(packageOut)/\(handoff.id).zip"
-            try package.write(to: URL(fileURLWithPath: zip))
-            entry["package"] = .string(zip)
-            entry["appId"] = .string(package.appId)
-        }
-        if !global.json {
-            Console.out("  \(handoff.id) (\(handoff.customer)) → \(file)\(entry["package"].flatMap(\.stringValue).map { " and \($0)" } ?? "")")
-            Console.out("    \(report.text)")
+        switch pulled.content {
+        case .objectId(let step10):
+            entry["kind"] = .string(ObjectIdPayload.kind)
+            entry["teamsAppObjectId"] = .string(step10.teamsAppObjectId)
+            if !global.json {
+                Console.out("  \(handoff.id) (\(handoff.customer)): Teams app Object ID \(step10.teamsAppObjectId) (Step 10) added to \(pulled.file)")
+            }
+        case .values(let values, let report):
+            entry["tenantProof"] = report.json
+            if let packageOut, report.allowsBuilding {
+                let package = try TeamsAppPackage.build(values: values, options: PackageOptions())
+                let zip = "\(packageOut)/\(handoff.id).zip"
+                try package.write(to: URL(fileURLWithPath: zip))
+                entry["package"] = .string(zip)
+                entry["appId"] = .string(package.appId)
+            }
+            if !global.json {
+                Console.out("  \(handoff.id) (\(handoff.customer)) → \(pulled.file)\(entry["package"].flatMap(\.stringValue).map { " and \($0)" } ?? "")")
+                Console.out("    \(report.text)")
+            }
         }
         return .object(entry)
-    }
-
-    /// A Step 10 payload: its Object ID added to the values this folder holds from the handoff's
-    /// latest full submission (their tenant proof's verdict stays as it was); no package is built.
-    private func merge(_ step10: ObjectIdPayload, into file: String, handoff: HandoffSummary, submissionId: String) throws -> JSONValue {
-        guard FileManager.default.fileExists(atPath: file) else {
-            throw CLIError.dataInvalid(
-                "it holds the Teams app's Object ID alone (Step 10), to be added to values this folder does not hold (\(file)); pull into the folder the handoff's values were pulled into"
-            )
-        }
-        let merged = try ValuesInput.read(file, rules: .standard).adding(step10)
-        var bytes = CanonicalJSON.encode(merged.jsonValue) + [0x0A]
-        defer { SecretBytes.wipe(&bytes) }
-        try OutputFile.writePrivate(bytes, to: file)
-        try OutputFile.writePrivate(Array((submissionId + "\n").utf8), to: PulledHandoff.submissionFile(folder: out, handoffId: handoff.id))
-        if !global.json {
-            Console.out("  \(handoff.id) (\(handoff.customer)): Teams app Object ID \(step10.teamsAppObjectId) (Step 10) added to \(file)")
-        }
-        return [
-            "handoffId": .string(handoff.id), "customer": .string(handoff.customer), "submissionId": .string(submissionId),
-            "file": .string(file), "kind": .string(ObjectIdPayload.kind), "teamsAppObjectId": .string(step10.teamsAppObjectId),
-        ]
-    }
-
-    /// The tenant proof's verdict: verified, missing, or refused with the check that failed.
-    private func check(
-        _ proof: TenantProof?, of payload: SealedPayload, handoff: HandoffSummary, receivedAt: Date, verifier: TenantProofVerifier?
-    ) async -> TenantProofReport {
-        guard let proof else { return .missing }
-        guard let verifier, let clientId = tenantProof.clientId else {
-            return .refused("it was not checked: give --entra-client-id (and --entra-authority or --jwks-file)")
-        }
-        let check = TenantProofCheck(
-            clientId: clientId, authority: tenantProof.authority, handoffId: handoff.id, valuesTenantId: payload.values.tenantId,
-            pinnedTenantId: handoff.tenantId, handoffCreatedAt: Int64(handoff.createdAt.timeIntervalSince1970),
-            receivedAt: Int64(receivedAt.timeIntervalSince1970)
-        )
-        do {
-            return .verified(try await verifier.verify(proof, check: check))
-        } catch let error as FormatError {
-            return .refused(error.reason)
-        } catch let error as ClientError {
-            return .refused("the authority's keys could not be fetched: \(CLIError.explain(error))")
-        } catch {
-            return .refused("the authority's keys could not be read")
-        }
     }
 }
 

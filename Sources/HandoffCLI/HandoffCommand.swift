@@ -15,7 +15,7 @@ package struct HandoffCommand: AsyncParsableCommand {
         version: HandoffVaultVersion.current,
         subcommands: [
             ValidateCommand.self, SubmitCommand.self, SignInCommand.self, CheckSetupCommand.self, StatusCommand.self, KeysCommand.self, PullCommand.self,
-            AckCommand.self, PackageCommand.self, AuditCommand.self, AdminCommand.self,
+            AckCommand.self, PackageCommand.self, GeneratorCommand.self, AuditCommand.self, AdminCommand.self,
         ]
     )
 

@@ -49,16 +49,9 @@ struct PackageDeliverCommand: HandoffSubcommand {
             throw CLIError.usage("\(key) has no package signing key (a version 1 key file); make new keys with handoff keys generate and register generator.pub")
         }
         let zip = try InputFile.read(package, limit: 1024 * 1024)
-        let inspected = try TeamsAppPackage.inspect(Data(zip))
         let source = try PulledHandoff.read(folder: pulled, handoffId: id)
-        try source.check(inspected)
         let sequence = try await global.withAPIClient { client in
-            let sequence = try await Self.nextSequence(client: client, handoffId: id, signingKey: signing.publicKey)
-            let signature = try PackageSignature.sign(
-                zip: zip, handoffId: id, submissionId: source.submissionId, sequence: sequence, recipientKeyId: keys.sealing.publicKey.keyId, with: signing
-            )
-            try await client.deliverPackage(handoffId: id, zip: zip, signature: signature)
-            return sequence
+            try await Self.deliver(zip, handoffId: id, source: source, keys: keys, signing: signing, client: client)
         }
         let digest = Base64.encode(try SHA256.hash(zip))
         global.json
@@ -69,20 +62,35 @@ struct PackageDeliverCommand: HandoffSubcommand {
             : Console.out("delivered the signed package for \(id) (delivery \(sequence), built from submission \(source.submissionId); \(zip.count) bytes, SHA-256 \(digest)); the customer fetches it with handoff package fetch")
     }
 
-    /// One more than the delivery the handoff holds now (1 for the first). The sequence is read
-    /// from that delivery's own signature, checked with this generator's key: a server cannot
-    /// make the generator sign a lower one.
-    static func nextSequence(client: VaultClient, handoffId: String, signingKey: SigningPublicKey) async throws -> Int64 {
+    /// Checks `zip` against the values pulled for the handoff, signs it (package v2) with the
+    /// next sequence and delivers it; returns the sequence.
+    static func deliver(
+        _ zip: [UInt8], handoffId: String, source: PulledHandoff, keys: GeneratorKeys, signing: SigningKeyPair, client: VaultClient
+    ) async throws -> Int64 {
+        try source.check(try TeamsAppPackage.inspect(Data(zip)))
+        let sequence = (try await currentDelivery(client: client, handoffId: handoffId, signingKey: signing.publicKey)?.sequence ?? 0) + 1
+        let signature = try PackageSignature.sign(
+            zip: zip, handoffId: handoffId, submissionId: source.submissionId, sequence: sequence, recipientKeyId: keys.sealing.publicKey.keyId, with: signing
+        )
+        try await client.deliverPackage(handoffId: handoffId, zip: zip, signature: signature)
+        return sequence
+    }
+
+    /// The delivery the handoff holds now, as this generator's key signed it (nil: none yet).
+    /// The next sequence is read from its signature, checked with this key: a server cannot make
+    /// the generator sign a lower one. A delivery made before signatures named a sequence counts
+    /// as sequence 0 of no submission.
+    static func currentDelivery(client: VaultClient, handoffId: String, signingKey: SigningPublicKey) async throws -> (sequence: Int64, submissionId: String?)? {
         let current: DeliveredPackage
         do {
             current = try await client.package(handoffId: handoffId)
         } catch let error as ClientError where error.status == 404 {
-            return 1
+            return nil
         }
-        // A delivery made before signatures named a sequence counts as 0.
-        if PackageSignature.isVersion1(current.signature) { return 1 }
+        if PackageSignature.isVersion1(current.signature) { return (0, nil) }
         do {
-            return try PackageSignature.verify(current.signature, zip: current.zip, handoffId: handoffId, signingKey: signingKey).sequence + 1
+            let statement = try PackageSignature.verify(current.signature, zip: current.zip, handoffId: handoffId, signingKey: signingKey)
+            return (statement.sequence, statement.submissionId)
         } catch {
             throw CLIError.verification("the package the vault holds for \(handoffId) is not one this generator key signed (\(error.reason)); nothing was delivered")
         }

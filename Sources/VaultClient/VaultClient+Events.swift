@@ -6,11 +6,14 @@ internal import NIOHTTP1
 
 extension VaultClient {
     /// Follows `GET /v1/events` from the event after `cursor` (nil: from now on), calling
-    /// `onEvent` for each as it arrives, in order. Returns when the server ends the stream (it
+    /// `onConnected` once the server accepted the stream, then `onEvent` for each event as it
+    /// arrives, in order. Returns when the server ends the stream (it
     /// is shutting down) or after `for` (a fresh connection then is the caller's); a refusal,
     /// a broken connection or a malformed event throws a `ClientError`. A silent connection ends
     /// after the read timeout (30 s; the server sends a heartbeat every 15 s).
-    package func followEvents(after cursor: Int64?, for duration: Duration = .seconds(3_600), onEvent: (HandoffEvent) async throws -> Void) async throws {
+    package func followEvents(
+        after cursor: Int64?, for duration: Duration = .seconds(3_600), onConnected: @Sendable () async -> Void = {}, onEvent: @Sendable (HandoffEvent) async throws -> Void
+    ) async throws {
         var request = HTTPClientRequest(url: base + "/v1/events" + (cursor.map { "?after=\($0)" } ?? ""))
         request.headers.add(name: "Accept", value: "text/event-stream")
         if let token { token.withText { request.headers.add(name: "Authorization", value: "Bearer \($0)") } }
@@ -20,6 +23,7 @@ extension VaultClient {
             let body = try? await response.body.collect(upTo: Self.maximumResponseSize)
             throw refusal(status: status, problem: body.flatMap { try? JSONParser.parse(Array(buffer: $0)) }, headers: response.headers)
         }
+        await onConnected()
         var parser = ServerSentEvents()
         var chunks = response.body.makeAsyncIterator()
         while let chunk = try await nextChunk(&chunks) {

@@ -120,7 +120,9 @@ extension PostgresStore {
             guard let record = try await connection.query("""
                 SELECT id, signature, ciphertext, wrapped_key, key_version, record_key_version FROM package WHERE handoff_id = \(handoffId)
                 """, logger: self.logger).decode((String, String, Data, Data, Int64, Int64).self).first(where: { _ in true }) else {
-                throw HandoffRule.noPackage
+                let exists = try await connection.query("SELECT count(*) FROM handoff WHERE id = \(handoffId)", logger: self.logger)
+                    .decode(Int64.self).first(where: { _ in true }) ?? 0
+                throw HandoffRule.noPackage(handoffExists: exists > 0)
             }
             if audited { try await self.audit(connection, .packageFetched, context: context, handoffId: handoffId) }
             return record

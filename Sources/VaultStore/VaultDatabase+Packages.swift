@@ -40,7 +40,7 @@ extension VaultDatabase {
         let keys = try self.keys()
         let find: @Sendable (Database) throws -> PackageRecord = { db in
             guard let record = try PackageRecord.filter(PackageRecord.Columns.handoffId == handoffId).fetchOne(db) else {
-                throw HandoffRule.noPackage
+                throw HandoffRule.noPackage(handoffExists: try HandoffRecord.exists(db, key: handoffId))
             }
             return record
         }

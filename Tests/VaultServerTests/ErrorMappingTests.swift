@@ -121,3 +121,23 @@ struct ErrorMappingTests {
         }
     }
 }
+
+@Suite("Refusal counting")
+struct NotYetTests {
+    @Test("'No package yet' is an answer, not a refusal: a generator asking it often is never rate-limited; a wrong handoff still counts")
+    func notReadyIsNotCounted() async throws {
+        let vault = try await InProcessVault(limits: APILimits(refusalsPerWindow: 3))
+        try await vault.test { client in
+            let invite = try await client.invite(admin: vault.adminToken)
+            let generator = try await client.token(admin: vault.adminToken, role: .generator).token.withText { $0 }
+            for _ in 0..<6 {
+                let answer = try await client.send(.get, "/v1/handoffs/\(invite.handoffId)/package", token: generator)
+                #expect(answer.status == 404 && answer.problemCode == StoreError.Code.notReady.rawValue)
+            }
+            for _ in 0..<3 {
+                #expect(try await client.send(.get, "/v1/handoffs/\(UUID().uuidString.lowercased())/package", token: generator).status == 404)
+            }
+            #expect(try await client.send(.get, "/v1/handoffs", token: generator).status == 429, "real refusals still count")
+        }
+    }
+}

@@ -81,6 +81,12 @@ package struct WireObject {
         return value
     }
 
+    /// A nested object's members.
+    package func object(_ name: String) throws -> [String: JSONValue] {
+        guard let value = fields[name]?.objectValue else { throw failure(name, "an object") }
+        return value
+    }
+
     package func array(_ name: String) throws -> [JSONValue] {
         guard let value = fields[name]?.arrayValue else { throw failure(name, "a list") }
         return value
@@ -102,5 +108,5 @@ package struct WireObject {
 
 extension JSONValue {
     /// A timestamp as the API writes it.
-    static func timestamp(_ date: Date) -> JSONValue { .string(Timestamp.string(date)) }
+    package static func timestamp(_ date: Date) -> JSONValue { .string(Timestamp.string(date)) }
 }

@@ -90,7 +90,7 @@ struct RefusalMiddleware: RouterMiddleware {
             return response
         } catch {
             let problem = APIProblem.from(error)
-            if Self.refusalStatuses.contains(problem.status.code) { record(context, principal: problem.refused) }
+            if Self.refusalStatuses.contains(problem.status.code), !Self.isNotYet(problem) { record(context, principal: problem.refused) }
             throw error
         }
     }
@@ -101,6 +101,10 @@ struct RefusalMiddleware: RouterMiddleware {
     }
 
     static func isProbe(_ path: String) -> Bool { path == "/healthz" || path == "/readyz" }
+
+    /// A 404 that says "not yet" (no package delivered yet) to a caller allowed to ask about that
+    /// handoff: an answer, not a refusal — the generator asks it before every first delivery.
+    static func isNotYet(_ problem: APIProblem) -> Bool { problem.code == StoreError.Code.notReady.rawValue }
 }
 
 /// Resolves `Authorization: Bearer …` to a principal. A missing header leaves the request

@@ -15,8 +15,11 @@ package enum HandoffRule {
     /// The refusal to invite before the generator's key is registered (no active recipient key).
     package static let noRecipientKey = StoreError(.noRecipientKey, "register the generator's public key first (handoff admin recipient set)")
 
-    /// The refusal to fetch a package that was not delivered.
-    package static let noPackage = StoreError(.notReady, "no package has been delivered for this handoff yet")
+    /// The refusal to fetch a package that was not delivered: "not yet" for a handoff that
+    /// exists, "no such handoff" for one that does not (that one counts as a refusal).
+    package static func noPackage(handoffExists: Bool) -> StoreError {
+        handoffExists ? StoreError(.notReady, "no package has been delivered for this handoff yet") : StoreError(.notFound, "no such handoff")
+    }
 
     /// A submission to `record` sealed to `recipientKeyId`, where at most `limit` are kept: the
     /// state it moves the handoff to, or why it is refused.
