@@ -139,12 +139,17 @@ struct StatusCommand: HandoffSubcommand {
             return (info, receipts)
         }
         if global.json {
-            Console.json([
+            var answer: [String: JSONValue] = [
                 "handoffId": .string(info.id), "state": .string(info.state.rawValue), "expiresAt": .string(Timestamp.string(info.expiresAt)), "receipts": .array(receipts),
                 "nextStep": .string(NextStep.text(for: info)), "packageDelivered": .bool(info.packageDelivered),
-            ])
+            ]
+            if let pickedUpAt = info.pickedUpAt { answer["pickedUpAt"] = .string(Timestamp.string(pickedUpAt)) }
+            if let deliveredAt = info.deliveredAt { answer["deliveredAt"] = .string(Timestamp.string(deliveredAt)) }
+            Console.json(.object(answer))
         } else {
             Console.out(NextStep.text(for: info))
+            if let pickedUpAt = info.pickedUpAt { Console.out("Altoura's package generator picked up your latest values at \(Timestamp.string(pickedUpAt)).") }
+            if let deliveredAt = info.deliveredAt { Console.out("Your signed Teams app package was delivered at \(Timestamp.string(deliveredAt)).") }
             Console.out("Invite valid until \(Timestamp.string(info.expiresAt)). \(receipts.count) submission\(receipts.count == 1 ? "" : "s") received, each with a receipt signed by the vault and recorded in its audit log.")
             if global.verbose {
                 for receipt in receipts {

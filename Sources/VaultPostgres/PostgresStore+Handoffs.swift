@@ -49,14 +49,14 @@ extension PostgresStore {
         return notes
     }
 
-    /// Whether a package has been delivered to the handoff (and not purged).
-    func packageDelivered(_ connection: PostgresConnection, to handoffId: String) async throws -> Bool {
-        for try await exists in try await connection.query(
-            "SELECT EXISTS (SELECT 1 FROM package WHERE handoff_id = \(handoffId))", logger: self.logger
-        ).decode(Bool.self) {
-            return exists
+    /// When the package the handoff holds was delivered (nil: none, or purged).
+    func deliveredAt(_ connection: PostgresConnection, _ handoffId: String) async throws -> Date? {
+        for try await at in try await connection.query(
+            "SELECT delivered_at FROM package WHERE handoff_id = \(handoffId)", logger: self.logger
+        ).decode(Date.self) {
+            return at
         }
-        return false
+        return nil
     }
 
     package func setRecipientKey(_ key: SealingPublicKey, signingKey: SigningPublicKey?, context: OperationContext) async throws -> String {
@@ -114,7 +114,7 @@ extension PostgresStore {
             }
             var summaries: [HandoffSummary] = []
             for row in rows where state == nil || row.effectiveState(at: now) == state {
-                summaries.append(row.summary(receipts: try await self.receipts(connection, of: row.id), packageDelivered: try await self.packageDelivered(connection, to: row.id), now: now))
+                summaries.append(row.summary(receipts: try await self.receipts(connection, of: row.id), deliveredAt: try await self.deliveredAt(connection, row.id), now: now))
             }
             return summaries
         }
@@ -123,7 +123,7 @@ extension PostgresStore {
     package func handoff(id: String, now: Date) async throws -> HandoffSummary {
         try await read { connection in
             guard let row = try await self.handoffRow(connection, id: id) else { throw StoreError(.notFound, "no such handoff") }
-            return row.summary(receipts: try await self.receipts(connection, of: id), packageDelivered: try await self.packageDelivered(connection, to: id), now: now)
+            return row.summary(receipts: try await self.receipts(connection, of: id), deliveredAt: try await self.deliveredAt(connection, id), now: now)
         }
     }
 

@@ -68,5 +68,5 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 struct HandoffView: Sendable {
     let record: HandoffRecord
     let receipts: [String]
-    let packageDelivered: Bool
+    let deliveredAt: Date?
 }

@@ -52,11 +52,13 @@ package struct HandoffRecord: Codable, Sendable, Equatable, FetchableRecord, Per
         state.acceptsCustomer(expiresAt: expiresAt, at: now)
     }
 
-    /// The handoff as the API shows it at `now`, with `receipts`, and whether a package was delivered.
-    package func summary(receipts: [String], packageDelivered: Bool, now: Date) -> HandoffSummary {
-        HandoffSummary(
-            id: id, customer: customer, state: effectiveState(at: now), createdAt: createdAt, expiresAt: expiresAt, receipts: receipts, tenantId: tenantId,
-            packageDelivered: packageDelivered
+    /// The handoff as the API shows it at `now`, with `receipts` and when its package was
+    /// delivered (nil: none). It was picked up when the generator fetched its latest submission.
+    package func summary(receipts: [String], deliveredAt: Date?, now: Date) -> HandoffSummary {
+        let state = effectiveState(at: now)
+        return HandoffSummary(
+            id: id, customer: customer, state: state, createdAt: createdAt, expiresAt: expiresAt, receipts: receipts, tenantId: tenantId,
+            pickedUpAt: state.hasReleasedLatest ? releasedAt : nil, deliveredAt: deliveredAt
         )
     }
 }

@@ -86,24 +86,24 @@ extension VaultDatabase {
     /// One handoff with its receipts: from the view cache, or two prepared statements in one read.
     package func handoff(id: String, now: Date) async throws -> HandoffSummary {
         let cached = views.lookup(id, now: now)
-        if let view = cached.value { return view.record.summary(receipts: view.receipts, packageDelivered: view.packageDelivered, now: now) }
+        if let view = cached.value { return view.record.summary(receipts: view.receipts, deliveredAt: view.deliveredAt, now: now) }
         let view = try await read { db -> HandoffView in
             guard let record = try HandoffRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [id]) else {
                 throw StoreError(.notFound, "no such handoff")
             }
-            return HandoffView(record: record, receipts: try Self.receipts(of: id, db: db), packageDelivered: try Self.packageDelivered(to: id, db: db))
+            return HandoffView(record: record, receipts: try Self.receipts(of: id, db: db), deliveredAt: try Self.deliveredAt(id, db: db))
         }
         views.remember(view, for: id, now: now, generation: cached.generation)
-        return view.record.summary(receipts: view.receipts, packageDelivered: view.packageDelivered, now: now)
+        return view.record.summary(receipts: view.receipts, deliveredAt: view.deliveredAt, now: now)
     }
 
     static func summary(_ record: HandoffRecord, db: Database, now: Date) throws -> HandoffSummary {
-        record.summary(receipts: try receipts(of: record.id, db: db), packageDelivered: try packageDelivered(to: record.id, db: db), now: now)
+        record.summary(receipts: try receipts(of: record.id, db: db), deliveredAt: try deliveredAt(record.id, db: db), now: now)
     }
 
-    /// Whether a package has been delivered to the handoff (and not purged).
-    static func packageDelivered(to handoffId: String, db: Database) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM package WHERE handoffId = ?)"), arguments: [handoffId]) ?? false
+    /// When the package the handoff holds was delivered (nil: none, or purged).
+    static func deliveredAt(_ handoffId: String, db: Database) throws -> Date? {
+        try Date.fetchOne(db.cachedStatement(sql: "SELECT deliveredAt FROM package WHERE handoffId = ?"), arguments: [handoffId])
     }
 
     /// The latest `StoreFormat.receiptsShown` receipt notes of a handoff, oldest of them first.

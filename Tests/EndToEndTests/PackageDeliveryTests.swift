@@ -51,6 +51,8 @@ struct PackageDeliveryTests {
         #expect(try await server.sql("SELECT state FROM handoff WHERE id = '\(invite.handoffId)'") == "delivered")
         let status = try await server.handoff(["status", "--invite-file", invite.file])
         #expect(status.standardOutput.contains("Your signed Teams app package is ready (Step 9)"), "\(status.standardOutput)")
+        #expect(status.standardOutput.contains("Altoura's package generator picked up your latest values at 20"), "\(status.standardOutput)")
+        #expect(status.standardOutput.contains("Your signed Teams app package was delivered at 20"), "\(status.standardOutput)")
 
         let out = server.directory.appendingPathComponent("fetched")
         let fetch = try await server.handoff(["package", "fetch", "--out", out.path, "--values", Scenario.fixture("valid-minimal.json"),

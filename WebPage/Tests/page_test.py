@@ -531,6 +531,9 @@ def main():
         history = driver.execute_script("return Array.from(document.querySelectorAll('#history li')).map(li => [li.dataset.state, li.textContent])")
         check(len(history) == 1 and history[0][0] == "ok" and history[0][1].startswith("✓ Sent on"),
               "your handoff's history, verified in the page: %r" % history)
+        picked = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#milestones li") if li.is_displayed()]
+        check(len(picked) == 1 and picked[0].startswith("Altoura's package builder picked up your latest values on "),
+              "being built: when Altoura picked the values up, and no delivery yet: %r" % picked)
         axe_check(driver, "being built")
         driver.save_screenshot(os.path.join(screenshots, "3c-being-built.png"))
 
@@ -547,6 +550,10 @@ def main():
         check(focused_status(driver) and driver.find_element(By.ID, "journey").get_attribute("data-stage") == "ready", "package ready: focused, journey at Package ready")
         offered = driver.find_element(By.ID, "package-file").text
         check(re.match(r"contoso-teams-app-1\.0\.0\.zip, \d+ (KB|bytes)$", offered), "the package's name and size: %r" % offered)
+        milestones = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#milestones li") if li.is_displayed()]
+        check(len(milestones) == 2 and milestones[0].startswith("Altoura's package builder picked up your latest values on ")
+              and milestones[1].startswith("Your signed Teams app package was delivered on ") and "2026" in milestones[1],
+              "the customer sees when Altoura picked the values up and when the package came: %r" % milestones)
         steps = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#after-delivery li")]
         check(len(steps) == 6 and steps[0].startswith("Step 9") and steps[-1] == "Step 10: send Altoura the Object ID.", "Steps 9 and 10 listed: %r" % steps)
         axe_check(driver, "package ready")

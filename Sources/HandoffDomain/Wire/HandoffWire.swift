@@ -17,10 +17,14 @@ package struct HandoffSummary: WireModel, Equatable {
     /// Whether the generator has delivered a package to this handoff (so a submission in a later
     /// state is the Step 10 Object ID, and the customer's words say so).
     package let packageDelivered: Bool
+    /// When Altoura's generator fetched the latest submission (nil while it has not).
+    package let pickedUpAt: Date?
+    /// When the package the handoff holds was delivered (nil: none).
+    package let deliveredAt: Date?
 
     package init(
         id: String, customer: String, state: HandoffState, createdAt: Date, expiresAt: Date, receipts: [String], tenantId: String? = nil,
-        packageDelivered: Bool = false
+        packageDelivered: Bool = false, pickedUpAt: Date? = nil, deliveredAt: Date? = nil
     ) {
         self.id = id
         self.customer = customer
@@ -29,7 +33,9 @@ package struct HandoffSummary: WireModel, Equatable {
         self.expiresAt = expiresAt
         self.receipts = receipts
         self.tenantId = tenantId
-        self.packageDelivered = packageDelivered
+        self.packageDelivered = packageDelivered || deliveredAt != nil
+        self.pickedUpAt = pickedUpAt
+        self.deliveredAt = deliveredAt
     }
 
     /// Where the handoff stands for its customer, in the deployment steps' words.
@@ -42,6 +48,8 @@ package struct HandoffSummary: WireModel, Equatable {
             "packageDelivered": .bool(packageDelivered),
         ]
         if let tenantId { members["tenantId"] = .string(tenantId) }
+        if let pickedUpAt { members["pickedUpAt"] = .timestamp(pickedUpAt) }
+        if let deliveredAt { members["deliveredAt"] = .timestamp(deliveredAt) }
         return .object(members)
     }
 
@@ -54,7 +62,8 @@ package struct HandoffSummary: WireModel, Equatable {
         self.init(
             id: try object.uuid("handoffId"), customer: try object.string("customer"), state: try object.enumeration("state"),
             createdAt: try object.timestamp("createdAt"), expiresAt: try object.timestamp("expiresAt"), receipts: try object.strings("receipts"),
-            tenantId: tenantId?.lowercased(), packageDelivered: try object.optionalBool("packageDelivered") ?? false
+            tenantId: tenantId?.lowercased(), packageDelivered: try object.optionalBool("packageDelivered") ?? false,
+            pickedUpAt: try object.optionalTimestamp("pickedUpAt"), deliveredAt: try object.optionalTimestamp("deliveredAt")
         )
     }
 }

@@ -284,6 +284,18 @@
       else item.removeAttribute("aria-current");
     }
     $("package-part").hidden = !(stage === "ready" || stage === "object-id" || stage === "done");
+    showMilestones(summary);
+  }
+
+  // When Altoura picked the values up and when the package was delivered, in the reader's time.
+  function showMilestones(summary) {
+    const pickedUp = summary && summary.pickedUpAt;
+    const delivered = summary && summary.deliveredAt;
+    $("picked-up").textContent = pickedUp ? `Altoura's package builder picked up your latest values on ${localTime(pickedUp)}.` : "";
+    $("picked-up").hidden = !pickedUp;
+    $("delivered-at").textContent = delivered ? `Your signed Teams app package was delivered on ${localTime(delivered)}.` : "";
+    $("delivered-at").hidden = !delivered;
+    $("milestones").hidden = !pickedUp && !delivered;
   }
 
   // The words for where the handoff stands (the domain's, as the CLI prints them).
