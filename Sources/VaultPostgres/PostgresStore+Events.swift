@@ -29,9 +29,11 @@ extension PostgresStore {
 
     /// The newest event's id (-1 when there is none).
     package func latestEventId() async throws -> Int64 {
-        try await read { connection in
-            try await connection.query("SELECT COALESCE(MAX(id), -1) FROM event", logger: self.logger)
-                .decode(Int64.self).first(where: { _ in true }) ?? -1
-        }
+        try await read { connection in try await self.latestEventId(connection) }
+    }
+
+    func latestEventId(_ connection: PostgresConnection) async throws -> Int64 {
+        try await connection.query("SELECT COALESCE(MAX(id), -1) FROM event", logger: self.logger)
+            .decode(Int64.self).first(where: { _ in true }) ?? -1
     }
 }

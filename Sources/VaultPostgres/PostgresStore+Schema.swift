@@ -52,6 +52,19 @@ extension PostgresStore {
             """]),
         // The events outbox (SQLite's v10).
         (4, ["CREATE TABLE event (id bigint PRIMARY KEY, type text NOT NULL, handoff_id text NOT NULL, at timestamptz NOT NULL)"]),
+        // Webhook endpoints and their delivery log (SQLite's v11).
+        (5, [
+            """
+            CREATE TABLE webhook (id text PRIMARY KEY, url text NOT NULL, events text NOT NULL, created_at timestamptz NOT NULL,
+                cursor bigint NOT NULL, failures bigint NOT NULL, first_failure_at timestamptz, next_attempt_at timestamptz,
+                disabled_at timestamptz, disabled_reason text, lease_until timestamptz)
+            """,
+            """
+            CREATE TABLE webhook_delivery (id bigserial PRIMARY KEY, webhook_id text NOT NULL, event_id bigint NOT NULL, attempt bigint NOT NULL,
+                at timestamptz NOT NULL, status bigint, outcome text NOT NULL, milliseconds bigint NOT NULL)
+            """,
+            "CREATE INDEX webhook_delivery_on_webhook ON webhook_delivery (webhook_id)",
+        ]),
     ]
 
     /// Brings the schema up to date, once, whichever nodes start together (an advisory lock

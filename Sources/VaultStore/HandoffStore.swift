@@ -76,6 +76,26 @@ package protocol HandoffStore: Sendable {
     /// The newest event's id (-1 when there is none).
     func latestEventId() async throws -> Int64
 
+    // MARK: Webhooks
+
+    /// A new endpoint, sent the events after the newest one now; audited `webhook.added`.
+    func addWebhook(url: String, events: [HandoffEvent.Kind], context: OperationContext) async throws -> WebhookEndpoint
+    /// Every endpoint, oldest first.
+    func webhooks() async throws -> [WebhookEndpoint]
+    /// Removes an endpoint and its delivery log; audited `webhook.removed`.
+    func removeWebhook(id: String, context: OperationContext) async throws
+    /// An endpoint's latest delivery attempts, newest first.
+    func webhookDeliveries(id: String, limit: Int) async throws -> [WebhookDelivery]
+    /// The enabled endpoints with an event to send and no attempt pending until later, which no
+    /// other node holds: each is held for this caller for `WebhookRule.lease`.
+    func claimDueWebhooks(now: Date) async throws -> [WebhookEndpoint]
+    /// Records one attempt at event `eventId` and the state it leaves the endpoint in (released).
+    func recordWebhookAttempt(id: String, eventId: Int64, attempt: WebhookAttempt, now: Date, jitter: Double) async throws
+    /// Moves an endpoint past events it does not want, up to `eventId`.
+    func passOverWebhookEvents(id: String, through eventId: Int64) async throws
+    /// Lets other nodes send to an endpoint again.
+    func releaseWebhook(id: String) async throws
+
     // MARK: Witnesses
 
     /// The newest signed checkpoint kept (nil before the first).

@@ -154,6 +154,33 @@ enum Schema {
                 t.column("at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v11-webhooks") { db in
+            // Webhook endpoints and their delivery log (DESIGN.md, "Events, webhooks and the
+            // generator agent"); no secret is stored (signing keys are derived).
+            try db.create(table: "webhook") { t in
+                t.column("id", .text).primaryKey()
+                t.column("url", .text).notNull()
+                t.column("events", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+                t.column("cursor", .integer).notNull()
+                t.column("failures", .integer).notNull()
+                t.column("firstFailureAt", .datetime)
+                t.column("nextAttemptAt", .datetime)
+                t.column("disabledAt", .datetime)
+                t.column("disabledReason", .text)
+                t.column("leaseUntil", .datetime)
+            }
+            try db.create(table: "webhookDelivery") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("webhookId", .text).notNull().indexed()
+                t.column("eventId", .integer).notNull()
+                t.column("attempt", .integer).notNull()
+                t.column("at", .datetime).notNull()
+                t.column("status", .integer)
+                t.column("outcome", .text).notNull()
+                t.column("milliseconds", .integer).notNull()
+            }
+        }
         return migrator
     }
 }

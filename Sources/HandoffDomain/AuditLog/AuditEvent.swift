@@ -24,6 +24,9 @@ package struct AuditEvent: Sendable, Equatable {
         case handoffPurged = "handoff.purged"
         case tokenCreated = "token.created"
         case tokenRevoked = "token.revoked"
+        /// An admin added a webhook endpoint (its id in `target`; never its URL's secrets).
+        case webhookAdded = "webhook.added"
+        case webhookRemoved = "webhook.removed"
         /// Requests refused for their credential, role or target (401, 403, 404, 429), one event
         /// per client network and window, with their `count`.
         case requestRefused = "request.refused"
@@ -36,16 +39,20 @@ package struct AuditEvent: Sendable, Equatable {
         package var tokenId: String?
         package var role: String?
         package var recipientKeyId: String?
+        package var webhookId: String?
 
         /// A role token.
         package static func token(id: String, role: Role) -> Target { Target(tokenId: id, role: role.rawValue) }
         /// A registered generator key.
         package static func recipientKey(id: String) -> Target { Target(recipientKeyId: id) }
+        /// A webhook endpoint.
+        package static func webhook(id: String) -> Target { Target(webhookId: id) }
 
-        init(tokenId: String? = nil, role: String? = nil, recipientKeyId: String? = nil) {
+        init(tokenId: String? = nil, role: String? = nil, recipientKeyId: String? = nil, webhookId: String? = nil) {
             self.tokenId = tokenId
             self.role = role
             self.recipientKeyId = recipientKeyId
+            self.webhookId = webhookId
         }
 
         var json: JSONValue {
@@ -53,6 +60,7 @@ package struct AuditEvent: Sendable, Equatable {
             if let tokenId { members["tokenId"] = .string(tokenId) }
             if let role { members["role"] = .string(role) }
             if let recipientKeyId { members["recipientKeyId"] = .string(recipientKeyId) }
+            if let webhookId { members["webhookId"] = .string(webhookId) }
             return .object(members)
         }
     }
