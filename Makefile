@@ -78,6 +78,8 @@ test-suites:
 	$(PYTHON) scripts/crash/crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --rounds 3 --seed $(FUZZ_SEED) --postgres "$$HANDOFF_TEST_DATABASE_URL"
 	$(PYTHON) scripts/agent/agent_crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --kills 5 --seed $(FUZZ_SEED)
 	$(PYTHON) scripts/agent/agent_crashtest.py --bin "$$($(SWIFT) build --show-bin-path)" --kills 5 --seed $(FUZZ_SEED) --postgres "$$HANDOFF_TEST_DATABASE_URL"
+	$(PYTHON) scripts/webhooks/webhook_test.py --bin "$$($(SWIFT) build --show-bin-path)"
+	$(PYTHON) scripts/webhooks/webhook_test.py --bin "$$($(SWIFT) build --show-bin-path)" --postgres "$$HANDOFF_TEST_DATABASE_URL"
 	$(PYTHON) scripts/signin/real_provider.py "$$($(SWIFT) build --show-bin-path)"
 	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 200 $(FUZZ_SEED)
 	scripts/fuzz/parsers.sh --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED)

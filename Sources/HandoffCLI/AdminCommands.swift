@@ -8,7 +8,7 @@ import VaultCrypto
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin", abstract: "Invites, tokens and the generator key (admin token).",
-        subcommands: [AdminInviteCommand.self, AdminRevokeCommand.self, AdminTokenCommand.self, AdminRecipientCommand.self]
+        subcommands: [AdminInviteCommand.self, AdminRevokeCommand.self, AdminTokenCommand.self, AdminRecipientCommand.self, AdminWebhookCommand.self]
     )
 }
 

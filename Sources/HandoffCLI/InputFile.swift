@@ -1,4 +1,5 @@
 import Foundation
+import CoreFoundation  // struct stat: Swift attributes it to CoreFoundation on Linux (MemberImportVisibility)
 
 /// Reads an input named on the command line: a path, or `-` for standard input.
 enum InputFile {

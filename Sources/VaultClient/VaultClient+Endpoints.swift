@@ -107,3 +107,29 @@ extension VaultClient {
         try await send(.GET, "/v1/audit/proof/inclusion?index=\(index)&size=\(size)")
     }
 }
+
+extension VaultClient {
+    /// `POST /v1/webhooks`: the new endpoint with its `whpk_` signing key.
+    package func addWebhook(url: String, events: [HandoffEvent.Kind]) async throws -> WebhookEndpoint {
+        var body: [String: JSONValue] = ["url": .string(url)]
+        if !events.isEmpty { body["events"] = .array(events.map { .string($0.rawValue) }) }
+        return try await send(.POST, "/v1/webhooks", body: .object(body))
+    }
+
+    /// `GET /v1/webhooks`.
+    package func webhooks() async throws -> [WebhookEndpoint] {
+        let list: WebhookList = try await send(.GET, "/v1/webhooks")
+        return list.webhooks
+    }
+
+    /// `DELETE /v1/webhooks/{id}`.
+    package func removeWebhook(_ id: String) async throws {
+        _ = try await send(.DELETE, "/v1/webhooks/\(id)") as JSONValue
+    }
+
+    /// `GET /v1/webhooks/{id}/deliveries`, newest first.
+    package func webhookDeliveries(_ id: String) async throws -> [WebhookDelivery] {
+        let list: WebhookDeliveryList = try await send(.GET, "/v1/webhooks/\(id)/deliveries")
+        return list.deliveries
+    }
+}

@@ -96,7 +96,7 @@ extension PostgresStore {
             let next = WebhookRule.after(record, eventId: eventId, attempt: attempt, now: now, jitter: jitter)
             try await connection.query("""
                 UPDATE webhook SET cursor = \(next.cursor), failures = \(Int64(next.failures)), first_failure_at = \(next.firstFailureAt),
-                next_attempt_at = \(next.nextAttemptAt), disabled_at = \(next.disabledAt), disabled_reason = \(next.disabledReason), lease_until = NULL
+                next_attempt_at = \(next.nextAttemptAt), disabled_at = \(next.disabledAt), disabled_reason = \(next.disabledReason), lease_until = \(next.leaseUntil)
                 WHERE id = \(id)
                 """, logger: self.logger)
             try await connection.query("""

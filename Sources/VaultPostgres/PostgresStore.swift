@@ -87,6 +87,14 @@ package final class PostgresStore: HandoffStore {
 
     package func serverSigningKey() throws -> SigningPublicKey { try keys().signing.publicKey }
 
+    package func webhookSignature(endpointId: String, message: [UInt8]) throws -> [UInt8] {
+        try keys().webhookSigningKey(endpointId: endpointId).sign(message)
+    }
+
+    package func webhookPublicKey(endpointId: String) throws -> SigningPublicKey {
+        try keys().webhookSigningKey(endpointId: endpointId).publicKey
+    }
+
     // MARK: Transactions
 
     /// How long an operation waits for a connection before it answers 503: a node that lost the

@@ -97,8 +97,12 @@ package enum VaultService {
         // Shut down in reverse order: readiness turns false and waits first, then the event
         // streams end, then the HTTP server stops accepting and drains the requests in flight.
         let witnesses: [any Service] = witnessing.map { [WitnessService(witnessing: $0, interval: .seconds(2))] } ?? []
+        let webhooks = WebhookService(
+            store: store, sender: WebhookSender(store: store, tls: try OutboundTLS.configuration(caFile: settings.outboundCAFile), allowPrivate: settings.webhookAllowPrivate),
+            metrics: metrics, logger: logger
+        )
         // The event feed stops before the server drains: its open streams end then.
-        return VaultApplication(services: witnesses + [retention, refusalAudit, app, api.eventFeed, readiness], store: store, logger: logger)
+        return VaultApplication(services: witnesses + [webhooks, retention, refusalAudit, app, api.eventFeed, readiness], store: store, logger: logger)
     }
 
 }

@@ -89,12 +89,17 @@ package protocol HandoffStore: Sendable {
     /// The enabled endpoints with an event to send and no attempt pending until later, which no
     /// other node holds: each is held for this caller for `WebhookRule.lease`.
     func claimDueWebhooks(now: Date) async throws -> [WebhookEndpoint]
-    /// Records one attempt at event `eventId` and the state it leaves the endpoint in (released).
+    /// Records one attempt at event `eventId` and the state it leaves the endpoint in (held on
+    /// after a delivery, for the next event; released after a failure).
     func recordWebhookAttempt(id: String, eventId: Int64, attempt: WebhookAttempt, now: Date, jitter: Double) async throws
     /// Moves an endpoint past events it does not want, up to `eventId`.
     func passOverWebhookEvents(id: String, through eventId: Int64) async throws
     /// Lets other nodes send to an endpoint again.
     func releaseWebhook(id: String) async throws
+    /// Endpoint `id`'s signature (Ed25519, its own derived key) of a delivery's signed content.
+    func webhookSignature(endpointId: String, message: [UInt8]) throws -> [UInt8]
+    /// Endpoint `id`'s public signing key, shown to the admin as `whpk_…`.
+    func webhookPublicKey(endpointId: String) throws -> SigningPublicKey
 
     // MARK: Witnesses
 
@@ -131,6 +136,14 @@ extension VaultDatabase: HandoffStore {
     }
 
     package func serverSigningKey() throws -> SigningPublicKey { try keys().signing.publicKey }
+
+    package func webhookSignature(endpointId: String, message: [UInt8]) throws -> [UInt8] {
+        try keys().webhookSigningKey(endpointId: endpointId).sign(message)
+    }
+
+    package func webhookPublicKey(endpointId: String) throws -> SigningPublicKey {
+        try keys().webhookSigningKey(endpointId: endpointId).publicKey
+    }
 
     package func storageBytes() -> Int? {
         ["", "-wal"].reduce(0) { total, suffix in

@@ -36,6 +36,15 @@ package struct ServerKeys: Sendable {
         }
     }
 
+    /// The Ed25519 key that signs deliveries to webhook endpoint `endpointId` (Standard Webhooks
+    /// `v1a`): its seed is keyed BLAKE2b of the endpoint id under the token pepper, in its own
+    /// context, so no webhook secret is ever stored and each endpoint has its own key.
+    package func webhookSigningKey(endpointId: String) throws -> SigningKeyPair {
+        var seed = try KeyedBLAKE2b.hash(Array("handoff-vault webhook signing key v1\n\(endpointId)".utf8), key: pepper)
+        defer { SecretBytes.wipe(&seed) }
+        return try SigningKeyPair(seed: try SecretBytes(copying: seed))
+    }
+
     /// The keyed hash under which a token is stored and looked up.
     package func tokenHash(_ token: BearerToken) throws -> Data {
         Data(try token.withText { try KeyedBLAKE2b.hash(Array($0.utf8), key: pepper) })

@@ -1,5 +1,6 @@
 import Foundation
 import Prometheus
+import VaultStore
 
 /// The server's Prometheus metrics, in one registry served at `/metrics`. Labels carry route
 /// patterns and status codes, never ids, tokens or values.
@@ -66,6 +67,20 @@ package final class VaultMetrics: Sendable {
     /// Counts a checkpoint `witness` did not cosign.
     func witnessProblem(_ witness: String) {
         registry.makeCounter(descriptor: Self.witnessProblems, labels: [("witness", witness)]).increment()
+    }
+
+    static var webhookAttempts: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "handoff", metricName: "webhook_attempts", unitName: "total", helpText: "Webhook delivery attempts by outcome (delivered, failed, gone)."
+    ) }
+
+    /// Counts a webhook delivery attempt by its outcome.
+    func webhookAttempt(_ result: WebhookAttempt.Result) {
+        let outcome = switch result {
+        case .delivered: "delivered"
+        case .gone: "gone"
+        case .failed: "failed"
+        }
+        registry.makeCounter(descriptor: Self.webhookAttempts, labels: [("outcome", outcome)]).increment()
     }
 
     /// Counts a request and its latency under its route pattern.

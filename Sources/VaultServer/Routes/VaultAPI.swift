@@ -19,6 +19,8 @@ package struct APILimits: Sendable {
     package var pageOrigin: String?
     /// What every invite names besides its handoff: the sign-in app and Altoura's constants.
     package var invites: InviteTemplate
+    /// Webhook receivers on private and loopback addresses are accepted.
+    package var webhookAllowPrivate = false
 
     package init(
         refusalsPerWindow: Int = 10, refusalWindow: TimeInterval = 60, submissionsPerHandoff: Int = 100, trustedProxies: TrustedProxies = .none,
@@ -39,6 +41,7 @@ package struct APILimits: Sendable {
             submissionsPerHandoff: settings.maxSubmissionsPerHandoff, trustedProxies: settings.trustedProxies, pageOrigin: settings.pageOrigin,
             invites: InviteTemplate(signIn: settings.signIn, redirectUri: settings.deploymentRedirectURI, appIdUriHost: settings.deploymentAppIdURIHost)
         )
+        webhookAllowPrivate = settings.webhookAllowPrivate
     }
 }
 
@@ -117,6 +120,7 @@ package struct VaultAPI: Sendable {
         addPackageRoutes(to: v1)
         addAuditRoutes(to: v1)
         addEventRoutes(to: v1)
+        addWebhookRoutes(to: v1)
         return router
     }
 

@@ -31,14 +31,8 @@ package actor Witnessing {
     static let timeout: Duration = .seconds(3)
 
     package init(endpoints: [WitnessEndpoint], outboundCAFile: String?, store: any HandoffStore, metrics: VaultMetrics, logger: Logger) throws {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        tls.certificateVerification = .fullVerification
-        if let outboundCAFile {
-            tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(outboundCAFile))]
-        }
         var configuration = HTTPClient.Configuration(
-            tlsConfiguration: tls, redirectConfiguration: .disallow, timeout: .init(connect: .seconds(3), read: .seconds(3))
+            tlsConfiguration: try OutboundTLS.configuration(caFile: outboundCAFile), redirectConfiguration: .disallow, timeout: .init(connect: .seconds(3), read: .seconds(3))
         )
         configuration.connectionPool.retryConnectionEstablishment = false
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

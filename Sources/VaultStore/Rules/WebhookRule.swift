@@ -101,7 +101,9 @@ package enum WebhookRule {
     /// The endpoint after `attempt` at event `eventId`, at `now`.
     package static func after(_ record: WebhookRecord, eventId: Int64, attempt: WebhookAttempt, now: Date, jitter: Double) -> WebhookRecord {
         var next = record
-        next.leaseUntil = nil
+        // A sender that failed lets go at once (the next attempt is later); one that delivered
+        // keeps its hold for the next event.
+        if attempt.result != .delivered { next.leaseUntil = nil }
         switch attempt.result {
         case .delivered:
             next.cursor = max(record.cursor, eventId)
