@@ -18,6 +18,7 @@ binaries, real TLS, a real database.
 Usage: multinode_test.py BIN_DIR PG_DIR PG_PORT
 Prints the failover figures (requests lost, seconds unavailable) for the closing note.
 """
+import http.client
 import json
 import os
 import re
@@ -135,6 +136,43 @@ def database_tls(bin_dir, work, pg_dir, pg_port, admin_url):
     print("database TLS: default encrypted, verify-full checked, typos refused")
 
 
+def follow_events(node, token, seen, opened):
+    """Follows node's GET /v1/events (from now on) over verified TLS, appending (arrival, event)
+    to `seen` until the connection ends; sets `opened` once the stream is accepted."""
+    host, port = node.url[len("https://"):].rsplit(":", 1)
+    connection = http.client.HTTPSConnection(host, int(port), context=ssl.create_default_context(cafile=node.ca_file), timeout=30)
+    connection.request("GET", "/v1/events", headers={"Authorization": "Bearer " + token, "Accept": "text/event-stream"})
+    response = connection.getresponse()
+    opened.set()
+    while True:
+        line = response.readline()
+        if not line:
+            return
+        if line.startswith(b"data: "):
+            seen.append((time.monotonic(), json.loads(line[len(b"data: "):])))
+
+
+def events_across_nodes(a, b, work, generator):
+    """An event committed through one node reaches the streams on the other within 1 s."""
+    seen_on_a, opened = [], threading.Event()
+    threading.Thread(target=follow_events, args=(a, generator, seen_on_a, opened), daemon=True).start()
+    check(opened.wait(10), "the event stream on A did not open")
+    latencies = []
+    for number in range(5):
+        invite = b.invite("Events %d" % number)
+        started = time.monotonic()
+        check(submit(b, b.url, write_invite(work, "invite-events-%d.txt" % number, invite["inviteCode"])).returncode == 0, "submit on B")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(e["handoffId"] == invite["handoffId"] for _, e in seen_on_a):
+            time.sleep(0.01)
+        arrived = [t for t, e in seen_on_a if e["handoffId"] == invite["handoffId"] and e["type"] == "handoff.submitted"]
+        check(arrived, "a submission through B did not reach A's event stream")
+        if arrived:
+            latencies.append(arrived[0] - started)
+    check(latencies and max(latencies) < 1.0, "events across nodes took %s s (bound: 1 s)" % ["%.2f" % l for l in latencies])
+    print("events across nodes: a submission through B reached A's stream in %s ms (submit CLI included)" % [int(l * 1000) for l in latencies])
+
+
 def lock_holders(url, pid):
     """Backends of node `pid` that hold the audit advisory lock, idle inside their transaction."""
     return sql(url, "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' "
@@ -228,6 +266,7 @@ def main():
     check(result.returncode == 0 and len(json.loads(result.stdout)["pulled"]) == 1, "pull on B: %s" % result.stderr)
     result = a.handoff(["ack", invite["handoffId"]], token=generator, check=False)
     check(result.returncode == 0, "ack on A: %s" % result.stderr)
+    events_across_nodes(a, b, work, generator)
     auditor = a.token("auditor", name="revoked on A")
     check(b.handoff(["audit", "export", "--out", os.path.join(work, "before.jsonl")], token=auditor, check=False).returncode == 0, "auditor works on B")
     token_id = json.loads(a.handoff(["admin", "token", "list", "--json"], token=a.admin_token).stdout)["tokens"][-1]["id"]
