@@ -52,7 +52,7 @@ struct GeneratorRunCommand: HandoffSubcommand {
     @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Seconds between looks at the vault when no event came.", valueName: "seconds"))
     var pollInterval = 30
 
-    @Flag(help: "One round over what waits now, then exit.")
+    @Flag(help: "One round over what waits now, then exit (76 when a handoff failed).")
     var once = false
 
     @OptionGroup var tenantProof: TenantProofOptions
@@ -78,7 +78,10 @@ struct GeneratorRunCommand: HandoffSubcommand {
                 client: client, puller: puller, builder: buildCommand.map(PackageBuilder.command) ?? .builtIn, keys: keys, signing: signing,
                 log: AgentLog(json: global.json), stop: stop, wakeup: wakeup, pollInterval: .seconds(pollInterval)
             )
-            try await agent.run(once: once)
+            let failures = try await agent.run(once: once)
+            if once, failures > 0 {
+                throw CLIError.verification("\(failures) handoff(s) could not be taken through (their status lines say why; agent-state.json keeps them for the next run)")
+            }
         }
     }
 }

@@ -8,16 +8,34 @@ extension VaultClient {
     /// Follows `GET /v1/events` from the event after `cursor` (nil: from now on), calling
     /// `onConnected` once the server accepted the stream, then `onEvent` for each event as it
     /// arrives, in order. Returns when the server ends the stream (it
-    /// is shutting down) or after `for` (a fresh connection then is the caller's); a refusal,
+    /// is shutting down) or after `for` (the connection is closed; a fresh one is the caller's); a refusal,
     /// a broken connection or a malformed event throws a `ClientError`. A silent connection ends
     /// after the read timeout (30 s; the server sends a heartbeat every 15 s).
     package func followEvents(
-        after cursor: Int64?, for duration: Duration = .seconds(3_600), onConnected: @Sendable () async -> Void = {}, onEvent: @Sendable (HandoffEvent) async throws -> Void
+        after cursor: Int64?, for duration: Duration = .seconds(3_600), onConnected: @escaping @Sendable () async -> Void = {},
+        onEvent: @escaping @Sendable (HandoffEvent) async throws -> Void
+    ) async throws {
+        struct TimeIsUp: Error {}
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.consumeEvents(after: cursor, onConnected: onConnected, onEvent: onEvent) }
+                group.addTask {
+                    try await Task.sleep(for: duration)
+                    throw TimeIsUp()
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch is TimeIsUp {}
+    }
+
+    private func consumeEvents(
+        after cursor: Int64?, onConnected: @Sendable () async -> Void, onEvent: @Sendable (HandoffEvent) async throws -> Void
     ) async throws {
         var request = HTTPClientRequest(url: base + "/v1/events" + (cursor.map { "?after=\($0)" } ?? ""))
         request.headers.add(name: "Accept", value: "text/event-stream")
         if let token { token.withText { request.headers.add(name: "Authorization", value: "Bearer \($0)") } }
-        let response = try await execute(request, timeout: .seconds(duration.components.seconds))
+        let response = try await execute(request, timeout: .hours(24))
         let status = Int(response.status.code)
         guard status == 200 else {
             let body = try? await response.body.collect(upTo: Self.maximumResponseSize)

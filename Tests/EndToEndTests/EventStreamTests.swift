@@ -42,9 +42,9 @@ struct EventStreamTests {
         let generator = try VaultClient(server: server.url, caFile: server.caFile, token: BearerToken(text: scenario.generatorToken))
         defer { Task { await generator.shutdown() } }
         let invite = try await scenario.invite()
-        // Listen from now on, then change the handoff.
-        async let live = Self.collect(generator, after: nil, count: 3)
-        try await Task.sleep(for: .milliseconds(500))
+        // Listen from the newest event now (nothing a handoff did yet), then change the handoff.
+        let cursor = Int64(try await server.sql("SELECT COALESCE(MAX(id), -1) FROM event")) ?? -1
+        async let live = Self.collect(generator, after: cursor, count: 3)
         #expect(try await server.handoff(["submit", "--values", Scenario.fixture("valid-minimal.json"), "--invite-file", invite.file]).status == 0)
         let pulled = server.directory.appendingPathComponent("pulled")
         #expect(try await server.handoff(["pull", "--key", scenario.generatorKey, "--out", pulled.path], token: scenario.generatorToken).status == 0)

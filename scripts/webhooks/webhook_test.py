@@ -58,8 +58,9 @@ class Receiver:
             def do_POST(self):
                 arrival = time.monotonic()
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                receiver.verify(self.path.lstrip("/"), self.headers, body, arrival)
-                self.send_response(receiver.status)
+                status = receiver.status
+                receiver.verify(self.path.lstrip("/"), self.headers, body, arrival, accepted=200 <= status < 300)
+                self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -73,8 +74,9 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
 
-    def verify(self, path, headers, body, arrival):
-        """Standard Webhooks' receiver rules, with v1a (Ed25519) signatures."""
+    def verify(self, path, headers, body, arrival, accepted):
+        """Standard Webhooks' receiver rules, with v1a (Ed25519) signatures; a delivery answered
+        with anything but 2xx is checked, not kept (the sender must send it again)."""
         with self.lock:
             msg_id, stamp, signatures = headers.get("webhook-id"), headers.get("webhook-timestamp"), headers.get("webhook-signature")
             if not (msg_id and stamp and signatures):
@@ -96,6 +98,8 @@ class Receiver:
                 return self.problems.append("%s: %s has no valid v1a signature" % (path, msg_id))
             if headers.get("Content-Type") != "application/json":
                 self.problems.append("%s: content type %s" % (path, headers.get("Content-Type")))
+            if not accepted:
+                return
             key = (path, msg_id)
             if key in self.seen:
                 self.duplicates += 1
@@ -223,6 +227,19 @@ def main():
     all_types = {event["type"] for _, event in receiver.received.get("all", [])}
     if "handoff.released" not in all_types:
         problems.append("the handoff.released event did not arrive (pull: %s)" % pulled.stderr.strip()[:200])
+
+    # A redirect is not followed: the attempt fails (and is retried), the event waits.
+    receiver.status = 307
+    before = sum(len(v) for v in receiver.received.values())
+    submit(vault.invite("Redirected"))
+    wait_for(lambda: any("redirects are not followed" in d["outcome"] for d in json.loads(
+        vault.handoff(["admin", "webhook", "deliveries", endpoints["all"], "--json"], token=admin).stdout)["deliveries"]), 10)
+    deliveries = json.loads(vault.handoff(["admin", "webhook", "deliveries", endpoints["all"], "--json"], token=admin).stdout)["deliveries"]
+    if not any(d["status"] == 307 and "redirects are not followed" in d["outcome"] for d in deliveries if "status" in d):
+        problems.append("a 307 was not recorded as a failure: %s" % deliveries[:3])
+    receiver.status = 204
+    if not wait_for(lambda: sum(len(v) for v in receiver.received.values()) >= before + 2, 20):
+        problems.append("the event refused with a redirect was not delivered after")
 
     # 410: the endpoint is disabled and sent nothing more.
     receiver.status = 410

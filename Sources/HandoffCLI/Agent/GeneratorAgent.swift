@@ -48,16 +48,20 @@ actor GeneratorAgent {
         state = try AgentState.read(folder: puller.out)
     }
 
-    /// Rounds until a stop is requested (or, with `once`, one round).
-    func run(once: Bool) async throws {
+    /// Rounds until a stop is requested (or, with `once`, one round); answers how many handoffs
+    /// failed in the last round.
+    @discardableResult
+    func run(once: Bool) async throws -> Int {
         let follower = once ? nil : Task { await self.follow() }
         defer { follower?.cancel() }
+        var failures = 0
         while !stop.isRequested {
-            try await round()
+            failures = try await round()
             if once || stop.isRequested { break }
             await wakeup.wait(upTo: nextWait())
         }
         log.note("stopped")
+        return failures
     }
 
     /// How long to wait before the next round: the poll interval (shorter while the stream is
@@ -76,8 +80,9 @@ actor GeneratorAgent {
 
     // MARK: Rounds
 
-    /// One pass over the work: what waits on the server and what the state file holds unfinished.
-    private func round() async throws {
+    /// One pass over the work: what waits on the server and what the state file holds
+    /// unfinished; answers how many handoffs failed.
+    private func round() async throws -> Int {
         let listed: [HandoffSummary]
         do {
             listed = try await client.handoffs()
@@ -87,17 +92,19 @@ actor GeneratorAgent {
             let wait = (error as? ClientError)?.retryAfter.map { Duration.seconds($0) } ?? Self.fallbackInterval
             log.note("cannot list handoffs: \(CLIError.from(error).message); trying again in \(wait.components.seconds) s")
             listingRetry = wait
-            return
+            return 1
         }
         listingRetry = nil
         let unfinished = Set(state.handoffs.filter { $0.value.step != .done }.keys)
         let work = listed.filter { $0.state.awaitsGenerator || unfinished.contains($0.id) }.sorted { $0.createdAt < $1.createdAt }
+        var failures = 0
         for handoff in work where !stop.isRequested && isDue(handoff.id) {
             do {
                 try await advance(handoff)
             } catch let error as ClientError where [.notAuthenticated, .notAllowed].contains(error.code) && error.status == 401 {
                 throw error
             } catch {
+                failures += 1
                 try failed(handoff, error)
             }
         }
@@ -106,6 +113,7 @@ actor GeneratorAgent {
             state.handoffs[id] = nil
             try save()
         }
+        return failures
     }
 
     private func isDue(_ id: String) -> Bool {
