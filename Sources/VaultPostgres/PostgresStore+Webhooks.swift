@@ -77,6 +77,15 @@ extension PostgresStore {
 
     package func claimDueWebhooks(now: Date) async throws -> [WebhookEndpoint] {
         let until = now.addingTimeInterval(WebhookRule.lease)
+        // Asked several times a second: a read first, so that an idle vault opens no write
+        // transaction for it.
+        let anyDue = try await read { connection in
+            try await connection.query("""
+                SELECT count(*) FROM webhook WHERE disabled_at IS NULL AND cursor < (SELECT COALESCE(MAX(id), -1) FROM event)
+                AND (next_attempt_at IS NULL OR next_attempt_at <= \(now)) AND (lease_until IS NULL OR lease_until <= \(now))
+                """, logger: self.logger).decode(Int64.self).first(where: { _ in true }) ?? 0
+        }
+        guard anyDue > 0 else { return [] }
         return try await write(auditLock: false) { connection in
             // One statement: two nodes never both take an endpoint.
             try await self.webhookRows(connection, """
