@@ -19,14 +19,21 @@ extension PostgresStore {
         let (bytes, leafHash) = try AuditRule.entry(
             index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count
         )
-        try await connection.query("INSERT INTO audit_event (id, event, leaf_hash) VALUES (\(index), \(Data(bytes)), \(Data(leafHash)))", logger: self.logger)
-        var siblings: [[UInt8]] = []
-        for sibling in AuditRule.siblings(ofLeaf: index) {
-            siblings.append(try await node(connection, level: Int64(sibling.level), index: sibling.index))
+        // The leaf's siblings in one round trip, then the event and every node it completes in one
+        // statement: the audit lock is held for as few round trips as the append needs.
+        let wanted = AuditRule.siblings(ofLeaf: index)
+        let fetched = try await nodes(connection, wanted.map { (level: Int64($0.level), index: $0.index) })
+        let siblings = try wanted.map { sibling in
+            guard let hash = fetched[NodeKey(level: Int64(sibling.level), index: sibling.index)] else { throw AuditRule.missing(sibling) }
+            return hash
         }
-        for (node, hash) in try AuditRule.nodes(appendingLeaf: index, leafHash: leafHash, siblingHashes: siblings) {
-            try await insertNode(connection, level: Int64(node.level), index: node.index, hash: hash)
-        }
+        let appended = try AuditRule.nodes(appendingLeaf: index, leafHash: leafHash, siblingHashes: siblings)
+        try await connection.query("""
+            WITH leaf AS (INSERT INTO audit_event (id, event, leaf_hash) VALUES (\(index), \(Data(bytes)), \(Data(leafHash))))
+            INSERT INTO merkle_node (level, idx, hash)
+            SELECT * FROM unnest(\(appended.map { Int64($0.0.level) })::bigint[], \(appended.map { $0.0.index })::bigint[],
+                                 \(appended.map { ByteBuffer(bytes: $0.1) })::bytea[])
+            """, logger: self.logger)
         if AuditRule.checkpointDue(afterEvent: index, signer: checkpointSigner), let signer = checkpointSigner {
             try await checkpoint(connection, signer: signer, now: context.now)
         }
@@ -36,8 +43,20 @@ extension PostgresStore {
         return index
     }
 
-    private func insertNode(_ connection: PostgresConnection, level: Int64, index: Int64, hash: [UInt8]) async throws {
-        try await connection.query("INSERT INTO merkle_node (level, idx, hash) VALUES (\(level), \(index), \(Data(hash)))", logger: self.logger)
+    /// A Merkle node's place in the tree.
+    struct NodeKey: Hashable { let level: Int64; let index: Int64 }
+
+    /// The stored nodes among `keys`, in one query.
+    private func nodes(_ connection: PostgresConnection, _ keys: [(level: Int64, index: Int64)]) async throws -> [NodeKey: [UInt8]] {
+        var found: [NodeKey: [UInt8]] = [:]
+        guard !keys.isEmpty else { return found }
+        for try await (level, index, hash) in try await connection.query(
+            "SELECT level, idx, hash FROM merkle_node WHERE (level, idx) IN (SELECT * FROM unnest(\(keys.map(\.level))::bigint[], \(keys.map(\.index))::bigint[]))",
+            logger: self.logger
+        ).decode((Int64, Int64, Data).self) {
+            found[NodeKey(level: level, index: index)] = [UInt8](hash)
+        }
+        return found
     }
 
     private func node(_ connection: PostgresConnection, level: Int64, index: Int64) async throws -> [UInt8] {
