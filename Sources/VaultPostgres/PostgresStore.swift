@@ -11,6 +11,9 @@ import VaultStore
 /// `HandoffStore` operations, schema, envelope encryption and audit log as `VaultDatabase`, each
 /// operation one transaction with its audit event inside it.
 ///
+/// Audited writes on one node share transactions (group commit, `groupWrite`), each in its own
+/// savepoint.
+///
 /// The audit log stays one RFC 9162 tree across nodes: every transaction that appends to it
 /// first takes one transaction-scoped advisory lock (`pg_advisory_xact_lock`), so appends are
 /// serialized in the database itself; the next index is read under that lock from the tree's own
@@ -32,6 +35,8 @@ package final class PostgresStore: HandoffStore {
     /// Where the database is, without its password (for messages).
     package let location: String
     private let serverKeys = ServerKeyHolder()
+    /// Audited writes waiting for this node's next group transaction.
+    let pendingWrites = GroupQueue<PendingWrite>(maximumGroup: PendingWrite.maximumGroup)
 
     /// A store for `url` (`postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…]`,
     /// see `DatabaseURL`). Nothing connects until `run()` runs and an operation asks; at most
@@ -101,9 +106,17 @@ package final class PostgresStore: HandoffStore {
     /// database fails requests quickly instead of holding them (the pool keeps reconnecting).
     static let leaseTimeout: Duration = .seconds(5)
 
-    /// One write transaction: the audit lock first (every write appends to the audit log), then
-    /// `body`. PostgreSQL's failures become `storageFailure` (503: nothing was changed).
+    /// One write: with `auditLock` (every write that appends to the audit log), a member of this
+    /// node's next group transaction (`groupWrite`); without, a transaction of its own.
+    /// PostgreSQL's failures become `storageFailure` (503: nothing was changed).
+    @discardableResult
     func write<Result: Sendable>(auditLock: Bool = true, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+        if auditLock { return try await groupWrite(body) }
+        return try await transaction(auditLock: false, body)
+    }
+
+    /// One transaction on a pooled connection: the audit lock first when asked, then `body`.
+    func transaction<Result: Sendable>(auditLock: Bool, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         try await mapped {
             try await self.leased { connection in
                 try await connection.withTransaction(logger: self.logger) { connection in

@@ -15,15 +15,9 @@ final class GroupCommit: Sendable {
         let continuation: CheckedContinuation<any Sendable, any Error>
     }
 
-    private struct State: Sendable {
-        var pending: [Pending] = []
-        var committing = false
-    }
-
     private let writer: DatabasePool
-    private let state = Mutex(State())
-    /// The most operations one transaction takes.
-    private let maximumGroup = 256
+    /// At most 256 operations per transaction.
+    private let queue = GroupQueue<Pending>(maximumGroup: 256)
 
     init(writer: DatabasePool) {
         self.writer = writer
@@ -32,25 +26,14 @@ final class GroupCommit: Sendable {
     /// Runs `work` in a shared transaction and returns its result once that transaction committed.
     func run<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
-            let startDrain = state.withLock { state -> Bool in
-                state.pending.append(Pending(work: { db in try work(db) }, continuation: continuation))
-                if state.committing { return false }
-                state.committing = true
-                return true
-            }
-            if startDrain { Task { await self.drain() } }
+            if queue.add(Pending(work: { db in try work(db) }, continuation: continuation)) { Task { await self.drain() } }
         }
         return result as! T
     }
 
     private func drain() async {
         while true {
-            let group = state.withLock { state -> [Pending] in
-                let group = Array(state.pending.prefix(maximumGroup))
-                state.pending.removeFirst(group.count)
-                if group.isEmpty { state.committing = false }
-                return group
-            }
+            let group = queue.nextGroup()
             if group.isEmpty { return }
             do {
                 let results = try await writer.write { db -> [Result<any Sendable, any Error>] in
@@ -72,5 +55,52 @@ final class GroupCommit: Sendable {
                 for item in group { item.continuation.resume(throwing: error) }
             }
         }
+    }
+}
+
+
+/// The operations waiting for a group commit and whether a drain is running: what both backends'
+/// group commits share.
+package final class GroupQueue<Member: Sendable>: Sendable {
+    private struct State: Sendable {
+        var members: [Member] = []
+        var draining = false
+        var groups = 0
+        var grouped = 0
+    }
+
+    private let state = Mutex(State())
+    /// The most members one transaction takes.
+    package let maximumGroup: Int
+
+    package init(maximumGroup: Int) {
+        self.maximumGroup = maximumGroup
+    }
+
+    /// Queues `member`; true when no drain is running, so the caller must start one.
+    package func add(_ member: Member) -> Bool {
+        state.withLock { state in
+            state.members.append(member)
+            if state.draining { return false }
+            state.draining = true
+            return true
+        }
+    }
+
+    /// The next group, oldest first; empty when none waits, and the drain then ends.
+    package func nextGroup() -> [Member] {
+        state.withLock { state in
+            let group = Array(state.members.prefix(maximumGroup))
+            state.members.removeFirst(group.count)
+            if group.isEmpty { state.draining = false }
+            state.groups += group.isEmpty ? 0 : 1
+            state.grouped += group.count
+            return group
+        }
+    }
+
+    /// Transactions run and the members they carried, since start.
+    package var statistics: (groups: Int, members: Int) {
+        state.withLock { ($0.groups, $0.grouped) }
     }
 }

@@ -87,3 +87,24 @@ struct StoreFixture {
         }
     }
 }
+
+extension StoreFixture {
+    /// An audited write that appends its event (announcing a revocation of `handoffId`) and then
+    /// runs a statement the database refuses: through the store's shared (group) transactions.
+    func auditedWriteTheDatabaseRefuses(_ handoffId: String) async throws {
+        switch opened.store {
+        case let database as VaultDatabase:
+            try await database.writeGrouped { db in
+                try database.audit(db, .handoffRevoked, context: admin, handoffId: handoffId)
+                try db.execute(sql: "INSERT INTO no_such_table VALUES (1)")
+            }
+        case let store as PostgresStore:
+            try await store.write { connection in
+                try await store.audit(connection, .handoffRevoked, context: admin, handoffId: handoffId)
+                try await connection.query("SELECT 1 / 0", logger: store.logger)
+            }
+        default:
+            throw TestStoreError("no raw access to \(type(of: opened.store))")
+        }
+    }
+}

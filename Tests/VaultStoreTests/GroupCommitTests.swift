@@ -1,0 +1,72 @@
+import Foundation
+import HandoffDomain
+import TestSupport
+import Testing
+import VaultCrypto
+@testable import VaultPostgres
+@testable import VaultStore
+
+/// Concurrent audited writes share transactions on both backends; a member that fails — refused by
+/// the rules, or by the database after it wrote — takes nothing of the others with it.
+@Suite("Group commit")
+struct GroupCommitTests {
+    @Test("Concurrent submissions, refusals and failing writes: every accepted one committed, nothing of a failed one", arguments: Backend.available)
+    func failedMembersLeaveTheGroupIntact(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let store = fixture.store
+        var handoffs: [String] = []
+        for index in 0..<4 {
+            handoffs.append(try await store.createHandoff(customer: "Customer \(index)", expiresIn: 86_400, context: fixture.admin).handoffId)
+        }
+        let before = try await store.auditSize()
+
+        enum Outcome: Sendable { case stored(Int64), refused, failed }
+        let outcomes = await withTaskGroup(of: Outcome.self) { group in
+            for index in 0..<60 {
+                let handoffId = handoffs[index % handoffs.count]
+                group.addTask {
+                    do {
+                        switch index % 3 {
+                        case 0: return .stored(try await fixture.submit(handoffId, byte: UInt8(index)).auditIndex)
+                        case 1:
+                            // Refused by the rules: sealed to a key that is not the registered one.
+                            _ = try await store.storeSubmission(handoffId: handoffId, sealed: [1, 2, 3], recipientKeyId: "someone-else", limit: 100, context: fixture.customer(handoffId))
+                            return .stored(-1)
+                        default:
+                            try await fixture.auditedWriteTheDatabaseRefuses(handoffId)
+                            return .stored(-1)
+                        }
+                    } catch let error as StoreError {
+                        return error.code == .storageFailure ? .failed : .refused
+                    } catch {
+                        return .failed
+                    }
+                }
+            }
+            var outcomes: [Outcome] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+
+        let stored = outcomes.compactMap { if case .stored(let index) = $0 { index } else { nil } }
+        #expect(stored.count == 20 && stored.allSatisfy { $0 >= before }, "every valid submission was committed, nothing else")
+        #expect(outcomes.filter { if case .refused = $0 { true } else { false } }.count == 20)
+        #expect(outcomes.filter { if case .failed = $0 { true } else { false } }.count == 20)
+        // The log holds exactly the 20 submissions after `before`, at consecutive indices, and
+        // none of the failed members' events (nor their outbox rows).
+        #expect(try await store.auditSize() == before + 20)
+        #expect(Set(stored) == Set(before..<before + 20))
+        let actions = try await fixture.auditActions()
+        #expect(actions.dropFirst(Int(before)).allSatisfy { $0 == "submission.received" })
+        #expect(try await store.events(after: -1, limit: 100).allSatisfy { $0.kind == .submitted })
+        let counts = try await fixture.strings(
+            sqlite: "SELECT submissionCount FROM handoff ORDER BY submissionCount", postgres: "SELECT submission_count::text FROM handoff ORDER BY submission_count"
+        )
+        #expect(counts == ["5", "5", "5", "5"])
+        if let postgres = store as? PostgresStore {
+            let (groups, grouped) = postgres.pendingWrites.statistics
+            #expect(groups < grouped, "the concurrent writes shared transactions (\(groups) transactions for \(grouped) writes)")
+        }
+    }
+}
