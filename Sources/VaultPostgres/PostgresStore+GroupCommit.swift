@@ -36,10 +36,15 @@ extension PostgresStore {
             if group.isEmpty { return }
             do {
                 let results = try await transaction(auditLock: true) { connection in
-                    try await self.runMembers(group, on: connection)
+                    let results = try await self.runMembers(group, on: connection)
+                    try await self.announceChange(connection, .views)
+                    return results
                 }
+                // Whatever happened (a failed COMMIT may still be durable), cached views are stale.
+                forget(.views)
                 for (member, result) in zip(group, results) { member.continuation.resume(with: result) }
             } catch {
+                forget(.views)
                 let failure = Self.storeError(error)
                 for member in group { member.continuation.resume(throwing: failure) }
             }

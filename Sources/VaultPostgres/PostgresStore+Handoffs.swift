@@ -121,10 +121,7 @@ extension PostgresStore {
     }
 
     package func handoff(id: String, now: Date) async throws -> HandoffSummary {
-        try await read { connection in
-            guard let row = try await self.handoffRow(connection, id: id) else { throw StoreError(.notFound, "no such handoff") }
-            return row.summary(receipts: try await self.receipts(connection, of: id), deliveredAt: try await self.deliveredAt(connection, id), now: now)
-        }
+        try await view(id: id, now: now).summary(now: now)
     }
 
     package func revokeHandoff(id: String, context: OperationContext) async throws {
@@ -133,7 +130,9 @@ extension PostgresStore {
             try await self.destroySealedData(connection, handoffId: id, now: context.now)
             try await connection.query("UPDATE handoff SET state = \(next.rawValue) WHERE id = \(id)", logger: self.logger)
             try await self.audit(connection, .handoffRevoked, context: context, handoffId: id)
+            try await self.announceChange(connection, .principals)
         }
+        forget(.principals)
     }
 
     /// Deletes a handoff's submissions and package (each row holding its wrapped data key) and
@@ -156,7 +155,7 @@ extension PostgresStore {
 
     package func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
         let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
-        return try await write { connection in
+        let purged = try await write { connection in
             var due: [HandoffRecord] = []
             for try await row in try await connection.query(
                 PostgresQuery(unsafeSQL: "SELECT \(HandoffRecord.postgresColumns) FROM handoff WHERE state <> 'purged' ORDER BY created_at FOR UPDATE"), logger: self.logger
@@ -174,7 +173,10 @@ extension PostgresStore {
                 let index = try await self.audit(connection, .handoffPurged, context: context, handoffId: id)
                 if let announced { try await self.announce(connection, HandoffEvent(id: index, kind: announced, handoffId: id, at: now)) }
             }
+            if !due.isEmpty { try await self.announceChange(connection, .principals) }
             return due.map(\.id)
         }
+        forget(.principals)
+        return purged
     }
 }

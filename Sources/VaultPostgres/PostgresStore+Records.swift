@@ -137,18 +137,23 @@ extension PostgresStore {
     // MARK: Tokens
 
     package func principal(for token: BearerToken, now: Date) async throws -> Principal? {
-        let hash = [UInt8](try keys().tokenHash(token))
+        let hash = Data(try keys().tokenHash(token))
+        let cached = principals.lookup(hash, now: now)
+        if let principal = cached.value { return principal }
         let found = try await read { connection in
             try await connection.query("""
                 SELECT t.id, t.role, t.handoff_id, t.revoked_at, t.expires_at, h.state, h.expires_at
-                FROM token t LEFT JOIN handoff h ON h.id = t.handoff_id WHERE t.hash = \(Data(hash))
+                FROM token t LEFT JOIN handoff h ON h.id = t.handoff_id WHERE t.hash = \(hash)
                 """, logger: self.logger).decode((String, String, String?, Date?, Date?, String?, Date?).self).first(where: { _ in true })
         }
-        guard let (id, role, handoffId, revokedAt, expiresAt, state, handoffExpiry) = found else { return nil }
-        return TokenRule.principal(
-            TokenAccess(tokenId: id, role: role, handoffId: handoffId, revokedAt: revokedAt, expiresAt: expiresAt, handoffState: state, handoffExpiresAt: handoffExpiry),
-            now: now
-        )?.principal
+        guard let (id, role, handoffId, revokedAt, expiresAt, state, handoffExpiry) = found,
+              let (principal, limit) = TokenRule.principal(
+                  TokenAccess(tokenId: id, role: role, handoffId: handoffId, revokedAt: revokedAt, expiresAt: expiresAt, handoffState: state, handoffExpiresAt: handoffExpiry),
+                  now: now
+              )
+        else { return nil }
+        principals.remember(principal, for: hash, now: now, limit: limit, generation: cached.generation)
+        return principal
     }
 
     package func createToken(role: Role, name: String, expiresIn: TimeInterval?, context: OperationContext) async throws -> IssuedToken {
@@ -193,7 +198,9 @@ extension PostgresStore {
             let role = try TokenRule.revocation(id: id, role: token?.0, revokedAt: token?.1, otherActiveAdmin: others > 0)
             try await connection.query("UPDATE token SET revoked_at = \(context.now) WHERE id = \(id)", logger: self.logger)
             try await self.audit(connection, .tokenRevoked, context: context, target: .token(id: id, role: role))
+            try await self.announceChange(connection, .principals)
         }
+        forget(.principals)
     }
 
     // MARK: Master key rotation

@@ -21,8 +21,9 @@ import VaultStore
 /// therefore never write the same index (no fork) and an index is never skipped (no gap): a
 /// transaction that fails rolls its append back with everything else.
 ///
-/// Nothing is cached across requests on a node, so a token revoked through one node stops
-/// working on every node at once.
+/// Each node caches principals and handoff views for at most `cacheLifetime` (1 s), and forgets
+/// them as soon as any node announces a change (`PostgresStore+Caches`): a token revoked through
+/// one node stops working on every node within that second, usually within milliseconds.
 package final class PostgresStore: HandoffStore {
     /// The key of the advisory lock that serializes audited writes (an arbitrary constant).
     static let auditLockKey: Int64 = 0x4856_4155_4449_5400  // "HVAUDIT"
@@ -35,13 +36,22 @@ package final class PostgresStore: HandoffStore {
     /// Where the database is, without its password (for messages).
     package let location: String
     private let serverKeys = ServerKeyHolder()
+    /// This node's name on the change channel (its own announcements are not news to it).
+    let nodeId = UUID().uuidString.lowercased()
+    /// Principals by token hash, and handoff views by id, for at most `cacheLifetime`.
+    let principals: ExpiringCache<Data, Principal>
+    let views: ExpiringCache<String, HandoffView>
     /// Audited writes waiting for this node's next group transaction.
     let pendingWrites = GroupQueue<PendingWrite>(maximumGroup: PendingWrite.maximumGroup)
 
     /// A store for `url` (`postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…]`,
     /// see `DatabaseURL`). Nothing connects until `run()` runs and an operation asks; at most
     /// `maximumConnections` are open at once (20 for a node; the tests' many small stores use fewer).
-    package init(url: String, maximumConnections: Int = 20, logger: Logger = Logger(label: "handoffd.postgres")) throws {
+    /// What this node caches is forgotten after `cacheLifetime` seconds even if no change is
+    /// announced.
+    package init(
+        url: String, maximumConnections: Int = 20, cacheLifetime: TimeInterval = 1, logger: Logger = Logger(label: "handoffd.postgres")
+    ) throws {
         let parsed = try DatabaseURL(url)
         var configuration = PostgresClient.Configuration(
             host: parsed.host, port: parsed.port, username: parsed.user, password: parsed.password, database: parsed.database,
@@ -51,6 +61,8 @@ package final class PostgresStore: HandoffStore {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.additionalStartupParameters = SessionBounds.startupParameters
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        principals = ExpiringCache(ttl: cacheLifetime)
+        views = ExpiringCache(ttl: cacheLifetime)
         self.logger = logger
         location = parsed.redacted
     }
@@ -65,8 +77,14 @@ package final class PostgresStore: HandoffStore {
         (try? DatabaseURL(url).redacted) ?? "(not a postgres:// URL)"
     }
 
-    /// Runs the connection pool until the calling task is cancelled.
-    package func run() async { await client.run() }
+    /// Runs the connection pool, and listens for other nodes' changes, until the calling task is
+    /// cancelled.
+    package func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.followChanges() }
+        }
+    }
 
     /// Runs `body` with the pool running, then stops it: for the offline commands.
     package func withRunning<Result: Sendable>(_ body: @Sendable (PostgresStore) async throws -> Result) async throws -> Result {

@@ -1,4 +1,5 @@
 import Foundation
+import HandoffDomain
 import Synchronization
 
 /// A bounded in-memory map whose entries expire, for what the store reads on every request (who a
@@ -7,7 +8,7 @@ import Synchronization
 /// a value read from the database before an invalidation is not remembered after it: `lookup`
 /// hands out the generation that `remember` must present. `ttl` bounds how long a change made by
 /// another node sharing the database can go unseen.
-final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry {
         var value: Value
         var readAt: Date
@@ -20,18 +21,18 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         var generation = 0
     }
 
-    let ttl: TimeInterval
-    let capacity: Int
+    package let ttl: TimeInterval
+    package let capacity: Int
     private let table = Mutex(Table())
 
-    init(ttl: TimeInterval, capacity: Int = 10_000) {
+    package init(ttl: TimeInterval, capacity: Int = 10_000) {
         self.ttl = ttl
         self.capacity = capacity
     }
 
     /// The cached value for `key` if it is valid at `now`; otherwise nil and the generation to
     /// hand back to `remember` after reading the database.
-    func lookup(_ key: Key, now: Date) -> (value: Value?, generation: Int) {
+    package func lookup(_ key: Key, now: Date) -> (value: Value?, generation: Int) {
         table.withLock { table in
             guard let entry = table.entries[key] else { return (nil, table.generation) }
             guard entry.readAt <= now, now < entry.validUntil else {
@@ -44,7 +45,7 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     /// Remembers `value`, read at `now`, until `limit` or `ttl` later, unless the cache was
     /// invalidated since `generation`.
-    func remember(_ value: Value, for key: Key, now: Date, limit: Date? = nil, generation: Int) {
+    package func remember(_ value: Value, for key: Key, now: Date, limit: Date? = nil, generation: Int) {
         let until = min(now.addingTimeInterval(ttl), limit ?? .distantFuture)
         table.withLock { table in
             guard table.generation == generation else { return }
@@ -55,7 +56,7 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     /// Forgets everything.
-    func invalidate() {
+    package func invalidate() {
         table.withLock { table in
             table.entries.removeAll(keepingCapacity: true)
             table.generation += 1
@@ -65,8 +66,19 @@ final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
 /// A handoff as last read: its row and latest receipts (the state is derived per request, so an
 /// expiry is seen on time).
-struct HandoffView: Sendable {
-    let record: HandoffRecord
-    let receipts: [String]
-    let deliveredAt: Date?
+package struct HandoffView: Sendable {
+    package let record: HandoffRecord
+    package let receipts: [String]
+    package let deliveredAt: Date?
+
+    package init(record: HandoffRecord, receipts: [String], deliveredAt: Date?) {
+        self.record = record
+        self.receipts = receipts
+        self.deliveredAt = deliveredAt
+    }
+
+    /// The summary a reader sees at `now`.
+    package func summary(now: Date) -> HandoffSummary {
+        record.summary(receipts: receipts, deliveredAt: deliveredAt, now: now)
+    }
 }

@@ -23,6 +23,8 @@ package struct TestStore: Sendable {
     package let adminToken: BearerToken
     /// The temporary data directory (SQLite's file is in it).
     package let directory: URL
+    /// The PostgreSQL database's URL (nil on SQLite), for a second node on the same database.
+    package let databaseURL: String?
     /// PostgreSQL's connection pool, running until `close()`.
     private let pool: Task<Void, Never>?
 
@@ -39,8 +41,11 @@ package struct TestStore: Sendable {
             database.useKeys(keys, checkpointInterval: checkpointInterval)
             store = database
             pool = nil
+            databaseURL = nil
         case .postgres:
-            let postgres = try PostgresStore(url: try await Self.freshDatabase())
+            let url = try await Self.freshDatabase()
+            databaseURL = url
+            let postgres = try PostgresStore(url: url)
             pool = Task { await postgres.run() }
             // Generous: the suites start many stores at once, beside the end-to-end tests' processes,
             // and a first TLS connection can take longer than a readiness probe's two seconds then.
