@@ -13,32 +13,27 @@ extension PostgresStore {
         context: OperationContext, handoffId: String? = nil, submissionId: String? = nil,
         target: AuditEvent.Target? = nil, count: Int64? = nil
     ) async throws -> Int64 {
-        // The next leaf of the tree, read under the lock; a row already at that index makes the
-        // insert fail, and the whole operation with it.
-        let index = try await treeSize(connection)
+        // The next leaf of the tree and the nodes on its left edge, read under the lock in one
+        // round trip; then the event, every node it completes and the handoff event it announces in
+        // one statement. A row already at that index makes the insert fail, and the whole
+        // operation with it.
+        let (index, edge) = try await nextLeaf(connection)
         let (bytes, leafHash) = try AuditRule.entry(
             index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count
         )
-        // The leaf's siblings in one round trip, then the event and every node it completes in one
-        // statement: the audit lock is held for as few round trips as the append needs.
-        let wanted = AuditRule.siblings(ofLeaf: index)
-        let fetched = try await nodes(connection, wanted.map { (level: Int64($0.level), index: $0.index) })
-        let siblings = try wanted.map { sibling in
-            guard let hash = fetched[NodeKey(level: Int64(sibling.level), index: sibling.index)] else { throw AuditRule.missing(sibling) }
+        let siblings = try AuditRule.siblings(ofLeaf: index).map { sibling in
+            guard let hash = edge[NodeKey(level: Int64(sibling.level), index: sibling.index)] else { throw AuditRule.missing(sibling) }
             return hash
         }
         let appended = try AuditRule.nodes(appendingLeaf: index, leafHash: leafHash, siblingHashes: siblings)
-        try await connection.query("""
-            WITH leaf AS (INSERT INTO audit_event (id, event, leaf_hash) VALUES (\(index), \(Data(bytes)), \(Data(leafHash))))
-            INSERT INTO merkle_node (level, idx, hash)
-            SELECT * FROM unnest(\(appended.map { Int64($0.0.level) })::bigint[], \(appended.map { $0.0.index })::bigint[],
-                                 \(appended.map { ByteBuffer(bytes: $0.1) })::bytea[])
-            """, logger: self.logger)
+        let announced = handoffId.flatMap { handoffId in
+            HandoffEvent.Kind(announcing: action, outcome: outcome, count: count).map { (type: $0.rawValue, handoffId: handoffId, at: context.now) }
+        }
+        try await connection.run(PreparedStatements.AppendLeaf(
+            index: index, event: bytes, leafHash: leafHash, nodes: appended.map { (Int64($0.0.level), $0.0.index, $0.1) }, announced: announced
+        ), logger: logger)
         if AuditRule.checkpointDue(afterEvent: index, signer: checkpointSigner), let signer = checkpointSigner {
             try await checkpoint(connection, signer: signer, now: context.now)
-        }
-        if let handoffId, let kind = HandoffEvent.Kind(announcing: action, outcome: outcome, count: count) {
-            try await announce(connection, HandoffEvent(id: index, kind: kind, handoffId: handoffId, at: context.now))
         }
         return index
     }
@@ -46,17 +41,17 @@ extension PostgresStore {
     /// A Merkle node's place in the tree.
     struct NodeKey: Hashable { let level: Int64; let index: Int64 }
 
-    /// The stored nodes among `keys`, in one query.
-    private func nodes(_ connection: PostgresConnection, _ keys: [(level: Int64, index: Int64)]) async throws -> [NodeKey: [UInt8]] {
-        var found: [NodeKey: [UInt8]] = [:]
-        guard !keys.isEmpty else { return found }
-        for try await (level, index, hash) in try await connection.query(
-            "SELECT level, idx, hash FROM merkle_node WHERE (level, idx) IN (SELECT * FROM unnest(\(keys.map(\.level))::bigint[], \(keys.map(\.index))::bigint[]))",
-            logger: self.logger
-        ).decode((Int64, Int64, Data).self) {
-            found[NodeKey(level: level, index: index)] = [UInt8](hash)
+    /// The tree's size (the next leaf's index) and the nodes on its right edge — the root of each
+    /// perfect subtree the size's bits name, among them every sibling the next leaf needs — in one
+    /// prepared query.
+    private func nextLeaf(_ connection: PostgresConnection) async throws -> (index: Int64, edge: [NodeKey: [UInt8]]) {
+        var size: Int64 = 0
+        var edge: [NodeKey: [UInt8]] = [:]
+        for try await (n, level, index, hash) in try await connection.execute(PreparedStatements.NextLeaf(), logger: logger) {
+            size = n
+            if let level, let index, let hash { edge[NodeKey(level: level, index: index)] = [UInt8](hash) }
         }
-        return found
+        return (size, edge)
     }
 
     private func node(_ connection: PostgresConnection, level: Int64, index: Int64) async throws -> [UInt8] {
@@ -92,10 +87,14 @@ extension PostgresStore {
             start += Int64(1) << bit
         }
         for try await (level, index, hash) in try await connection.query(
-            "SELECT level, idx, hash FROM merkle_node WHERE (level, idx) IN (SELECT * FROM unnest(\(levels)::bigint[], \(indices)::bigint[]))",
+            // A scalar subquery per node: an index lookup each, never a scan of the tree.
+            """
+            SELECT k.level, k.idx, (SELECT hash FROM merkle_node m WHERE m.level = k.level AND m.idx = k.idx)
+            FROM unnest(\(levels)::bigint[], \(indices)::bigint[]) AS k(level, idx)
+            """,
             logger: self.logger
-        ).decode((Int64, Int64, Data).self) {
-            known[key(Int(level), index)] = [UInt8](hash)
+        ).decode((Int64, Int64, Data?).self) {
+            if let hash { known[key(Int(level), index)] = [UInt8](hash) }
         }
         while true {
             do {

@@ -58,16 +58,15 @@ extension PostgresStore {
             return [.success(try await group[0].work(connection))]
         }
         var results: [Swift.Result<any Sendable, any Error>] = []
+        // Savepoints of one name nest: a rollback goes back to the latest, this member's. None is
+        // released (a round trip saved per member); the commit keeps what each left.
         for member in group {
             try await connection.query("SAVEPOINT member", logger: logger)
             do {
-                let value = try await member.work(connection)
-                try await connection.query("RELEASE SAVEPOINT member", logger: logger)
-                results.append(.success(value))
+                results.append(.success(try await member.work(connection)))
             } catch {
                 // A failure of the rollback itself (a lost connection) fails the whole group.
                 try await connection.query("ROLLBACK TO SAVEPOINT member", logger: logger)
-                try await connection.query("RELEASE SAVEPOINT member", logger: logger)
                 results.append(.failure(Self.storeError(error)))
             }
         }

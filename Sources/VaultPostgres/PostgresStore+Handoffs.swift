@@ -23,11 +23,11 @@ extension HandoffRecord {
 extension PostgresStore {
     /// One handoff row, locked for the rest of the transaction when `forUpdate`.
     func handoffRow(_ connection: PostgresConnection, id: String, forUpdate: Bool = false) async throws -> HandoffRecord? {
-        let lock = forUpdate ? " FOR UPDATE" : ""
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT \(HandoffRecord.postgresColumns) FROM handoff WHERE id = $1\(lock)", binds: binds(id)), logger: self.logger
-        ).decode(HandoffColumns.self)
-        for try await row in rows { return try HandoffRecord(row: row) }
+        if forUpdate {
+            for try await row in try await connection.execute(PreparedStatements.HandoffRowForUpdate(id: id), logger: logger) { return try HandoffRecord(row: row) }
+        } else {
+            for try await row in try await connection.execute(PreparedStatements.HandoffRow(id: id), logger: logger) { return try HandoffRecord(row: row) }
+        }
         return nil
     }
 

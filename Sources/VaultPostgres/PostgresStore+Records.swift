@@ -15,16 +15,10 @@ extension PostgresStore {
             let next = try HandoffRule.submission(to: handoff, recipientKeyId: recipientKeyId, limit: limit, now: context.now)
             let index = try await self.audit(connection, .submissionReceived, context: context, handoffId: handoffId, submissionId: sealedRecord.id)
             let receipt = try sealedRecord.receipt(handoffId: handoffId, auditIndex: index, now: context.now, keys: keys)
-            let version = Int64(sealedRecord.keyVersion)
-            try await connection.query("""
-                INSERT INTO submission (id, handoff_id, recipient_key_id, received_at, audit_index, sealed_sha256, ciphertext,
-                                        wrapped_key, key_version, record_key_version, receipt)
-                VALUES (\(sealedRecord.id), \(handoffId), \(recipientKeyId), \(context.now), \(index), \(Data(sealedRecord.sha256)),
-                        \(sealedRecord.ciphertext), \(sealedRecord.wrappedKey), \(version), \(version), \(receipt.receipt))
-                """, logger: self.logger)
-            try await connection.query("""
-                UPDATE handoff SET state = \(next.rawValue), submission_count = submission_count + 1 WHERE id = \(handoffId)
-                """, logger: self.logger)
+            try await connection.run(PreparedStatements.StoreSubmission(
+                record: sealedRecord, handoffId: handoffId, recipientKeyId: recipientKeyId, receivedAt: context.now, auditIndex: index,
+                receipt: receipt.receipt, state: next
+            ), logger: self.logger)
             return receipt
         }
     }

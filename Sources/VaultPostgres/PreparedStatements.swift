@@ -1,0 +1,136 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import HandoffDomain
+import PostgresNIO
+import VaultStore
+
+/// The statements every audited write runs, prepared once per connection: PostgreSQL parses and
+/// plans them once instead of on every call (planning the next-leaf read alone cost 0.55 ms, more
+/// than running it).
+enum PreparedStatements {
+    /// The tree's size (the next leaf's index), and for each bit of it the root of that perfect
+    /// subtree on the right edge: level, index, hash (null where the bit is 0). A scalar subquery
+    /// per level, so an index lookup each, never a scan of the tree.
+    struct NextLeaf: PostgresPreparedStatement {
+        static let name = "handoff_next_leaf"
+        static let sql = """
+            WITH size AS (SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM merkle_node WHERE level = 0)
+            SELECT size.n, l::bigint, (size.n >> l) - 1, (SELECT hash FROM merkle_node WHERE level = l AND idx = (size.n >> l) - 1)
+            FROM size LEFT JOIN generate_series(0, 62) AS l ON (size.n >> l) & 1 = 1
+            """
+        typealias Row = (Int64, Int64?, Int64?, Data?)
+
+        func makeBindings() -> PostgresBindings { PostgresBindings() }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// One audit event, every Merkle node it completes, and the handoff event it announces (when
+    /// `announced` is given), in one statement.
+    struct AppendLeaf: PostgresPreparedStatement {
+        static let name = "handoff_append_leaf"
+        static let sql = """
+            WITH leaf AS (INSERT INTO audit_event (id, event, leaf_hash) VALUES ($1, $2, $3)),
+                 announced AS (INSERT INTO event (id, type, handoff_id, at) SELECT $1, $7, $8, $9 WHERE $7::text IS NOT NULL)
+            INSERT INTO merkle_node (level, idx, hash) SELECT * FROM unnest($4::bigint[], $5::bigint[], $6::bytea[])
+            """
+        typealias Row = Void
+
+        let index: Int64
+        let event: [UInt8]
+        let leafHash: [UInt8]
+        let nodes: [(level: Int64, index: Int64, hash: [UInt8])]
+        let announced: (type: String, handoffId: String, at: Date)?
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(index)
+            bindings.append(ByteBuffer(bytes: event))
+            bindings.append(ByteBuffer(bytes: leafHash))
+            bindings.append(nodes.map(\.level))
+            bindings.append(nodes.map(\.index))
+            bindings.append(nodes.map { ByteBuffer(bytes: $0.hash) })
+            bindings.append(announced?.type)
+            bindings.append(announced?.handoffId)
+            bindings.append(announced?.at)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+}
+
+extension PreparedStatements {
+    /// A handoff row (`HandoffRecord.postgresColumns`) by id.
+    struct HandoffRow: PostgresPreparedStatement {
+        static let name = "handoff_row"
+        static let sql = "SELECT \(HandoffRecord.postgresColumns) FROM handoff WHERE id = $1"
+        typealias Row = HandoffColumns
+        let id: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// A handoff row by id, locked for the rest of the transaction.
+    struct HandoffRowForUpdate: PostgresPreparedStatement {
+        static let name = "handoff_row_for_update"
+        static let sql = HandoffRow.sql + " FOR UPDATE"
+        typealias Row = HandoffColumns
+        let id: String
+
+        func makeBindings() -> PostgresBindings { HandoffRow(id: id).makeBindings() }
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// A submission row, and its handoff's new state and count.
+    struct StoreSubmission: PostgresPreparedStatement {
+        static let name = "handoff_store_submission"
+        static let sql = """
+            WITH stored AS (
+                INSERT INTO submission (id, handoff_id, recipient_key_id, received_at, audit_index, sealed_sha256, ciphertext,
+                                        wrapped_key, key_version, record_key_version, receipt)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
+            )
+            UPDATE handoff SET state = $11, submission_count = submission_count + 1 WHERE id = $2
+            """
+        typealias Row = Void
+        let record: SealedRecord
+        let handoffId: String
+        let recipientKeyId: String
+        let receivedAt: Date
+        let auditIndex: Int64
+        let receipt: String
+        let state: HandoffState
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(record.id)
+            bindings.append(handoffId)
+            bindings.append(recipientKeyId)
+            bindings.append(receivedAt)
+            bindings.append(auditIndex)
+            bindings.append(ByteBuffer(bytes: record.sha256))
+            bindings.append(ByteBuffer(data: record.ciphertext))
+            bindings.append(ByteBuffer(data: record.wrappedKey))
+            bindings.append(Int64(record.keyVersion))
+            bindings.append(receipt)
+            bindings.append(state.rawValue)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a prepared statement that returns no rows, to its end.
+    func run<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws where Statement.Row == Void {
+        for try await _ in try await execute(statement, logger: logger) {}
+    }
+}
