@@ -86,10 +86,11 @@ package final class PostgresStore: HandoffStore {
         }
     }
 
-    /// Runs `body` with the pool running, then stops it: for the offline commands.
+    /// Runs `body` with the pool (and the change listener) running, then stops them: for serving
+    /// and the offline commands.
     package func withRunning<Result: Sendable>(_ body: @Sendable (PostgresStore) async throws -> Result) async throws -> Result {
         try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { await self.client.run(); return nil }
+            group.addTask { await self.run(); return nil }
             defer { group.cancelAll() }
             try await waitUntilReachable()
             return try await body(self)
