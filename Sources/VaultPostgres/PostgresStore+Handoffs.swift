@@ -155,28 +155,38 @@ extension PostgresStore {
 
     package func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
         let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
-        let purged = try await write { connection in
-            var due: [HandoffRecord] = []
-            for try await row in try await connection.query(
-                PostgresQuery(unsafeSQL: "SELECT \(HandoffRecord.postgresColumns) FROM handoff WHERE state <> 'purged' ORDER BY created_at FOR UPDATE"), logger: self.logger
-            ).decode(HandoffColumns.self) {
-                let record = try HandoffRecord(row: row)
-                if policy.isDue(record, now: now) { due.append(record) }
+        // Candidates read outside any write; each batch then locks its rows and checks them again.
+        let candidates = try await read { connection in
+            var ids: [String] = []
+            for try await id in try await connection.query("""
+                SELECT id FROM handoff WHERE state <> 'purged' AND (state IN ('revoked', 'acknowledged', 'delivered') OR expires_at <= \(now))
+                ORDER BY created_at
+                """, logger: self.logger).decode(String.self) {
+                ids.append(id)
             }
-            for record in due {
-                let id = record.id
-                let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now))
-                try await self.destroySealedData(connection, handoffId: id, now: now)
-                try await connection.query(
-                    "UPDATE handoff SET state = \(HandoffAction.purge.state(after: record.state).rawValue) WHERE id = \(id)", logger: self.logger
-                )
-                let index = try await self.audit(connection, .handoffPurged, context: context, handoffId: id)
-                if let announced { try await self.announce(connection, HandoffEvent(id: index, kind: announced, handoffId: id, at: now)) }
-            }
-            if !due.isEmpty { try await self.announceChange(connection, .principals) }
-            return due.map(\.id)
+            return ids
         }
-        forget(.principals)
+        var purged: [String] = []
+        for start in stride(from: 0, to: candidates.count, by: StoreFormat.purgeBatch) {
+            let batch = Array(candidates[start..<min(start + StoreFormat.purgeBatch, candidates.count)])
+            purged += try await write { connection in
+                var done: [String] = []
+                for id in batch {
+                    guard let record = try await self.handoffRow(connection, id: id, forUpdate: true), policy.isDue(record, now: now) else { continue }
+                    let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now))
+                    try await self.destroySealedData(connection, handoffId: id, now: now)
+                    try await connection.query(
+                        "UPDATE handoff SET state = \(HandoffAction.purge.state(after: record.state).rawValue) WHERE id = \(id)", logger: self.logger
+                    )
+                    let index = try await self.audit(connection, .handoffPurged, context: context, handoffId: id)
+                    if let announced { try await self.announce(connection, HandoffEvent(id: index, kind: announced, handoffId: id, at: now)) }
+                    done.append(id)
+                }
+                if !done.isEmpty { try await self.announceChange(connection, .principals) }
+                return done
+            }
+            forget(.principals)
+        }
         return purged
     }
 }

@@ -65,6 +65,8 @@ extension PostgresStore {
             """,
             "CREATE INDEX webhook_delivery_on_webhook ON webhook_delivery (webhook_id)",
         ]),
+        // A purge stops each handoff's invite tokens by handoff (SQLite's v12).
+        (6, ["CREATE INDEX token_on_handoff ON token (handoff_id)"]),
     ]
 
     /// Brings the schema up to date, once, whichever nodes start together (an advisory lock

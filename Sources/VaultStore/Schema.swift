@@ -181,6 +181,11 @@ enum Schema {
                 t.column("milliseconds", .integer).notNull()
             }
         }
+        migrator.registerMigration("v12-token-handoff-index") { db in
+            // A purge stops each handoff's invite tokens: without this index every purged handoff
+            // scanned the whole token table (issue 28's scale run).
+            try db.create(index: "token_on_handoffId", on: "token", columns: ["handoffId"])
+        }
         return migrator
     }
 }

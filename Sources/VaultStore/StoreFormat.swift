@@ -22,6 +22,9 @@ package enum StoreFormat {
         Array("handoff-vault/v1|server-secret|\(name)|\(version)".utf8)
     }
 
+    /// Handoffs purged per transaction: each batch holds the writer for a few milliseconds.
+    package static let purgeBatch = 200
+
     /// A new token id (`tok_` and 16 hex digits).
     package static func newTokenId() throws -> String {
         "tok_" + Hex.encode(try RandomBytes.generate(count: 8))

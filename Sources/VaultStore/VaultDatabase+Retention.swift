@@ -17,28 +17,41 @@ extension VaultDatabase {
     /// holding its wrapped data key, deleted with secure_delete on) of handoffs acknowledged longer than the
     /// policy allows, of invites past expiry, and of revoked handoffs; the handoff becomes
     /// `purged`, its invite stops working, and each purge is one audit event. Audit rows stay.
-    /// Returns the ids purged.
+    /// Batches of `StoreFormat.purgeBatch` handoffs, each its own transaction, so that a large
+    /// purge never holds the writer long. Returns the ids purged.
     @discardableResult
     package func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
         let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
-        let purged = try await write { db in
-            let due = try HandoffRecord.fetchAll(db).filter { policy.isDue($0, now: now) }
-            for var record in due {
-                let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now))
-                try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == record.id).deleteAll(db)
-                try PackageRecord.filter(PackageRecord.Columns.handoffId == record.id).deleteAll(db)
-                try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [now, record.id])
-                record.state = HandoffAction.purge.state(after: record.state)
-                try record.update(db)
-                let index = try self.audit(db, .handoffPurged, context: context, handoffId: record.id)
-                if let announced { try Outbox.add(db, HandoffEvent(id: index, kind: announced, handoffId: record.id, at: now)) }
+        // The candidates are read without the writer (a scan of every handoff at scale); each batch
+        // then takes the writer briefly and checks its rows again, as they are now.
+        let candidates = try await read { db in
+            try String.fetchAll(db, sql: """
+                SELECT id FROM handoff WHERE state <> 'purged' AND (state IN ('revoked', 'acknowledged', 'delivered') OR expiresAt <= ?)
+                ORDER BY createdAt
+                """, arguments: [now])
+        }
+        var purged: [String] = []
+        for start in stride(from: 0, to: candidates.count, by: StoreFormat.purgeBatch) {
+            let batch = Array(candidates[start..<min(start + StoreFormat.purgeBatch, candidates.count)])
+            purged += try await write { db in
+                var done: [String] = []
+                for id in batch {
+                    guard var record = try HandoffRecord.fetchOne(db, key: id), policy.isDue(record, now: now) else { continue }
+                    let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now))
+                    try SubmissionRecord.filter(SubmissionRecord.Columns.handoffId == record.id).deleteAll(db)
+                    try PackageRecord.filter(PackageRecord.Columns.handoffId == record.id).deleteAll(db)
+                    try db.execute(sql: "UPDATE token SET revokedAt = ? WHERE handoffId = ? AND revokedAt IS NULL", arguments: [now, record.id])
+                    record.state = HandoffAction.purge.state(after: record.state)
+                    try record.update(db)
+                    let index = try self.audit(db, .handoffPurged, context: context, handoffId: record.id)
+                    if let announced { try Outbox.add(db, HandoffEvent(id: index, kind: announced, handoffId: record.id, at: now)) }
+                    done.append(id)
+                }
+                return done
             }
-            return due.map(\.id)
-        }
-        if !purged.isEmpty {
             principals.invalidate()
-            await truncateWAL()
         }
+        if !purged.isEmpty { await truncateWAL() }
         return purged
     }
 

@@ -8,6 +8,24 @@ import VaultStore
 /// Retention with a clock the test moves, on each backend.
 @Suite("Retention")
 struct RetentionTests {
+    @Test("A purge larger than one batch goes in several transactions and misses none; live handoffs stay", arguments: Backend.available)
+    func purgeInBatches(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let store = fixture.store
+        var expiring: Set<String> = []
+        for number in 0..<(2 * StoreFormat.purgeBatch + 50) {
+            expiring.insert(try await store.createHandoff(customer: "Expiring \(number)", expiresIn: 3_600, context: fixture.admin).handoffId)
+        }
+        let kept = try await store.createHandoff(customer: "Kept", expiresIn: 86_400, context: fixture.admin).handoffId
+        let events = try await store.auditSize()
+        let purged = try await store.purge(now: fixture.admin.now.addingTimeInterval(7_200), policy: RetentionPolicy())
+        #expect(Set(purged) == expiring && purged.count == expiring.count)
+        #expect(try await store.auditSize() == events + Int64(expiring.count), "one audit event per purged handoff")
+        #expect(try await store.handoff(id: kept, now: fixture.admin.now.addingTimeInterval(7_200)).state == .invited)
+        #expect(try await store.purge(now: fixture.admin.now.addingTimeInterval(7_200), policy: RetentionPolicy()).isEmpty)
+    }
+
     @Test("Acknowledged data goes after the retention period, expired and revoked at once; each purge is audited", arguments: Backend.available)
     func purge(backend: Backend) async throws {
         let fixture = try await StoreFixture(backend)
