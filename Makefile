@@ -124,9 +124,9 @@ install: deps
 
 # The service benchmark (nginx ceiling, submissions, releases, raw SQLite, CLI vs age) and the
 # audit log benchmark, in release builds; rewrites BENCHMARKS.md. About 15 minutes on 2 cores.
-# Release binaries with the Swift standard library and Foundation linked in: what make dist
-# ships, and what the benchmark measures (start-up included).
-STATIC_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+# Release binaries with the Swift standard library, Foundation and libsodium linked in: what make
+# dist ships, and what the benchmark measures (start-up included).
+STATIC_BUILD = HANDOFF_STATIC_SODIUM=1 $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
 
 bench: deps pg-deps
 	@scripts/install-deps.sh nginx-light wrk age hyperfine bc time

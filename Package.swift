@@ -2,6 +2,10 @@
 import Foundation
 import PackageDescription
 
+/// `make dist` and `make bench` link libsodium statically (`HANDOFF_STATIC_SODIUM=1`): the
+/// customer's binary then needs no libsodium23 on their machine. Other builds link the shared one.
+let staticSodium = ProcessInfo.processInfo.environment["HANDOFF_STATIC_SODIUM"] == "1"
+
 /// The web page's files, which the assembler includes into handoffd (WebPage/CWebPage).
 let webAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("WebPage/CWebPage/assets").path
 
@@ -50,12 +54,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
+        // The module map names no library, and pkg-config is not asked for a static build (it
+        // would add -lsodium, which the linker resolves to the shared library): VaultCrypto's
+        // linker settings say which libsodium.
         .systemLibrary(
             name: "CSodium",
-            pkgConfig: "libsodium",
+            pkgConfig: staticSodium ? nil : "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
-        .target(name: "VaultCrypto", dependencies: ["CSodium"]),
+        .target(
+            name: "VaultCrypto", dependencies: ["CSodium"],
+            linkerSettings: staticSodium ? [.unsafeFlags(["-Xlinker", "-l:libsodium.a"])] : [.linkedLibrary("sodium")]
+        ),
         .target(
             name: "CWebPage",
             path: "WebPage/CWebPage",
