@@ -15,7 +15,7 @@ PG_PACKAGES := postgresql-15
 PYTHON := /usr/bin/python3
 SWIFT ?= swift
 
-.PHONY: deps web-deps pg-deps web web-bundle wasm-check build check test test-suites run clean bench bench-audit install crashtest fuzz test-asan test-tsan dist
+.PHONY: deps web-deps pg-deps web web-bundle wasm-check build check test test-suites run clean bench bench-audit bench-scale install crashtest fuzz test-asan test-tsan dist
 
 # make test is repeatable: schemathesis replays one fixed set of cases, and each parser fuzzer
 # (libFuzzer) runs FUZZ_RUNS cases from FUZZ_SEED on a fresh corpus, so every machine tries the same
@@ -135,6 +135,18 @@ bench: deps pg-deps
 	$(PYTHON) scripts/bench/service.py "$$($(STATIC_BUILD) --show-bin-path)"
 	scripts/pg/with-server.sh sh -c '$(PYTHON) scripts/bench/postgres.py "$$0" "$$HANDOFF_TEST_DATABASE_URL"' "$$($(STATIC_BUILD) --show-bin-path)"
 	scripts/bench/audit.sh
+
+# The scale benchmark: an empty store against one of SCALE_HANDOFFS handoffs and SCALE_EVENTS audit
+# events (filled in minutes by scale-fill); rewrites the "Scale" section of BENCHMARKS.md. Never
+# part of make test.
+SCALE_HANDOFFS ?= 1000000
+SCALE_EVENTS ?= 10000000
+bench-scale: deps
+	@scripts/install-deps.sh wrk
+	$(STATIC_BUILD) --product handoffd
+	$(STATIC_BUILD) --product handoff
+	$(STATIC_BUILD) --product scale-fill
+	$(PYTHON) scripts/bench/scale.py "$$($(STATIC_BUILD) --show-bin-path)" $(SCALE_HANDOFFS) $(SCALE_EVENTS)
 
 # The customer's CLI as dist/handoff-<version>-linux-<arch>.tar.gz: one binary that runs without
 # Swift installed (checked by the script in a clean folder with env -i), README excerpt, SHA-256 sums.

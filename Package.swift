@@ -169,6 +169,11 @@ let package = Package(
             dependencies: ["VaultStore", "HandoffDomain", "VaultCrypto"],
             path: "Benchmarks/AuditBench"
         ),
+        .executableTarget(
+            name: "scale-fill",
+            dependencies: ["VaultStore", "HandoffDomain"],
+            path: "Benchmarks/ScaleFill"
+        ),
         .target(name: "TestSupport", dependencies: ["VaultStore", "VaultPostgres", "HandoffDomain", "VaultCrypto"], path: "Tests/TestSupport"),
         .testTarget(name: "VaultCryptoTests", dependencies: ["VaultCrypto"]),
         .testTarget(name: "HandoffDomainTests", dependencies: ["HandoffDomain", "VaultCrypto", "TestSupport"]),
