@@ -159,16 +159,15 @@ extension PostgresStore {
         let candidates = try await read { connection in
             var ids: [String] = []
             for try await id in try await connection.query("""
-                SELECT id FROM handoff WHERE state <> 'purged' AND (state IN ('revoked', 'acknowledged', 'delivered') OR expires_at <= \(now))
-                ORDER BY created_at
+                SELECT id FROM handoff WHERE state = ANY(\(RetentionPolicy.purgeableStates))
+                OR (state = ANY(\(RetentionPolicy.expiringStates)) AND expires_at <= \(now)) ORDER BY created_at
                 """, logger: self.logger).decode(String.self) {
                 ids.append(id)
             }
             return ids
         }
         var purged: [String] = []
-        for start in stride(from: 0, to: candidates.count, by: StoreFormat.purgeBatch) {
-            let batch = Array(candidates[start..<min(start + StoreFormat.purgeBatch, candidates.count)])
+        for batch in RetentionPolicy.batches(candidates) {
             purged += try await write { connection in
                 var done: [String] = []
                 for id in batch {

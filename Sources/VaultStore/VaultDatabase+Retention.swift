@@ -25,14 +25,14 @@ extension VaultDatabase {
         // The candidates are read without the writer (a scan of every handoff at scale); each batch
         // then takes the writer briefly and checks its rows again, as they are now.
         let candidates = try await read { db in
-            try String.fetchAll(db, sql: """
-                SELECT id FROM handoff WHERE state <> 'purged' AND (state IN ('revoked', 'acknowledged', 'delivered') OR expiresAt <= ?)
-                ORDER BY createdAt
-                """, arguments: [now])
+            let purgeable = RetentionPolicy.purgeableStates, expiring = RetentionPolicy.expiringStates
+            return try String.fetchAll(db, sql: """
+                SELECT id FROM handoff WHERE state IN (\(databaseQuestionMarks(count: purgeable.count)))
+                OR (state IN (\(databaseQuestionMarks(count: expiring.count))) AND expiresAt <= ?) ORDER BY createdAt
+                """, arguments: StatementArguments(purgeable + expiring) + [now])
         }
         var purged: [String] = []
-        for start in stride(from: 0, to: candidates.count, by: StoreFormat.purgeBatch) {
-            let batch = Array(candidates[start..<min(start + StoreFormat.purgeBatch, candidates.count)])
+        for batch in RetentionPolicy.batches(candidates) {
             purged += try await write { db in
                 var done: [String] = []
                 for id in batch {

@@ -105,3 +105,17 @@ extension RetentionPolicy {
         }
     }
 }
+
+extension RetentionPolicy {
+    /// Stored states a purge may take at any time (acknowledged and delivered ones still wait for
+    /// the policy's period): each backend reads as candidates the handoffs in one of these, or in
+    /// one of `expiringStates` past their expiry, and then asks `isDue` of each.
+    package static let purgeableStates = HandoffState.allCases.filter { HandoffAction.purge.isAllowed(in: $0) }.map(\.rawValue)
+    /// Stored states that become purgeable when the invite expires.
+    package static let expiringStates = HandoffState.allCases.filter(\.expiresWithInvite).map(\.rawValue)
+
+    /// `candidates` cut into the purge's transactions, `StoreFormat.purgeBatch` each, in order.
+    package static func batches(_ candidates: [String]) -> [[String]] {
+        stride(from: 0, to: candidates.count, by: StoreFormat.purgeBatch).map { Array(candidates[$0..<min($0 + StoreFormat.purgeBatch, candidates.count)]) }
+    }
+}
