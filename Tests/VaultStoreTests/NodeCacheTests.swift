@@ -22,30 +22,35 @@ struct NodeCacheTests {
         return (node, running)
     }
 
-    /// How long until `condition` holds, asked every 10 ms (nil when it did not within 5 s).
-    private func timeUntil(_ condition: () async throws -> Bool) async throws -> Duration? {
+    /// Whether `condition` comes to hold, asked every 10 ms for up to 10 s. Generous on purpose:
+    /// how fast a notification arrives is measured by the multinode test and the benchmarks, not
+    /// here; here only a node whose caches last a minute can have forgotten by notification.
+    private func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         let clock = ContinuousClock()
         let start = clock.now
-        while clock.now - start < .seconds(5) {
-            if try await condition() { return clock.now - start }
+        while clock.now - start < .seconds(10) {
+            if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
-        return nil
+        return false
     }
 
-    @Test("A revocation and a submission through one node reach another node's caches within 1 s: by notification, or by the cache lifetime when none is heard")
+    @Test("A revocation and a submission through one node reach a listening node's caches by notification; a node that hears nothing forgets within its cache lifetime, and not before")
     func changesReachEveryNode() async throws {
         let fixture = try await StoreFixture(.postgres, now: Date())
         defer { fixture.opened.close() }
         // Caches that would otherwise keep an entry for a minute: only a notification can empty them.
         let (listening, listeningTask) = try await node(fixture, cacheLifetime: 60, listening: true)
+        // Two nodes that hear nothing: one whose entries live 1 s, one whose entries live a minute
+        // (it shows the caches do keep stale entries, so the other two could only have learnt).
         let (deaf, deafTask) = try await node(fixture, cacheLifetime: 1, listening: false)
+        let (stale, staleTask) = try await node(fixture, cacheLifetime: 60, listening: false)
         let (writer, writerTask) = try await node(fixture, cacheLifetime: 60, listening: true)
-        defer { listeningTask.cancel(); deafTask.cancel(); writerTask.cancel() }
+        defer { listeningTask.cancel(); deafTask.cancel(); staleTask.cancel(); writerTask.cancel() }
 
         let token = try await writer.createToken(role: .auditor, name: "auditor", expiresIn: nil, context: fixture.admin)
         let handoff = try await writer.createHandoff(customer: "Contoso", expiresIn: 86_400, tenantId: nil, context: fixture.admin)
-        for reader in [listening, deaf] {
+        for reader in [listening, deaf, stale] {
             #expect(try await reader.principal(for: token.token, now: Date())?.role == .auditor)
             #expect(try await reader.handoff(id: handoff.handoffId, now: Date()).state == .invited)
         }
@@ -55,14 +60,16 @@ struct NodeCacheTests {
             handoffId: handoff.handoffId, sealed: Array(repeating: 7, count: 80), recipientKeyId: fixture.recipient.publicKey.keyId, limit: 100,
             context: fixture.customer(handoff.handoffId, at: Date())
         )
-        let submissionSeen = try await timeUntil { try await listening.handoff(id: handoff.handoffId, now: Date()).state == .submitted }
+        #expect(try await eventually { try await listening.handoff(id: handoff.handoffId, now: Date()).state == .submitted }, "the listening node saw the submission")
         try await writer.revokeToken(id: token.id, context: fixture.admin)
-        let revocationSeen = try await timeUntil { try await listening.principal(for: token.token, now: Date()) == nil }
-        let revocationSeenUnheard = try await timeUntil { try await deaf.principal(for: token.token, now: Date()) == nil }
+        #expect(try await writer.principal(for: token.token, now: Date()) == nil, "the writing node refuses at once")
+        #expect(try await eventually { try await listening.principal(for: token.token, now: Date()) == nil }, "the listening node refuses the revoked token")
 
-        #expect(try #require(submissionSeen) < .seconds(1), "submission seen by the listening node after \(submissionSeen!)")
-        #expect(try #require(revocationSeen) < .seconds(1), "revocation refused by the listening node after \(revocationSeen!)")
-        #expect(try #require(revocationSeenUnheard) < .milliseconds(1_100), "revocation refused by the node that hears nothing after \(revocationSeenUnheard!)")
-        #expect(try await writer.principal(for: token.token, now: Date()) == nil, "the writing node at once")
+        // Past the 1 s lifetime of what the deaf node cached before the revocation: it asks the
+        // database again and refuses; the node whose entries live a minute still answers from its cache.
+        try await Task.sleep(for: .milliseconds(1_200))
+        #expect(try await deaf.principal(for: token.token, now: Date()) == nil, "the node that hears nothing refuses once its entry outlived 1 s")
+        #expect(try await stale.principal(for: token.token, now: Date())?.role == .auditor, "a minute-long cache that hears nothing is still stale")
+        #expect(try await stale.handoff(id: handoff.handoffId, now: Date()).state == .invited)
     }
 }
