@@ -83,7 +83,7 @@ test-suites:
 	$(PYTHON) scripts/signin/real_provider.py "$$($(SWIFT) build --show-bin-path)"
 	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 200 $(FUZZ_SEED)
 	scripts/fuzz/parsers.sh --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED)
-	HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test
+	HANDOFF_PYTHON=$(PYTHON) scripts/test/failures-last.sh $(SWIFT) test
 
 # The Swift suites again under a sanitizer, each in its own build folder: the test process and every
 # handoff / handoffd it starts are instrumented. CI runs test-asan after make test.
@@ -92,7 +92,7 @@ TSAN_OPTIONS_FILE := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	$(LSAN_OPTIONS_FILE) HANDOFF_PYTHON=$(PYTHON) $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	$(LSAN_OPTIONS_FILE) HANDOFF_PYTHON=$(PYTHON) scripts/test/failures-last.sh $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
 
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
