@@ -6,6 +6,11 @@ import PackageDescription
 /// customer's binary then needs no libsodium23 on their machine. Other builds link the shared one.
 let staticSodium = ProcessInfo.processInfo.environment["HANDOFF_STATIC_SODIUM"] == "1"
 
+/// In that static build the customer's binary exports only `main` (`scripts/dist/exports.map`):
+/// `--static-swift-stdlib` links with `-export-dynamic`, which put 39,000 symbols in the dynamic
+/// table, and the Swift runtime's start-up (`dladdr`, finding its own path) scans that table.
+let staticExports = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("scripts/dist/exports.map").path
+
 /// The web page's files, which the assembler includes into handoffd (WebPage/CWebPage).
 let webAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("WebPage/CWebPage/assets").path
 
@@ -101,7 +106,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .executableTarget(name: "handoff", dependencies: ["HandoffCLI"]),
+        .executableTarget(
+            name: "handoff", dependencies: ["HandoffCLI"],
+            linkerSettings: staticSodium ? [.unsafeFlags(["-Xlinker", "--version-script=\(staticExports)"])] : []
+        ),
         .target(
             name: "VaultStore",
             dependencies: ["HandoffDomain", "VaultCrypto", .product(name: "GRDB", package: "GRDB.swift")]
