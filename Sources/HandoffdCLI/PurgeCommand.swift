@@ -11,8 +11,11 @@ struct PurgeCommand: AsyncParsableCommand {
         commandName: "purge",
         abstract: "Crypto-shred sealed data that retention says must go (acknowledged, expired, revoked).",
         discussion: """
-            Runs beside a serving handoffd safely (SQLite serialises the writes). --as-of purges as if \
-            it were that time (RFC 3339), to rehearse a policy.
+            Runs beside a serving handoffd safely (SQLite serialises the writes): it purges in \
+            batches of \(StoreFormat.purgeBatch) handoffs, one transaction each, and leaves the writer \
+            free for 100 ms between them so that the serving node's writes go on. --as-of purges as \
+            if it were that time (RFC 3339), to rehearse a policy. --json also reports the batches and \
+            the longest one in milliseconds.
 
             Example:
               handoffd purge --now --data-dir /var/lib/handoffd
@@ -39,20 +42,24 @@ struct PurgeCommand: AsyncParsableCommand {
         }
         try await FailureReport.exiting {
             let settings = try server.settings()
-            let policy = RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement)
+            let policy = RetentionPolicy(afterAcknowledgement: settings.retentionAfterAcknowledgement, pauseBetweenBatches: .milliseconds(100))
             let asOf = moment
-            let purged: [String]
+            let report: PurgeReport
             if let url = settings.databaseURL {
                 try settings.dataDirectory.checkPrivate()
-                purged = try await PostgresStore(url: url).withRunning { store in
+                report = try await PostgresStore(url: url).withRunning { store in
                     try await store.migrate()
                     return try await store.purge(now: asOf, policy: policy)
                 }
             } else {
-                purged = try await settings.dataDirectory.openDatabase().purge(now: moment, policy: policy)
+                report = try await settings.dataDirectory.openDatabase().purge(now: moment, policy: policy)
             }
+            let purged = report.purged
             if json {
-                Output.line(CanonicalJSON.string(["purged": .array(purged.map(JSONValue.string))]))
+                Output.line(CanonicalJSON.string([
+                    "purged": .array(purged.map(JSONValue.string)), "batches": .integer(Int64(report.batches)),
+                    "longestBatchMs": .integer(report.longestBatchMilliseconds),
+                ]))
             } else {
                 Output.line("purged \(purged.count) handoff(s)" + (purged.isEmpty ? "" : ": " + purged.joined(separator: ", ")))
             }

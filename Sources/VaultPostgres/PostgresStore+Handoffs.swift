@@ -153,7 +153,7 @@ extension PostgresStore {
         }
     }
 
-    package func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
+    package func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport {
         let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
         // Candidates read outside any write; each batch then locks its rows and checks them again.
         let candidates = try await read { connection in
@@ -166,9 +166,8 @@ extension PostgresStore {
             }
             return ids
         }
-        var purged: [String] = []
-        for batch in RetentionPolicy.batches(candidates) {
-            purged += try await write { connection in
+        return try await policy.inBatches(candidates) { batch in
+            let done = try await self.write { connection in
                 var done: [String] = []
                 for id in batch {
                     guard let record = try await self.handoffRow(connection, id: id, forUpdate: true), policy.isDue(record, now: now) else { continue }
@@ -184,8 +183,8 @@ extension PostgresStore {
                 if !done.isEmpty { try await self.announceChange(connection, .principals) }
                 return done
             }
-            forget(.principals)
+            self.forget(.principals)
+            return done
         }
-        return purged
     }
 }

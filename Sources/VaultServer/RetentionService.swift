@@ -14,8 +14,13 @@ struct RetentionService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let purged = try await store.purge(now: Date(), policy: policy)
-                    if !purged.isEmpty { logger.info("retention purged sealed data", metadata: ["handoffs": .stringConvertible(purged.count)]) }
+                    let report = try await store.purge(now: Date(), policy: policy)
+                    if !report.purged.isEmpty {
+                        logger.info("retention purged sealed data", metadata: [
+                            "handoffs": .stringConvertible(report.purged.count), "batches": .stringConvertible(report.batches),
+                            "longest_batch_ms": .stringConvertible(report.longestBatchMilliseconds),
+                        ])
+                    }
                 } catch {
                     logger.error("retention purge failed; will retry", metadata: ["error": .string(String(describing: type(of: error)))])
                 }

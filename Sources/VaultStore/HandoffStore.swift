@@ -115,8 +115,8 @@ package protocol HandoffStore: Sendable {
 
     // MARK: Operations
 
-    /// Crypto-shreds what retention says must go; returns the purged handoff ids.
-    func purge(now: Date, policy: RetentionPolicy) async throws -> [String]
+    /// Crypto-shreds what retention says must go, in batches; reports the purged handoff ids.
+    func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport
     /// Whether the storage answers (readiness).
     func isReachable() async -> Bool
     /// Bytes the storage uses on this node, if it can tell (a metric).

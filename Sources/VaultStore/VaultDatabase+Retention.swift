@@ -6,9 +6,30 @@ import HandoffDomain
 package struct RetentionPolicy: Sendable, Equatable {
     /// Kept this long after the generator acknowledged the package (default 30 days).
     package var afterAcknowledgement: TimeInterval
+    /// How long a purge leaves the writer free between two batches. The server's own purge needs
+    /// none (its writes queue behind each batch); a purge in another process does: without a
+    /// pause it takes SQLite's lock again before the serving node's busy handler wakes.
+    package var pauseBetweenBatches: Duration
 
-    package init(afterAcknowledgement: TimeInterval = 30 * 86_400) {
+    package init(afterAcknowledgement: TimeInterval = 30 * 86_400, pauseBetweenBatches: Duration = .zero) {
         self.afterAcknowledgement = afterAcknowledgement
+        self.pauseBetweenBatches = pauseBetweenBatches
+    }
+}
+
+/// What one purge did.
+package struct PurgeReport: Sendable, Equatable {
+    /// The handoffs purged, in the order purged.
+    package var purged: [String] = []
+    /// The transactions it took.
+    package var batches = 0
+    /// The longest of them, waiting for the writer included: an upper bound of how long the purge
+    /// held the writer at once.
+    package var longestBatch: Duration = .zero
+
+    /// `longestBatch` in whole milliseconds, for logs and the command's output.
+    package var longestBatchMilliseconds: Int64 {
+        longestBatch.components.seconds * 1_000 + longestBatch.components.attoseconds / 1_000_000_000_000_000
     }
 }
 
@@ -18,9 +39,9 @@ extension VaultDatabase {
     /// policy allows, of invites past expiry, and of revoked handoffs; the handoff becomes
     /// `purged`, its invite stops working, and each purge is one audit event. Audit rows stay.
     /// Batches of `StoreFormat.purgeBatch` handoffs, each its own transaction, so that a large
-    /// purge never holds the writer long. Returns the ids purged.
+    /// purge never holds the writer long.
     @discardableResult
-    package func purge(now: Date, policy: RetentionPolicy) async throws -> [String] {
+    package func purge(now: Date, policy: RetentionPolicy) async throws -> PurgeReport {
         let context = OperationContext(principal: nil, remote: "local", requestId: "retention", now: now)
         // The candidates are read without the writer (a scan of every handoff at scale); each batch
         // then takes the writer briefly and checks its rows again, as they are now.
@@ -31,9 +52,8 @@ extension VaultDatabase {
                 OR (state IN (\(databaseQuestionMarks(count: expiring.count))) AND expiresAt <= ?) ORDER BY createdAt
                 """, arguments: StatementArguments(purgeable + expiring) + [now])
         }
-        var purged: [String] = []
-        for batch in RetentionPolicy.batches(candidates) {
-            purged += try await write { db in
+        let report = try await policy.inBatches(candidates) { batch in
+            let done = try await self.write { db in
                 var done: [String] = []
                 for id in batch {
                     guard var record = try HandoffRecord.fetchOne(db, key: id), policy.isDue(record, now: now) else { continue }
@@ -49,10 +69,11 @@ extension VaultDatabase {
                 }
                 return done
             }
-            principals.invalidate()
+            self.principals.invalidate()
+            return done
         }
-        if !purged.isEmpty { await truncateWAL() }
-        return purged
+        if !report.purged.isEmpty { await truncateWAL() }
+        return report
     }
 
     /// Copies the write-ahead log into the database and truncates it to zero bytes, so that the

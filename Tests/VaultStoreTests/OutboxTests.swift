@@ -49,7 +49,7 @@ struct OutboxTests {
         let revoked = try await store.createHandoff(customer: "Revoked", expiresIn: 86_400, context: fixture.admin)
         try await store.revokeHandoff(id: revoked.handoffId, context: fixture.admin)
         let later = fixture.admin.now.addingTimeInterval(7_200)
-        let purged = try await store.purge(now: later, policy: RetentionPolicy())
+        let purged = try await store.purge(now: later, policy: RetentionPolicy()).purged
         #expect(Set(purged) == [expiring.handoffId, revoked.handoffId])
         let events = try await store.events(after: -1, limit: 100)
         #expect(events.map(\.kind) == [.revoked, .expired])

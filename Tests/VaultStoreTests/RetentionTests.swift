@@ -19,11 +19,18 @@ struct RetentionTests {
         }
         let kept = try await store.createHandoff(customer: "Kept", expiresIn: 86_400, context: fixture.admin).handoffId
         let events = try await store.auditSize()
-        let purged = try await store.purge(now: fixture.admin.now.addingTimeInterval(7_200), policy: RetentionPolicy())
+        // A pause between batches, as the offline command leaves one for the serving node.
+        let clock = ContinuousClock()
+        let started = clock.now
+        let report = try await store.purge(now: fixture.admin.now.addingTimeInterval(7_200), policy: RetentionPolicy(pauseBetweenBatches: .milliseconds(150)))
+        let purged = report.purged
         #expect(Set(purged) == expiring && purged.count == expiring.count)
+        #expect(report.batches == 3, "450 handoffs in batches of \(StoreFormat.purgeBatch)")
+        #expect(report.longestBatch > .zero && report.longestBatchMilliseconds == Int64(report.longestBatch / .milliseconds(1)))
+        #expect(clock.now - started >= .milliseconds(300), "two pauses of 150 ms between three batches")
         #expect(try await store.auditSize() == events + Int64(expiring.count), "one audit event per purged handoff")
         #expect(try await store.handoff(id: kept, now: fixture.admin.now.addingTimeInterval(7_200)).state == .invited)
-        #expect(try await store.purge(now: fixture.admin.now.addingTimeInterval(7_200), policy: RetentionPolicy()).isEmpty)
+        #expect(try await store.purge(now: fixture.admin.now.addingTimeInterval(7_200), policy: RetentionPolicy()).purged.isEmpty)
     }
 
     @Test("Acknowledged data goes after the retention period, expired and revoked at once; each purge is audited", arguments: Backend.available)
@@ -43,13 +50,13 @@ struct RetentionTests {
         let policy = RetentionPolicy(afterAcknowledgement: 30 * 86_400)
 
         // Day 0: only the revoked one goes.
-        #expect(try await store.purge(now: start, policy: policy) == [revoked.handoffId])
+        #expect(try await store.purge(now: start, policy: policy).purged == [revoked.handoffId])
         // Day 2: the one-day invite has expired.
-        #expect(try await store.purge(now: start.addingTimeInterval(2 * 86_400), policy: policy) == [expiring.handoffId])
+        #expect(try await store.purge(now: start.addingTimeInterval(2 * 86_400), policy: policy).purged == [expiring.handoffId])
         // Day 29: nothing new. Day 31: the acknowledged one's period is over.
-        #expect(try await store.purge(now: start.addingTimeInterval(29 * 86_400), policy: policy).isEmpty)
-        #expect(try await store.purge(now: start.addingTimeInterval(31 * 86_400), policy: policy) == [acknowledged.handoffId])
-        #expect(try await store.purge(now: start.addingTimeInterval(32 * 86_400), policy: policy).isEmpty, "a purged handoff is not purged again")
+        #expect(try await store.purge(now: start.addingTimeInterval(29 * 86_400), policy: policy).purged.isEmpty)
+        #expect(try await store.purge(now: start.addingTimeInterval(31 * 86_400), policy: policy).purged == [acknowledged.handoffId])
+        #expect(try await store.purge(now: start.addingTimeInterval(32 * 86_400), policy: policy).purged.isEmpty, "a purged handoff is not purged again")
 
         let rows = try await fixture.strings(sqlite: "SELECT handoffId FROM submission", postgres: "SELECT handoff_id FROM submission")
         #expect(rows == [kept.handoffId], "only the live handoff keeps sealed data")

@@ -118,4 +118,20 @@ extension RetentionPolicy {
     package static func batches(_ candidates: [String]) -> [[String]] {
         stride(from: 0, to: candidates.count, by: StoreFormat.purgeBatch).map { Array(candidates[$0..<min($0 + StoreFormat.purgeBatch, candidates.count)]) }
     }
+
+    /// Runs `purge` (one transaction, returning the ids it purged) on each batch of `candidates`,
+    /// pausing `pauseBetweenBatches` between them, and reports what they did and how long the
+    /// longest took.
+    package func inBatches(_ candidates: [String], _ purge: ([String]) async throws -> [String]) async throws -> PurgeReport {
+        var report = PurgeReport()
+        let clock = ContinuousClock()
+        for batch in Self.batches(candidates) {
+            if report.batches > 0, pauseBetweenBatches > .zero { try await Task.sleep(for: pauseBetweenBatches) }
+            let start = clock.now
+            report.purged += try await purge(batch)
+            report.longestBatch = max(report.longestBatch, clock.now - start)
+            report.batches += 1
+        }
+        return report
+    }
 }
