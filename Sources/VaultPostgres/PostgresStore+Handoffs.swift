@@ -167,7 +167,8 @@ extension PostgresStore {
             return ids
         }
         return try await policy.inBatches(candidates) { batch in
-            let done = try await self.write { connection in
+            let (done, holdingSince) = try await self.write { connection in
+                let holdingSince = ContinuousClock.now
                 var done: [String] = []
                 for id in batch {
                     guard let record = try await self.handoffRow(connection, id: id, forUpdate: true), policy.isDue(record, now: now) else { continue }
@@ -181,10 +182,10 @@ extension PostgresStore {
                     done.append(id)
                 }
                 if !done.isEmpty { try await self.announceChange(connection, .principals) }
-                return done
+                return (done, holdingSince)
             }
             self.forget(.principals)
-            return done
+            return (done, holdingSince)
         }
     }
 }

@@ -22,8 +22,10 @@ package enum StoreFormat {
         Array("handoff-vault/v1|server-secret|\(name)|\(version)".utf8)
     }
 
-    /// Handoffs purged per transaction: each batch holds the writer for a few milliseconds.
-    package static let purgeBatch = 200
+    /// Handoffs purged per transaction: small enough that a batch holds the writer well under
+    /// 100 ms in a store of a million handoffs (batches of 200 took up to 131 ms there, waiting
+    /// for the writer included; BENCHMARKS.md "Scale").
+    package static let purgeBatch = 100
 
     /// A new token id (`tok_` and 16 hex digits).
     package static func newTokenId() throws -> String {

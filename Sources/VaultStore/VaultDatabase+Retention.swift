@@ -23,8 +23,8 @@ package struct PurgeReport: Sendable, Equatable {
     package var purged: [String] = []
     /// The transactions it took.
     package var batches = 0
-    /// The longest of them, waiting for the writer included: an upper bound of how long the purge
-    /// held the writer at once.
+    /// The longest time one of them held the writer: from its first statement inside the
+    /// transaction to its commit's return (waiting for the writer not included).
     package var longestBatch: Duration = .zero
 
     /// `longestBatch` in whole milliseconds, for logs and the command's output.
@@ -53,7 +53,8 @@ extension VaultDatabase {
                 """, arguments: StatementArguments(purgeable + expiring) + [now])
         }
         let report = try await policy.inBatches(candidates) { batch in
-            let done = try await self.write { db in
+            let (done, holdingSince) = try await self.write { db in
+                let holdingSince = ContinuousClock.now
                 var done: [String] = []
                 for id in batch {
                     guard var record = try HandoffRecord.fetchOne(db, key: id), policy.isDue(record, now: now) else { continue }
@@ -67,10 +68,10 @@ extension VaultDatabase {
                     if let announced { try Outbox.add(db, HandoffEvent(id: index, kind: announced, handoffId: record.id, at: now)) }
                     done.append(id)
                 }
-                return done
+                return (done, holdingSince)
             }
             self.principals.invalidate()
-            return done
+            return (done, holdingSince)
         }
         if !report.purged.isEmpty { await truncateWAL() }
         return report

@@ -25,7 +25,7 @@ struct RetentionTests {
         let report = try await store.purge(now: fixture.admin.now.addingTimeInterval(7_200), policy: RetentionPolicy(pauseBetweenBatches: .milliseconds(150)))
         let purged = report.purged
         #expect(Set(purged) == expiring && purged.count == expiring.count)
-        #expect(report.batches == 3, "450 handoffs in batches of \(StoreFormat.purgeBatch)")
+        #expect(report.batches == 3, "\(expiring.count) handoffs in batches of \(StoreFormat.purgeBatch)")
         #expect(report.longestBatch > .zero && report.longestBatchMilliseconds == Int64(report.longestBatch / .milliseconds(1)))
         #expect(clock.now - started >= .milliseconds(300), "two pauses of 150 ms between three batches")
         #expect(try await store.auditSize() == events + Int64(expiring.count), "one audit event per purged handoff")

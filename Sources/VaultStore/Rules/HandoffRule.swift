@@ -119,17 +119,19 @@ extension RetentionPolicy {
         stride(from: 0, to: candidates.count, by: StoreFormat.purgeBatch).map { Array(candidates[$0..<min($0 + StoreFormat.purgeBatch, candidates.count)]) }
     }
 
-    /// Runs `purge` (one transaction, returning the ids it purged) on each batch of `candidates`,
-    /// pausing `pauseBetweenBatches` between them, and reports what they did and how long the
-    /// longest took.
-    package func inBatches(_ candidates: [String], _ purge: ([String]) async throws -> [String]) async throws -> PurgeReport {
+    /// Runs `purge` (one transaction, returning the ids it purged and when it began to hold the
+    /// writer: the first moment inside its transaction) on each batch of `candidates`, pausing
+    /// `pauseBetweenBatches` between them, and reports what they did and the longest hold, from
+    /// that moment to the commit's return.
+    package func inBatches(
+        _ candidates: [String], _ purge: ([String]) async throws -> (purged: [String], holdingSince: ContinuousClock.Instant)
+    ) async throws -> PurgeReport {
         var report = PurgeReport()
-        let clock = ContinuousClock()
         for batch in Self.batches(candidates) {
             if report.batches > 0, pauseBetweenBatches > .zero { try await Task.sleep(for: pauseBetweenBatches) }
-            let start = clock.now
-            report.purged += try await purge(batch)
-            report.longestBatch = max(report.longestBatch, clock.now - start)
+            let (purged, holdingSince) = try await purge(batch)
+            report.purged += purged
+            report.longestBatch = max(report.longestBatch, ContinuousClock.now - holdingSince)
             report.batches += 1
         }
         return report
