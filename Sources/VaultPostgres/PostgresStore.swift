@@ -173,7 +173,7 @@ package final class PostgresStore: HandoffStore {
                 do {
                     answer.resume(.success(try await self.client.withConnection { connection in
                         started.set()
-                        return try await body(connection)
+                        return try await ConnectionExecutor.onEventLoop(of: connection) { try await body(connection) }
                     }))
                 } catch {
                     answer.resume(.failure(error))
