@@ -14,10 +14,12 @@ extension PostgresStore {
         target: AuditEvent.Target? = nil, count: Int64? = nil
     ) async throws -> Int64 {
         // The next leaf of the tree and the nodes on its left edge, read under the lock in one
-        // round trip; then the event, every node it completes and the handoff event it announces in
+        // round trip (or known from this group's previous append: `AuditCursor`); then the event, every node it completes and the handoff event it announces in
         // one statement. A row already at that index makes the insert fail, and the whole
         // operation with it.
-        let (index, edge) = try await nextLeaf(connection)
+        let cursor = AuditCursor.current
+        let (index, edge): (Int64, [NodeKey: [UInt8]])
+        if let known = cursor?.position { (index, edge) = (known.size, known.edge) } else { (index, edge) = try await nextLeaf(connection) }
         let (bytes, leafHash) = try AuditRule.entry(
             index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count
         )
@@ -25,13 +27,14 @@ extension PostgresStore {
             guard let hash = edge[NodeKey(level: Int64(sibling.level), index: sibling.index)] else { throw AuditRule.missing(sibling) }
             return hash
         }
-        let appended = try AuditRule.nodes(appendingLeaf: index, leafHash: leafHash, siblingHashes: siblings)
+        let appended = try AuditRule.nodes(appendingLeaf: index, leafHash: leafHash, siblingHashes: siblings).map {
+            (level: Int64($0.0.level), index: $0.0.index, hash: $0.1)
+        }
         let announced = handoffId.flatMap { handoffId in
             HandoffEvent.Kind(announcing: action, outcome: outcome, count: count).map { (type: $0.rawValue, handoffId: handoffId, at: context.now) }
         }
-        try await connection.run(PreparedStatements.AppendLeaf(
-            index: index, event: bytes, leafHash: leafHash, nodes: appended.map { (Int64($0.0.level), $0.0.index, $0.1) }, announced: announced
-        ), logger: logger)
+        try await connection.run(PreparedStatements.AppendLeaf(index: index, event: bytes, leafHash: leafHash, nodes: appended, announced: announced), logger: logger)
+        cursor?.advance(past: index, appended: appended, previousEdge: edge)
         if AuditRule.checkpointDue(afterEvent: index, signer: checkpointSigner), let signer = checkpointSigner {
             try await checkpoint(connection, signer: signer, now: context.now)
         }

@@ -36,9 +36,11 @@ extension PostgresStore {
             if group.isEmpty { return }
             do {
                 let results = try await transaction(auditLock: true) { connection in
-                    let results = try await self.runMembers(group, on: connection)
-                    try await self.announceChange(connection, .views)
-                    return results
+                    try await AuditCursor.$current.withValue(AuditCursor()) {
+                        let results = try await self.runMembers(group, on: connection)
+                        try await self.announceChange(connection, .views)
+                        return results
+                    }
                 }
                 // Whatever happened (a failed COMMIT may still be durable), cached views are stale.
                 forget(.views)
@@ -62,11 +64,13 @@ extension PostgresStore {
         // released (a round trip saved per member); the commit keeps what each left.
         for member in group {
             try await connection.query("SAVEPOINT member", logger: logger)
+            let mark = AuditCursor.current?.position
             do {
                 results.append(.success(try await member.work(connection)))
             } catch {
                 // A failure of the rollback itself (a lost connection) fails the whole group.
                 try await connection.query("ROLLBACK TO SAVEPOINT member", logger: logger)
+                AuditCursor.current?.restore(mark)
                 results.append(.failure(Self.storeError(error)))
             }
         }

@@ -64,6 +64,16 @@ struct GroupCommitTests {
             sqlite: "SELECT submissionCount FROM handoff ORDER BY submissionCount", postgres: "SELECT submission_count::text FROM handoff ORDER BY submission_count"
         )
         #expect(counts == ["5", "5", "5", "5"])
+        // The Merkle nodes the groups stored (on PostgreSQL from the group's in-memory right edge
+        // after its first append) are those of the events' leaves, and every proof verifies.
+        let leaves = try await store.auditEvents(from: 0, limit: 1_000).map { try AuditEvent.leafHash($0.bytes) }
+        let (_, checkpoint) = try await store.currentCheckpoint(now: fixture.admin.now)
+        #expect(checkpoint.size == Int64(leaves.count))
+        #expect(checkpoint.rootHash == (try MerkleTree.rootHash(size: Int64(leaves.count), nodes: TokenAndAuditTests.nodes(leaves))))
+        for index in stored {
+            let proof = try await store.inclusionProof(index: index, size: checkpoint.size)
+            #expect(MerkleTree.verifyInclusion(leafHash: leaves[Int(index)], index: index, size: checkpoint.size, proof: proof.proof, root: checkpoint.rootHash))
+        }
         if let postgres = store as? PostgresStore {
             let (groups, grouped) = postgres.pendingWrites.statistics
             #expect(groups < grouped, "the concurrent writes shared transactions (\(groups) transactions for \(grouped) writes)")
