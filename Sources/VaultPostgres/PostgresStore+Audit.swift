@@ -14,9 +14,9 @@ extension PostgresStore {
         target: AuditEvent.Target? = nil, count: Int64? = nil
     ) async throws -> Int64 {
         // The next leaf of the tree and the nodes on its left edge, read under the lock in one
-        // round trip (or known from this group's previous append: `AuditCursor`); then the event, every node it completes and the handoff event it announces in
-        // one statement. A row already at that index makes the insert fail, and the whole
-        // operation with it.
+        // round trip (or known from this group's previous append: `AuditCursor`); then the event,
+        // every node it completes and the handoff event it announces in one statement. A row
+        // already at that index makes the insert fail, and the whole operation with it.
         let cursor = AuditCursor.current
         let (index, edge): (Int64, [NodeKey: [UInt8]])
         if let known = cursor?.position { (index, edge) = (known.size, known.edge) } else { (index, edge) = try await nextLeaf(connection) }

@@ -22,9 +22,9 @@ package enum StoreFormat {
         Array("handoff-vault/v1|server-secret|\(name)|\(version)".utf8)
     }
 
-    /// Handoffs purged per transaction: small enough that a batch holds the writer well under
-    /// 100 ms in a store of a million handoffs (batches of 200 took up to 131 ms there, waiting
-    /// for the writer included; BENCHMARKS.md "Scale").
+    /// Handoffs purged per transaction: a batch holds the writer about 30 ms in a store of a
+    /// million handoffs (BENCHMARKS.md "Performance round 2" has the outliers; batches of 200
+    /// held it twice as long).
     package static let purgeBatch = 100
 
     /// A new token id (`tok_` and 16 hex digits).
