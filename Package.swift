@@ -192,6 +192,7 @@ let package = Package(
                 "VaultServer", "VaultStore", "VaultPostgres", "HandoffDomain", "VaultCrypto", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
