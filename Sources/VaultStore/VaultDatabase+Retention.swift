@@ -2,37 +2,6 @@ import Foundation
 import GRDB
 import HandoffDomain
 
-/// How long sealed data is kept.
-package struct RetentionPolicy: Sendable, Equatable {
-    /// Kept this long after the generator acknowledged the package (default 30 days).
-    package var afterAcknowledgement: TimeInterval
-    /// How long a purge leaves the writer free between two batches. The server's own purge needs
-    /// none (its writes queue behind each batch); a purge in another process does: without a
-    /// pause it takes SQLite's lock again before the serving node's busy handler wakes.
-    package var pauseBetweenBatches: Duration
-
-    package init(afterAcknowledgement: TimeInterval = 30 * 86_400, pauseBetweenBatches: Duration = .zero) {
-        self.afterAcknowledgement = afterAcknowledgement
-        self.pauseBetweenBatches = pauseBetweenBatches
-    }
-}
-
-/// What one purge did.
-package struct PurgeReport: Sendable, Equatable {
-    /// The handoffs purged, in the order purged.
-    package var purged: [String] = []
-    /// The transactions it took.
-    package var batches = 0
-    /// The longest time one of them held the writer: from its first statement inside the
-    /// transaction to its commit's return (waiting for the writer not included).
-    package var longestBatch: Duration = .zero
-
-    /// `longestBatch` in whole milliseconds, for logs and the command's output.
-    package var longestBatchMilliseconds: Int64 {
-        longestBatch.components.seconds * 1_000 + longestBatch.components.attoseconds / 1_000_000_000_000_000
-    }
-}
-
 extension VaultDatabase {
     /// Crypto-shreds what retention says must go, as of `now`: the submissions and packages (each
     /// holding its wrapped data key, deleted with secure_delete on) of handoffs acknowledged longer than the

@@ -26,7 +26,7 @@ struct RetentionTests {
         let purged = report.purged
         #expect(Set(purged) == expiring && purged.count == expiring.count)
         #expect(report.batches == 3, "\(expiring.count) handoffs in batches of \(StoreFormat.purgeBatch)")
-        #expect(report.longestBatch > .zero && report.longestBatchMilliseconds == Int64(report.longestBatch / .milliseconds(1)))
+        #expect(report.longestBatch > .zero && report.longestBatch < clock.now - started, "each batch's hold is measured, within the purge's time")
         #expect(clock.now - started >= .milliseconds(300), "two pauses of 150 ms between three batches")
         #expect(try await store.auditSize() == events + Int64(expiring.count), "one audit event per purged handoff")
         #expect(try await store.handoff(id: kept, now: fixture.admin.now.addingTimeInterval(7_200)).state == .invited)
