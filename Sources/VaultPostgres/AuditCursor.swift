@@ -27,21 +27,13 @@ final class AuditCursor: Sendable {
     }
 
     /// Moves past the leaf just appended at `index`: its right edge is made of the nodes the
-    /// append wrote and the ones of the previous edge that still stand.
+    /// append wrote and the ones of the previous edge that still stand. (A node it lacks would
+    /// make the next append's sibling lookup fail, and that member with it.)
     func advance(past index: Int64, appended: [(level: Int64, index: Int64, hash: [UInt8])], previousEdge: [PostgresStore.NodeKey: [UInt8]]) {
         let size = index + 1
         var known = previousEdge
         for node in appended { known[PostgresStore.NodeKey(level: node.level, index: node.index)] = node.hash }
-        var edge: [PostgresStore.NodeKey: [UInt8]] = [:]
-        for level in 0..<Int64(63) where (size >> level) & 1 == 1 {
-            let key = PostgresStore.NodeKey(level: level, index: (size >> level) - 1)
-            guard let hash = known[key] else {
-                // Not derivable: forget, so that the next append asks PostgreSQL.
-                state.withLock { $0 = nil }
-                return
-            }
-            edge[key] = hash
-        }
+        let edge = known.filter { key, _ in (size >> key.level) & 1 == 1 && key.index == (size >> key.level) - 1 }
         state.withLock { $0 = Position(size: size, edge: edge) }
     }
 }
