@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import VaultStore
 
 /// This node's view of the events outbox for the event streams: it polls the store for the
@@ -25,7 +26,9 @@ package actor EventFeed: Service {
     private var polled = false
     private var stopped = false
     private var waiters: [CheckedContinuation<Signal, Never>] = []
-    private var streams: [String: Int] = [:]
+    /// Open streams by token id: outside the actor's isolation, so that a stream's place can be
+    /// given back synchronously, even from a deinit (`StreamSlot`).
+    private let streams = Mutex<[String: Int]>([:])
 
     package init(store: any HandoffStore, interval: Duration = .milliseconds(250), heartbeat: Duration = .seconds(15), logger: Logger) {
         self.store = store
@@ -94,16 +97,20 @@ package actor EventFeed: Service {
     }
 
     /// Counts a stream opened by `tokenId`; false when that token has `streamsPerToken` open.
-    package func open(tokenId: String) -> Bool {
-        let open = streams[tokenId, default: 0]
-        guard open < Self.streamsPerToken else { return false }
-        streams[tokenId] = open + 1
-        return true
+    package nonisolated func open(tokenId: String) -> Bool {
+        streams.withLock { streams in
+            let open = streams[tokenId, default: 0]
+            guard open < Self.streamsPerToken else { return false }
+            streams[tokenId] = open + 1
+            return true
+        }
     }
 
     /// A stream of `tokenId` ended.
-    package func close(tokenId: String) {
-        let open = streams[tokenId, default: 1] - 1
-        streams[tokenId] = open > 0 ? open : nil
+    package nonisolated func close(tokenId: String) {
+        streams.withLock { streams in
+            let open = streams[tokenId, default: 1] - 1
+            streams[tokenId] = open > 0 ? open : nil
+        }
     }
 }

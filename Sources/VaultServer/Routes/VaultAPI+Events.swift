@@ -20,7 +20,7 @@ extension VaultAPI {
         let principal = try authorize(context, [.generator, .admin])
         let resume = try resumePosition(request)
         let feed = eventFeed
-        guard let slot = await StreamSlot.take(feed, tokenId: principal.tokenId) else {
+        guard let slot = StreamSlot.take(feed, tokenId: principal.tokenId) else {
             throw APIProblem(
                 .tooManyRequests, code: "events.too_many_streams", title: "Too many event streams",
                 detail: "this token has \(EventFeed.streamsPerToken) event streams open; close one first"
@@ -30,7 +30,7 @@ extension VaultAPI {
         do {
             if let resume { start = resume } else { start = try await feed.newest() }
         } catch {
-            await slot.release()
+            slot.release()
             throw error
         }
         let store = self.store
@@ -46,7 +46,7 @@ extension VaultAPI {
                 // the client resumes from its last id.
             }
             metrics.eventStreamClosed()
-            await slot.release()
+            slot.release()
             try? await writer.finish(nil)
         })
     }
