@@ -15,7 +15,16 @@ package enum VaultStorage {
         logger: Logger = Logger(label: "handoffd"), _ body: @Sendable (any HandoffStore) async throws -> Result
     ) async throws -> Result {
         guard let databaseURL else {
-            return try await body(try await directory.open(environment: environment, checkpointInterval: checkpointInterval))
+            // Closed here, not whenever the last reference goes: a task still holding the store
+            // at exit would otherwise leave the write-ahead log beside the file.
+            let database = try await directory.open(environment: environment, checkpointInterval: checkpointInterval)
+            let result: Result
+            do { result = try await body(database) } catch {
+                try? database.close()
+                throw error
+            }
+            try database.close()
+            return result
         }
         try directory.checkPrivate()
         let store = try PostgresStore(url: databaseURL, logger: logger)

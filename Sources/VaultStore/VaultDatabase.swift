@@ -43,6 +43,17 @@ package final class VaultDatabase: Sendable {
         self.path = path
     }
 
+    /// Folds the write-ahead log into the file (leaving it empty) and closes every connection once
+    /// the operations in flight are done. Operations after it fail as storage failures.
+    package func close() throws {
+        do {
+            try writer.writeWithoutTransaction { _ = try $0.checkpoint(.truncate) }
+            try writer.close()
+        } catch {
+            throw StoreError(.storageFailure, "cannot close the database at \(path): \(Self.describe(error))")
+        }
+    }
+
     /// Holds the server's keys from now on, signing a checkpoint every `checkpointInterval` audit
     /// events.
     package func useKeys(_ keys: ServerKeys, checkpointInterval: Int64 = 100) {

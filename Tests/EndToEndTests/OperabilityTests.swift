@@ -181,6 +181,9 @@ struct OperabilityTests {
         let answer = await client.readLine()
         #expect(answer.hasPrefix("HTTP/1.1 "), "the request in flight got an answer: \(answer)")
         #expect(await server.waitForExit() == 0)
+        // Closed, not abandoned: the write-ahead log was folded into the file.
+        let log = (try? FileManager.default.attributesOfItem(atPath: server.databaseFile.path + "-wal")[.size] as? Int) ?? 0
+        #expect(log == 0, "the write-ahead log holds \(log) bytes after exit")
         #expect(try await server.sql("PRAGMA integrity_check") == "ok")
         #expect(server.output().contains("signed checkpoint at shutdown"))
     }

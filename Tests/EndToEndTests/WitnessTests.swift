@@ -118,6 +118,17 @@ struct WitnessTests {
         return try #require(try JSONParser.parse(String(lines.last ?? "")).objectValue?["checkpoint"]?.stringValue)
     }
 
+    /// Copies a stopped server's SQLite database: the file with its write-ahead log, if one is
+    /// left, replacing whatever was at the destination.
+    static func copyDatabase(_ source: URL, to destination: URL) throws {
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: destination.path + suffix)
+            if FileManager.default.fileExists(atPath: source.path + suffix) {
+                try FileManager.default.copyItem(atPath: source.path + suffix, toPath: destination.path + suffix)
+            }
+        }
+    }
+
     static func replacingNote(_ file: String, with note: String, as name: String) throws -> String {
         var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
         lines[lines.count - 1] = CanonicalJSON.string(["checkpoint": .string(note)])
@@ -201,7 +212,7 @@ struct WitnessTests {
         // The vault's database as it was: stopped cleanly, copied.
         await server.stop()
         let saved = server.directory.appendingPathComponent("saved.sqlite")
-        try FileManager.default.copyItem(at: server.databaseFile, to: saved)
+        try Self.copyDatabase(server.databaseFile, to: saved)
         try await server.start(extraEnvironment: server.startedEnvironment)
         for index in 0..<3 { _ = try await scenario.invite(customer: "Honest \(index)") }
         let honest = try await Self.export(scenario, auditor: auditor, to: "honest.jsonl")
@@ -211,8 +222,7 @@ struct WitnessTests {
 
         // Rolled back, then re-grown with other events to exactly the size the witness cosigned.
         await server.stop()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: server.databaseFile.path + suffix) }
-        try FileManager.default.copyItem(at: saved, to: server.databaseFile)
+        try Self.copyDatabase(saved, to: server.databaseFile)
         try await server.start(extraEnvironment: server.startedEnvironment)
         var grown = try #require(Int(try await server.sql("SELECT COUNT(*) FROM auditEvent")))
         var other = 0
