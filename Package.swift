@@ -179,7 +179,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "scale-fill",
-            dependencies: ["VaultStore", "HandoffDomain"],
+            dependencies: ["VaultStore", "VaultPostgres", "HandoffDomain"],
             path: "Benchmarks/ScaleFill"
         ),
         .target(name: "TestSupport", dependencies: ["VaultStore", "VaultPostgres", "HandoffDomain", "VaultCrypto"], path: "Tests/TestSupport"),

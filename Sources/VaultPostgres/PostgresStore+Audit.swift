@@ -23,13 +23,7 @@ extension PostgresStore {
         let (bytes, leafHash) = try AuditRule.entry(
             index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count
         )
-        let siblings = try AuditRule.siblings(ofLeaf: index).map { sibling in
-            guard let hash = edge[NodeKey(level: Int64(sibling.level), index: sibling.index)] else { throw AuditRule.missing(sibling) }
-            return hash
-        }
-        let appended = try AuditRule.nodes(appendingLeaf: index, leafHash: leafHash, siblingHashes: siblings).map {
-            (level: Int64($0.0.level), index: $0.0.index, hash: $0.1)
-        }
+        let appended = try Self.nodes(appendingLeaf: index, leafHash: leafHash, edge: edge)
         let announced = handoffId.flatMap { handoffId in
             HandoffEvent.Kind(announcing: action, outcome: outcome, count: count).map { (type: $0.rawValue, handoffId: handoffId, at: context.now) }
         }
@@ -44,10 +38,22 @@ extension PostgresStore {
     /// A Merkle node's place in the tree.
     struct NodeKey: Hashable { let level: Int64; let index: Int64 }
 
+    /// The nodes that appending leaf `index` writes (the leaf and every perfect subtree it
+    /// completes), its siblings taken from the tree's right edge before it.
+    static func nodes(appendingLeaf index: Int64, leafHash: [UInt8], edge: [NodeKey: [UInt8]]) throws -> [(level: Int64, index: Int64, hash: [UInt8])] {
+        let siblings = try AuditRule.siblings(ofLeaf: index).map { sibling in
+            guard let hash = edge[NodeKey(level: Int64(sibling.level), index: sibling.index)] else { throw AuditRule.missing(sibling) }
+            return hash
+        }
+        return try AuditRule.nodes(appendingLeaf: index, leafHash: leafHash, siblingHashes: siblings).map {
+            (level: Int64($0.0.level), index: $0.0.index, hash: $0.1)
+        }
+    }
+
     /// The tree's size (the next leaf's index) and the nodes on its right edge — the root of each
     /// perfect subtree the size's bits name, among them every sibling the next leaf needs — in one
     /// prepared query.
-    private func nextLeaf(_ connection: PostgresConnection) async throws -> (index: Int64, edge: [NodeKey: [UInt8]]) {
+    func nextLeaf(_ connection: PostgresConnection) async throws -> (index: Int64, edge: [NodeKey: [UInt8]]) {
         var size: Int64 = 0
         var edge: [NodeKey: [UInt8]] = [:]
         for try await (n, level, index, hash) in try await connection.execute(PreparedStatements.NextLeaf(), logger: logger) {

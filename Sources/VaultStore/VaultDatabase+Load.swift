@@ -2,13 +2,8 @@ import Foundation
 import GRDB
 import HandoffDomain
 
-extension VaultDatabase {
-    /// Adds `count` invited handoffs, each with its customer token (a random hash: no one holds
-    /// it), sealed to the active recipient key, `batch` rows per transaction: for the scale
-    /// benchmark, which needs a store of a million handoffs in minutes. Every `expiringEvery`-th
-    /// handoff expires a day after `now` (retention's work, for a purge as of a later time); the
-    /// others in 30 days.
-    package func addLoadHandoffs(_ count: Int, expiringEvery: Int, now: Date, batch: Int = 10_000) async throws {
+extension VaultDatabase: BulkLoadable {
+    package func addLoadHandoffs(_ count: Int, expiringEvery: Int, now: Date, batch: Int) async throws {
         var added = 0
         while added < count {
             let size = min(batch, count - added)
@@ -29,6 +24,15 @@ extension VaultDatabase {
                 }
             }
             added += size
+        }
+    }
+
+    package func appendLoadAuditEvents(_ count: Int64, action: AuditEvent.Action, context: OperationContext, batch: Int64) async throws {
+        var left = count
+        while left > 0 {
+            let size = min(batch, left)
+            try await appendAuditEvents(Int(size), action: action, context: context)
+            left -= size
         }
     }
 }

@@ -74,10 +74,9 @@ struct GroupCommitTests {
         #expect(checkpoint.rootHash == (try MerkleTree.rootHash(size: Int64(leaves.count), nodes: TokenAndAuditTests.nodes(leaves))))
         // Every checkpoint signed along the way (some in the middle of a group) signs the tree of
         // the events before it, all of them written.
-        let notes = try await fixture.strings(sqlite: "SELECT note FROM checkpoint ORDER BY treeSize", postgres: "SELECT note FROM checkpoint ORDER BY tree_size")
-        #expect(notes.count >= 20 / 3)
-        for note in notes {
-            let signed = try AuditCheckpoint.verify(note, publicKey: fixture.keys.signing.publicKey)
+        let signedCheckpoints = try await fixture.signedCheckpoints()
+        #expect(signedCheckpoints.count >= 20 / 3)
+        for signed in signedCheckpoints {
             let root = try MerkleTree.rootHash(size: signed.size, nodes: TokenAndAuditTests.nodes(Array(leaves.prefix(Int(signed.size)))))
             #expect(signed.rootHash == root, "the checkpoint at \(signed.size)")
         }

@@ -80,6 +80,12 @@ struct StoreFixture {
         }
     }
 
+    /// Every checkpoint the store kept, verified with the server's key, smallest first.
+    func signedCheckpoints() async throws -> [AuditCheckpoint] {
+        try await strings(sqlite: "SELECT note FROM checkpoint ORDER BY treeSize", postgres: "SELECT note FROM checkpoint ORDER BY tree_size")
+            .map { try AuditCheckpoint.verify($0, publicKey: keys.signing.publicKey) }
+    }
+
     /// The actions of the audit log, in order.
     func auditActions() async throws -> [String] {
         try await store.auditEvents(from: 0, limit: 1_000).map {
