@@ -137,16 +137,17 @@ bench: deps pg-deps
 	scripts/bench/audit.sh
 
 # The scale benchmark: an empty store against one of SCALE_HANDOFFS handoffs and SCALE_EVENTS audit
-# events (filled in minutes by scale-fill); rewrites the "Scale" section of BENCHMARKS.md. Never
-# part of make test.
+# events (filled in minutes by scale-fill), on SQLite and then on PostgreSQL; rewrites the "Scale"
+# and "Scale on PostgreSQL" sections of BENCHMARKS.md. Never part of make test.
 SCALE_HANDOFFS ?= 1000000
 SCALE_EVENTS ?= 10000000
-bench-scale: deps
+bench-scale: deps pg-deps
 	@scripts/install-deps.sh wrk
 	$(STATIC_BUILD) --product handoffd
 	$(STATIC_BUILD) --product handoff
 	$(STATIC_BUILD) --product scale-fill
 	$(PYTHON) scripts/bench/scale.py "$$($(STATIC_BUILD) --show-bin-path)" $(SCALE_HANDOFFS) $(SCALE_EVENTS)
+	scripts/pg/with-server.sh sh -c '$(PYTHON) scripts/bench/scale.py "$$0" $(SCALE_HANDOFFS) $(SCALE_EVENTS) "$$HANDOFF_TEST_DATABASE_URL"' "$$($(STATIC_BUILD) --show-bin-path)"
 
 # The customer's CLI as dist/handoff-<version>-linux-<arch>.tar.gz: one binary that runs without
 # Swift installed (checked by the script in a clean folder with env -i), README excerpt, SHA-256 sums.

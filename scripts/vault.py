@@ -46,6 +46,15 @@ def database_url(base, name):
     return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
+def fresh_database(base, name):
+    """A new, empty database `name` on the server of `base` (dropped first if it exists); its URL."""
+    admin = database_url(base, "postgres")
+    psql = "/usr/lib/postgresql/15/bin/psql"
+    subprocess.run([psql, admin, "-qc", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name], check=True, capture_output=True)
+    subprocess.run([psql, admin, "-qc", "CREATE DATABASE %s" % name], check=True, capture_output=True)
+    return database_url(base, name)
+
+
 class Vault:
     """A data directory made by `handoffd init`, and the server serving it."""
 

@@ -21,19 +21,15 @@ import threading
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from bench.report import write_section  # noqa: E402
-from vault import Vault, database_url  # noqa: E402
+from vault import Vault, fresh_database as vault_fresh_database  # noqa: E402
 
 BIN, BASE_URL = sys.argv[1], sys.argv[2]
 SECONDS = int(sys.argv[3]) if len(sys.argv) > 3 else 10
-PSQL = "/usr/lib/postgresql/15/bin/psql"
 ENV = {"HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF": "100000", "HANDOFF_REFUSAL_LIMIT": "1000000"}
 
 
 def fresh_database(name):
-    admin = database_url(BASE_URL, "postgres")
-    subprocess.run([PSQL, admin, "-qc", "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name], check=True, capture_output=True)
-    subprocess.run([PSQL, admin, "-qc", "CREATE DATABASE %s" % name], check=True, capture_output=True)
-    return database_url(BASE_URL, name)
+    return vault_fresh_database(BASE_URL, name)
 
 
 def wrk(url, script, connections):

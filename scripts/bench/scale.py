@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """The scale benchmark (make bench-scale): how the service's costs grow with the size of its store.
 
-Two SQLite vaults, served by the same release handoffd: one empty, one filled by
-`scale-fill` (the store's own code, large transactions) with HANDOFFS invited handoffs, each
+Two vaults, served by the same release handoffd: one empty, one filled by `scale-fill` (the
+store's own code, large transactions; COPY on PostgreSQL) with HANDOFFS invited handoffs, each
 with its invite token, one in ten expired an hour ago, and an audit log of EVENTS events. On
 each: authenticated GET (wrk, 32 connections, the customer's token), durable submissions (wrk,
 server CPU per request), inclusion proofs for 200 random events (one keep-alive connection),
 then `handoffd purge --now` as of two days on (the one in ten invites expired by then) beside the
 serving node under submissions: the command reports its longest batch, and the submissions'
-slowest answer shows whether the serving node's writes went on; database bytes per handoff and per event from SQLite's dbstat. Rewrites the "Scale" section of BENCHMARKS.md.
+slowest answer shows whether the serving node's writes went on; database bytes per handoff and per
+event from SQLite's dbstat or PostgreSQL's pg_total_relation_size. On SQLite by default (rewrites the
+"Scale" section of BENCHMARKS.md); given POSTGRES_URL, on fresh databases of that PostgreSQL server
+(rewrites "Scale on PostgreSQL").
 
-Usage: scale.py BIN_DIR [HANDOFFS] [EVENTS]   (defaults 1000000 10000000; BIN_DIR holds handoffd, handoff, scale-fill)
+Usage: scale.py BIN_DIR [HANDOFFS] [EVENTS] [POSTGRES_URL]   (defaults 1000000 10000000; BIN_DIR holds handoffd, handoff, scale-fill)
 """
 import base64
 import http.client
@@ -28,11 +31,13 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from bench.report import write_section  # noqa: E402
-from vault import Vault  # noqa: E402
+from vault import Vault, fresh_database  # noqa: E402
 
 BIN = sys.argv[1]
 HANDOFFS = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
 EVENTS = int(sys.argv[3]) if len(sys.argv) > 3 else 10_000_000
+POSTGRES = sys.argv[4] if len(sys.argv) > 4 else None
+PSQL = "/usr/lib/postgresql/15/bin/psql"
 SECONDS = 10
 ENV = {"HANDOFF_MAX_SUBMISSIONS_PER_HANDOFF": "100000", "HANDOFF_REFUSAL_LIMIT": "1000000"}
 
@@ -78,6 +83,15 @@ def proofs(vault, url, token, count=200):
     return {"p50": times[len(times) // 2], "p99": times[int(len(times) * 0.99) - 1], "size": size}
 
 
+def postgres_bytes(url):
+    """Bytes per table with its indexes and TOAST, and the whole database's (PostgreSQL)."""
+    query = ("SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace "
+             "UNION ALL SELECT '', pg_database_size(current_database())")
+    out = subprocess.run([PSQL, url, "-qAtF", "\t", "-c", "VACUUM ANALYZE", "-c", query], capture_output=True, text=True, check=True).stdout
+    sizes = {name: int(size) for name, size in (line.split("\t") for line in out.splitlines() if "\t" in line)}
+    return sizes, sizes.pop("")
+
+
 def table_bytes(path):
     """Bytes per table with its indexes (SQLite's dbstat)."""
     database = sqlite3.connect(path)
@@ -93,14 +107,15 @@ def table_bytes(path):
 
 def measure(label, handoffs, events):
     work = tempfile.mkdtemp(prefix="handoff-bench-scale-")
-    vault = Vault(BIN, work)
+    database = fresh_database(POSTGRES, "vault_scale_%s" % ("full" if handoffs or events else "empty")) if POSTGRES else None
+    vault = Vault(BIN, work, database_url=database)
     url = vault.start(env=ENV)
     key_id = vault.setup_generator()
     fill = None
     if handoffs or events:
         vault.stop()
         start = time.monotonic()
-        fill = json.loads(subprocess.run([os.path.join(BIN, "scale-fill"), os.path.join(vault.data, "vault.sqlite"), str(handoffs), str(events), "10"],
+        fill = json.loads(subprocess.run([os.path.join(BIN, "scale-fill"), database or os.path.join(vault.data, "vault.sqlite"), str(handoffs), str(events), "10"],
                                          capture_output=True, text=True, check=True).stdout)
         fill["wall"] = time.monotonic() - start
         url = vault.start(env=ENV)
@@ -124,7 +139,7 @@ def measure(label, handoffs, events):
     as_of = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2 * 86_400))
     start = time.monotonic()
     purged = subprocess.run([vault.handoffd, "purge", "--now", "--as-of", as_of, "--data-dir", vault.data, "--json"],
-                            capture_output=True, text=True, check=True)
+                            capture_output=True, text=True, check=True, env=dict(os.environ, **({"HANDOFF_DATABASE_URL": database} if database else {})))
     result["purge_seconds"] = time.monotonic() - start
     loader.join()
     result["during_purge"] = during
@@ -133,9 +148,11 @@ def measure(label, handoffs, events):
     result["batches"] = report["batches"]
     result["longest_batch_ms"] = report["longestBatchMs"]
     vault.stop()
-    sizes = table_bytes(os.path.join(vault.data, "vault.sqlite"))
-    result["bytes"] = sizes
-    result["file_bytes"] = os.path.getsize(os.path.join(vault.data, "vault.sqlite"))
+    if database:
+        result["bytes"], result["file_bytes"] = postgres_bytes(database)
+    else:
+        result["bytes"] = table_bytes(os.path.join(vault.data, "vault.sqlite"))
+        result["file_bytes"] = os.path.getsize(os.path.join(vault.data, "vault.sqlite"))
     print(json.dumps(result), flush=True)
     return result
 
@@ -143,17 +160,18 @@ def measure(label, handoffs, events):
 def main():
     empty = measure("empty store", 0, 0)
     full = measure("%s handoffs, %s events" % (format(HANDOFFS, ","), format(EVENTS, ",")), HANDOFFS, EVENTS)
+    backend = "PostgreSQL 15 (the private server of scripts/pg/with-server.sh, on this machine)" if POSTGRES else "SQLite"
     lines = [
-        "## Scale",
+        "## Scale on PostgreSQL" if POSTGRES else "## Scale",
         "",
-        "`make bench-scale` (scripts/bench/scale.py): one empty SQLite vault and one filled by `scale-fill` with %s invited"
-        % format(HANDOFFS, ","),
+        "`make bench-scale` (scripts/bench/scale.py): one empty %s vault and one filled by `scale-fill` with %s invited"
+        % (backend, format(HANDOFFS, ",")),
         "handoffs (each with its invite token; one in ten expiring the next day) and %s audit events, served by the same release handoffd;"
         % format(EVENTS, ","),
         "wrk %d s, 32 connections; 200 inclusion proofs for random events on one keep-alive connection; then `handoffd purge --now --as-of`" % SECONDS,
         "two days on, beside the serving node under submissions (their slowest answer: how long the node's writes waited for the purge).",
         "",
-        "| store | fill (s) | GET/s | GET p99 ms | submissions/s | CPU µs/submission | submission p99 ms | proof p50 ms | proof p99 ms | purge | slowest submission during purge (ms) | file MiB |",
+        "| store | fill (s) | GET/s | GET p99 ms | submissions/s | CPU µs/submission | submission p99 ms | proof p50 ms | proof p99 ms | purge | slowest submission during purge (ms) | database MiB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in (empty, full):
@@ -162,7 +180,7 @@ def main():
             r["submit"]["cpu_us"], r["submit"]["p99"], r["proof"]["p50"], r["proof"]["p99"], format(r["purged"], ","), r["purge_seconds"],
             r["during_purge"]["max"], r["during_purge"]["p99"], r["file_bytes"] / 2**20))
     handoff_bytes = sum(full["bytes"].get(t, 0) - empty["bytes"].get(t, 0) for t in ("handoff", "token"))
-    event_bytes = sum(full["bytes"].get(t, 0) - empty["bytes"].get(t, 0) for t in ("auditEvent", "merkleNode"))
+    event_bytes = sum(full["bytes"].get(t, 0) - empty["bytes"].get(t, 0) for t in ("auditEvent", "merkleNode", "audit_event", "merkle_node"))
     lines += [
         "",
         "Against the empty store: GET p99 %.2f×, CPU per submission %.2f× (target ≤ 1.5× each); inclusion proof p99 %.2f ms (target ≤ 5 ms)."
@@ -170,12 +188,13 @@ def main():
         "The purge: %s handoffs in %d transactions of at most %d, the longest held the writer %d ms (target ≤ 100 ms);"
         % (format(full["purged"], ","), full["batches"], -(-full["purged"] // max(1, full["batches"])), full["longest_batch_ms"]),
         "the offline command leaves the writer free for 100 ms between them, so the serving node's writes go on.",
-        "Bytes on disk (tables with their indexes, dbstat): %.0f per handoff (the handoff row and its invite token), %.0f per audit event"
-        % (handoff_bytes / HANDOFFS, event_bytes / max(1, full["proof"]["size"] - empty["proof"]["size"])),
+        "Bytes on disk (tables with their indexes, %s): %.0f per handoff (the handoff row and its invite token), %.0f per audit event"
+        % ("pg_total_relation_size after VACUUM" if POSTGRES else "dbstat", handoff_bytes / HANDOFFS, event_bytes / max(1, full["proof"]["size"] - empty["proof"]["size"])),
         "(the event and its Merkle nodes).",
-        "",
     ]
-    write_section("Scale", lines)
+    if POSTGRES:
+        lines.append("CPU per submission is handoffd's alone; PostgreSQL's own processes share the same 2 cores and are not counted.")
+    write_section("Scale on PostgreSQL" if POSTGRES else "Scale", lines + [""])
 
 
 if __name__ == "__main__":
