@@ -63,57 +63,37 @@ extension PostgresStore {
         return (size, edge)
     }
 
-    private func node(_ connection: PostgresConnection, level: Int64, index: Int64) async throws -> [UInt8] {
-        guard let hash = try await connection.query(
-            "SELECT hash FROM merkle_node WHERE level = \(level) AND idx = \(index)", logger: self.logger
-        ).decode(Data.self).first(where: { _ in true }) else {
-            throw AuditRule.missing(AuditRule.Node(level: Int(level), index: index))
-        }
-        return [UInt8](hash)
-    }
-
     /// The number of leaves: the tree's own count, not the event table's.
     func treeSize(_ connection: PostgresConnection) async throws -> Int64 {
         try await connection.query("SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle_node WHERE level = 0", logger: self.logger)
             .decode(Int64.self).first(where: { _ in true }) ?? 0
     }
 
-    /// A node a Merkle computation asked for that is not fetched yet.
-    struct MissingNode: Error { let level: Int; let index: Int64 }
-
-    /// Runs a Merkle computation over the stored nodes: it asks for nodes synchronously, so the
-    /// ones it needs are fetched (those of the perfect subtrees of `size` in one query first, any
-    /// others as it asks for them) and it runs again until it has them all.
-    func withNodes<Value>(_ connection: PostgresConnection, size: Int64, _ compute: (MerkleTree.NodeSource) throws -> Value) async throws -> Value {
-        var known: [String: [UInt8]] = [:]
-        func key(_ level: Int, _ index: Int64) -> String { "\(level)/\(index)" }
-        var levels: [Int64] = []
-        var indices: [Int64] = []
-        var start: Int64 = 0
-        for bit in (0..<63).reversed() where size & (Int64(1) << bit) != 0 {
-            levels.append(Int64(bit))
-            indices.append(start >> bit)
-            start += Int64(1) << bit
+    /// Runs a Merkle computation over the stored nodes, fetched in one query. Which nodes a
+    /// computation asks for follows from the tree's shape alone, never from the hashes, so a
+    /// first run over placeholder hashes names them all; the second runs on the stored ones.
+    /// (It was a round trip per node outside the right edge, and a rerun after each: an
+    /// inclusion proof for a random event took 4.7 ms in a tree of 9,000.)
+    func withNodes<Value>(_ connection: PostgresConnection, _ compute: (MerkleTree.NodeSource) throws -> Value) async throws -> Value {
+        var wanted: [NodeKey] = []
+        _ = try compute { level, index in
+            wanted.append(NodeKey(level: Int64(level), index: index))
+            return [UInt8](repeating: 0, count: 32)
         }
+        var known: [NodeKey: [UInt8]] = [:]
         for try await (level, index, hash) in try await connection.query(
             // A scalar subquery per node: an index lookup each, never a scan of the tree.
             """
             SELECT k.level, k.idx, (SELECT hash FROM merkle_node m WHERE m.level = k.level AND m.idx = k.idx)
-            FROM unnest(\(levels)::bigint[], \(indices)::bigint[]) AS k(level, idx)
+            FROM unnest(\(wanted.map(\.level))::bigint[], \(wanted.map(\.index))::bigint[]) AS k(level, idx)
             """,
             logger: self.logger
         ).decode((Int64, Int64, Data?).self) {
-            if let hash { known[key(Int(level), index)] = [UInt8](hash) }
+            if let hash { known[NodeKey(level: level, index: index)] = [UInt8](hash) }
         }
-        while true {
-            do {
-                return try compute { level, index in
-                    guard let hash = known[key(level, index)] else { throw MissingNode(level: level, index: index) }
-                    return hash
-                }
-            } catch let missing as MissingNode {
-                known[key(missing.level, missing.index)] = try await node(connection, level: Int64(missing.level), index: missing.index)
-            }
+        return try compute { level, index in
+            guard let hash = known[NodeKey(level: Int64(level), index: index)] else { throw AuditRule.missing(AuditRule.Node(level: level, index: index)) }
+            return hash
         }
     }
 
@@ -121,7 +101,7 @@ extension PostgresStore {
     @discardableResult
     func checkpoint(_ connection: PostgresConnection, signer: CheckpointSigner, now: Date) async throws -> (note: String, checkpoint: AuditCheckpoint) {
         let size = try await treeSize(connection)
-        let root = try await withNodes(connection, size: size) { try MerkleTree.rootHash(size: size, nodes: $0) }
+        let root = try await withNodes(connection) { try MerkleTree.rootHash(size: size, nodes: $0) }
         let checkpoint = AuditCheckpoint(origin: signer.keys.keyName, size: size, rootHash: root)
         if let note = try await connection.query("SELECT note FROM checkpoint WHERE tree_size = \(size)", logger: self.logger)
             .decode(String.self).first(where: { _ in true }) {
@@ -165,7 +145,7 @@ extension PostgresStore {
                 .decode(Data.self).first(where: { _ in true }) else {
                 throw AuditRule.missingEvent(index)
             }
-            let proof = try await self.withNodes(connection, size: size) { try MerkleTree.inclusionProof(index: index, size: size, nodes: $0) }
+            let proof = try await self.withNodes(connection) { try MerkleTree.inclusionProof(index: index, size: size, nodes: $0) }
             return InclusionProof(event: IndexedAuditEvent(index: index, bytes: [UInt8](bytes)), treeSize: size, proof: proof)
         }
     }
@@ -174,7 +154,7 @@ extension PostgresStore {
         try await read { connection in
             let current = try await self.treeSize(connection)
             try AuditRule.checkConsistency(from: first, to: second, current: current)
-            return try await self.withNodes(connection, size: second) { try MerkleTree.consistencyProof(from: first, to: second, nodes: $0) }
+            return try await self.withNodes(connection) { try MerkleTree.consistencyProof(from: first, to: second, nodes: $0) }
         }
     }
 
