@@ -127,7 +127,7 @@ extension PostgresStore {
     package func revokeHandoff(id: String, context: OperationContext) async throws {
         try await write { connection in
             let next = try HandoffRule.revocation(of: try await self.handoffRow(connection, id: id, forUpdate: true))
-            try await self.destroySealedData(connection, handoffId: id, now: context.now)
+            try await self.destroySealedData(connection, handoffIds: [id], now: context.now)
             try await connection.query("UPDATE handoff SET state = \(next.rawValue) WHERE id = \(id)", logger: self.logger)
             try await self.audit(connection, .handoffRevoked, context: context, handoffId: id)
             try await self.announceChange(connection, .principals)
@@ -135,12 +135,12 @@ extension PostgresStore {
         forget(.principals)
     }
 
-    /// Deletes a handoff's submissions and package (each row holding its wrapped data key) and
-    /// stops its invite: crypto-shredding.
-    func destroySealedData(_ connection: PostgresConnection, handoffId: String, now: Date) async throws {
-        try await connection.query("DELETE FROM submission WHERE handoff_id = \(handoffId)", logger: self.logger)
-        try await connection.query("DELETE FROM package WHERE handoff_id = \(handoffId)", logger: self.logger)
-        try await connection.query("UPDATE token SET revoked_at = \(now) WHERE handoff_id = \(handoffId) AND revoked_at IS NULL", logger: self.logger)
+    /// Deletes the handoffs' submissions and packages (each row holding its wrapped data key) and
+    /// stops their invites: crypto-shredding, three statements however many handoffs.
+    func destroySealedData(_ connection: PostgresConnection, handoffIds: [String], now: Date) async throws {
+        try await connection.query("DELETE FROM submission WHERE handoff_id = ANY(\(handoffIds))", logger: self.logger)
+        try await connection.query("DELETE FROM package WHERE handoff_id = ANY(\(handoffIds))", logger: self.logger)
+        try await connection.query("UPDATE token SET revoked_at = \(now) WHERE handoff_id = ANY(\(handoffIds)) AND revoked_at IS NULL", logger: self.logger)
     }
 
     package func acknowledge(handoffId: String, context: OperationContext) async throws {
@@ -169,20 +169,30 @@ extension PostgresStore {
         return try await policy.inBatches(candidates) { batch in
             let (done, holdingSince) = try await self.write { connection in
                 let holdingSince = ContinuousClock.now
-                var done: [String] = []
-                for id in batch {
-                    guard let record = try await self.handoffRow(connection, id: id, forUpdate: true), policy.isDue(record, now: now) else { continue }
-                    let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now))
-                    try await self.destroySealedData(connection, handoffId: id, now: now)
-                    try await connection.query(
-                        "UPDATE handoff SET state = \(HandoffAction.purge.state(after: record.state).rawValue) WHERE id = \(id)", logger: self.logger
-                    )
-                    let index = try await self.audit(connection, .handoffPurged, context: context, handoffId: id)
-                    if let announced { try await self.announce(connection, HandoffEvent(id: index, kind: announced, handoffId: id, at: now)) }
-                    done.append(id)
+                // The batch's rows locked and checked again in one statement, their data destroyed
+                // and their states set in four more; then each purge's audit event (and announcement).
+                var records: [String: HandoffRecord] = [:]
+                for try await row in try await connection.query(
+                    "SELECT \(unescaped: HandoffRecord.postgresColumns) FROM handoff WHERE id = ANY(\(batch)) ORDER BY id FOR UPDATE", logger: self.logger
+                ).decode(HandoffColumns.self) {
+                    let record = try HandoffRecord(row: row)
+                    records[record.id] = record
                 }
-                if !done.isEmpty { try await self.announceChange(connection, .principals) }
-                return (done, holdingSince)
+                let due = batch.compactMap { records[$0] }.filter { policy.isDue($0, now: now) }
+                guard !due.isEmpty else { return ([String](), holdingSince) }
+                try await self.destroySealedData(connection, handoffIds: due.map(\.id), now: now)
+                try await connection.query("""
+                    UPDATE handoff SET state = purged.state FROM unnest(\(due.map(\.id))::text[], \(due.map { HandoffAction.purge.state(after: $0.state).rawValue })::text[])
+                    AS purged(id, state) WHERE handoff.id = purged.id
+                    """, logger: self.logger)
+                for record in due {
+                    let index = try await self.audit(connection, .handoffPurged, context: context, handoffId: record.id)
+                    if let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now)) {
+                        try await self.announce(connection, HandoffEvent(id: index, kind: announced, handoffId: record.id, at: now))
+                    }
+                }
+                try await self.announceChange(connection, .principals)
+                return (due.map(\.id), holdingSince)
             }
             self.forget(.principals)
             return (done, holdingSince)
