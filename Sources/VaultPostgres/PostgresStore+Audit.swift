@@ -69,39 +69,58 @@ extension PostgresStore {
             .decode(Int64.self).first(where: { _ in true }) ?? 0
     }
 
-    /// Runs a Merkle computation over the stored nodes, fetched in one query. Which nodes a
-    /// computation asks for follows from the tree's shape alone, never from the hashes, so a
-    /// first run over placeholder hashes names them all; the second runs on the stored ones.
-    /// (It was a round trip per node outside the right edge, and a rerun after each: an
-    /// inclusion proof for a random event took 4.7 ms in a tree of 9,000.)
-    func withNodes<Value>(_ connection: PostgresConnection, _ compute: (MerkleTree.NodeSource) throws -> Value) async throws -> Value {
+    /// What one round trip reads for a Merkle computation: the tree's current size, an event's
+    /// bytes when asked, and the stored nodes the computation will ask for.
+    struct StoredTree {
+        let size: Int64
+        let event: [UInt8]?
+        let nodes: [NodeKey: [UInt8]]
+
+        /// The nodes read, as the computation's source; one not stored is `AuditRule.missing`.
+        var source: MerkleTree.NodeSource {
+            { level, index in
+                guard let hash = nodes[NodeKey(level: Int64(level), index: index)] else { throw AuditRule.missing(AuditRule.Node(level: level, index: index)) }
+                return hash
+            }
+        }
+    }
+
+    /// Reads the tree's size, event `event` (if given) and every node `computation` asks for, in
+    /// one query. Which nodes a computation asks for follows from the tree's shape alone, never
+    /// from the hashes, so a run over placeholder hashes names them all; the caller runs it again
+    /// on `source` once it has checked the size. The computation's own arguments must be checked
+    /// before (it may trap on a shape that cannot be). It was a round trip per node off the
+    /// right edge, with a rerun after each, and two more for the size and the event.
+    func readTree(_ connection: PostgresConnection, event: Int64? = nil, nodesFor computation: (MerkleTree.NodeSource) throws -> some Any) async throws -> StoredTree {
         var wanted: [NodeKey] = []
-        _ = try compute { level, index in
+        _ = try computation { level, index in
             wanted.append(NodeKey(level: Int64(level), index: index))
             return [UInt8](repeating: 0, count: 32)
         }
-        var known: [NodeKey: [UInt8]] = [:]
-        for try await (level, index, hash) in try await connection.query(
+        var size: Int64 = 0
+        var bytes: Data?
+        var nodes: [NodeKey: [UInt8]] = [:]
+        for try await (n, eventBytes, level, index, hash) in try await connection.query(
             // A scalar subquery per node: an index lookup each, never a scan of the tree.
             """
-            SELECT k.level, k.idx, (SELECT hash FROM merkle_node m WHERE m.level = k.level AND m.idx = k.idx)
-            FROM unnest(\(wanted.map(\.level))::bigint[], \(wanted.map(\.index))::bigint[]) AS k(level, idx)
+            SELECT t.n, t.event, k.level, k.idx, (SELECT hash FROM merkle_node m WHERE m.level = k.level AND m.idx = k.idx)
+            FROM (SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM merkle_node WHERE level = 0) AS n,
+                         (SELECT event FROM audit_event WHERE id = \(event)) AS event) AS t
+            LEFT JOIN unnest(\(wanted.map(\.level))::bigint[], \(wanted.map(\.index))::bigint[]) AS k(level, idx) ON true
             """,
             logger: self.logger
-        ).decode((Int64, Int64, Data?).self) {
-            if let hash { known[NodeKey(level: level, index: index)] = [UInt8](hash) }
+        ).decode((Int64, Data?, Int64?, Int64?, Data?).self) {
+            (size, bytes) = (n, eventBytes)
+            if let level, let index, let hash { nodes[NodeKey(level: level, index: index)] = [UInt8](hash) }
         }
-        return try compute { level, index in
-            guard let hash = known[NodeKey(level: Int64(level), index: index)] else { throw AuditRule.missing(AuditRule.Node(level: level, index: index)) }
-            return hash
-        }
+        return StoredTree(size: size, event: bytes.map { [UInt8]($0) }, nodes: nodes)
     }
 
     /// Signs and keeps the checkpoint for the current size (once per size).
     @discardableResult
     func checkpoint(_ connection: PostgresConnection, signer: CheckpointSigner, now: Date) async throws -> (note: String, checkpoint: AuditCheckpoint) {
         let size = try await treeSize(connection)
-        let root = try await withNodes(connection) { try MerkleTree.rootHash(size: size, nodes: $0) }
+        let root = try MerkleTree.rootHash(size: size, nodes: try await readTree(connection) { try MerkleTree.rootHash(size: size, nodes: $0) }.source)
         let checkpoint = AuditCheckpoint(origin: signer.keys.keyName, size: size, rootHash: root)
         if let note = try await connection.query("SELECT note FROM checkpoint WHERE tree_size = \(size)", logger: self.logger)
             .decode(String.self).first(where: { _ in true }) {
@@ -137,24 +156,33 @@ extension PostgresStore {
         return try await write { connection in try await self.checkpoint(connection, signer: signer, now: now) }
     }
 
+    /// Refuses arguments no tree could answer (`check` fails even for a tree of `claimedSize`),
+    /// with the tree's real size in the message.
+    private func refuseImpossible(_ claimedSize: Int64, _ check: (Int64) throws -> Void) async throws {
+        if (try? check(claimedSize)) != nil { return }
+        try check(try await auditSize())
+        try check(claimedSize)
+    }
+
     package func inclusionProof(index: Int64, size: Int64) async throws -> InclusionProof {
-        try await read { connection in
-            let current = try await self.treeSize(connection)
-            try AuditRule.checkInclusion(index: index, size: size, current: current)
-            guard let bytes = try await connection.query("SELECT event FROM audit_event WHERE id = \(index)", logger: self.logger)
-                .decode(Data.self).first(where: { _ in true }) else {
-                throw AuditRule.missingEvent(index)
-            }
-            let proof = try await self.withNodes(connection) { try MerkleTree.inclusionProof(index: index, size: size, nodes: $0) }
-            return InclusionProof(event: IndexedAuditEvent(index: index, bytes: [UInt8](bytes)), treeSize: size, proof: proof)
+        // The request's own shape first; the tree's size comes with the nodes and is checked then.
+        try await refuseImpossible(size) { try AuditRule.checkInclusion(index: index, size: size, current: $0) }
+        let proof = { @Sendable (nodes: MerkleTree.NodeSource) in try MerkleTree.inclusionProof(index: index, size: size, nodes: nodes) }
+        return try await read { connection in
+            let tree = try await self.readTree(connection, event: index, nodesFor: proof)
+            try AuditRule.checkInclusion(index: index, size: size, current: tree.size)
+            guard let bytes = tree.event else { throw AuditRule.missingEvent(index) }
+            return InclusionProof(event: IndexedAuditEvent(index: index, bytes: bytes), treeSize: size, proof: try proof(tree.source))
         }
     }
 
     package func consistencyProof(from first: Int64, to second: Int64) async throws -> [[UInt8]] {
-        try await read { connection in
-            let current = try await self.treeSize(connection)
-            try AuditRule.checkConsistency(from: first, to: second, current: current)
-            return try await self.withNodes(connection) { try MerkleTree.consistencyProof(from: first, to: second, nodes: $0) }
+        try await refuseImpossible(second) { try AuditRule.checkConsistency(from: first, to: second, current: $0) }
+        let proof = { @Sendable (nodes: MerkleTree.NodeSource) in try MerkleTree.consistencyProof(from: first, to: second, nodes: nodes) }
+        return try await read { connection in
+            let tree = try await self.readTree(connection, nodesFor: proof)
+            try AuditRule.checkConsistency(from: first, to: second, current: tree.size)
+            return try proof(tree.source)
         }
     }
 

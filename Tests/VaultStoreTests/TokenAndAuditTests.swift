@@ -76,9 +76,11 @@ struct TokenAndAuditTests {
         for (index, proofSize) in [(Int64(12), Int64(12)), (0, 13), (-1, 5), (0, 0)] {
             let refused = await #expect(throws: StoreError.self) { try await fixture.store.inclusionProof(index: index, size: proofSize) }
             #expect(refused?.code == .notFound)
+            #expect(refused?.reason.contains("the tree has 12 events") == true, "the real size, whatever was asked: \(refused?.reason ?? "")")
         }
         let backwards = await #expect(throws: StoreError.self) { try await fixture.store.consistencyProof(from: 5, to: 4) }
         #expect(backwards?.code == .notFound)
+        #expect(backwards?.reason.contains("the tree has 12 events") == true, "\(backwards?.reason ?? "")")
         let beyond = await #expect(throws: StoreError.self) { try await fixture.store.consistencyProof(from: 1, to: 13) }
         #expect(beyond?.code == .notFound)
         let checkpoints = try await fixture.strings(
