@@ -12,6 +12,11 @@ guard arguments.count == 5, let handoffs = Int(arguments[2]), let events = Int64
     FileHandle.standardError.write(Data("usage: scale-fill DATABASE|postgres://… HANDOFFS EVENTS EXPIRING_EVERY\n".utf8))
     exit(64)
 }
+guard !PostgresStore.carriesPassword(arguments[1]) else {
+    // A command line is visible to every user of the machine.
+    FileHandle.standardError.write(Data("scale-fill: the postgres:// URL must not carry a password (use a passwordless role, as the bench server's)\n".utf8))
+    exit(64)
+}
 let now = Date()
 let context = OperationContext(principal: nil, remote: "127.0.0.1", requestId: "scale-fill", now: now)
 let start = Date()
