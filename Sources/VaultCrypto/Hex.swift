@@ -2,16 +2,8 @@
 package enum Hex {
     /// `bytes` as two lowercase hex digits each.
     package static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
-
-    private static let digits = Array("0123456789abcdef".utf8)
 
     /// The bytes two hex digits each stand for (either case), or nil for anything else.
     package static func decode(_ text: String) -> [UInt8]? {
