@@ -58,12 +58,7 @@ extension PostgresStore: BulkLoadable {
                 cursor.advance(past: index, appended: appended, previousEdge: edge)
                 if AuditRule.checkpointDue(afterEvent: index, signer: checkpointSigner), let signer = checkpointSigner, let after = cursor.position {
                     // The perfect subtrees of the size are exactly the new right edge.
-                    let root = try MerkleTree.rootHash(size: after.size) { level, index in
-                        guard let hash = after.edge[NodeKey(level: Int64(level), index: index)] else {
-                            throw AuditRule.missing(AuditRule.Node(level: level, index: index))
-                        }
-                        return hash
-                    }
+                    let root = try MerkleTree.rootHash(size: after.size, nodes: StoredTree(size: after.size, event: nil, nodes: after.edge).source)
                     let note = try AuditCheckpoint(origin: signer.keys.keyName, size: after.size, rootHash: root).signed(with: signer.keys.signing)
                     checkpoints.row(["\(after.size)", CopyText.text(note), created])
                 }
