@@ -26,14 +26,20 @@ final class AuditCursor: Sendable {
         state.withLock { $0 = position }
     }
 
-    /// Moves past the leaf just appended at `index`: its right edge is made of the nodes the
-    /// append wrote and the ones of the previous edge that still stand. (A node it lacks would
-    /// make the next append's sibling lookup fail, and that member with it.)
-    func advance(past index: Int64, appended: [(level: Int64, index: Int64, hash: [UInt8])], previousEdge: [PostgresStore.NodeKey: [UInt8]]) {
-        let size = index + 1
-        var known = previousEdge
-        for node in appended { known[PostgresStore.NodeKey(level: node.level, index: node.index)] = node.hash }
-        let edge = known.filter { key, _ in (size >> key.level) & 1 == 1 && key.index == (size >> key.level) - 1 }
-        state.withLock { $0 = Position(size: size, edge: edge) }
+    /// Moves the cursor to `position`, once the rows that reach it are written.
+    func move(to position: Position) {
+        state.withLock { $0 = position }
+    }
+}
+
+extension AuditCursor.Position {
+    /// Moves past the leaf just appended at `index`: the right edge is made of the nodes the append
+    /// wrote and the ones of the previous edge that still stand. (A node it lacks would make the
+    /// next append's sibling lookup fail, and that member with it.)
+    mutating func advance(past index: Int64, appended: [(level: Int64, index: Int64, hash: [UInt8])]) {
+        size = index + 1
+        for node in appended { edge[PostgresStore.NodeKey(level: node.level, index: node.index)] = node.hash }
+        let size = size
+        edge = edge.filter { key, _ in (size >> key.level) & 1 == 1 && key.index == (size >> key.level) - 1 }
     }
 }

@@ -13,26 +13,35 @@ extension PostgresStore {
         context: OperationContext, handoffId: String? = nil, submissionId: String? = nil,
         target: AuditEvent.Target? = nil, count: Int64? = nil
     ) async throws -> Int64 {
-        // The next leaf of the tree and the nodes on its left edge, read under the lock in one
-        // round trip (or known from this group's previous append: `AuditCursor`); then the event,
-        // every node it completes and the handoff event it announces in one statement. A row
-        // already at that index makes the insert fail, and the whole operation with it.
-        let cursor = AuditCursor.current
-        let (index, edge): (Int64, [NodeKey: [UInt8]])
-        if let known = cursor?.position { (index, edge) = (known.size, known.edge) } else { (index, edge) = try await nextLeaf(connection) }
-        let (bytes, leafHash) = try AuditRule.entry(
-            index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count
-        )
-        let appended = try Self.nodes(appendingLeaf: index, leafHash: leafHash, edge: edge)
         let announced = handoffId.flatMap { handoffId in
-            HandoffEvent.Kind(announcing: action, outcome: outcome, count: count).map { (type: $0.rawValue, handoffId: handoffId, at: context.now) }
+            HandoffEvent.Kind(announcing: action, outcome: outcome, count: count).map { (kind: $0, handoffId: handoffId) }
         }
-        try await connection.run(PreparedStatements.AppendLeaf(index: index, event: bytes, leafHash: leafHash, nodes: appended, announced: announced), logger: logger)
-        cursor?.advance(past: index, appended: appended, previousEdge: edge)
-        if AuditRule.checkpointDue(afterEvent: index, signer: checkpointSigner), let signer = checkpointSigner {
-            try await checkpoint(connection, signer: signer, now: context.now)
+        return try await appendAudit(connection, at: context.now) { rows in
+            try rows.append(announcing: announced) { index in
+                try AuditRule.entry(index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count)
+            }
         }
-        return index
+    }
+
+    /// Appends the events `build` adds to the audit log, in the caller's transaction (which holds
+    /// the audit lock), in one statement: after the tree's size and right edge read under the
+    /// lock in one round trip, or known from this group's previous append (`AuditCursor`). A row
+    /// already at one of their indices makes the insert fail, and the whole operation with it.
+    func appendAudit<Result>(_ connection: PostgresConnection, at now: Date, _ build: (inout AuditRows) throws -> Result) async throws -> Result {
+        let cursor = AuditCursor.current
+        let position: AuditCursor.Position
+        if let known = cursor?.position {
+            position = known
+        } else {
+            let next = try await nextLeaf(connection)
+            position = AuditCursor.Position(size: next.index, edge: next.edge)
+        }
+        var rows = AuditRows(after: position, signer: checkpointSigner)
+        let result = try build(&rows)
+        guard !rows.isEmpty else { return result }
+        try await connection.run(PreparedStatements.AppendAudit(rows: rows, at: now), logger: logger)
+        cursor?.move(to: rows.position)
+        return result
     }
 
     /// A Merkle node's place in the tree.

@@ -4,15 +4,6 @@ import PostgresNIO
 import VaultStore
 
 extension PostgresStore {
-    /// Writes an event to the outbox in the caller's transaction, which holds the audit lock: ids
-    /// (audit indices) therefore commit in increasing order on every node.
-    func announce(_ connection: PostgresConnection, _ event: HandoffEvent) async throws {
-        try await connection.query(
-            "INSERT INTO event (id, type, handoff_id, at) VALUES (\(event.id), \(event.kind.rawValue), \(event.handoffId), \(event.at))",
-            logger: self.logger
-        )
-    }
-
     /// Events with id > `after`, oldest first, at most `limit`; kinds this version does not know
     /// are skipped.
     package func events(after: Int64, limit: Int) async throws -> [HandoffEvent] {

@@ -170,7 +170,8 @@ extension PostgresStore {
             let (done, holdingSince) = try await self.write { connection in
                 let holdingSince = ContinuousClock.now
                 // The batch's rows locked and checked again in one statement, their data destroyed
-                // and their states set in four more; then each purge's audit event (and announcement).
+                // and their states set in four more, and every purge's audit event (and
+                // announcement) appended in one.
                 var records: [String: HandoffRecord] = [:]
                 for try await row in try await connection.query(
                     "SELECT \(unescaped: HandoffRecord.postgresColumns) FROM handoff WHERE id = ANY(\(batch)) ORDER BY id FOR UPDATE", logger: self.logger
@@ -185,10 +186,12 @@ extension PostgresStore {
                     UPDATE handoff SET state = purged.state FROM unnest(\(due.map(\.id))::text[], \(due.map { HandoffAction.purge.state(after: $0.state).rawValue })::text[])
                     AS purged(id, state) WHERE handoff.id = purged.id
                     """, logger: self.logger)
-                for record in due {
-                    let index = try await self.audit(connection, .handoffPurged, context: context, handoffId: record.id)
-                    if let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now)) {
-                        try await self.announce(connection, HandoffEvent(id: index, kind: announced, handoffId: record.id, at: now))
+                try await self.appendAudit(connection, at: now) { rows in
+                    for record in due {
+                        let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now)).map { (kind: $0, handoffId: record.id) }
+                        try rows.append(announcing: announced) { index in
+                            try AuditRule.entry(index: index, .handoffPurged, outcome: .success, context: context, handoffId: record.id, submissionId: nil, target: nil, count: nil)
+                        }
                     }
                 }
                 try await self.announceChange(connection, .principals)

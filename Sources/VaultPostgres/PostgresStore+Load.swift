@@ -35,34 +35,26 @@ extension PostgresStore: BulkLoadable {
         }
     }
 
-    /// The rows are computed here from the tree's right edge, read once (an `AuditCursor` carries
-    /// it from event to event), and sent with `COPY`; each transaction first checks, under the
-    /// audit lock, that the tree is still where the load left it.
+    /// The rows are computed here from the tree's right edge, read once (`AuditRows` carries it
+    /// from event to event), and sent with `COPY`; each transaction first checks, under the audit
+    /// lock, that the tree is still where the load left it.
     package func appendLoadAuditEvents(_ count: Int64, action: AuditEvent.Action, context: OperationContext, batch: Int64) async throws {
         let (size, edge) = try await read { try await self.nextLeaf($0) }
-        let cursor = AuditCursor()
-        cursor.restore(AuditCursor.Position(size: size, edge: edge))
+        var rows = AuditRows(after: AuditCursor.Position(size: size, edge: edge), signer: checkpointSigner)
         let end = size + count
         let created = CopyText.timestamp(context.now)
-        while let position = cursor.position, position.size < end {
-            var events = CopyText(), nodes = CopyText(), checkpoints = CopyText()
-            let first = position.size
-            for index in first..<min(end, first + batch) {
-                let edge = cursor.position?.edge ?? [:]
-                let (bytes, leafHash) = try AuditRule.entry(
-                    index: index, action, outcome: .denied, context: context, handoffId: nil, submissionId: nil, target: nil, count: nil
-                )
-                let appended = try Self.nodes(appendingLeaf: index, leafHash: leafHash, edge: edge)
-                events.row(["\(index)", CopyText.bytea(bytes), CopyText.bytea(leafHash)])
-                for node in appended { nodes.row(["\(node.level)", "\(node.index)", CopyText.bytea(node.hash)]) }
-                cursor.advance(past: index, appended: appended, previousEdge: edge)
-                if AuditRule.checkpointDue(afterEvent: index, signer: checkpointSigner), let signer = checkpointSigner, let after = cursor.position {
-                    // The perfect subtrees of the size are exactly the new right edge.
-                    let root = try MerkleTree.rootHash(size: after.size, nodes: StoredTree(size: after.size, event: nil, nodes: after.edge).source)
-                    let note = try AuditCheckpoint(origin: signer.keys.keyName, size: after.size, rootHash: root).signed(with: signer.keys.signing)
-                    checkpoints.row(["\(after.size)", CopyText.text(note), created])
+        while rows.position.size < end {
+            let first = rows.position.size
+            for _ in first..<min(end, first + batch) {
+                try rows.append { index in
+                    try AuditRule.entry(index: index, action, outcome: .denied, context: context, handoffId: nil, submissionId: nil, target: nil, count: nil)
                 }
             }
+            var events = CopyText(), nodes = CopyText(), checkpoints = CopyText()
+            for event in rows.events { events.row(["\(event.index)", CopyText.bytea(event.event), CopyText.bytea(event.leafHash)]) }
+            for node in rows.nodes { nodes.row(["\(node.level)", "\(node.index)", CopyText.bytea(node.hash)]) }
+            for checkpoint in rows.checkpoints { checkpoints.row(["\(checkpoint.size)", CopyText.text(checkpoint.note), created]) }
+            rows.removeAll()
             let (eventRows, nodeRows, checkpointRows) = (events, nodes, checkpoints)
             try await transaction(auditLock: true) { connection in
                 // Offline, but checked: a node that appended meanwhile would make these indices wrong.

@@ -25,34 +25,37 @@ enum PreparedStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// One audit event, every Merkle node it completes, and the handoff event it announces (when
-    /// `announced` is given), in one statement.
-    struct AppendLeaf: PostgresPreparedStatement {
-        static let name = "handoff_append_leaf"
+    /// Audit events (`AuditRows`): the events, every Merkle node they complete, the handoff events
+    /// they announce and the checkpoints due after them, in one statement however many. A row
+    /// already at one of the indices (or sizes) makes the whole statement fail.
+    struct AppendAudit: PostgresPreparedStatement {
+        static let name = "handoff_append_audit"
         static let sql = """
-            WITH leaf AS (INSERT INTO audit_event (id, event, leaf_hash) VALUES ($1, $2, $3)),
-                 announced AS (INSERT INTO event (id, type, handoff_id, at) SELECT $1, $7, $8, $9 WHERE $7::text IS NOT NULL)
+            WITH leaf AS (INSERT INTO audit_event (id, event, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])),
+                 announced AS (INSERT INTO event (id, type, handoff_id, at) SELECT a.*, $11 FROM unnest($7::bigint[], $8::text[], $9::text[]) AS a),
+                 signed AS (INSERT INTO checkpoint (tree_size, note, created_at) SELECT c.*, $11 FROM unnest($10::bigint[], $12::text[]) AS c)
             INSERT INTO merkle_node (level, idx, hash) SELECT * FROM unnest($4::bigint[], $5::bigint[], $6::bytea[])
             """
         typealias Row = Void
 
-        let index: Int64
-        let event: [UInt8]
-        let leafHash: [UInt8]
-        let nodes: [(level: Int64, index: Int64, hash: [UInt8])]
-        let announced: (type: String, handoffId: String, at: Date)?
+        let rows: AuditRows
+        /// When the announcements and checkpoints were made.
+        let at: Date
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings()
-            bindings.append(index)
-            bindings.append(ByteBuffer(bytes: event))
-            bindings.append(ByteBuffer(bytes: leafHash))
-            bindings.append(nodes.map(\.level))
-            bindings.append(nodes.map(\.index))
-            bindings.append(nodes.map { ByteBuffer(bytes: $0.hash) })
-            bindings.append(announced?.type)
-            bindings.append(announced?.handoffId)
-            bindings.append(announced?.at)
+            bindings.append(rows.events.map(\.index))
+            bindings.append(rows.events.map { ByteBuffer(bytes: $0.event) })
+            bindings.append(rows.events.map { ByteBuffer(bytes: $0.leafHash) })
+            bindings.append(rows.nodes.map(\.level))
+            bindings.append(rows.nodes.map(\.index))
+            bindings.append(rows.nodes.map { ByteBuffer(bytes: $0.hash) })
+            bindings.append(rows.announcements.map(\.id))
+            bindings.append(rows.announcements.map(\.type))
+            bindings.append(rows.announcements.map(\.handoffId))
+            bindings.append(rows.checkpoints.map(\.size))
+            bindings.append(at)
+            bindings.append(rows.checkpoints.map(\.note))
             return bindings
         }
 

@@ -28,26 +28,38 @@ struct BulkLoadTests {
 
         let invited = try await store.handoffs(state: .invited, now: fixture.admin.now)
         #expect(invited.filter { $0.customer.hasPrefix("Load ") }.count == 25)
-        let leaves = try await store.auditEvents(from: 0, limit: 1_000).map { try AuditEvent.leafHash($0.bytes) }
+        let leaves = try await Self.expectTreeHolds(fixture, checkpointInterval: 7, proving: [before, before + 63, before + 64, before + 127, before + 249])
         #expect(leaves.count == Int(before) + 251)
-        // Every checkpoint the load signed (one per 7 events) signs the tree of the events before it.
-        let signedCheckpoints = try await fixture.signedCheckpoints()
-        let (_, checkpoint) = try await store.currentCheckpoint(now: fixture.admin.now)
-        #expect(checkpoint.rootHash == (try MerkleTree.rootHash(size: Int64(leaves.count), nodes: TokenAndAuditTests.nodes(leaves))))
-        #expect(signedCheckpoints.count == leaves.count / 7)
-        for signed in signedCheckpoints {
-            #expect(signed.size % 7 == 0)
-            #expect(signed.rootHash == (try MerkleTree.rootHash(size: signed.size, nodes: TokenAndAuditTests.nodes(Array(leaves.prefix(Int(signed.size)))))))
-        }
-        for index in [before, before + 63, before + 64, before + 127, before + 249, Int64(leaves.count - 1)] {
-            let proof = try await store.inclusionProof(index: index, size: checkpoint.size)
-            #expect(MerkleTree.verifyInclusion(leafHash: leaves[Int(index)], index: index, size: checkpoint.size, proof: proof.proof, root: checkpoint.rootHash))
-        }
         // Retention, two days on, finds the one in five that expired the next day; the rest stay.
         let expiring = Set(invited.filter { ["Load 0", "Load 5", "Load 10", "Load 15", "Load 20"].contains($0.customer) }.map(\.id))
         let later = fixture.admin.now.addingTimeInterval(2 * 86_400)
         let report = try await store.purge(now: later, policy: RetentionPolicy())
         #expect(expiring.count == 5 && expiring.isSubset(of: Set(report.purged)))
         #expect(try await store.handoffs(state: .invited, now: later).filter { $0.customer.hasPrefix("Load ") }.count == 20)
+        // The purge's events, appended together (one statement on PostgreSQL), extend the same tree.
+        let purgedLeaves = try await Self.expectTreeHolds(fixture, checkpointInterval: 7, proving: [Int64(leaves.count)])
+        #expect(purgedLeaves.count == leaves.count + report.purged.count)
+        #expect(Array(purgedLeaves.prefix(leaves.count)) == leaves)
+    }
+
+    /// Checks the store's tree against its leaves: every signed checkpoint (one per
+    /// `checkpointInterval` events) and the current one sign the root of the events before them,
+    /// and the events at `proving` (and the last) have inclusion proofs; returns the leaves.
+    static func expectTreeHolds(_ fixture: StoreFixture, checkpointInterval: Int64, proving: [Int64]) async throws -> [[UInt8]] {
+        let store = fixture.store
+        let leaves = try await store.auditEvents(from: 0, limit: 10_000).map { try AuditEvent.leafHash($0.bytes) }
+        let signedCheckpoints = try await fixture.signedCheckpoints()
+        let (_, checkpoint) = try await store.currentCheckpoint(now: fixture.admin.now)
+        #expect(checkpoint.size == Int64(leaves.count))
+        #expect(checkpoint.rootHash == (try MerkleTree.rootHash(size: Int64(leaves.count), nodes: TokenAndAuditTests.nodes(leaves))))
+        #expect(signedCheckpoints.filter { $0.size % checkpointInterval == 0 }.count == leaves.count / Int(checkpointInterval))
+        for signed in signedCheckpoints {
+            #expect(signed.rootHash == (try MerkleTree.rootHash(size: signed.size, nodes: TokenAndAuditTests.nodes(Array(leaves.prefix(Int(signed.size)))))))
+        }
+        for index in proving + [Int64(leaves.count - 1)] {
+            let proof = try await store.inclusionProof(index: index, size: checkpoint.size)
+            #expect(MerkleTree.verifyInclusion(leafHash: leaves[Int(index)], index: index, size: checkpoint.size, proof: proof.proof, root: checkpoint.rootHash))
+        }
+        return leaves
     }
 }

@@ -1,0 +1,57 @@
+import Foundation
+import HandoffDomain
+import VaultStore
+
+/// Audit events computed in memory from the tree's right edge, with every Merkle node each one
+/// completes, the handoff event each announces and the signed checkpoints due after them: what
+/// one statement (`PreparedStatements.AppendAudit`) or one bulk load's `COPY` writes. Appending
+/// many events thus costs one round trip, not one per event (a purge batch appends a hundred
+/// with the audit lock held).
+struct AuditRows {
+    /// The tree as it will stand once these rows are written.
+    private(set) var position: AuditCursor.Position
+    private let signer: CheckpointSigner?
+
+    private(set) var events: [(index: Int64, event: [UInt8], leafHash: [UInt8])] = []
+    private(set) var nodes: [(level: Int64, index: Int64, hash: [UInt8])] = []
+    private(set) var announcements: [(id: Int64, type: String, handoffId: String)] = []
+    private(set) var checkpoints: [(size: Int64, note: String)] = []
+
+    /// Rows appended after `position`, signing a checkpoint whenever `signer` says one is due.
+    init(after position: AuditCursor.Position, signer: CheckpointSigner?) {
+        self.position = position
+        self.signer = signer
+    }
+
+    var isEmpty: Bool { events.isEmpty }
+
+    /// Adds the next event, its bytes and leaf hash made by `entry` for the index it gets
+    /// (`AuditRule.entry`), announcing `announcing` for its handoff; returns the index.
+    @discardableResult
+    mutating func append(
+        announcing: (kind: HandoffEvent.Kind, handoffId: String)? = nil, _ entry: (Int64) throws -> (bytes: [UInt8], leafHash: [UInt8])
+    ) throws -> Int64 {
+        let index = position.size
+        let (bytes, leafHash) = try entry(index)
+        let appended = try PostgresStore.nodes(appendingLeaf: index, leafHash: leafHash, edge: position.edge)
+        events.append((index, bytes, leafHash))
+        nodes += appended
+        if let announcing { announcements.append((index, announcing.kind.rawValue, announcing.handoffId)) }
+        position.advance(past: index, appended: appended)
+        if AuditRule.checkpointDue(afterEvent: index, signer: signer), let signer {
+            // The perfect subtrees of the new size are exactly its right edge.
+            let source = PostgresStore.StoredTree(size: position.size, event: nil, nodes: position.edge).source
+            let root = try MerkleTree.rootHash(size: position.size, nodes: source)
+            checkpoints.append((position.size, try AuditCheckpoint(origin: signer.keys.keyName, size: position.size, rootHash: root).signed(with: signer.keys.signing)))
+        }
+        return index
+    }
+
+    /// Forgets the rows (once written), keeping the position they reached.
+    mutating func removeAll() {
+        events = []
+        nodes = []
+        announcements = []
+        checkpoints = []
+    }
+}
