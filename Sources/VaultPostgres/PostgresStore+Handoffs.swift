@@ -127,20 +127,25 @@ extension PostgresStore {
     package func revokeHandoff(id: String, context: OperationContext) async throws {
         try await write { connection in
             let next = try HandoffRule.revocation(of: try await self.handoffRow(connection, id: id, forUpdate: true))
-            try await self.destroySealedData(connection, handoffIds: [id], now: context.now)
-            try await connection.query("UPDATE handoff SET state = \(next.rawValue) WHERE id = \(id)", logger: self.logger)
+            try await self.shred(connection, [(id, next)], now: context.now)
             try await self.audit(connection, .handoffRevoked, context: context, handoffId: id)
             try await self.announceChange(connection, .principals)
         }
         forget(.principals)
     }
 
-    /// Deletes the handoffs' submissions and packages (each row holding its wrapped data key) and
-    /// stops their invites: crypto-shredding, three statements however many handoffs.
-    func destroySealedData(_ connection: PostgresConnection, handoffIds: [String], now: Date) async throws {
-        try await connection.query("DELETE FROM submission WHERE handoff_id = ANY(\(handoffIds))", logger: self.logger)
-        try await connection.query("DELETE FROM package WHERE handoff_id = ANY(\(handoffIds))", logger: self.logger)
-        try await connection.query("UPDATE token SET revoked_at = \(now) WHERE handoff_id = ANY(\(handoffIds)) AND revoked_at IS NULL", logger: self.logger)
+    /// Deletes the handoffs' submissions and packages (each row holding its wrapped data key),
+    /// stops their invites and sets each its new state: crypto-shredding, in one statement however
+    /// many handoffs.
+    func shred(_ connection: PostgresConnection, _ handoffs: [(id: String, state: HandoffState)], now: Date) async throws {
+        let ids = handoffs.map(\.id)
+        try await connection.query("""
+            WITH submissions AS (DELETE FROM submission WHERE handoff_id = ANY(\(ids))),
+                 packages AS (DELETE FROM package WHERE handoff_id = ANY(\(ids))),
+                 invites AS (UPDATE token SET revoked_at = \(now) WHERE handoff_id = ANY(\(ids)) AND revoked_at IS NULL)
+            UPDATE handoff SET state = shredded.state FROM unnest(\(ids)::text[], \(handoffs.map(\.state.rawValue))::text[]) AS shredded(id, state)
+            WHERE handoff.id = shredded.id
+            """, logger: self.logger)
     }
 
     package func acknowledge(handoffId: String, context: OperationContext) async throws {
@@ -170,8 +175,8 @@ extension PostgresStore {
             let (done, holdingSince) = try await self.write { connection in
                 let holdingSince = ContinuousClock.now
                 // The batch's rows locked and checked again in one statement, their data destroyed
-                // and their states set in four more, and every purge's audit event (and
-                // announcement) appended in one.
+                // and their states set in one more, and every purge's audit event (and
+                // announcement) appended in a third.
                 var records: [String: HandoffRecord] = [:]
                 for try await row in try await connection.query(
                     "SELECT \(unescaped: HandoffRecord.postgresColumns) FROM handoff WHERE id = ANY(\(batch)) ORDER BY id FOR UPDATE", logger: self.logger
@@ -181,11 +186,7 @@ extension PostgresStore {
                 }
                 let due = batch.compactMap { records[$0] }.filter { policy.isDue($0, now: now) }
                 guard !due.isEmpty else { return ([String](), holdingSince) }
-                try await self.destroySealedData(connection, handoffIds: due.map(\.id), now: now)
-                try await connection.query("""
-                    UPDATE handoff SET state = purged.state FROM unnest(\(due.map(\.id))::text[], \(due.map { HandoffAction.purge.state(after: $0.state).rawValue })::text[])
-                    AS purged(id, state) WHERE handoff.id = purged.id
-                    """, logger: self.logger)
+                try await self.shred(connection, due.map { ($0.id, HandoffAction.purge.state(after: $0.state)) }, now: now)
                 try await self.appendAudit(connection, at: now) { rows in
                     for record in due {
                         let announced = HandoffEvent.Kind(purgingFrom: record.effectiveState(at: now)).map { (kind: $0, handoffId: record.id) }

@@ -60,6 +60,11 @@ struct RetentionTests {
 
         let rows = try await fixture.strings(sqlite: "SELECT handoffId FROM submission", postgres: "SELECT handoff_id FROM submission")
         #expect(rows == [kept.handoffId], "only the live handoff keeps sealed data")
+        let liveInvites = try await fixture.strings(
+            sqlite: "SELECT handoffId FROM token WHERE handoffId IS NOT NULL AND revokedAt IS NULL",
+            postgres: "SELECT handoff_id FROM token WHERE handoff_id IS NOT NULL AND revoked_at IS NULL"
+        )
+        #expect(liveInvites == [kept.handoffId], "revoking and purging revoke the handoff's invite")
         let states = try await fixture.strings(sqlite: "SELECT state FROM handoff ORDER BY customer", postgres: "SELECT state FROM handoff ORDER BY customer")
         #expect(states == ["purged", "purged", "submitted", "purged"])
         #expect(try await fixture.auditActions().filter { $0 == "handoff.purged" }.count == 3)
