@@ -47,6 +47,21 @@ struct AuditRows {
         return index
     }
 
+    /// Adds the event of one audited operation (`AuditRule.entry`) and the handoff event it
+    /// announces, if any; returns its index.
+    @discardableResult
+    mutating func append(
+        _ action: AuditEvent.Action, outcome: AuditEvent.Outcome = .success, context: OperationContext, handoffId: String? = nil,
+        submissionId: String? = nil, target: AuditEvent.Target? = nil, count: Int64? = nil
+    ) throws -> Int64 {
+        let announced = handoffId.flatMap { handoffId in
+            HandoffEvent.Kind(announcing: action, outcome: outcome, count: count).map { (kind: $0, handoffId: handoffId) }
+        }
+        return try append(announcing: announced) { index in
+            try AuditRule.entry(index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count)
+        }
+    }
+
     /// Forgets the rows (once written), keeping the position they reached.
     mutating func removeAll() {
         events = []

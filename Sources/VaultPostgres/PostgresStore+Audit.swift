@@ -13,35 +13,34 @@ extension PostgresStore {
         context: OperationContext, handoffId: String? = nil, submissionId: String? = nil,
         target: AuditEvent.Target? = nil, count: Int64? = nil
     ) async throws -> Int64 {
-        let announced = handoffId.flatMap { handoffId in
-            HandoffEvent.Kind(announcing: action, outcome: outcome, count: count).map { (kind: $0, handoffId: handoffId) }
-        }
-        return try await appendAudit(connection, at: context.now) { rows in
-            try rows.append(announcing: announced) { index in
-                try AuditRule.entry(index: index, action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count)
-            }
+        try await appendAudit(connection, at: context.now) { rows in
+            try rows.append(action, outcome: outcome, context: context, handoffId: handoffId, submissionId: submissionId, target: target, count: count)
         }
     }
 
-    /// Appends the events `build` adds to the audit log, in the caller's transaction (which holds
-    /// the audit lock), in one statement: after the tree's size and right edge read under the
-    /// lock in one round trip, or known from this group's previous append (`AuditCursor`). A row
-    /// already at one of their indices makes the insert fail, and the whole operation with it.
+    /// Appends the events `build` adds to the audit log in the caller's transaction (which holds
+    /// the audit lock), in one statement; returns what `build` returned.
     func appendAudit<Result>(_ connection: PostgresConnection, at now: Date, _ build: (inout AuditRows) throws -> Result) async throws -> Result {
-        let cursor = AuditCursor.current
-        let position: AuditCursor.Position
-        if let known = cursor?.position {
-            position = known
-        } else {
-            let next = try await nextLeaf(connection)
-            position = AuditCursor.Position(size: next.index, edge: next.edge)
-        }
-        var rows = AuditRows(after: position, signer: checkpointSigner)
+        var rows = try await auditRows(connection)
         let result = try build(&rows)
-        guard !rows.isEmpty else { return result }
-        try await connection.run(PreparedStatements.AppendAudit(rows: rows, at: now), logger: logger)
-        cursor?.move(to: rows.position)
+        if !rows.isEmpty { try await run(PreparedStatements.AppendAudit(audit: rows, at: now), connection) }
         return result
+    }
+
+    /// Rows for the next audit events, after the tree's size and right edge: read under the lock
+    /// in one round trip, or known from this group's previous append (`AuditCursor`).
+    func auditRows(_ connection: PostgresConnection) async throws -> AuditRows {
+        if let known = AuditCursor.current?.position { return AuditRows(after: known, signer: checkpointSigner) }
+        let next = try await nextLeaf(connection)
+        return AuditRows(after: AuditCursor.Position(size: next.index, edge: next.edge), signer: checkpointSigner)
+    }
+
+    /// Runs a statement that writes audit rows (from `auditRows`), and moves this group's cursor
+    /// past them. A row already at one of their indices makes it fail, and the whole operation
+    /// with it.
+    func run(_ statement: some AuditWriting, _ connection: PostgresConnection) async throws {
+        try await connection.run(statement, logger: logger)
+        AuditCursor.current?.move(to: statement.audit.position)
     }
 
     /// A Merkle node's place in the tree.

@@ -13,12 +13,14 @@ extension PostgresStore {
         return try await write { connection in
             let handoff = try await self.handoffRow(connection, id: handoffId, forUpdate: true)
             let next = try HandoffRule.submission(to: handoff, recipientKeyId: recipientKeyId, limit: limit, now: context.now)
-            let index = try await self.audit(connection, .submissionReceived, context: context, handoffId: handoffId, submissionId: sealedRecord.id)
+            // The submission, its handoff's new state and its audit event in one statement.
+            var rows = try await self.auditRows(connection)
+            let index = try rows.append(.submissionReceived, context: context, handoffId: handoffId, submissionId: sealedRecord.id)
             let receipt = try sealedRecord.receipt(handoffId: handoffId, auditIndex: index, now: context.now, keys: keys)
-            try await connection.run(PreparedStatements.StoreSubmission(
+            try await self.run(PreparedStatements.StoreSubmission(
                 record: sealedRecord, handoffId: handoffId, recipientKeyId: recipientKeyId, receivedAt: context.now, auditIndex: index,
-                receipt: receipt.receipt, state: next
-            ), logger: self.logger)
+                receipt: receipt.receipt, state: next, audit: rows
+            ), connection)
             return receipt
         }
     }

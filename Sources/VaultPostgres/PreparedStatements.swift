@@ -25,41 +25,63 @@ enum PreparedStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// Audit events (`AuditRows`): the events, every Merkle node they complete, the handoff events
-    /// they announce and the checkpoints due after them, in one statement however many. A row
-    /// already at one of the indices (or sizes) makes the whole statement fail.
-    struct AppendAudit: PostgresPreparedStatement {
+    /// Audit events (`AuditRows`) alone, in one statement however many.
+    struct AppendAudit: AuditWriting {
         static let name = "handoff_append_audit"
-        static let sql = """
-            WITH leaf AS (INSERT INTO audit_event (id, event, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])),
-                 announced AS (INSERT INTO event (id, type, handoff_id, at) SELECT a.*, $11 FROM unnest($7::bigint[], $8::text[], $9::text[]) AS a),
-                 signed AS (INSERT INTO checkpoint (tree_size, note, created_at) SELECT c.*, $11 FROM unnest($10::bigint[], $12::text[]) AS c)
-            INSERT INTO merkle_node (level, idx, hash) SELECT * FROM unnest($4::bigint[], $5::bigint[], $6::bytea[])
-            """
+        static let sql = "WITH \(auditInsertions(from: 1)) SELECT 1"
         typealias Row = Void
 
-        let rows: AuditRows
-        /// When the announcements and checkpoints were made.
+        let audit: AuditRows
         let at: Date
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings()
-            bindings.append(rows.events.map(\.index))
-            bindings.append(rows.events.map { ByteBuffer(bytes: $0.event) })
-            bindings.append(rows.events.map { ByteBuffer(bytes: $0.leafHash) })
-            bindings.append(rows.nodes.map(\.level))
-            bindings.append(rows.nodes.map(\.index))
-            bindings.append(rows.nodes.map { ByteBuffer(bytes: $0.hash) })
-            bindings.append(rows.announcements.map(\.id))
-            bindings.append(rows.announcements.map(\.type))
-            bindings.append(rows.announcements.map(\.handoffId))
-            bindings.append(rows.checkpoints.map(\.size))
-            bindings.append(at)
-            bindings.append(rows.checkpoints.map(\.note))
+            audit.bind(into: &bindings, at: at)
             return bindings
         }
 
         func decodeRow(_ row: PostgresRow) throws {}
+    }
+
+    /// The common table expressions that write `AuditRows` — the events, every Merkle node they
+    /// complete, the handoff events they announce and the checkpoints due after them — from the
+    /// twelve parameters `AuditRows.bind` adds, numbered from `first`. PostgreSQL runs every
+    /// data-modifying expression of a statement once, whatever its main part reads; a row already
+    /// at one of the indices (or sizes) makes the whole statement fail.
+    static func auditInsertions(from first: Int) -> String {
+        let p = (0..<12).map { "$\(first + $0)" }
+        return """
+            leaf AS (INSERT INTO audit_event (id, event, leaf_hash) SELECT * FROM unnest(\(p[0])::bigint[], \(p[1])::bytea[], \(p[2])::bytea[])),
+            node AS (INSERT INTO merkle_node (level, idx, hash) SELECT * FROM unnest(\(p[3])::bigint[], \(p[4])::bigint[], \(p[5])::bytea[])),
+            announced AS (INSERT INTO event (id, type, handoff_id, at) SELECT a.*, \(p[10])::timestamptz FROM unnest(\(p[6])::bigint[], \(p[7])::text[], \(p[8])::text[]) AS a),
+            signed AS (INSERT INTO checkpoint (tree_size, note, created_at) SELECT c.*, \(p[10])::timestamptz FROM unnest(\(p[9])::bigint[], \(p[11])::text[]) AS c)
+            """
+    }
+}
+
+/// A prepared statement that writes audit rows (`PreparedStatements.auditInsertions`), with or
+/// without other rows of the same operation: `PostgresStore.appendAudit` runs it.
+protocol AuditWriting: PostgresPreparedStatement where Row == Void {
+    /// The rows it writes.
+    var audit: AuditRows { get }
+}
+
+extension AuditRows {
+    /// The twelve parameters of `PreparedStatements.auditInsertions`, in its order; `at` dates
+    /// the announcements and checkpoints.
+    func bind(into bindings: inout PostgresBindings, at: Date) {
+        bindings.append(events.map(\.index))
+        bindings.append(events.map { ByteBuffer(bytes: $0.event) })
+        bindings.append(events.map { ByteBuffer(bytes: $0.leafHash) })
+        bindings.append(nodes.map(\.level))
+        bindings.append(nodes.map(\.index))
+        bindings.append(nodes.map { ByteBuffer(bytes: $0.hash) })
+        bindings.append(announcements.map(\.id))
+        bindings.append(announcements.map(\.type))
+        bindings.append(announcements.map(\.handoffId))
+        bindings.append(checkpoints.map(\.size))
+        bindings.append(at)
+        bindings.append(checkpoints.map(\.note))
     }
 }
 
@@ -91,11 +113,12 @@ extension PreparedStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// A submission row, and its handoff's new state and count.
-    struct StoreSubmission: PostgresPreparedStatement {
+    /// A submission row, its handoff's new state and count, and its audit event (`audit`).
+    struct StoreSubmission: AuditWriting {
         static let name = "handoff_store_submission"
         static let sql = """
-            WITH stored AS (
+            WITH \(auditInsertions(from: 12)),
+            stored AS (
                 INSERT INTO submission (id, handoff_id, recipient_key_id, received_at, audit_index, sealed_sha256, ciphertext,
                                         wrapped_key, key_version, record_key_version, receipt)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
@@ -110,6 +133,7 @@ extension PreparedStatements {
         let auditIndex: Int64
         let receipt: String
         let state: HandoffState
+        let audit: AuditRows
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings()
@@ -124,6 +148,7 @@ extension PreparedStatements {
             bindings.append(Int64(record.keyVersion))
             bindings.append(receipt)
             bindings.append(state.rawValue)
+            audit.bind(into: &bindings, at: receivedAt)
             return bindings
         }
 
