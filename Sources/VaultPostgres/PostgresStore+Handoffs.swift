@@ -104,19 +104,31 @@ extension PostgresStore {
         )
     }
 
+    /// Every handoff (in `state`, when given) with its latest receipts and its delivery, newest
+    /// first, in two queries: the rows, then what the ones shown carry (was two round trips per
+    /// handoff: 13 s for 20,000).
     package func handoffs(state: HandoffState?, now: Date) async throws -> [HandoffSummary] {
         try await read { connection in
-            var rows: [HandoffRecord] = []
+            var shown: [HandoffRecord] = []
             for try await row in try await connection.query(
                 PostgresQuery(unsafeSQL: "SELECT \(HandoffRecord.postgresColumns) FROM handoff ORDER BY created_at DESC, id"), logger: self.logger
             ).decode(HandoffColumns.self) {
-                rows.append(try HandoffRecord(row: row))
+                let record = try HandoffRecord(row: row)
+                if state == nil || record.effectiveState(at: now) == state { shown.append(record) }
             }
-            var summaries: [HandoffSummary] = []
-            for row in rows where state == nil || row.effectiveState(at: now) == state {
-                summaries.append(row.summary(receipts: try await self.receipts(connection, of: row.id), deliveredAt: try await self.deliveredAt(connection, row.id), now: now))
+            var carried: [String: (receipts: [String], deliveredAt: Date?)] = [:]
+            for try await (id, deliveredAt, receipts) in try await connection.query("""
+                SELECT shown.id, p.delivered_at,
+                       ARRAY(SELECT receipt FROM (SELECT receipt, audit_index FROM submission s WHERE s.handoff_id = shown.id
+                             ORDER BY audit_index DESC LIMIT \(Int64(StoreFormat.receiptsShown))) latest ORDER BY audit_index)
+                FROM unnest(\(shown.map(\.id))::text[]) AS shown(id) LEFT JOIN package p ON p.handoff_id = shown.id
+                """, logger: self.logger
+            ).decode((String, Date?, [String]).self) {
+                carried[id] = (receipts, deliveredAt)
             }
-            return summaries
+            return shown.map { record in
+                record.summary(receipts: carried[record.id]?.receipts ?? [], deliveredAt: carried[record.id]?.deliveredAt, now: now)
+            }
         }
     }
 

@@ -38,6 +38,8 @@ struct PackageDeliveryRuleTests {
             #expect(try await shown().packageDelivered == false)
             #expect(try await deliver(2).status == 200)
             #expect(try await shown().packageDelivered == true, "the customer sees that a package was delivered")
+            let listed = try HandoffList(json: try await client.send(.get, "/v1/handoffs?state=delivered", token: vault.adminToken).json())
+            #expect(listed.handoffs == [try await shown()], "the admin's list shows the handoff as its own view does")
             #expect(try await deliver(2).problemCode == StoreError.Code.conflict.rawValue, "the same sequence again")
             #expect(try await deliver(1).problemCode == StoreError.Code.conflict.rawValue, "an older sequence")
             let stranger = try await deliver(3, submission: UUID().uuidString.lowercased())
