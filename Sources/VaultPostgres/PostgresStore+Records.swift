@@ -27,9 +27,9 @@ extension PostgresStore {
 
     package func releaseLatest(handoffId: String, auditRepeat: Bool, context: OperationContext) async throws -> (released: ReleasedSubmission, audited: Bool) {
         let keys = try self.keys()
-        // A repeat (the latest submission was released before) is read in a transaction of its
-        // own, without the audit lock; the caller counts it for an aggregated event.
-        let repeated = auditRepeat ? nil : try await write(auditLock: false) { connection in
+        // A repeat (the latest submission was released before) is one read, without the audit
+        // lock or a transaction; the caller counts it for an aggregated event.
+        let repeated = auditRepeat ? nil : try await read { connection in
             let (state, latest) = try await self.releasable(connection, handoffId: handoffId, now: context.now, forUpdate: false)
             return HandoffRule.release(from: state, auditRepeat: false).audited ? nil : latest
         }
@@ -61,15 +61,28 @@ extension PostgresStore {
     /// version, record key version.
     typealias SubmissionRow = (String, String, Date, Data, Data, Int64, Int64)
 
-    /// The handoff's effective state and its latest submission, or why there is none to release.
+    /// The handoff's effective state and its latest submission, or why there is none to release:
+    /// one query, the handoff's row locked for the rest of the transaction when `forUpdate`.
     private func releasable(_ connection: PostgresConnection, handoffId: String, now: Date, forUpdate: Bool) async throws -> (HandoffState, SubmissionRow) {
-        let state = try HandoffRule.releasable(try await self.handoffRow(connection, id: handoffId, forUpdate: forUpdate), now: now)
+        var handoff: HandoffRecord?
+        var latest: SubmissionRow?
         // The audit index orders submissions exactly (receive times can tie).
-        guard let latest = try await connection.query("""
-            SELECT id, recipient_key_id, received_at, ciphertext, wrapped_key, key_version, record_key_version
-            FROM submission WHERE handoff_id = \(handoffId) ORDER BY audit_index DESC LIMIT 1
-            """, logger: self.logger).decode(SubmissionRow.self).first(where: { _ in true })
-        else { throw HandoffRule.nothingToRelease(state) }
+        for try await row in try await connection.query("""
+            SELECT \(unescaped: HandoffRecord.postgresColumns), s.*
+            FROM handoff LEFT JOIN LATERAL (
+                SELECT id, recipient_key_id, received_at, ciphertext, wrapped_key, key_version, record_key_version
+                FROM submission WHERE handoff_id = handoff.id ORDER BY audit_index DESC LIMIT 1
+            ) s (submission_id, submission_key_id, received_at, ciphertext, wrapped_key, key_version, record_key_version) ON true
+            WHERE handoff.id = \(handoffId) \(unescaped: forUpdate ? "FOR UPDATE OF handoff" : "")
+            """, logger: self.logger
+        ).decode((String, String, String, String, Date, Date, Date?, Date?, Int64, String?, String?, String?, Date?, Data?, Data?, Int64?, Int64?).self) {
+            handoff = try HandoffRecord(row: (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9))
+            if let id = row.10, let key = row.11, let received = row.12, let ciphertext = row.13, let wrapped = row.14, let version = row.15, let recordVersion = row.16 {
+                latest = (id, key, received, ciphertext, wrapped, version, recordVersion)
+            }
+        }
+        let state = try HandoffRule.releasable(handoff, now: now)
+        guard let latest else { throw HandoffRule.nothingToRelease(state) }
         return (state, latest)
     }
 
