@@ -21,13 +21,9 @@ final class AuditCursor: Sendable {
     /// Where the tree stands, if an append of this transaction has told; nil before the first.
     var position: Position? { state.withLock { $0 } }
 
-    /// Puts the cursor back where it was, when a member's work is rolled back to its savepoint.
-    func restore(_ position: Position?) {
-        state.withLock { $0 = position }
-    }
-
-    /// Moves the cursor to `position`, once the rows that reach it are written.
-    func move(to position: Position) {
+    /// Moves the cursor to `position`: past rows once they are written, or back where it was
+    /// when a member's work is rolled back to its savepoint.
+    func move(to position: Position?) {
         state.withLock { $0 = position }
     }
 }

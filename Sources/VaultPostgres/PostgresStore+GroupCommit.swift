@@ -70,7 +70,7 @@ extension PostgresStore {
             } catch {
                 // A failure of the rollback itself (a lost connection) fails the whole group.
                 try await connection.query("ROLLBACK TO SAVEPOINT member", logger: logger)
-                AuditCursor.current?.restore(mark)
+                AuditCursor.current?.move(to: mark)
                 results.append(.failure(Self.storeError(error)))
             }
         }

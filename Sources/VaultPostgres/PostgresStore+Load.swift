@@ -46,9 +46,7 @@ extension PostgresStore: BulkLoadable {
         while rows.position.size < end {
             let first = rows.position.size
             for _ in first..<min(end, first + batch) {
-                try rows.append { index in
-                    try AuditRule.entry(index: index, action, outcome: .denied, context: context, handoffId: nil, submissionId: nil, target: nil, count: nil)
-                }
+                try rows.append(action, outcome: .denied, context: context)
             }
             var events = CopyText(), nodes = CopyText(), checkpoints = CopyText()
             for event in rows.events { events.row(["\(event.index)", CopyText.bytea(event.event), CopyText.bytea(event.leafHash)]) }

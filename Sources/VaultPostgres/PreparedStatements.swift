@@ -53,14 +53,15 @@ enum PreparedStatements {
         return """
             leaf AS (INSERT INTO audit_event (id, event, leaf_hash) SELECT * FROM unnest(\(p[0])::bigint[], \(p[1])::bytea[], \(p[2])::bytea[])),
             node AS (INSERT INTO merkle_node (level, idx, hash) SELECT * FROM unnest(\(p[3])::bigint[], \(p[4])::bigint[], \(p[5])::bytea[])),
-            announced AS (INSERT INTO event (id, type, handoff_id, at) SELECT a.*, \(p[10])::timestamptz FROM unnest(\(p[6])::bigint[], \(p[7])::text[], \(p[8])::text[]) AS a),
-            signed AS (INSERT INTO checkpoint (tree_size, note, created_at) SELECT c.*, \(p[10])::timestamptz FROM unnest(\(p[9])::bigint[], \(p[11])::text[]) AS c)
+            announced AS (INSERT INTO event (id, type, handoff_id, at) SELECT a.*, \(p[11])::timestamptz FROM unnest(\(p[6])::bigint[], \(p[7])::text[], \(p[8])::text[]) AS a),
+            signed AS (INSERT INTO checkpoint (tree_size, note, created_at) SELECT c.*, \(p[11])::timestamptz FROM unnest(\(p[9])::bigint[], \(p[10])::text[]) AS c)
             """
     }
 }
 
 /// A prepared statement that writes audit rows (`PreparedStatements.auditInsertions`), with or
-/// without other rows of the same operation: `PostgresStore.appendAudit` runs it.
+/// without other rows of the same operation; `PostgresStore.run(_:_:)` runs it and moves the group's
+/// `AuditCursor` past them.
 protocol AuditWriting: PostgresPreparedStatement where Row == Void {
     /// The rows it writes.
     var audit: AuditRows { get }
@@ -80,8 +81,8 @@ extension AuditRows {
         bindings.append(announcements.map(\.type))
         bindings.append(announcements.map(\.handoffId))
         bindings.append(checkpoints.map(\.size))
-        bindings.append(at)
         bindings.append(checkpoints.map(\.note))
+        bindings.append(at)
     }
 }
 
