@@ -75,13 +75,15 @@ struct SlowClientTests {
         let server = try await ServerHarness()
         try await server.start(extraEnvironment: ["HANDOFF_MAX_CONNECTIONS": "4", "HANDOFF_HEADER_TIMEOUT_MS": "1500"])
         // Four idle connections fill the cap; the fifth's handshake waits until the header deadline
-        // closes them (1.5 s, plus up to 0.5 s for their close_notify), then it is answered.
+        // closes the first of them (1.5 s after it opened, plus up to 0.5 s for its close_notify),
+        // then it is answered. (The holders' own handshakes may take a while under a sanitizer, so
+        // the others can still be open then: CI once saw one.)
         let report = try await Self.slowClient(server, ["cap", "--clients", "4"])
-        #expect(report["heldBack"] == .bool(true))
         #expect(report["status"]?.stringValue == "200")
-        let through = try #require(report["throughAfterMs"]?.integerValue)
-        #expect(through >= 1_400 && through < 4_000, "through after \(through) ms")
-        #expect(report["holdersOpenWhenThrough"]?.integerValue == 0)
+        let handshake = try #require(report["handshakeAfterMs"]?.integerValue)
+        #expect(handshake >= 1_400 && handshake < 4_000, "the fifth connection's handshake ended \(handshake) ms after the first holder opened")
+        let open = try #require(report["holdersOpenAtHandshake"]?.integerValue)
+        #expect(open < 4, "no holder had been closed when the fifth connection got through")
     }
 
     @Test("A connection that never speaks meets the header deadline; an idle kept-alive one the idle timeout")

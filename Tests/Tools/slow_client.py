@@ -98,24 +98,20 @@ def run_trickle(args, context):
 
 
 def run_cap(args, context):
+    # Times run from the first holder's opening: its header deadline is the first to free a slot
+    # (the holders' own handshakes can take a while under a sanitizer).
+    first_opened = time.monotonic()
     holders = [connect(args.host, args.port, context) for _ in range(args.clients)]
-    extra = connect(args.host, args.port, context, handshake=False, timeout=1.0)
-    started = time.monotonic()
-    try:
-        extra.do_handshake()
-        held = False
-    except (socket.timeout, TimeoutError):
-        held = True
-    extra.settimeout(60)
+    extra = connect(args.host, args.port, context, handshake=False, timeout=60)
     extra.do_handshake()
+    handshaken = time.monotonic()
+    open_at_handshake = sum(1 for holder in holders if not closed(holder))
     extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: vault\r\nConnection: close\r\n\r\n")
     answer = extra.recv(100).decode("latin-1")
-    through = round((time.monotonic() - started) * 1000)
-    still_open = sum(1 for holder in holders if not closed(holder))
     for connection in holders + [extra]:
         connection.close()
-    return {"heldBack": held, "throughAfterMs": through, "status": answer.split(" ")[1] if " " in answer else answer,
-            "holdersOpenWhenThrough": still_open}
+    return {"handshakeAfterMs": round((handshaken - first_opened) * 1000), "holdersOpenAtHandshake": open_at_handshake,
+            "status": answer.split(" ")[1] if " " in answer else answer}
 
 
 def wait_closed(connection, opened, limit=60):
