@@ -95,9 +95,18 @@ struct EventStreamTests {
         // Four streams per token; the fifth is refused while they are open.
         let generator = try VaultClient(server: server.url, caFile: server.caFile, token: BearerToken(text: scenario.generatorToken))
         defer { Task { await generator.shutdown() } }
+        // The fifth is tried once the server answered all four (a fixed sleep was too short under ASan).
+        let (connected, opened) = AsyncStream<Void>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<4 { group.addTask { try await generator.followEvents(after: nil, for: .seconds(30)) { _ in } } }
-            try await Task.sleep(for: .seconds(1))
+            for _ in 0..<4 {
+                group.addTask {
+                    defer { opened.finish() }  // a stream that fails or ends stops the wait below
+                    try await generator.followEvents(after: nil, for: .seconds(60), onConnected: { opened.yield() }) { _ in }
+                }
+            }
+            var open = 0
+            for await _ in connected { open += 1; if open == 4 { break } }
+            try #require(open == 4, "all four streams open before the fifth")
             let fifth = await #expect(throws: ClientError.self) { try await generator.followEvents(after: nil, for: .seconds(5)) { _ in } }
             #expect(fifth?.status == 429 && fifth?.problemCode == "events.too_many_streams")
             group.cancelAll()
