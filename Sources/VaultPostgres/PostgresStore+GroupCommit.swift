@@ -16,9 +16,8 @@ struct PendingWrite: Sendable {
 extension PostgresStore {
     /// Group commit, as `VaultDatabase` does it on SQLite: audited writes that arrive while a group
     /// is committing wait, then share the next transaction — one audit lock, one commit (one
-    /// fsync) for all of them — each inside its own savepoint. A member that throws (a refusal, or
-    /// a statement PostgreSQL refused) rolls back to its savepoint and gets its error; the others
-    /// still commit. If the transaction itself fails (the lock, the commit, the connection), every
+    /// fsync) for all of them. A member that throws (a refusal, or a statement PostgreSQL refused)
+    /// gets its error and leaves nothing written; the others still commit (`runMembers`). If the transaction itself fails (the lock, the commit, the connection), every
     /// member gets that failure: none was acknowledged. Each caller is answered after the commit
     /// that holds its work.
     func groupWrite<Result: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
@@ -53,12 +52,35 @@ extension PostgresStore {
         }
     }
 
-    /// Runs each member in its own savepoint (a group of one needs none: its failure rolls the
-    /// transaction back), returning what each gave or threw.
+    /// Runs the group's members and returns what each gave or threw. A group of one needs no
+    /// savepoint: its failure rolls the transaction back. A larger group first runs every member
+    /// straight after another behind one savepoint for the group (a savepoint per member is a
+    /// round trip each, a third of a submission's); only if a member throws is the group's work
+    /// rolled back to it and run again with a savepoint per member, so that the failure is the
+    /// failed member's alone.
     private func runMembers(_ group: [PendingWrite], on connection: PostgresConnection) async throws -> [Swift.Result<any Sendable, any Error>] {
         if group.count == 1 {
             return [.success(try await group[0].work(connection))]
         }
+        try await connection.query("SAVEPOINT group_start", logger: logger)
+        let start = AuditCursor.current?.position
+        if let results = try? await runStraight(group, on: connection) { return results.map { .success($0) } }
+        // A failure of the rollback itself (a lost connection) fails the whole group.
+        try await connection.query("ROLLBACK TO SAVEPOINT group_start", logger: logger)
+        AuditCursor.current?.move(to: start)
+        return try await runEachInSavepoint(group, on: connection)
+    }
+
+    /// Every member's work, one after another; the first failure ends the run.
+    private func runStraight(_ group: [PendingWrite], on connection: PostgresConnection) async throws -> [any Sendable] {
+        var results: [any Sendable] = []
+        for member in group { results.append(try await member.work(connection)) }
+        return results
+    }
+
+    /// Each member in its own savepoint: one that throws rolls back to it and gets its error, the
+    /// others keep what they wrote.
+    private func runEachInSavepoint(_ group: [PendingWrite], on connection: PostgresConnection) async throws -> [Swift.Result<any Sendable, any Error>] {
         var results: [Swift.Result<any Sendable, any Error>] = []
         // Savepoints of one name nest: a rollback goes back to the latest, this member's. None is
         // released (a round trip saved per member); the commit keeps what each left.

@@ -11,8 +11,8 @@ import VaultStore
 /// `HandoffStore` operations, schema, envelope encryption and audit log as `VaultDatabase`, each
 /// operation one transaction with its audit event inside it.
 ///
-/// Audited writes on one node share transactions (group commit, `groupWrite`), each in its own
-/// savepoint.
+/// Audited writes on one node share transactions (group commit, `groupWrite`); a member that
+/// fails leaves nothing written and takes no other member's write with it.
 ///
 /// The audit log stays one RFC 9162 tree across nodes: every transaction that appends to it
 /// first takes one transaction-scoped advisory lock (`pg_advisory_xact_lock`), so appends are
