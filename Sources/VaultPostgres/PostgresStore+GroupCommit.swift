@@ -4,6 +4,9 @@ import VaultStore
 
 /// An audited write waiting for this node's next group transaction.
 struct PendingWrite: Sendable {
+    /// The handoff whose row the work reads `FOR UPDATE` and changes only by a submission
+    /// (`LockedHandoffs`); nil for any other work.
+    let submittingTo: String?
     let work: @Sendable (PostgresConnection) async throws -> any Sendable
     let continuation: CheckedContinuation<any Sendable, any Error>
 
@@ -13,6 +16,15 @@ struct PendingWrite: Sendable {
     static let maximumGroup = 48
 }
 
+extension PendingWrite {
+    /// Runs the work in the current group transaction. Work other than a submission might change
+    /// a handoff row in a way the group's `LockedHandoffs` does not see: the view is emptied first.
+    func run(on connection: PostgresConnection) async throws -> any Sendable {
+        if submittingTo == nil { LockedHandoffs.current?.forgetAll() }
+        return try await work(connection)
+    }
+}
+
 extension PostgresStore {
     /// Group commit, as `VaultDatabase` does it on SQLite: audited writes that arrive while a group
     /// is committing wait, then share the next transaction — one audit lock, one commit (one
@@ -20,9 +32,13 @@ extension PostgresStore {
     /// gets its error and leaves nothing written; the others still commit (`runMembers`). If the transaction itself fails (the lock, the commit, the connection), every
     /// member gets that failure: none was acknowledged. Each caller is answered after the commit
     /// that holds its work.
-    func groupWrite<Result: Sendable>(_ work: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
+    /// A submission names its handoff (`submittingTo`): the group locks and reads the rows of all
+    /// its submissions in one query at its start.
+    func groupWrite<Result: Sendable>(
+        submittingTo handoffId: String? = nil, _ work: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
         let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
-            if pendingWrites.add(PendingWrite(work: { try await work($0) }, continuation: continuation)) {
+            if pendingWrites.add(PendingWrite(submittingTo: handoffId, work: { try await work($0) }, continuation: continuation)) {
                 Task { await self.drainWrites() }
             }
         }
@@ -35,10 +51,13 @@ extension PostgresStore {
             if group.isEmpty { return }
             do {
                 let results = try await transaction(auditLock: true) { connection in
-                    try await AuditCursor.$current.withValue(AuditCursor()) {
-                        let results = try await self.runMembers(group, on: connection)
-                        try await self.announceChange(connection, .views)
-                        return results
+                    let locked = try await self.lockHandoffs(of: group, on: connection)
+                    return try await AuditCursor.$current.withValue(AuditCursor()) {
+                        try await LockedHandoffs.$current.withValue(locked) {
+                            let results = try await self.runMembers(group, on: connection)
+                            try await self.announceChange(connection, .views)
+                            return results
+                        }
                     }
                 }
                 // Whatever happened (a failed COMMIT may still be durable), cached views are stale.
@@ -50,6 +69,18 @@ extension PostgresStore {
                 for member in group { member.continuation.resume(throwing: failure) }
             }
         }
+    }
+
+    /// Locks and reads the rows of the handoffs the group's submissions go to, in one query
+    /// before any member runs (so that no savepoint's rollback releases the locks).
+    private func lockHandoffs(of group: [PendingWrite], on connection: PostgresConnection) async throws -> LockedHandoffs? {
+        let ids = Set(group.compactMap(\.submittingTo))
+        guard !ids.isEmpty else { return nil }
+        var rows: [HandoffRecord] = []
+        for try await row in try await connection.execute(PreparedStatements.HandoffRowsForUpdate(ids: ids.sorted()), logger: logger) {
+            rows.append(try HandoffRecord(row: row))
+        }
+        return LockedHandoffs(rows)
     }
 
     /// Runs the group's members and returns what each gave or threw. A group of one needs no
@@ -68,13 +99,14 @@ extension PostgresStore {
         // A failure of the rollback itself (a lost connection) fails the whole group.
         try await connection.query("ROLLBACK TO SAVEPOINT group_start", logger: logger)
         AuditCursor.current?.move(to: start)
+        LockedHandoffs.current?.forgetAll()
         return try await runEachInSavepoint(group, on: connection)
     }
 
     /// Every member's work, one after another; the first failure ends the run.
     private func runStraight(_ group: [PendingWrite], on connection: PostgresConnection) async throws -> [any Sendable] {
         var results: [any Sendable] = []
-        for member in group { results.append(try await member.work(connection)) }
+        for member in group { results.append(try await member.run(on: connection)) }
         return results
     }
 
@@ -88,11 +120,12 @@ extension PostgresStore {
             try await connection.query("SAVEPOINT member", logger: logger)
             let mark = AuditCursor.current?.position
             do {
-                results.append(.success(try await member.work(connection)))
+                results.append(.success(try await member.run(on: connection)))
             } catch {
                 // A failure of the rollback itself (a lost connection) fails the whole group.
                 try await connection.query("ROLLBACK TO SAVEPOINT member", logger: logger)
                 AuditCursor.current?.move(to: mark)
+                LockedHandoffs.current?.forgetAll()
                 results.append(.failure(Self.storeError(error)))
             }
         }

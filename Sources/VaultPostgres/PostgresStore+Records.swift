@@ -10,8 +10,10 @@ extension PostgresStore {
     package func storeSubmission(handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int, context: OperationContext) async throws -> SubmissionReceipt {
         let keys = try self.keys()
         let sealedRecord = try SealedRecord.seal(sealed, table: SealedRecord.submissionTable, handoffId: handoffId, master: keys.master)
-        return try await write { connection in
-            let handoff = try await self.handoffRow(connection, id: handoffId, forUpdate: true)
+        return try await groupWrite(submittingTo: handoffId) { connection in
+            let locked = LockedHandoffs.current
+            var handoff = locked?.row(handoffId)
+            if handoff == nil { handoff = try await self.handoffRow(connection, id: handoffId, forUpdate: true) }
             let next = try HandoffRule.submission(to: handoff, recipientKeyId: recipientKeyId, limit: limit, now: context.now)
             // The submission, its handoff's new state and its audit event in one statement.
             var rows = try await self.auditRows(connection)
@@ -21,6 +23,7 @@ extension PostgresStore {
                 record: sealedRecord, handoffId: handoffId, recipientKeyId: recipientKeyId, receivedAt: context.now, auditIndex: index,
                 receipt: receipt.receipt, state: next, audit: rows
             ), connection)
+            if let handoff { locked?.submitted(to: handoff, state: next) }
             return receipt
         }
     }

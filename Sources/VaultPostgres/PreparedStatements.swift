@@ -114,6 +114,23 @@ extension PreparedStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
+    /// The handoff rows of a group's submissions, locked for the rest of the transaction (in id
+    /// order, as every other group locks them).
+    struct HandoffRowsForUpdate: PostgresPreparedStatement {
+        static let name = "handoff_rows_for_update"
+        static let sql = "SELECT \(HandoffRecord.postgresColumns) FROM handoff WHERE id = ANY($1) ORDER BY id FOR UPDATE"
+        typealias Row = HandoffColumns
+        let ids: [String]
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(ids)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
     /// A submission row, its handoff's new state and count, and its audit event (`audit`).
     struct StoreSubmission: AuditWriting {
         static let name = "handoff_store_submission"

@@ -89,4 +89,45 @@ struct GroupCommitTests {
             #expect(groups < grouped, "the concurrent writes shared transactions (\(groups) transactions for \(grouped) writes)")
         }
     }
+
+    @Test("A submission sees what earlier writes of its group did to its handoff: the cap counts them, a revocation stops it", arguments: Backend.available)
+    func submissionsSeeTheirGroup(backend: Backend) async throws {
+        let fixture = try await StoreFixture(backend)
+        defer { fixture.opened.close() }
+        let store = fixture.store
+        /// Submits to `handoffId` 12 times at once, (as one of them) revoking it when `revokeAt`
+        /// is given: the audit index of each submission taken.
+        func submitConcurrently(to handoffId: String, limit: Int, revokeAt: Int? = nil) async -> [Int64?] {
+            await withTaskGroup(of: Int64?.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        if index == revokeAt {
+                            try? await store.revokeHandoff(id: handoffId, context: fixture.admin)
+                            return nil
+                        }
+                        return try? await store.storeSubmission(
+                            handoffId: handoffId, sealed: Array(repeating: UInt8(index), count: 80), recipientKeyId: fixture.recipient.publicKey.keyId,
+                            limit: limit, context: fixture.customer(handoffId)
+                        ).auditIndex
+                    }
+                }
+                var indices: [Int64?] = []
+                for await index in group { indices.append(index) }
+                return indices
+            }
+        }
+
+        let capped = try await store.createHandoff(customer: "Capped", expiresIn: 86_400, context: fixture.admin).handoffId
+        #expect(await submitConcurrently(to: capped, limit: 3).compactMap { $0 }.count == 3, "the cap holds across a group's members")
+        let counts = try await fixture.strings(
+            sqlite: "SELECT submissionCount FROM handoff WHERE id = '\(capped)'", postgres: "SELECT submission_count::text FROM handoff WHERE id = '\(capped)'"
+        )
+        #expect(counts == ["3"])
+
+        let revoked = try await store.createHandoff(customer: "Revoked", expiresIn: 86_400, context: fixture.admin).handoffId
+        let accepted = await submitConcurrently(to: revoked, limit: 100, revokeAt: 2).compactMap { $0 }
+        let actions = try await fixture.auditActions()
+        let revocation = try #require(actions.firstIndex(of: "handoff.revoked"))
+        #expect(accepted.allSatisfy { $0 < Int64(revocation) }, "every submission taken is in the log before the revocation (\(accepted), revoked at \(revocation))")
+    }
 }
