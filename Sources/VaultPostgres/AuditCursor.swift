@@ -22,7 +22,7 @@ final class AuditCursor: Sendable {
     var position: Position? { state.withLock { $0 } }
 
     /// Moves the cursor to `position`: past rows once they are written, or back where it was
-    /// when a member's work is rolled back to its savepoint.
+    /// when work is rolled back to a savepoint.
     func move(to position: Position?) {
         state.withLock { $0 = position }
     }

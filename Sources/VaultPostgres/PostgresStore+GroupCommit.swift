@@ -29,11 +29,12 @@ extension PostgresStore {
     /// Group commit, as `VaultDatabase` does it on SQLite: audited writes that arrive while a group
     /// is committing wait, then share the next transaction — one audit lock, one commit (one
     /// fsync) for all of them. A member that throws (a refusal, or a statement PostgreSQL refused)
-    /// gets its error and leaves nothing written; the others still commit (`runMembers`). If the transaction itself fails (the lock, the commit, the connection), every
-    /// member gets that failure: none was acknowledged. Each caller is answered after the commit
-    /// that holds its work.
+    /// gets its error and leaves nothing written; the others still commit (`runMembers`). If the
+    /// transaction itself fails (the lock, the commit, the connection), every member gets that
+    /// failure: none was acknowledged. Each caller is answered after the commit that holds its work.
+    ///
     /// A submission names its handoff (`submittingTo`): the group locks and reads the rows of all
-    /// its submissions in one query at its start.
+    /// its submissions in one query at its start (`LockedHandoffs`).
     func groupWrite<Result: Sendable>(
         submittingTo handoffId: String? = nil, _ work: @escaping @Sendable (PostgresConnection) async throws -> Result
     ) async throws -> Result {
