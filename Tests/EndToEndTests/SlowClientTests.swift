@@ -95,8 +95,10 @@ struct SlowClientTests {
         // No ClientHello at all: the header deadline runs from the connection opening.
         let silent = try #require(report["silentClosedAfterMs"]?.integerValue)
         #expect(silent >= 900 && silent < 2_500, "silent connection closed after \(silent) ms")
-        // Between requests no header deadline runs; the idle timeout closes the connection.
+        // Between requests no header deadline runs (it would close after 1 s); the idle timeout (3 s)
+        // closes the connection. The client's clock starts when it has read the answer, which under
+        // ASan can be well after the server's idle timer started: the lower bound leaves room for that.
         let idle = try #require(report["idleClosedAfterMs"]?.integerValue)
-        #expect(idle >= 2_900 && idle < 5_000, "idle connection closed after \(idle) ms")
+        #expect(idle >= 2_500 && idle < 5_000, "idle connection closed after \(idle) ms")
     }
 }
