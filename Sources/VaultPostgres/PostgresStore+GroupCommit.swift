@@ -92,7 +92,7 @@ extension PostgresStore {
     /// failed member's alone.
     private func runMembers(_ group: [PendingWrite], on connection: PostgresConnection) async throws -> [Swift.Result<any Sendable, any Error>] {
         if group.count == 1 {
-            return [.success(try await group[0].work(connection))]
+            return [.success(try await group[0].run(on: connection))]
         }
         try await connection.query("SAVEPOINT group_start", logger: logger)
         let start = AuditCursor.current?.position
