@@ -1,7 +1,6 @@
 /// Canonical JSON: whatever the strict parser accepts re-encodes canonically, the encoding parses
 /// back to the same value, and encoding is idempotent.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzCanonicalJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzCanonicalJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = FuzzInput.bytes(data, size)
     guard let value = try? JSONParser.parse(bytes) else { return 0 }
     let encoded = CanonicalJSON.encode(value)

@@ -1,7 +1,6 @@
 /// The ACS connection string: every input gets a verdict, an accepted one names a lowercase host
 /// taken from its endpoint, and no problem quotes the access key.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzConnectionString(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzConnectionString(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let text = FuzzInput.text(FuzzInput.bytes(data, size)) else { return 0 }
     switch ACSConnectionString.parse(text) {
     case .success(let parsed):

@@ -1,7 +1,7 @@
 /// What every fuzz target shares: the libFuzzer input as bytes, and how a broken property fails.
 ///
-/// Each target is compiled into the `HandoffDomain` module itself (see scripts/fuzz/parsers.sh), so
-/// it reaches internal parsers such as `ACSConnectionString` without widening their access.
+/// The targets are compiled into the `HandoffDomain` module itself (see scripts/fuzz/parsers.sh), so
+/// they reach internal parsers such as `ACSConnectionString` without widening their access.
 enum FuzzInput {
     /// The input bytes libFuzzer hands over.
     static func bytes(_ data: UnsafePointer<UInt8>, _ size: Int) -> [UInt8] {

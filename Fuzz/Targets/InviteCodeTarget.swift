@@ -11,8 +11,7 @@ private let refusal: String = {
 /// The invite code: only the canonical form decodes, so a decoded invite encodes back to exactly
 /// the text given (once cleaned of what pasting adds), and every refusal is one fixed message, so
 /// none can quote the token.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzInviteCode(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzInviteCode(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let text = FuzzInput.text(FuzzInput.bytes(data, size)) else { return 0 }
     do {
         let invite = try InviteCode(decoding: text)

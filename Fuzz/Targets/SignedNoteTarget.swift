@@ -9,8 +9,7 @@ private let noteKey: SigningKeyPair = {
 /// Signed notes and checkpoints: an arbitrary note verifies only when a signature line matches
 /// (and then the text is its prefix); any text the signer accepts verifies after signing and
 /// comes back unchanged; checkpoint parsing refuses without crashing.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSignedNote(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzSignedNote(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let text = FuzzInput.text(FuzzInput.bytes(data, size)) else { return 0 }
     if let verified = try? SignedNote.verify(text, publicKey: noteKey.publicKey) {
         guard text.hasPrefix(verified) else { propertyBroken("the verified text is not the note's prefix") }

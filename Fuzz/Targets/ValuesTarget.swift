@@ -1,8 +1,7 @@
 /// The values document: every input gets a verdict; accepted values survive a round trip through
 /// their JSON; no problem text quotes the connection string's access key (checked differentially,
 /// see `AccessKeyCanary`).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzValues(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzValues(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = FuzzInput.bytes(data, size)
     do {
         let values = try HandoffValues.validate(document: bytes)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Parser fuzzing with libFuzzer: builds one fuzzer per target in Fuzz/Targets (each compiled into
-# the HandoffDomain module, with address sanitizer and coverage), replays the kept regression
-# inputs, then fuzzes each target from the committed seeds (plus the shared value fixtures).
+# Parser fuzzing with libFuzzer: builds one fuzzer holding every target in Fuzz/Targets (compiled
+# into the HandoffDomain module once, with address sanitizer and coverage; HANDOFF_FUZZ_TARGET picks
+# the target), replays the kept regression inputs, then fuzzes each target from the committed seeds
+# (plus the shared value fixtures).
 #
 #   scripts/fuzz/parsers.sh --runs N --seed S [TARGET...]   repeatable: a fresh corpus, a fixed seed
 #                                                          and a fixed number of cases, so every
@@ -10,7 +11,8 @@
 #                                                          kept in .build-fuzz/corpus (make fuzz)
 #   targets: canonical-json values connection-string invite-code signed-note (default: all)
 #
-# A crashing input is left in .build-fuzz/crashes/; copy it to Fuzz/Regressions/<target>/ once fixed.
+# A crashing input is left in .build-fuzz/crashes/ (replay it: HANDOFF_FUZZ_TARGET=<target>
+# .build-fuzz/fuzz-parsers <input>); copy it to Fuzz/Regressions/<target>/ once fixed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -33,30 +35,28 @@ export SWIFT_BACKTRACE=enable=no
 mkdir -p "$out/crashes"
 flags=(-use-ld=lld -swift-version 6 -enable-upcoming-feature MemberImportVisibility -parse-as-library -O -g -sanitize=fuzzer,address -I "$root/Sources/CSodium" -package-name HandoffVault)
 
-source_of() {
-    case $1 in
-        canonical-json) echo CanonicalJSONTarget.swift ;;
-        values) echo ValuesTarget.swift ;;
-        connection-string) echo ConnectionStringTarget.swift ;;
-        invite-code) echo InviteCodeTarget.swift ;;
-        signed-note) echo SignedNoteTarget.swift ;;
-        *) echo "unknown fuzz target: $1" >&2; exit 64 ;;
+for target in "${targets[@]}"; do
+    case $target in
+        canonical-json | values | connection-string | invite-code | signed-note) ;;
+        *) echo "unknown fuzz target: $target" >&2; exit 64 ;;
     esac
-}
+done
 
 # VaultCrypto once, as a module the domain imports.
 swiftc "${flags[@]}" -wmo -module-name VaultCrypto -emit-module -emit-module-path "$out/VaultCrypto.swiftmodule" \
     -emit-object -o "$out/VaultCrypto.o" Sources/VaultCrypto/*.swift
 mapfile -t domain < <(find Sources/HandoffDomain -name '*.swift' | sort)
 
-report=()
-for target in "${targets[@]}"; do
-    source=$(source_of "$target")
-    binary="$out/fuzz-$target"
-    # With -g the driver writes a module for the debugger into the working folder: build in $out.
-    (cd "$out" && swiftc "${flags[@]}" -wmo -module-name HandoffDomain -I . -o "fuzz-$target" \
-        "${domain[@]/#/$root/}" "$root/Fuzz/Targets/FuzzSupport.swift" "$root/Fuzz/Targets/$source" VaultCrypto.o -lsodium)
+# The domain and every target once: one binary (a build per target took a minute each on 2 cores).
+binary="$out/fuzz-parsers"
+# With -g the driver writes a module for the debugger into the working folder: build in $out.
+(cd "$out" && swiftc "${flags[@]}" -wmo -module-name HandoffDomain -I . -o fuzz-parsers \
+    "${domain[@]/#/$root/}" "$root"/Fuzz/Targets/*.swift VaultCrypto.o -lsodium)
+export HANDOFF_FUZZ_TARGET
 
+report=()
+for HANDOFF_FUZZ_TARGET in "${targets[@]}"; do
+    target=$HANDOFF_FUZZ_TARGET
     # Every kept regression input first: each must now pass.
     regressions=(Fuzz/Regressions/"$target"/*)
     if [[ -e ${regressions[0]} ]]; then
