@@ -232,33 +232,53 @@ package final class PostgresStore: HandoffStore {
     // MARK: Health
 
     /// Waits (up to `timeout`) until the database answers: the pool has started and the server
-    /// takes connections. Throws `storageFailure` naming where it looked.
+    /// takes connections. Throws `storageFailure` naming where it looked and why the last attempt
+    /// failed. An attempt may take up to ten seconds here (a first TLS connection on a loaded
+    /// machine can take longer than the readiness probe's two).
     package func waitUntilReachable(timeout: Duration = .seconds(15)) async throws {
         let deadline = ContinuousClock.now + timeout
+        var lastFailure = "no attempt"
         while ContinuousClock.now < deadline {
-            if await isReachable() { return }
+            guard let failure = await probe(within: min(.seconds(10), max(.seconds(2), deadline - ContinuousClock.now))) else { return }
+            lastFailure = failure
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw StoreError(.storageFailure, "the database at \(location) does not answer")
+        throw StoreError(.storageFailure, "the database at \(location) does not answer (last attempt: \(lastFailure))")
     }
 
     /// Readiness: the database answers and this node can take the audit lock within
     /// `SessionBounds.readinessLockTimeout` — so a node stuck behind a stalled lock holder on
     /// another node leaves the load balancer's rotation instead of taking writes it cannot make.
+    /// A database that does not answer within two seconds is not ready.
     package func isReachable() async -> Bool {
-        let probe: @Sendable () async -> Bool = {
-            (try? await self.client.withConnection { connection in
-                try await connection.withTransaction(logger: self.logger) { connection in
-                    try await connection.query("SET LOCAL lock_timeout = '\(unescaped: SessionBounds.readinessLockTimeout)'", logger: self.logger)
-                    return try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))", logger: self.logger).collect().count == 1
+        await probe(within: .seconds(2)) == nil
+    }
+
+    /// One readiness attempt bounded by `bound`: nil when it succeeded, else why not (a driver
+    /// error's type and code, never its text, which can hold connection details).
+    private func probe(within bound: Duration) async -> String? {
+        let attempt: @Sendable () async -> String? = {
+            do {
+                let locked = try await self.client.withConnection { connection in
+                    try await connection.withTransaction(logger: self.logger) { connection in
+                        try await connection.query("SET LOCAL lock_timeout = '\(unescaped: SessionBounds.readinessLockTimeout)'", logger: self.logger)
+                        return try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))", logger: self.logger).collect().count == 1
+                    }
                 }
-            }) ?? false
+                return locked ? nil : "the audit lock query answered nothing"
+            } catch let error as PSQLError {
+                return "PSQLError \(error.code)"
+            } catch {
+                return "\(type(of: error))"
+            }
         }
-        // A database that does not answer within two seconds is not ready.
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await probe() }
-            group.addTask { try? await Task.sleep(for: .seconds(2)); return false }
-            let first = await group.next() ?? false
+        return await withTaskGroup(of: String?.self) { group in
+            group.addTask { await attempt() }
+            group.addTask {
+                try? await Task.sleep(for: bound)
+                return "no answer within \(bound)"
+            }
+            let first = await group.next() ?? "no answer"
             group.cancelAll()
             return first
         }
