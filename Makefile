@@ -86,13 +86,17 @@ test-suites:
 	HANDOFF_PYTHON=$(PYTHON) scripts/test/failures-last.sh $(SWIFT) test
 
 # The Swift suites again under a sanitizer, each in its own build folder: the test process and every
-# handoff / handoffd it starts are instrumented. CI runs test-asan after make test.
+# handoff / handoffd it starts are instrumented. Not part of CI: the instrumented build and run took
+# 26 minutes on CI's 2 cores, past its 45-minute budget with make test; make test's parser fuzzers
+# run under AddressSanitizer. Run it before a release and after changes to C interop (VaultCrypto).
+# The slow-client suite measures the server's deadlines and latency in milliseconds, which a
+# sanitizer's slowdown turns into noise: test-asan skips it.
 LSAN_OPTIONS_FILE := LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/sanitizers/lsan.supp:print_suppressions=0
 TSAN_OPTIONS_FILE := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 test-asan: deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
-	$(LSAN_OPTIONS_FILE) HANDOFF_PYTHON=$(PYTHON) scripts/test/failures-last.sh $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	$(LSAN_OPTIONS_FILE) HANDOFF_PYTHON=$(PYTHON) scripts/test/failures-last.sh $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan --skip SlowClientTests
 
 test-tsan: deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
