@@ -83,7 +83,7 @@ test-suites:
 	$(PYTHON) scripts/signin/real_provider.py "$$($(SWIFT) build --show-bin-path)"
 	scripts/fuzz/api.sh "$$($(SWIFT) build --show-bin-path)" 200 $(FUZZ_SEED)
 	scripts/fuzz/parsers.sh --runs $(FUZZ_RUNS) --seed $(FUZZ_SEED)
-	HANDOFF_PYTHON=$(PYTHON) scripts/test/failures-last.sh $(SWIFT) test
+	HANDOFF_PYTHON=$(PYTHON) scripts/test/failures-last.sh $(SWIFT) test --skip-build
 
 # The Swift suites again under a sanitizer, each in its own build folder: the test process and every
 # handoff / handoffd it starts are instrumented. Not part of CI: the instrumented build and run took
