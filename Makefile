@@ -155,6 +155,7 @@ bench-scale: deps pg-deps
 
 # The customer's CLI as dist/handoff-<version>-linux-<arch>.tar.gz: one binary that runs without
 # Swift installed (checked by the script in a clean folder with env -i), README excerpt, SHA-256 sums.
+# Not part of CI (its release build took 18 minutes on 2 cores): run it for a release.
 dist: deps
 	$(STATIC_BUILD) --product handoff
 	scripts/dist/package.sh "$$($(STATIC_BUILD) --show-bin-path)"
