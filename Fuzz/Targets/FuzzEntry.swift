@@ -1,8 +1,8 @@
 import Foundation
 
 /// The one libFuzzer entry point. Every target is built into one binary, so the domain is compiled
-/// once rather than once per target (scripts/fuzz/parsers.sh); `HANDOFF_FUZZ_TARGET` names the
-/// target a run fuzzes.
+/// once rather than once per target (scripts/fuzz/parsers.sh, whose list of names this switch
+/// follows); `HANDOFF_FUZZ_TARGET` names the target a run fuzzes.
 private let selectedTarget: @Sendable (UnsafePointer<UInt8>, Int) -> CInt = {
     let name = ProcessInfo.processInfo.environment["HANDOFF_FUZZ_TARGET"] ?? ""
     switch name {

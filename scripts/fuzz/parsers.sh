@@ -24,8 +24,10 @@ case $mode in
     --seconds) seconds=${2:-}; [[ -n $seconds ]] || usage; shift 2 ;;
     *) usage ;;
 esac
+# Every target; Fuzz/Targets/FuzzEntry.swift maps each name to its function.
+all_targets=(canonical-json values connection-string invite-code signed-note)
 targets=("$@")
-[[ ${#targets[@]} -gt 0 ]] || targets=(canonical-json values connection-string invite-code signed-note)
+[[ ${#targets[@]} -gt 0 ]] || targets=("${all_targets[@]}")
 
 # Each mode builds and logs in its own folder, so that make test can run beside a long make fuzz.
 out=.build-fuzz
@@ -36,10 +38,7 @@ mkdir -p "$out/crashes"
 flags=(-use-ld=lld -swift-version 6 -enable-upcoming-feature MemberImportVisibility -parse-as-library -O -g -sanitize=fuzzer,address -I "$root/Sources/CSodium" -package-name HandoffVault)
 
 for target in "${targets[@]}"; do
-    case $target in
-        canonical-json | values | connection-string | invite-code | signed-note) ;;
-        *) echo "unknown fuzz target: $target" >&2; exit 64 ;;
-    esac
+    [[ " ${all_targets[*]} " == *" $target "* ]] || { echo "unknown fuzz target: $target" >&2; exit 64; }
 done
 
 # VaultCrypto once, as a module the domain imports.
