@@ -43,15 +43,14 @@ fuzz_as() {
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance)
 }
 status=0
+declare -A pid
 for pair in "customer auditor" "generator admin"; do
-  pids=()
   for role in $pair; do
     fuzz_as "$role" > "$work/st-$role.log" 2>&1 &
-    pids+=($!)
+    pid[$role]=$!
   done
   for role in $pair; do
-    wait "${pids[0]}" || status=1
-    pids=("${pids[@]:1}")
+    wait "${pid[$role]}" || status=1
     cat "$work/st-$role.log"
   done
 done
