@@ -55,10 +55,12 @@ extension [String: JSONValue] {
 extension Response {
     /// A JSON response in canonical form.
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: CanonicalJSON.encode(value)))
-        )
+        json(encoded: ByteBuffer(bytes: CanonicalJSON.encode(value)), status: status)
+    }
+
+    /// A JSON response whose canonical bytes are already encoded.
+    static func json(encoded body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
     /// An API shape as its JSON (`WireModel`, defined once in the domain).

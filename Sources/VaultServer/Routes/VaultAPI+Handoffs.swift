@@ -32,7 +32,8 @@ extension VaultAPI {
     @Sendable func showHandoff(_ request: Request, context: VaultRequestContext) async throws -> Response {
         let id = try handoffId(context)
         _ = try authorize(context, HandoffAction.readState.roles, handoffId: id)
-        return .json(try await store.handoff(id: id, now: clock()))
+        let summary = try await store.handoff(id: id, now: clock())
+        return .json(encoded: encodedViews.body(of: summary))
     }
 
     /// `POST /v1/handoffs/{id}/submissions` (its customer): stores a sealed box; 201 with a receipt.

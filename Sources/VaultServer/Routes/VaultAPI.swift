@@ -81,6 +81,8 @@ package struct VaultAPI: Sendable {
     let witnessing: Witnessing?
     /// What wakes the event streams; the server runs it as a service.
     package let eventFeed: EventFeed
+    /// The handoff views' JSON, encoded once per unchanged view.
+    let encodedViews = EncodedViews()
 
     /// Creates the API.
     package init(
