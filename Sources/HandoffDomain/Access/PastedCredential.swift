@@ -8,7 +8,7 @@ package enum PastedCredential {
     package static func cleaned(_ text: String) -> String {
         // Nearly always (a token on every request) there is nothing to clean: printable ASCII
         // without spaces, not opening with a quote. Anything else goes the scalar-wise way.
-        if let first = text.utf8.first, !asciiQuotes.contains(first), text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+        if let first = text.utf8.first, quotePairs[Unicode.Scalar(first)] == nil, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
             return text
         }
         var scalars = Array(text.unicodeScalars.filter { !ignorable.contains($0) })
@@ -22,7 +22,6 @@ package enum PastedCredential {
     }
 
     private static let ignorable: Set<Unicode.Scalar> = [" ", "\t", "\r", "\n", "\u{FEFF}", "\u{00A0}"]
-    private static let asciiQuotes: [UInt8] = [UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "`")]
     private static let quotePairs: [Unicode.Scalar: Unicode.Scalar] = [
         "\"": "\"", "'": "'", "`": "`", "\u{201C}": "\u{201D}", "\u{2018}": "\u{2019}", "\u{00AB}": "\u{00BB}",
     ]
