@@ -130,10 +130,14 @@ install: deps
 # audit log benchmark, in release builds; rewrites BENCHMARKS.md. About 15 minutes on 2 cores.
 # Release binaries with the Swift standard library, Foundation and libsodium linked in: what make
 # dist ships, and what the benchmark measures (start-up included).
+# libstdc++ and the unwinder are linked in too, from archives that static-runtime.sh names where
+# Package.swift's static build looks first.
 STATIC_BUILD = HANDOFF_STATIC_SODIUM=1 $(SWIFT) build -c release --static-swift-stdlib --scratch-path .build-static
+STATIC_RUNTIME = scripts/dist/static-runtime.sh .build-static/static-runtime
 
 bench: deps pg-deps
 	@scripts/install-deps.sh nginx-light wrk age hyperfine bc time
+	$(STATIC_RUNTIME)
 	$(STATIC_BUILD) --product handoff
 	$(STATIC_BUILD) --product handoffd
 	$(PYTHON) scripts/bench/service.py "$$($(STATIC_BUILD) --show-bin-path)"
@@ -147,6 +151,7 @@ SCALE_HANDOFFS ?= 1000000
 SCALE_EVENTS ?= 10000000
 bench-scale: deps pg-deps
 	@scripts/install-deps.sh wrk
+	$(STATIC_RUNTIME)
 	$(STATIC_BUILD) --product handoffd
 	$(STATIC_BUILD) --product handoff
 	$(STATIC_BUILD) --product scale-fill
@@ -157,6 +162,7 @@ bench-scale: deps pg-deps
 # Swift installed (checked by the script in a clean folder with env -i), README excerpt, SHA-256 sums.
 # Not part of CI (its release build took 18 minutes on 2 cores): run it for a release.
 dist: deps
+	$(STATIC_RUNTIME)
 	$(STATIC_BUILD) --product handoff
 	scripts/dist/package.sh "$$($(STATIC_BUILD) --show-bin-path)"
 

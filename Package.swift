@@ -11,6 +11,11 @@ let staticSodium = ProcessInfo.processInfo.environment["HANDOFF_STATIC_SODIUM"] 
 /// table, and the Swift runtime's start-up (`dladdr`, finding its own path) scans that table.
 let staticExports = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("scripts/dist/exports.map").path
 
+/// In that static build the customer's binary also links libstdc++ and the unwinder statically:
+/// `scripts/dist/static-runtime.sh` (run by make) puts their archives in this folder, searched
+/// before the shared libraries' folders. Without the folder the shared libraries are linked, as before.
+let staticRuntime = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(".build-static/static-runtime").path
+
 /// The web page's files, which the assembler includes into handoffd (WebPage/CWebPage).
 let webAssets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("WebPage/CWebPage/assets").path
 
@@ -108,7 +113,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "handoff", dependencies: ["HandoffCLI"],
-            linkerSettings: staticSodium ? [.unsafeFlags(["-Xlinker", "--version-script=\(staticExports)"])] : []
+            linkerSettings: staticSodium ? [.unsafeFlags(["-L\(staticRuntime)", "-Xlinker", "--version-script=\(staticExports)"])] : []
         ),
         .target(
             name: "VaultStore",

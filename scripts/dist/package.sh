@@ -3,7 +3,7 @@
 #   scripts/dist/package.sh BIN_DIR     (BIN_DIR from a --static-swift-stdlib release build)
 # Writes dist/handoff-<version>-linux-x86_64.tar.gz (the stripped binary, README.txt, SHA256SUMS),
 # then checks it as a customer would get it: unpacked in an empty folder, run with an empty
-# environment (env -i), no Swift library or libsodium among its dynamic dependencies, and (as root)
+# environment (env -i), no Swift library, libsodium or C++ runtime among its dynamic dependencies, and (as root)
 # run with libsodium's shared library hidden.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -36,6 +36,10 @@ if ldd "$check/$name/handoff" | grep -i sodium; then
   echo "dist: the binary still needs libsodium's shared library" >&2
   exit 1
 fi
+if ldd "$check/$name/handoff" | grep -E 'libstdc\+\+|libgcc_s'; then
+  echo "dist: the binary still needs the C++ runtime's shared libraries (scripts/dist/static-runtime.sh)" >&2
+  exit 1
+fi
 # As on a machine without libsodium23: the shared library hidden (root, a private mount namespace).
 sodium=$(ldconfig -p | awk '/libsodium\.so\.[0-9]+ .*x86-64|libsodium\.so\.[0-9]+ \(libc6,AArch64/ { print $NF; exit }')
 if [[ -n $sodium && $(id -u) == 0 ]] && unshare -m true 2> /dev/null; then
@@ -46,4 +50,4 @@ fi
 [[ $(cd "$check" && env -i "./$name/handoff" --version) == "$version" ]] || { echo "dist: --version failed in a clean environment" >&2; exit 1; }
 env -i "$check/$name/handoff" validate --values config/values.example.json > /dev/null \
   || { echo "dist: validate failed in a clean environment" >&2; exit 1; }
-echo "dist: dist/$name.tar.gz ($(du -k "dist/$name.tar.gz" | cut -f1) KiB): runs with env -i, no Swift library or libsodium needed${hidden:-} ($(ldd "$check/$name/handoff" | wc -l) system libraries)"
+echo "dist: dist/$name.tar.gz ($(du -k "dist/$name.tar.gz" | cut -f1) KiB): runs with env -i, no Swift library, libsodium or C++ runtime needed${hidden:-} ($(ldd "$check/$name/handoff" | wc -l) system libraries)"
