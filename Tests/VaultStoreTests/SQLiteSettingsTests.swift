@@ -1,0 +1,23 @@
+import Foundation
+import GRDB
+import TestSupport
+import Testing
+@testable import VaultStore
+
+@Suite("SQLite settings")
+struct SQLiteSettingsTests {
+    @Test("Every connection commits durably, overwrites deleted rows and keeps savepoint journals in memory")
+    func connectionSettings() async throws {
+        let fixture = try await StoreFixture(.sqlite)
+        defer { fixture.opened.close() }
+        let database = try #require(fixture.store as? VaultDatabase)
+        let query = "SELECT (SELECT synchronous FROM pragma_synchronous), (SELECT secure_delete FROM pragma_secure_delete), (SELECT temp_store FROM pragma_temp_store), (SELECT foreign_keys FROM pragma_foreign_keys)"
+        let writer = try await database.writer.write { db in try Row.fetchOne(db, sql: query) }
+        let reader = try await database.writer.read { db in try Row.fetchOne(db, sql: query) }
+        for (name, row) in [("writer", writer), ("reader", reader)] {
+            let values: [Int] = Array(try #require(row).databaseValues.compactMap { Int.fromDatabaseValue($0) })
+            // synchronous 2 = FULL, temp_store 2 = MEMORY.
+            #expect(values == [2, 1, 2, 1], "\(name)")
+        }
+    }
+}
