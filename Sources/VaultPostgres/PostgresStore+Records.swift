@@ -9,7 +9,7 @@ extension PostgresStore {
 
     package func storeSubmission(handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int, context: OperationContext) async throws -> SubmissionReceipt {
         let keys = try self.keys()
-        let sealedRecord = try SealedRecord.seal(sealed, table: SealedRecord.submissionTable, handoffId: handoffId, master: keys.master)
+        let sealedRecord = try SealedRecord.seal(sealed, table: SealedRecord.submissionTable, handoffId: handoffId, master: keys.master, now: context.now)
         return try await groupWrite(submittingTo: handoffId) { connection in
             let locked = LockedHandoffs.current
             var handoff = locked?.row(handoffId)
@@ -94,7 +94,7 @@ extension PostgresStore {
     @discardableResult
     package func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws -> PackageDelivery {
         let keys = try self.keys()
-        let sealed = try SealedRecord.seal(zip, table: SealedRecord.packageTable, handoffId: handoffId, master: keys.master)
+        let sealed = try SealedRecord.seal(zip, table: SealedRecord.packageTable, handoffId: handoffId, master: keys.master, now: context.now)
         try await write { connection in
             let handoff = try HandoffRule.existing(try await self.handoffRow(connection, id: handoffId, forUpdate: true))
             let next = try HandoffRule.delivery(to: handoff, now: context.now)

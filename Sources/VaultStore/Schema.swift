@@ -186,6 +186,12 @@ enum Schema {
             // scanned the whole token table (issue 28's scale run).
             try db.create(index: "token_on_handoffId", on: "token", columns: ["handoffId"])
         }
+        migrator.registerMigration("v13-one-submission-handoff-index") { db in
+            // (handoffId, auditIndex) answers every lookup by handoff that the index on handoffId
+            // alone did; that one only cost each submission another index page (issue 28). The
+            // PostgreSQL schema never had it.
+            try db.drop(index: "submission_on_handoffId")
+        }
         return migrator
     }
 }

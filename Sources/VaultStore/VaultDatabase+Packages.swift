@@ -10,7 +10,7 @@ extension VaultDatabase {
     @discardableResult
     package func storePackage(handoffId: String, zip: [UInt8], signature: String, context: OperationContext) async throws -> PackageDelivery {
         let keys = try self.keys()
-        let sealed = try SealedRecord.seal(zip, table: SealedRecord.packageTable, handoffId: handoffId, master: keys.master)
+        let sealed = try SealedRecord.seal(zip, table: SealedRecord.packageTable, handoffId: handoffId, master: keys.master, now: context.now)
         try await write { db in
             guard var handoff = try HandoffRecord.fetchOne(db, key: handoffId) else { throw StoreError(.notFound, "no such handoff") }
             let next = try HandoffRule.delivery(to: handoff, now: context.now)

@@ -12,7 +12,7 @@ extension VaultDatabase {
         handoffId: String, sealed: [UInt8], recipientKeyId: String, limit: Int = 100, context: OperationContext
     ) async throws -> SubmissionReceipt {
         let keys = try self.keys()
-        let sealedRecord = try SealedRecord.seal(sealed, table: SealedRecord.submissionTable, handoffId: handoffId, master: keys.master)
+        let sealedRecord = try SealedRecord.seal(sealed, table: SealedRecord.submissionTable, handoffId: handoffId, master: keys.master, now: context.now)
         return try await writeGrouped { db in
             let handoff = try HandoffRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [handoffId])
             let next = try HandoffRule.submission(to: handoff, recipientKeyId: recipientKeyId, limit: limit, now: context.now)

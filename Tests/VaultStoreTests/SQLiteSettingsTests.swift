@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 @testable import VaultStore
 
-@Suite("SQLite settings")
+@Suite("SQLite settings and schema")
 struct SQLiteSettingsTests {
     @Test("Every connection commits durably, overwrites deleted rows and keeps savepoint journals in memory")
     func connectionSettings() async throws {
@@ -19,5 +19,22 @@ struct SQLiteSettingsTests {
             // synchronous 2 = FULL, temp_store 2 = MEMORY.
             #expect(values == [2, 1, 2, 1], "\(name)")
         }
+    }
+
+    @Test("SQLite finds a handoff's submissions through (handoffId, auditIndex), the one index on handoffId left")
+    func oneHandoffIndex() async throws {
+        let fixture = try await StoreFixture(.sqlite)
+        defer { fixture.opened.close() }
+        let database = try #require(fixture.store as? VaultDatabase)
+        let indexes = try await database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'submission' AND sql IS NOT NULL")
+        }
+        #expect(indexes == ["submission_on_handoff_audit"])
+        let plan = try await database.writer.read { db in
+            try ["SELECT id FROM submission WHERE handoffId = 'h'", "DELETE FROM submission WHERE handoffId = 'h'"].flatMap { query in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query).map { $0["detail"] as String }
+            }
+        }
+        #expect(plan.count == 2 && plan.allSatisfy { $0.contains("submission_on_handoff_audit") }, "\(plan)")
     }
 }

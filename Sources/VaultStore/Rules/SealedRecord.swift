@@ -18,9 +18,10 @@ package struct SealedRecord: Sendable {
     /// The master key version that wraps it (and that its associated data names).
     package let keyVersion: Int
 
-    /// Seals `bytes` for a new record (a new random id) of `table` in handoff `handoffId`.
-    package static func seal(_ bytes: [UInt8], table: String, handoffId: String, master: MasterKey) throws -> SealedRecord {
-        let id = UUID().uuidString.lowercased()
+    /// Seals `bytes` for a new record of `table` in handoff `handoffId`, made at `now` (its id is
+    /// time-ordered: `RecordId`).
+    package static func seal(_ bytes: [UInt8], table: String, handoffId: String, master: MasterKey, now: Date) throws -> SealedRecord {
+        let id = try RecordId.make(now: now)
         let (ciphertext, wrapped) = try AtRest.seal(bytes, table: table, recordId: id, handoffId: handoffId, master: master)
         return SealedRecord(id: id, ciphertext: Data(ciphertext), wrappedKey: Data(wrapped), sha256: try SHA256.hash(bytes), keyVersion: master.version)
     }
