@@ -1,14 +1,25 @@
 import CSodium
 
-/// Secret bytes in guarded memory from `sodium_malloc`, wiped and freed when released.
+/// Secret bytes in guarded memory from `sodium_malloc`, wiped when released (and the memory freed,
+/// or, for a small secret, kept for the next one: `SecretSlots`).
 ///
 /// The bytes are reachable only inside `withUnsafeBytes`, so that no copy escapes by accident.
 /// Equality is constant-time (`sodium_memcmp`). The memory is written only while the value is
 /// being created, which is why sharing it between tasks is safe.
 package final class SecretBytes: @unchecked Sendable {
     private let pointer: UnsafeMutableRawPointer
+    /// The region `pointer` lies in: its own `sodium_malloc` allocation, or a reused slot.
+    private let region: Region
     /// The number of secret bytes.
     package let count: Int
+
+    private enum Region {
+        case allocated
+        #if !hasFeature(Embedded)
+        /// A `SecretSlots` slot starting at `base`; the bytes sit at its end, beside the guard page.
+        case slot(base: UnsafeMutableRawPointer)
+        #endif
+    }
 
     /// Allocates `count` zeroed bytes and lets `initializer` fill them.
     package init(
@@ -17,20 +28,22 @@ package final class SecretBytes: @unchecked Sendable {
     ) throws(CryptoError) {
         try Sodium.ensureInitialized()
         precondition(count >= 0, "negative secret size")
-        // sodium_malloc(0) is legal but a 1-byte allocation keeps the pointer non-null everywhere.
-        guard let pointer = sodium_malloc(max(count, 1)) else {
+        // An empty secret still owns one byte, so the pointer is never null.
+        let size = max(count, 1)
+        guard let (pointer, region) = Self.allocate(size) else {
             throw CryptoError(.allocationFailed, "could not allocate \(count) bytes of guarded memory")
         }
-        sodium_memzero(pointer, max(count, 1))
-        // Fill before the object exists: once it does, its deinit frees the pointer, so freeing
-        // here as well after a throw would be a double free.
+        sodium_memzero(pointer, size)
+        // Fill before the object exists: once it does, its deinit releases the region, so releasing
+        // it here as well after a throw would be a double free.
         do {
             try initializer(UnsafeMutableRawBufferPointer(start: pointer, count: count))
         } catch {
-            sodium_free(pointer)
+            Self.release(pointer, region)
             throw error
         }
         self.pointer = pointer
+        self.region = region
         self.count = count
     }
 
@@ -49,8 +62,30 @@ package final class SecretBytes: @unchecked Sendable {
     }
 
     deinit {
-        // sodium_free wipes the region before unmapping it.
-        sodium_free(pointer)
+        Self.release(pointer, region)
+    }
+
+    /// Guarded memory for `size` bytes: a reused slot where one fits, else its own `sodium_malloc`.
+    private static func allocate(_ size: Int) -> (UnsafeMutableRawPointer, Region)? {
+        #if !hasFeature(Embedded)
+        if let base = SecretSlots.take(count: size) {
+            return (base + (SecretSlots.capacity - size), .slot(base: base))
+        }
+        #endif
+        return sodium_malloc(size).map { ($0, .allocated) }
+    }
+
+    /// Wipes and releases a region: `sodium_free` wipes before unmapping; a slot is wiped whole
+    /// before it is kept or freed.
+    private static func release(_ pointer: UnsafeMutableRawPointer, _ region: Region) {
+        switch region {
+        case .allocated:
+            sodium_free(pointer)
+        #if !hasFeature(Embedded)
+        case .slot(let base):
+            SecretSlots.give(base)
+        #endif
+        }
     }
 
     /// Calls `body` with a pointer to the bytes, never null (an empty secret still owns one byte).
