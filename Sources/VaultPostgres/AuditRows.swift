@@ -62,6 +62,17 @@ struct AuditRows {
         }
     }
 
+    /// Adds rows computed after these (from the position these reach), as one statement writes
+    /// both; the position becomes theirs.
+    mutating func append(contentsOf later: AuditRows) {
+        precondition(later.events.first.map { $0.index == position.size } ?? true, "audit rows appended out of order")
+        events += later.events
+        nodes += later.nodes
+        announcements += later.announcements
+        checkpoints += later.checkpoints
+        position = later.position
+    }
+
     /// Forgets the rows (once written), keeping the position they reached.
     mutating func removeAll() {
         events = []

@@ -104,11 +104,33 @@ extension PostgresStore {
         return try await runEachInSavepoint(group, on: connection)
     }
 
-    /// Every member's work, one after another; the first failure ends the run.
+    /// Every member's work, one after another; the first failure ends the run. Submissions are
+    /// written together (`SubmissionBatch`), before any other member runs and at the end.
     private func runStraight(_ group: [PendingWrite], on connection: PostgresConnection) async throws -> [any Sendable] {
+        let batch = SubmissionBatch()
         var results: [any Sendable] = []
-        for member in group { results.append(try await member.run(on: connection)) }
+        for member in group {
+            if member.submittingTo != nil {
+                results.append(try await SubmissionBatch.$current.withValue(batch) { try await member.run(on: connection) })
+            } else {
+                try await write(batch, on: connection)
+                results.append(try await member.run(on: connection))
+            }
+        }
+        try await write(batch, on: connection)
         return results
+    }
+
+    /// Writes the submissions added to `batch` since it was last written, if any.
+    private func write(_ batch: SubmissionBatch, on connection: PostgresConnection) async throws {
+        guard let statement = batch.take() else { return }
+        do {
+            try await connection.run(statement, logger: logger)
+            submissionBatches.record(items: statement.submissions.count, refused: false)
+        } catch {
+            submissionBatches.record(items: statement.submissions.count, refused: true)
+            throw error
+        }
     }
 
     /// Each member in its own savepoint: one that throws rolls back to it and gets its error, the

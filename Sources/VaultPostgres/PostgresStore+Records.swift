@@ -15,14 +15,21 @@ extension PostgresStore {
             var handoff = locked?.row(handoffId)
             if handoff == nil { handoff = try await self.handoffRow(connection, id: handoffId, forUpdate: true) }
             let next = try HandoffRule.submission(to: handoff, recipientKeyId: recipientKeyId, limit: limit, now: context.now)
-            // The submission, its handoff's new state and its audit event in one statement.
             var rows = try await self.auditRows(connection)
             let index = try rows.append(.submissionReceived, context: context, handoffId: handoffId, submissionId: sealedRecord.id)
             let receipt = try sealedRecord.receipt(handoffId: handoffId, auditIndex: index, now: context.now, keys: keys)
-            try await self.run(PreparedStatements.StoreSubmission(
+            let submission = PreparedStatements.StoreSubmissions.Submission(
                 record: sealedRecord, handoffId: handoffId, recipientKeyId: recipientKeyId, receivedAt: context.now, auditIndex: index,
-                receipt: receipt.receipt, state: next, audit: rows
-            ), connection)
+                receipt: receipt.receipt
+            )
+            if let batch = SubmissionBatch.current, locked?.row(handoffId) != nil {
+                // Written with the group's other submissions (SubmissionBatch), from the locked row.
+                batch.add(submission, state: next, audit: rows)
+                AuditCursor.current?.move(to: rows.position)
+            } else {
+                // The submission, its handoff's new state and its audit event in one statement.
+                try await self.run(PreparedStatements.StoreSubmissions(submissions: [submission], handoffs: [(handoffId, next, 1)], audit: rows), connection)
+            }
             if let handoff { locked?.submitted(to: handoff, state: next) }
             return receipt
         }

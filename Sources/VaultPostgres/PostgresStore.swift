@@ -43,6 +43,9 @@ package final class PostgresStore: HandoffStore {
     let views: ExpiringCache<String, HandoffView>
     /// Audited writes waiting for this node's next group transaction.
     let pendingWrites = GroupQueue<PendingWrite>(maximumGroup: PendingWrite.maximumGroup)
+    /// The statements that wrote batched submissions (`SubmissionBatch`): how many, carrying how
+    /// many submissions, and how many PostgreSQL refused.
+    let submissionBatches = BatchTally()
 
     /// A store for `url` (`postgres://user[:password]@host[:port]/database[?sslmode=…&sslrootcert=…]`,
     /// see `DatabaseURL`). Nothing connects until `run()` runs and an operation asks; at most

@@ -131,42 +131,56 @@ extension PreparedStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    /// A submission row, its handoff's new state and count, and its audit event (`audit`).
-    struct StoreSubmission: AuditWriting {
-        static let name = "handoff_store_submission"
+    /// Submissions — one, or a group's `SubmissionBatch` — with their handoffs' new states and
+    /// counts and their audit rows, in one statement.
+    struct StoreSubmissions: AuditWriting {
+        /// One submission's row.
+        struct Submission: Sendable {
+            let record: SealedRecord
+            let handoffId: String
+            let recipientKeyId: String
+            let receivedAt: Date
+            let auditIndex: Int64
+            let receipt: String
+        }
+
+        static let name = "handoff_store_submissions"
         static let sql = """
-            WITH \(auditInsertions(from: 12)),
+            WITH \(auditInsertions(from: 14)),
             stored AS (
                 INSERT INTO submission (id, handoff_id, recipient_key_id, received_at, audit_index, sealed_sha256, ciphertext,
                                         wrapped_key, key_version, record_key_version, receipt)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
+                SELECT s.id, s.handoff_id, s.recipient_key_id, s.received_at, s.audit_index, s.sealed_sha256, s.ciphertext,
+                       s.wrapped_key, s.key_version, s.key_version, s.receipt
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bytea[], $7::bytea[],
+                            $8::bytea[], $9::bigint[], $10::text[])
+                    AS s(id, handoff_id, recipient_key_id, received_at, audit_index, sealed_sha256, ciphertext, wrapped_key, key_version, receipt)
             )
-            UPDATE handoff SET state = $11, submission_count = submission_count + 1 WHERE id = $2
+            UPDATE handoff SET state = c.state, submission_count = handoff.submission_count + c.added
+            FROM unnest($11::text[], $12::text[], $13::bigint[]) AS c(id, state, added) WHERE handoff.id = c.id
             """
         typealias Row = Void
-        let record: SealedRecord
-        let handoffId: String
-        let recipientKeyId: String
-        let receivedAt: Date
-        let auditIndex: Int64
-        let receipt: String
-        let state: HandoffState
+        let submissions: [Submission]
+        let handoffs: [(id: String, state: HandoffState, added: Int64)]
         let audit: AuditRows
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings()
-            bindings.append(record.id)
-            bindings.append(handoffId)
-            bindings.append(recipientKeyId)
-            bindings.append(receivedAt)
-            bindings.append(auditIndex)
-            bindings.append(ByteBuffer(bytes: record.sha256))
-            bindings.append(ByteBuffer(data: record.ciphertext))
-            bindings.append(ByteBuffer(data: record.wrappedKey))
-            bindings.append(Int64(record.keyVersion))
-            bindings.append(receipt)
-            bindings.append(state.rawValue)
-            audit.bind(into: &bindings, at: receivedAt)
+            bindings.append(submissions.map(\.record.id))
+            bindings.append(submissions.map(\.handoffId))
+            bindings.append(submissions.map(\.recipientKeyId))
+            bindings.append(submissions.map(\.receivedAt))
+            bindings.append(submissions.map(\.auditIndex))
+            bindings.append(submissions.map { ByteBuffer(bytes: $0.record.sha256) })
+            bindings.append(submissions.map { ByteBuffer(data: $0.record.ciphertext) })
+            bindings.append(submissions.map { ByteBuffer(data: $0.record.wrappedKey) })
+            bindings.append(submissions.map { Int64($0.record.keyVersion) })
+            bindings.append(submissions.map(\.receipt))
+            bindings.append(handoffs.map(\.id))
+            bindings.append(handoffs.map(\.state.rawValue))
+            bindings.append(handoffs.map(\.added))
+            // The announcements and checkpoints are dated by the batch's last submission.
+            audit.bind(into: &bindings, at: submissions.map(\.receivedAt).max() ?? Date())
             return bindings
         }
 

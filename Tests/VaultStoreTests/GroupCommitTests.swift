@@ -1,5 +1,6 @@
 import Foundation
 import HandoffDomain
+import PostgresNIO
 import TestSupport
 import Testing
 import VaultCrypto
@@ -129,5 +130,101 @@ struct GroupCommitTests {
         let actions = try await fixture.auditActions()
         let revocation = try #require(actions.firstIndex(of: "handoff.revoked"))
         #expect(accepted.allSatisfy { $0 < Int64(revocation) }, "every submission taken is in the log before the revocation (\(accepted), revoked at \(revocation))")
+    }
+
+    @Test("PostgreSQL writes a group's submissions in one statement: each committed as if alone, in log order",
+          .enabled(if: Backend.available.contains(.postgres)))
+    func batchedSubmissions() async throws {
+        let fixture = try await StoreFixture(.postgres, checkpointInterval: 7)
+        defer { fixture.opened.close() }
+        let store = try #require(fixture.store as? PostgresStore)
+        let handoffs = [
+            try await store.createHandoff(customer: "A", expiresIn: 86_400, context: fixture.admin).handoffId,
+            try await store.createHandoff(customer: "B", expiresIn: 86_400, context: fixture.admin).handoffId,
+        ]
+        let before = try await store.auditSize()
+        let receipts = try await whileAGroupRuns(on: store) {
+            try await withThrowingTaskGroup(of: (Int, SubmissionReceipt).self) { group in
+                for index in 0..<40 {
+                    group.addTask { (index, try await fixture.submit(handoffs[index % 2], byte: UInt8(index))) }
+                }
+                return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+            }
+        }
+        let (statements, batched, refused) = store.submissionBatches.statistics
+        #expect(statements > 0 && batched > statements && refused == 0, "\(batched) submissions in \(statements) statements, \(refused) refused")
+        // Every receipt verifies and names its own index; the indices are the log's next 40.
+        for (index, receipt) in receipts {
+            let sealed = Array(repeating: UInt8(index), count: 80)
+            let verified = try Receipt.verify(receipt.receipt, serverKey: fixture.keys.signing.publicKey, handoffId: handoffs[index % 2], sealed: sealed)
+            #expect(verified.auditIndex == receipt.auditIndex)
+        }
+        #expect(Set(receipts.values.map(\.auditIndex)) == Set(before..<before + 40))
+        #expect(try await store.auditSize() == before + 40)
+        let counts = try await fixture.strings(sqlite: "", postgres: "SELECT submission_count::text || ' ' || state FROM handoff ORDER BY id")
+        #expect(counts == ["20 submitted", "20 submitted"])
+        // The latest of each handoff is the one with its highest index; the tree and its checkpoints hold.
+        for (position, handoffId) in handoffs.enumerated() {
+            let latest = receipts.filter { $0.key % 2 == position }.max { $0.value.auditIndex < $1.value.auditIndex }!
+            let released = try await store.releaseLatest(handoffId: handoffId, auditRepeat: true, context: fixture.generator).released
+            #expect(released.submissionId == latest.value.submissionId && released.sealed == Array(repeating: UInt8(latest.key), count: 80))
+        }
+        let leaves = try await store.auditEvents(from: 0, limit: 1_000).map { try AuditEvent.leafHash($0.bytes) }
+        let (_, checkpoint) = try await store.currentCheckpoint(now: fixture.admin.now)
+        #expect(checkpoint.rootHash == (try MerkleTree.rootHash(size: Int64(leaves.count), nodes: TokenAndAuditTests.nodes(leaves))))
+        for signed in try await fixture.signedCheckpoints() {
+            let root = try MerkleTree.rootHash(size: signed.size, nodes: TokenAndAuditTests.nodes(Array(leaves.prefix(Int(signed.size)))))
+            #expect(signed.rootHash == root, "the checkpoint at \(signed.size)")
+        }
+        #expect(try await store.events(after: -1, limit: 100).filter { $0.kind == .submitted }.count == 40)
+    }
+
+    @Test("A batched submission PostgreSQL refuses fails alone: the group is rerun a member at a time",
+          .enabled(if: Backend.available.contains(.postgres)))
+    func refusedBatchMember() async throws {
+        let fixture = try await StoreFixture(.postgres)
+        defer { fixture.opened.close() }
+        let store = try #require(fixture.store as? PostgresStore)
+        let handoffId = try await store.createHandoff(customer: "A", expiresIn: 86_400, context: fixture.admin).handoffId
+        // A trigger refuses the one submission whose sealed bytes are all 13s, inside whatever
+        // statement writes it.
+        let marked = try Hex.encode(SHA256.hash(Array(repeating: UInt8(13), count: 80)))
+        try await fixture.tamper(sqlite: "", postgres: """
+            CREATE FUNCTION refuse_marked() RETURNS trigger AS $$ BEGIN
+            IF NEW.sealed_sha256 = '\\x\(marked)'::bytea THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql
+            """)
+        try await fixture.tamper(sqlite: "", postgres: "CREATE TRIGGER refuse_marked BEFORE INSERT ON submission FOR EACH ROW EXECUTE FUNCTION refuse_marked()")
+        let before = try await store.auditSize()
+        // Each submission's failure, if it failed: the store's code, or "other".
+        let outcomes = try await whileAGroupRuns(on: store) { await withTaskGroup(of: (Int, String?).self) { group in
+            for index in 0..<30 {
+                group.addTask {
+                    do {
+                        _ = try await fixture.submit(handoffId, byte: UInt8(index))
+                        return (index, nil)
+                    } catch {
+                        return (index, (error as? StoreError).map { "\($0.code)" } ?? "other")
+                    }
+                }
+            }
+            return await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        } }
+        #expect(store.submissionBatches.statistics.refused >= 1, "the marked submission was in a batch")
+        #expect(outcomes.filter { $0.value != nil }.map(\.key) == [13])
+        #expect(outcomes[13] == "storageFailure")
+        #expect(try await store.auditSize() == before + 29)
+        #expect(try await fixture.strings(sqlite: "", postgres: "SELECT submission_count::text FROM handoff") == ["29"])
+        #expect(try await fixture.auditActions().dropFirst(Int(before)).allSatisfy { $0 == "submission.received" })
+    }
+
+    /// Runs `body` while a group transaction of `store` sleeps for half a second, so that the
+    /// writes `body` starts queue up and share the next group (on a loaded machine they might
+    /// otherwise each find the node idle and go alone).
+    private func whileAGroupRuns<Result: Sendable>(on store: PostgresStore, _ body: () async throws -> Result) async throws -> Result {
+        let holder = Task { try await store.write { connection in try await connection.query("SELECT pg_sleep(0.5)", logger: store.logger) } }
+        try await Task.sleep(for: .milliseconds(100))
+        let result = try await body()
+        _ = try await holder.value
+        return result
     }
 }
