@@ -62,10 +62,16 @@ struct AuditRows {
         }
     }
 
-    /// Adds rows computed after these (from the position these reach), as one statement writes
-    /// both; the position becomes theirs.
+    /// Whether `later` was computed from the position these rows reach (its first event comes
+    /// right after their last), so one statement can write both.
+    func isFollowed(by later: AuditRows) -> Bool {
+        later.events.first.map { $0.index == position.size } ?? true
+    }
+
+    /// Adds rows that follow these (`isFollowed(by:)`), as one statement writes both; the position
+    /// becomes theirs.
     mutating func append(contentsOf later: AuditRows) {
-        precondition(later.events.first.map { $0.index == position.size } ?? true, "audit rows appended out of order")
+        precondition(isFollowed(by: later), "audit rows appended out of order")
         events += later.events
         nodes += later.nodes
         announcements += later.announcements

@@ -22,9 +22,8 @@ extension PostgresStore {
                 record: sealedRecord, handoffId: handoffId, recipientKeyId: recipientKeyId, receivedAt: context.now, auditIndex: index,
                 receipt: receipt.receipt
             )
-            if let batch = SubmissionBatch.current, locked?.row(handoffId) != nil {
+            if let batch = SubmissionBatch.current, locked?.row(handoffId) != nil, batch.add(submission, state: next, audit: rows) {
                 // Written with the group's other submissions (SubmissionBatch), from the locked row.
-                batch.add(submission, state: next, audit: rows)
                 AuditCursor.current?.move(to: rows.position)
             } else {
                 // The submission, its handoff's new state and its audit event in one statement.

@@ -25,18 +25,25 @@ final class SubmissionBatch: Sendable {
 
     private let pending = Mutex(Pending())
 
-    /// Adds one submission with the handoff state it leaves and its audit rows (which follow the
-    /// rows added before).
-    func add(_ submission: PreparedStatements.StoreSubmissions.Submission, state: HandoffState, audit: AuditRows) {
+    /// Adds one submission with the handoff state it leaves and its audit rows; false (adding
+    /// nothing) when those rows do not follow the ones added before, so that the caller writes
+    /// its submission at once instead.
+    func add(_ submission: PreparedStatements.StoreSubmissions.Submission, state: HandoffState, audit: AuditRows) -> Bool {
         pending.withLock { batch in
+            if let added = batch.audit {
+                guard added.isFollowed(by: audit) else { return false }
+                batch.audit?.append(contentsOf: audit)
+            } else {
+                batch.audit = audit
+            }
             batch.submissions.append(submission)
-            if batch.audit == nil { batch.audit = audit } else { batch.audit?.append(contentsOf: audit) }
             if let at = batch.handoffs.firstIndex(where: { $0.id == submission.handoffId }) {
                 batch.handoffs[at].state = state
                 batch.handoffs[at].added += 1
             } else {
                 batch.handoffs.append((submission.handoffId, state, 1))
             }
+            return true
         }
     }
 
