@@ -28,8 +28,6 @@ package final class VaultDatabase: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            // A receipt is sent only after a commit that survives power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             // Deleted rows (purged data keys) are overwritten, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
             // Each member of a group commit runs in a savepoint, whose journal (the pages' earlier
@@ -39,9 +37,10 @@ package final class VaultDatabase: Sendable {
         }
         do {
             writer = try DatabasePool(path: path, configuration: configuration)
-            // GRDB sets the pool's writer to synchronous=NORMAL when it turns WAL mode on, after
-            // prepareDatabase ran: then a commit is synced only at the next checkpoint, and power
-            // loss could take submissions whose receipts were sent. FULL again, on the writer.
+            // A receipt is sent only after a commit that survives power loss. Set on the writer
+            // (the one connection that commits) once the pool is open: GRDB sets it to NORMAL when
+            // it turns WAL mode on, after prepareDatabase, and then a commit was synced only at the
+            // next checkpoint.
             try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Schema.migrator.migrate(writer)
             groupCommit = GroupCommit(writer: writer)
