@@ -51,7 +51,8 @@ final class SubmissionBatch: Sendable {
     func take() -> PreparedStatements.StoreSubmissions? {
         pending.withLock { batch in
             defer { batch = Pending() }
-            guard let audit = batch.audit, !batch.submissions.isEmpty else { return nil }
+            // Audit rows exist exactly when a submission was added.
+            guard let audit = batch.audit else { return nil }
             return PreparedStatements.StoreSubmissions(submissions: batch.submissions, handoffs: batch.handoffs, audit: audit)
         }
     }
