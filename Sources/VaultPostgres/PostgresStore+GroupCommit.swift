@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Synchronization
 import VaultStore
 
 /// An audited write waiting for this node's next group transaction.
@@ -46,20 +47,23 @@ extension PostgresStore {
         return result as! Result
     }
 
+    /// Runs groups while writes wait. A group is taken once this node holds the audit lock, not
+    /// before: the writes that arrived while another node held it join this transaction instead
+    /// of waiting for the next (with two nodes, a group taken before the lock was half the size).
     private func drainWrites() async {
-        while true {
-            let group = pendingWrites.nextGroup()
-            if group.isEmpty { return }
+        while pendingWrites.continueDraining() {
+            let taking = GroupTaking()
             do {
-                let results = try await transaction(auditLock: true) { connection in
+                let (group, results) = try await transaction(auditLock: true) { connection in
+                    let group = try taking.take(from: self.pendingWrites)
                     let locked = try await self.lockHandoffs(of: group, on: connection)
-                    return try await AuditCursor.$current.withValue(AuditCursor()) {
+                    return (group, try await AuditCursor.$current.withValue(AuditCursor()) {
                         try await LockedHandoffs.$current.withValue(locked) {
                             let results = try await self.runMembers(group, on: connection)
                             try await self.announceChange(connection, .views)
                             return results
                         }
-                    }
+                    })
                 }
                 // Whatever happened (a failed COMMIT may still be durable), cached views are stale.
                 forget(.views)
@@ -67,7 +71,7 @@ extension PostgresStore {
             } catch {
                 forget(.views)
                 let failure = Self.storeError(error)
-                for member in group { member.continuation.resume(throwing: failure) }
+                for member in taking.abandon(from: pendingWrites) { member.continuation.resume(throwing: failure) }
             }
         }
     }
@@ -153,5 +157,32 @@ extension PostgresStore {
             }
         }
         return results
+    }
+}
+
+/// The group of one transaction, taken from the queue once the transaction holds the audit lock —
+/// or, when the transaction failed before (no connection, no lock), the group that failure answers.
+/// Taken once: a transaction abandoned past its deadline that reaches the lock later takes nothing.
+private final class GroupTaking: Sendable {
+    private enum State { case waiting, taken([PendingWrite]), abandoned }
+    private let state = Mutex(State.waiting)
+
+    /// The group, for the transaction that now holds the lock; throws if it was abandoned.
+    func take(from queue: GroupQueue<PendingWrite>) throws -> [PendingWrite] {
+        try state.withLock { state in
+            guard case .waiting = state else { throw CancellationError() }
+            let group = queue.nextGroup()
+            state = .taken(group)
+            return group
+        }
+    }
+
+    /// The members a failed transaction answers: its group, or the next if it took none.
+    func abandon(from queue: GroupQueue<PendingWrite>) -> [PendingWrite] {
+        state.withLock { state in
+            defer { state = .abandoned }
+            if case .taken(let group) = state { return group }
+            return queue.nextGroup()
+        }
     }
 }

@@ -99,6 +99,15 @@ package final class GroupQueue<Member: Sendable>: Sendable {
         }
     }
 
+    /// Whether the drain goes on: true when members wait (only the drain takes them, so its next
+    /// `nextGroup` is not empty); false when none does, and the drain ends.
+    package func continueDraining() -> Bool {
+        state.withLock { state in
+            if state.members.isEmpty { state.draining = false }
+            return state.draining
+        }
+    }
+
     /// Transactions run and the members they carried, since start.
     package var statistics: (groups: Int, members: Int) {
         state.withLock { ($0.groups, $0.grouped) }
