@@ -23,7 +23,14 @@ extension PostgresStore {
 
     /// Announces `change` to the other nodes when the caller's transaction commits.
     func announceChange(_ connection: PostgresConnection, _ change: CachedChange) async throws {
-        try await connection.query("SELECT pg_notify(\(Self.changeChannel), \(change.rawValue + " " + nodeId))", logger: logger)
+        let announcement = announcement(change)
+        try await connection.query("SELECT pg_notify(\(announcement.channel), \(announcement.payload))", logger: logger)
+    }
+
+    /// The notification of `change` from this node: its channel and payload (what changed, and
+    /// this node's id, so that it ignores its own).
+    func announcement(_ change: CachedChange) -> (channel: String, payload: String) {
+        (Self.changeChannel, change.rawValue + " " + nodeId)
     }
 
     /// Forgets what `change` makes stale on this node.

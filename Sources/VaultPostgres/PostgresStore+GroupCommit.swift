@@ -30,7 +30,7 @@ extension PostgresStore {
     /// Group commit, as `VaultDatabase` does it on SQLite: audited writes that arrive while a group
     /// is committing wait, then share the next transaction — one audit lock, one commit (one
     /// fsync) for all of them. A member that throws (a refusal, or a statement PostgreSQL refused)
-    /// gets its error and leaves nothing written; the others still commit (`runMembers`). If the
+    /// gets its error and leaves nothing written; the others still commit (`groupTransaction`). If the
     /// transaction itself fails (the lock, the commit, the connection), every member gets that
     /// failure: none was acknowledged. Each caller is answered after the commit that holds its work.
     ///
@@ -54,16 +54,12 @@ extension PostgresStore {
         while pendingWrites.continueDraining() {
             let taking = GroupTaking()
             do {
-                let (group, results) = try await transaction(auditLock: true) { connection in
-                    let group = try taking.take(from: self.pendingWrites)
-                    let locked = try await self.lockHandoffs(of: group, on: connection)
-                    return (group, try await AuditCursor.$current.withValue(AuditCursor()) {
-                        try await LockedHandoffs.$current.withValue(locked) {
-                            let results = try await self.runMembers(group, on: connection)
-                            try await self.announceChange(connection, .views)
-                            return results
-                        }
-                    })
+                let (group, results) = try await connected { connection in
+                    do {
+                        return try await self.groupTransaction(taking, straight: true, on: connection)
+                    } catch is RunAgain {
+                        return try await self.groupTransaction(taking, straight: false, on: connection)
+                    }
                 }
                 // Whatever happened (a failed COMMIT may still be durable), cached views are stale.
                 forget(.views)
@@ -73,6 +69,41 @@ extension PostgresStore {
                 let failure = Self.storeError(error)
                 for member in taking.abandon(from: pendingWrites) { member.continuation.resume(throwing: failure) }
             }
+        }
+    }
+
+    /// One transaction of the group: the audit lock, the group (taken now), its submissions'
+    /// handoff rows, its members, the announcement to the other nodes, the commit.
+    ///
+    /// `straight`: the members one after another, without a savepoint (each is a round trip with
+    /// the lock held); a group of one fails with its member. If a member of a larger group throws,
+    /// the transaction is rolled back and `RunAgain` thrown: the caller runs the group again in a
+    /// new transaction, each member in a savepoint of its own, so that the failure is the failed
+    /// member's alone. Not `straight`: that second run.
+    private func groupTransaction(
+        _ taking: GroupTaking, straight: Bool, on connection: PostgresConnection
+    ) async throws -> ([PendingWrite], [Swift.Result<any Sendable, any Error>]) {
+        do {
+            return try await connection.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))", logger: self.logger)
+                let group = try taking.take(from: self.pendingWrites)
+                let locked = try await self.lockHandoffs(of: group, on: connection)
+                let results = try await AuditCursor.$current.withValue(AuditCursor()) {
+                    try await LockedHandoffs.$current.withValue(locked) {
+                        if straight {
+                            let (results, announced) = try await self.runStraight(group, on: connection)
+                            if !announced { try await self.announceChange(connection, .views) }
+                            return results
+                        }
+                        let results = try await self.runEachInSavepoint(group, on: connection)
+                        try await self.announceChange(connection, .views)
+                        return results
+                    }
+                }
+                return (group, results)
+            }
+        } catch let error as PostgresTransactionError where error.closureError is RunAgain && error.rollbackError == nil {
+            throw RunAgain()
         }
     }
 
@@ -88,46 +119,36 @@ extension PostgresStore {
         return LockedHandoffs(rows)
     }
 
-    /// Runs the group's members and returns what each gave or threw. A group of one needs no
-    /// savepoint: its failure rolls the transaction back. A larger group first runs every member
-    /// straight after another behind one savepoint for the group (a savepoint per member is a
-    /// round trip each, a third of a submission's); only if a member throws is the group's work
-    /// rolled back to it and run again with a savepoint per member, so that the failure is the
-    /// failed member's alone.
-    private func runMembers(_ group: [PendingWrite], on connection: PostgresConnection) async throws -> [Swift.Result<any Sendable, any Error>] {
-        if group.count == 1 {
-            return [.success(try await group[0].run(on: connection))]
-        }
-        try await connection.query("SAVEPOINT group_start", logger: logger)
-        let start = AuditCursor.current?.position
-        if let results = try? await runStraight(group, on: connection) { return results.map { .success($0) } }
-        // A failure of the rollback itself (a lost connection) fails the whole group.
-        try await connection.query("ROLLBACK TO SAVEPOINT group_start", logger: logger)
-        AuditCursor.current?.move(to: start)
-        LockedHandoffs.current?.forgetAll()
-        return try await runEachInSavepoint(group, on: connection)
-    }
-
-    /// Every member's work, one after another; the first failure ends the run. Submissions are
-    /// written together (`SubmissionBatch`), before any other member runs and at the end.
-    private func runStraight(_ group: [PendingWrite], on connection: PostgresConnection) async throws -> [any Sendable] {
+    /// Every member's work, one after another; the first failure is a group of one's own, and
+    /// throws `RunAgain` for a larger group (the caller rolls back). Submissions are written
+    /// together (`SubmissionBatch`), before any other member runs and at the end; `announced` when
+    /// that last write sent the group's announcement.
+    private func runStraight(
+        _ group: [PendingWrite], on connection: PostgresConnection
+    ) async throws -> (results: [Swift.Result<any Sendable, any Error>], announced: Bool) {
         let batch = SubmissionBatch()
-        var results: [any Sendable] = []
-        for member in group {
-            if member.submittingTo != nil {
-                results.append(try await SubmissionBatch.$current.withValue(batch) { try await member.run(on: connection) })
-            } else {
-                try await write(batch, on: connection)
-                results.append(try await member.run(on: connection))
+        var results: [Swift.Result<any Sendable, any Error>] = []
+        do {
+            for member in group {
+                if member.submittingTo != nil {
+                    results.append(.success(try await SubmissionBatch.$current.withValue(batch) { try await member.run(on: connection) }))
+                } else {
+                    try await write(batch, on: connection)
+                    results.append(.success(try await member.run(on: connection)))
+                }
             }
+            return (results, try await write(batch, on: connection))
+        } catch {
+            if group.count == 1 { throw error }
+            throw RunAgain()
         }
-        try await write(batch, on: connection)
-        return results
     }
 
-    /// Writes the submissions added to `batch` since it was last written, if any.
-    private func write(_ batch: SubmissionBatch, on connection: PostgresConnection) async throws {
-        guard let statement = batch.take() else { return }
+    /// Writes the submissions added to `batch` since it was last written, if any, announcing
+    /// the change to the other nodes with them; true when it wrote.
+    @discardableResult
+    private func write(_ batch: SubmissionBatch, on connection: PostgresConnection) async throws -> Bool {
+        guard let statement = batch.take(announcing: announcement(.views)) else { return false }
         do {
             try await connection.run(statement, logger: logger)
             submissionBatches.record(items: statement.submissions.count, refused: false)
@@ -135,6 +156,7 @@ extension PostgresStore {
             submissionBatches.record(items: statement.submissions.count, refused: true)
             throw error
         }
+        return true
     }
 
     /// Each member in its own savepoint: one that throws rolls back to it and gets its error, the
@@ -162,7 +184,8 @@ extension PostgresStore {
 
 /// The group of one transaction, taken from the queue once the transaction holds the audit lock —
 /// or, when the transaction failed before (no connection, no lock), the group that failure answers.
-/// Taken once: a transaction abandoned past its deadline that reaches the lock later takes nothing.
+/// Taken once (a second transaction of the same group gets the same members); a transaction
+/// abandoned past its deadline that reaches the lock later takes nothing.
 private final class GroupTaking: Sendable {
     private enum State { case waiting, taken([PendingWrite]), abandoned }
     private let state = Mutex(State.waiting)
@@ -170,10 +193,16 @@ private final class GroupTaking: Sendable {
     /// The group, for the transaction that now holds the lock; throws if it was abandoned.
     func take(from queue: GroupQueue<PendingWrite>) throws -> [PendingWrite] {
         try state.withLock { state in
-            guard case .waiting = state else { throw CancellationError() }
-            let group = queue.nextGroup()
-            state = .taken(group)
-            return group
+            switch state {
+            case .waiting:
+                let group = queue.nextGroup()
+                state = .taken(group)
+                return group
+            case .taken(let group):
+                return group
+            case .abandoned:
+                throw CancellationError()
+            }
         }
     }
 
@@ -186,3 +215,7 @@ private final class GroupTaking: Sendable {
         }
     }
 }
+
+/// A member of a group run straight failed, and the transaction was rolled back: run the group
+/// again, each member in a savepoint.
+private struct RunAgain: Error {}

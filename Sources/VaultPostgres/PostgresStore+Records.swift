@@ -27,7 +27,9 @@ extension PostgresStore {
                 AuditCursor.current?.move(to: rows.position)
             } else {
                 // The submission, its handoff's new state and its audit event in one statement.
-                try await self.run(PreparedStatements.StoreSubmissions(submissions: [submission], handoffs: [(handoffId, next, 1)], audit: rows), connection)
+                try await self.run(PreparedStatements.StoreSubmissions(
+                    submissions: [submission], handoffs: [(handoffId, next, 1)], audit: rows, announcement: self.announcement(.views)
+                ), connection)
             }
             if let handoff { locked?.submitted(to: handoff, state: next) }
             return receipt

@@ -155,14 +155,20 @@ extension PreparedStatements {
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bytea[], $7::bytea[],
                             $8::bytea[], $9::bigint[], $10::text[])
                     AS s(id, handoff_id, recipient_key_id, received_at, audit_index, sealed_sha256, ciphertext, wrapped_key, key_version, receipt)
-            )
+            ),
+            announced_change AS (SELECT pg_notify($26::text, $27::text))
             UPDATE handoff SET state = c.state, submission_count = handoff.submission_count + c.added
-            FROM unnest($11::text[], $12::text[], $13::bigint[]) AS c(id, state, added) WHERE handoff.id = c.id
+            FROM unnest($11::text[], $12::text[], $13::bigint[]) AS c(id, state, added), announced_change WHERE handoff.id = c.id
             """
         typealias Row = Void
         let submissions: [Submission]
         let handoffs: [(id: String, state: HandoffState, added: Int64)]
         let audit: AuditRows
+        /// The notification that tells the other nodes the handoffs' views changed
+        /// (`PostgresStore.announcement`), sent by this statement so that the group needs no
+        /// round trip of its own for it; PostgreSQL sends it at commit, once however often a
+        /// transaction repeats it.
+        let announcement: (channel: String, payload: String)
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings()
@@ -181,6 +187,8 @@ extension PreparedStatements {
             bindings.append(handoffs.map(\.added))
             // The announcements and checkpoints are dated by the batch's last submission.
             audit.bind(into: &bindings, at: submissions.map(\.receivedAt).max() ?? Date())
+            bindings.append(announcement.channel)
+            bindings.append(announcement.payload)
             return bindings
         }
 

@@ -47,13 +47,16 @@ final class SubmissionBatch: Sendable {
         }
     }
 
-    /// The statement that writes what was added, leaving the batch empty; nil when nothing was.
-    func take() -> PreparedStatements.StoreSubmissions? {
+    /// The statement that writes what was added and sends `announcement`, leaving the batch
+    /// empty; nil when nothing was added.
+    func take(announcing announcement: (channel: String, payload: String)) -> PreparedStatements.StoreSubmissions? {
         pending.withLock { batch in
             defer { batch = Pending() }
             // Audit rows exist exactly when a submission was added.
             guard let audit = batch.audit else { return nil }
-            return PreparedStatements.StoreSubmissions(submissions: batch.submissions, handoffs: batch.handoffs, audit: audit)
+            return PreparedStatements.StoreSubmissions(
+                submissions: batch.submissions, handoffs: batch.handoffs, audit: audit, announcement: announcement
+            )
         }
     }
 }
