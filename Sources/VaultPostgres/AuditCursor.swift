@@ -1,9 +1,9 @@
 import Synchronization
 
 /// The audit tree's size and right edge, kept in memory for the rest of one group transaction.
-/// The group holds the audit lock from its first statement to its commit, so no other node
-/// appends meanwhile: after the group's first append, each next one knows its index and its
-/// siblings without asking PostgreSQL (a round trip saved per write, with the lock held).
+/// The group reads them as it takes the audit lock (`PostgresStore.lockAudit`, one round trip) and
+/// holds the lock to its commit, so no other node appends meanwhile: each append knows its index
+/// and its siblings without asking PostgreSQL (a round trip saved per write, with the lock held).
 final class AuditCursor: Sendable {
     /// The tree as the transaction has written it so far.
     struct Position: Sendable {
@@ -16,7 +16,12 @@ final class AuditCursor: Sendable {
     /// The cursor of the group transaction the current task runs in (nil outside one).
     @TaskLocal static var current: AuditCursor?
 
-    private let state = Mutex<Position?>(nil)
+    private let state: Mutex<Position?>
+
+    /// A cursor at `position` (read under the lock), or one that knows nothing yet.
+    init(at position: Position? = nil) {
+        state = Mutex(position)
+    }
 
     /// Where the tree stands, if an append of this transaction has told; nil before the first.
     var position: Position? { state.withLock { $0 } }

@@ -62,9 +62,22 @@ extension PostgresStore {
     /// perfect subtree the size's bits name, among them every sibling the next leaf needs — in one
     /// prepared query.
     func nextLeaf(_ connection: PostgresConnection) async throws -> (index: Int64, edge: [NodeKey: [UInt8]]) {
+        try await treeEdge(PreparedStatements.NextLeaf(), connection)
+    }
+
+    /// Takes the audit lock for the caller's transaction, then reads what `nextLeaf` reads: where
+    /// the group's `AuditCursor` starts.
+    func lockAudit(_ connection: PostgresConnection) async throws -> AuditCursor.Position {
+        let (size, edge) = try await treeEdge(PreparedStatements.LockAudit(lockKey: Self.auditLockKey), connection)
+        return AuditCursor.Position(size: size, edge: edge)
+    }
+
+    private func treeEdge<Statement: PostgresPreparedStatement>(
+        _ statement: Statement, _ connection: PostgresConnection
+    ) async throws -> (index: Int64, edge: [NodeKey: [UInt8]]) where Statement.Row == PreparedStatements.NextLeaf.Row {
         var size: Int64 = 0
         var edge: [NodeKey: [UInt8]] = [:]
-        for try await (n, level, index, hash) in try await connection.execute(PreparedStatements.NextLeaf(), logger: logger) {
+        for try await (n, level, index, hash) in try await connection.execute(statement, logger: logger) {
             size = n
             if let level, let index, let hash { edge[NodeKey(level: level, index: index)] = [UInt8](hash) }
         }

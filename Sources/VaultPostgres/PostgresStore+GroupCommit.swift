@@ -72,8 +72,9 @@ extension PostgresStore {
         }
     }
 
-    /// One transaction of the group: the audit lock, the group (taken now), its submissions'
-    /// handoff rows, its members, the announcement to the other nodes, the commit.
+    /// One transaction of the group: the audit lock with the tree's right edge (one round trip),
+    /// the group (taken now), its submissions' handoff rows, its members, the announcement to the
+    /// other nodes, the commit.
     ///
     /// `straight`: the members one after another, without a savepoint (each is a round trip with
     /// the lock held); a group of one fails with its member. If a member of a larger group throws,
@@ -85,10 +86,10 @@ extension PostgresStore {
     ) async throws -> ([PendingWrite], [Swift.Result<any Sendable, any Error>]) {
         do {
             return try await connection.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.auditLockKey))", logger: self.logger)
+                let tree = try await self.lockAudit(connection)
                 let group = try taking.take(from: self.pendingWrites)
                 let locked = try await self.lockHandoffs(of: group, on: connection)
-                let results = try await AuditCursor.$current.withValue(AuditCursor()) {
+                let results = try await AuditCursor.$current.withValue(AuditCursor(at: tree)) {
                     try await LockedHandoffs.$current.withValue(locked) {
                         if straight {
                             let (results, announced) = try await self.runStraight(group, on: connection)

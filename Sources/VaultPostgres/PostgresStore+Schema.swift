@@ -67,6 +67,20 @@ extension PostgresStore {
         ]),
         // A purge stops each handoff's invite tokens by handoff (SQLite's v12).
         (6, ["CREATE INDEX token_on_handoff ON token (handoff_id)"]),
+        // A group transaction takes the audit lock and reads the tree's right edge in one round
+        // trip (`PreparedStatements.LockAudit`): a volatile SQL function's second query takes a
+        // new snapshot, after the lock, so it sees every group committed before.
+        (7, [
+            """
+            CREATE FUNCTION handoff_lock_audit(lock_key bigint) RETURNS TABLE (tree_size bigint, node_level bigint, node_index bigint, node_hash bytea)
+            LANGUAGE sql VOLATILE AS $$
+                SELECT pg_advisory_xact_lock(lock_key);
+                WITH tree AS (SELECT COALESCE(MAX(m.idx) + 1, 0) AS n FROM merkle_node m WHERE m.level = 0)
+                SELECT tree.n, l::bigint, (tree.n >> l) - 1, (SELECT m.hash FROM merkle_node m WHERE m.level = l AND m.idx = (tree.n >> l) - 1)
+                FROM tree LEFT JOIN generate_series(0, 62) AS l ON (tree.n >> l) & 1 = 1
+            $$
+            """,
+        ]),
     ]
 
     /// Brings the schema up to date, once, whichever nodes start together (an advisory lock

@@ -25,6 +25,23 @@ enum PreparedStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
+    /// `NextLeaf`'s rows, read once this transaction holds the audit lock, which it takes first
+    /// (the schema's `handoff_lock_audit`): one round trip where there were two.
+    struct LockAudit: PostgresPreparedStatement {
+        static let name = "handoff_lock_audit"
+        static let sql = "SELECT * FROM handoff_lock_audit($1)"
+        typealias Row = NextLeaf.Row
+        let lockKey: Int64
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(lockKey)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
     /// Audit events (`AuditRows`) alone, in one statement however many.
     struct AppendAudit: AuditWriting {
         static let name = "handoff_append_audit"
