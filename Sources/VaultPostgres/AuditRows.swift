@@ -5,7 +5,7 @@ import VaultStore
 /// Audit events computed in memory from the tree's right edge, with every Merkle node each one
 /// completes, the handoff event each announces and the signed checkpoints due after them: what
 /// one statement (`PreparedStatements.AppendAudit`) or one bulk load's `COPY` writes. Appending
-/// many events thus costs one round trip, not one per event (a purge batch appends a hundred
+/// many events thus costs one round trip, not one per event (a purge batch appends fifty
 /// with the audit lock held).
 struct AuditRows {
     /// The tree as it will stand once these rows are written.

@@ -22,10 +22,11 @@ package enum StoreFormat {
         Array("handoff-vault/v1|server-secret|\(name)|\(version)".utf8)
     }
 
-    /// Handoffs purged per transaction: a batch holds the writer about 30 ms in a store of a
-    /// million handoffs (BENCHMARKS.md "Performance round 2" has the outliers; batches of 200
-    /// held it twice as long).
-    package static let purgeBatch = 100
+    /// Handoffs purged per transaction. A batch's hold grows with its work: in a store of a
+    /// million handoffs, beside a node writing 5,000 submissions/s on the same 2 cores, batches of
+    /// 100 held PostgreSQL's writer 120–160 ms at the slowest (the shred statement preempted),
+    /// batches of 200 twice what 100 held (BENCHMARKS.md "Performance round 2").
+    package static let purgeBatch = 50
 
     /// A new token id (`tok_` and 16 hex digits).
     package static func newTokenId() throws -> String {
