@@ -124,10 +124,11 @@ def main():
         "PostgreSQL, one node, against SQLite in this run: submissions %.0f %%, releases %.0f %%, GET %.0f %% (SQLite's GET is %.2f× PostgreSQL's)."
         % (100 * one[1]["rate"] / sqlite[1]["rate"], 100 * one[2]["rate"] / sqlite[2]["rate"], 100 * one[3]["rate"] / sqlite[3]["rate"],
            sqlite[3]["rate"] / one[3]["rate"]),
-        "Audited writes on a node share transactions (group commit, as on SQLite: the group's submissions' handoff rows locked and read",
-        "in one query, its members run behind one savepoint, each in its own only after one failed), and are serialized across nodes by",
-        "one advisory lock (that is what keeps the log one tree); each node caches principals and views for at most 1 s, forgetting them",
-        "when any node announces a change (LISTEN/NOTIFY).",
+        "Audited writes on a node share transactions (group commit, as on SQLite: the group taken once the node holds the audit lock,",
+        "which it takes with the tree's right edge in one call; the group's submissions' handoff rows locked and read in one query, its",
+        "submissions written and its change announced by one statement; its members run without savepoints, each in its own only after",
+        "one failed), and are serialized across nodes by that one advisory lock (that is what keeps the log one tree); each node caches",
+        "principals and views for at most 1 s, forgetting them when any node announces a change (LISTEN/NOTIFY).",
         "",
     ]
     write_section("PostgreSQL", lines)
