@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import HandoffDomain
 
 /// The `handoff` command tree.
@@ -22,22 +23,46 @@ package struct HandoffCommand: AsyncParsableCommand {
     package init() {}
 
     /// Parses the process's arguments and runs the chosen command, exiting with its status.
+    /// Parsing, what ends there (`--version`, `--help`, a usage error) and an `OfflineSubcommand`
+    /// run before Swift's async runtime starts: its main loop (`dispatchMain`) starts worker
+    /// threads and ends the main thread, which makes glibc load `libgcc_s` to unwind it — a fifth
+    /// of `handoff --version`'s start-up. Any other command runs as under an async `main`: in a
+    /// task on the global executor.
     /// (ArgumentParser's own `main()` picks its synchronous path on Linux for a library type.)
-    package static func runAsMain() async {
+    package static func runAsMain() -> Never {
         if let word = CommandLine.arguments.dropFirst().first, let message = unknownCommand(word) {
             Console.error(message)
             Self.exit(withError: ExitCode(ExitStatus.usage.rawValue))
         }
+        let command: any ParsableCommand
         do {
-            var command = try await asyncParseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            command = try parseAsRoot()
         } catch {
             exit(withError: error)
         }
+        if let offline = command as? any OfflineSubcommand {
+            do {
+                try offline.runNow()
+            } catch {
+                exit(withError: error)
+            }
+            exit()
+        }
+        // Handed to the one task that runs it.
+        nonisolated(unsafe) var parsed = command
+        Task {
+            do {
+                if var asyncCommand = parsed as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try parsed.run()
+                }
+            } catch {
+                exit(withError: error)
+            }
+            exit()
+        }
+        dispatchMain()
     }
 }
 
@@ -65,12 +90,37 @@ extension HandoffSubcommand {
     package func run() async throws {
         do {
             try await execute()
-        } catch let exit as ExitCode {
-            throw exit
         } catch {
-            let failure = CLIError.from(error)
-            Console.error(failure.message)
-            throw ExitCode(failure.exitStatus.rawValue)
+            throw Self.reported(error)
+        }
+    }
+
+    /// `error` as the process ends with it: an exit code passes; any other is reported through
+    /// `CLIError` and becomes its exit code.
+    static func reported(_ error: any Error) -> any Error {
+        if error is ExitCode { return error }
+        let failure = CLIError.from(error)
+        Console.error(failure.message)
+        return ExitCode(failure.exitStatus.rawValue)
+    }
+}
+
+/// A command that never waits on anything (`handoff validate`): `runAsMain` runs it on the main
+/// thread without starting the async runtime, which is most of what such a command costs.
+protocol OfflineSubcommand: HandoffSubcommand {
+    /// Does the work; throws `CLIError` or a lower layer's error.
+    func executeNow() throws
+}
+
+extension OfflineSubcommand {
+    func execute() async throws { try executeNow() }
+
+    /// Runs the command as `run()` would, synchronously.
+    func runNow() throws {
+        do {
+            try executeNow()
+        } catch {
+            throw Self.reported(error)
         }
     }
 }

@@ -3,7 +3,7 @@ import HandoffDomain
 import VaultCrypto
 
 /// `handoff validate`: checks a values file offline against every rule.
-struct ValidateCommand: HandoffSubcommand {
+struct ValidateCommand: OfflineSubcommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check a values file offline; exit 0 when valid, 65 with every problem listed.",
@@ -22,7 +22,7 @@ struct ValidateCommand: HandoffSubcommand {
 
     @OptionGroup var global: CustomerOptions
 
-    func execute() async throws {
+    func executeNow() throws {
         var document = try InputFile.read(values, limit: HandoffValues.maximumDocumentSize)
         defer { SecretBytes.wipe(&document) }
         let source = values == "-" ? "standard input" : values
