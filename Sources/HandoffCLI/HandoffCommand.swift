@@ -25,7 +25,7 @@ package struct HandoffCommand: AsyncParsableCommand {
     /// Parses the process's arguments and runs the chosen command, exiting with its status.
     /// Parsing, what ends there (`--version`, `--help`, a usage error) and an `OfflineSubcommand`
     /// run before Swift's async runtime starts: its main loop (`dispatchMain`) starts worker
-    /// threads and ends the main thread, which makes glibc load `libgcc_s` to unwind it — a fifth
+    /// threads and ends the main thread, which makes glibc load `libgcc_s` to unwind it — a tenth
     /// of `handoff --version`'s start-up. Any other command runs as under an async `main`: in a
     /// task on the global executor.
     /// (ArgumentParser's own `main()` picks its synchronous path on Linux for a library type.)
@@ -43,10 +43,10 @@ package struct HandoffCommand: AsyncParsableCommand {
         if let offline = command as? any OfflineSubcommand {
             do {
                 try offline.runNow()
+                exit()
             } catch {
                 exit(withError: error)
             }
-            exit()
         }
         // Handed to the one task that runs it.
         nonisolated(unsafe) var parsed = command

@@ -54,7 +54,7 @@ extension PostgresStore {
         while pendingWrites.continueDraining() {
             let taking = GroupTaking()
             do {
-                let (group, results) = try await connected { connection in
+                let (group, results) = try await read { connection in
                     do {
                         return try await self.groupTransaction(taking, straight: true, on: connection)
                     } catch is RunAgain {

@@ -151,13 +151,9 @@ package final class PostgresStore: HandoffStore {
         }
     }
 
-    /// One read, on a pooled connection.
+    /// Runs `body` on a pooled connection, in no transaction of this layer's: one read, or work
+    /// that runs its own transactions (the group commit).
     func read<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await connected(body)
-    }
-
-    /// Runs `body` on a pooled connection (which runs its own transactions, as a group commit does).
-    func connected<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         try await mapped { try await self.leased(body) }
     }
 
