@@ -65,13 +65,14 @@ extension PostgresStore {
 
     /// One handoff's view: from the cache, or its row, receipts and package time in one read.
     func view(id: String, now: Date) async throws -> HandoffView {
-        let cached = views.lookup(id, now: now)
-        if let view = cached.value { return view }
-        let view = try await read { connection in
-            guard let row = try await self.handoffRow(connection, id: id) else { throw StoreError(.notFound, "no such handoff") }
-            return HandoffView(record: row, receipts: try await self.receipts(connection, of: id), deliveredAt: try await self.deliveredAt(connection, id))
+        let view = try await views.value(for: id, now: now) {
+            try await self.read { connection in
+                guard let row = try await self.handoffRow(connection, id: id) else { throw StoreError(.notFound, "no such handoff") }
+                let view = HandoffView(record: row, receipts: try await self.receipts(connection, of: id), deliveredAt: try await self.deliveredAt(connection, id))
+                return (value: view, limit: nil)
+            }
         }
-        views.remember(view, for: id, now: now, generation: cached.generation)
+        guard let view else { throw StoreError(.notFound, "no such handoff") }
         return view
     }
 }

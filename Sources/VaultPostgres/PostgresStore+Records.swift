@@ -158,22 +158,19 @@ extension PostgresStore {
 
     package func principal(for token: BearerToken, now: Date) async throws -> Principal? {
         let hash = Data(try keys().tokenHash(token))
-        let cached = principals.lookup(hash, now: now)
-        if let principal = cached.value { return principal }
-        let found = try await read { connection in
-            try await connection.query("""
-                SELECT t.id, t.role, t.handoff_id, t.revoked_at, t.expires_at, h.state, h.expires_at
-                FROM token t LEFT JOIN handoff h ON h.id = t.handoff_id WHERE t.hash = \(hash)
-                """, logger: self.logger).decode((String, String, String?, Date?, Date?, String?, Date?).self).first(where: { _ in true })
+        return try await principals.value(for: hash, now: now) {
+            let found = try await self.read { connection in
+                try await connection.query("""
+                    SELECT t.id, t.role, t.handoff_id, t.revoked_at, t.expires_at, h.state, h.expires_at
+                    FROM token t LEFT JOIN handoff h ON h.id = t.handoff_id WHERE t.hash = \(hash)
+                    """, logger: self.logger).decode((String, String, String?, Date?, Date?, String?, Date?).self).first(where: { _ in true })
+            }
+            guard let (id, role, handoffId, revokedAt, expiresAt, state, handoffExpiry) = found else { return nil }
+            return TokenRule.principal(
+                TokenAccess(tokenId: id, role: role, handoffId: handoffId, revokedAt: revokedAt, expiresAt: expiresAt, handoffState: state, handoffExpiresAt: handoffExpiry),
+                now: now
+            ).map { (value: $0.principal, limit: $0.validUntil) }
         }
-        guard let (id, role, handoffId, revokedAt, expiresAt, state, handoffExpiry) = found,
-              let (principal, limit) = TokenRule.principal(
-                  TokenAccess(tokenId: id, role: role, handoffId: handoffId, revokedAt: revokedAt, expiresAt: expiresAt, handoffState: state, handoffExpiresAt: handoffExpiry),
-                  now: now
-              )
-        else { return nil }
-        principals.remember(principal, for: hash, now: now, limit: limit, generation: cached.generation)
-        return principal
     }
 
     package func createToken(role: Role, name: String, expiresIn: TimeInterval?, context: OperationContext) async throws -> IssuedToken {

@@ -85,16 +85,16 @@ extension VaultDatabase {
 
     /// One handoff with its receipts: from the view cache, or two prepared statements in one read.
     package func handoff(id: String, now: Date) async throws -> HandoffSummary {
-        let cached = views.lookup(id, now: now)
-        if let view = cached.value { return view.record.summary(receipts: view.receipts, deliveredAt: view.deliveredAt, now: now) }
-        let view = try await read { db -> HandoffView in
-            guard let record = try HandoffRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [id]) else {
-                throw StoreError(.notFound, "no such handoff")
+        let view = try await views.value(for: id, now: now) {
+            try await self.read { db -> (value: HandoffView, limit: Date?)? in
+                guard let record = try HandoffRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [id]) else {
+                    throw StoreError(.notFound, "no such handoff")
+                }
+                return (value: HandoffView(record: record, receipts: try Self.receipts(of: id, db: db), deliveredAt: try Self.deliveredAt(id, db: db)), limit: nil)
             }
-            return HandoffView(record: record, receipts: try Self.receipts(of: id, db: db), deliveredAt: try Self.deliveredAt(id, db: db))
         }
-        views.remember(view, for: id, now: now, generation: cached.generation)
-        return view.record.summary(receipts: view.receipts, deliveredAt: view.deliveredAt, now: now)
+        guard let view else { throw StoreError(.notFound, "no such handoff") }
+        return view.summary(now: now)
     }
 
     static func summary(_ record: HandoffRecord, db: Database, now: Date) throws -> HandoffSummary {

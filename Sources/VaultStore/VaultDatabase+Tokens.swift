@@ -39,22 +39,19 @@ extension VaultDatabase {
     /// (for an invite) its handoff still accepts the customer and has not expired. Served from the
     /// principal cache when it can be; otherwise one prepared statement.
     package func principal(forTokenHash hash: Data, now: Date) async throws -> Principal? {
-        let cached = principals.lookup(hash, now: now)
-        if let principal = cached.value { return principal }
-        let found = try await read { db -> (principal: Principal, validUntil: Date?)? in
-            let statement = try db.cachedStatement(sql: """
-                SELECT t.id, t.role, t.handoffId, t.revokedAt, t.expiresAt, h.state, h.expiresAt
-                FROM token t LEFT JOIN handoff h ON h.id = t.handoffId WHERE t.hash = ?
-                """)
-            guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
-            return TokenRule.principal(
-                TokenAccess(tokenId: row[0], role: row[1], handoffId: row[2], revokedAt: row[3], expiresAt: row[4], handoffState: row[5], handoffExpiresAt: row[6]),
-                now: now
-            )
+        try await principals.value(for: hash, now: now) {
+            try await self.read { db in
+                let statement = try db.cachedStatement(sql: """
+                    SELECT t.id, t.role, t.handoffId, t.revokedAt, t.expiresAt, h.state, h.expiresAt
+                    FROM token t LEFT JOIN handoff h ON h.id = t.handoffId WHERE t.hash = ?
+                    """)
+                guard let row = try Row.fetchOne(statement, arguments: [hash]) else { return nil }
+                return TokenRule.principal(
+                    TokenAccess(tokenId: row[0], role: row[1], handoffId: row[2], revokedAt: row[3], expiresAt: row[4], handoffState: row[5], handoffExpiresAt: row[6]),
+                    now: now
+                ).map { (value: $0.principal, limit: $0.validUntil) }
+            }
         }
-        guard let (principal, limit) = found else { return nil }
-        principals.remember(principal, for: hash, now: now, limit: limit, generation: cached.generation)
-        return principal
     }
 
     /// Creates a generator, auditor or admin token, valid for `expiresIn` seconds when given; the

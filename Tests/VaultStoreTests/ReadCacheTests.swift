@@ -1,5 +1,6 @@
 import Foundation
 import HandoffDomain
+import Synchronization
 import TestSupport
 import Testing
 import VaultCrypto
@@ -48,6 +49,11 @@ struct ReadCacheTests {
         #expect(cache.lookup(hash, now: now.addingTimeInterval(-1)).value == nil, "never before it was read")
         cache.remember(principal, for: hash, now: now, generation: cache.lookup(hash, now: now).generation)
         #expect(cache.lookup(hash, now: now.addingTimeInterval(10)).value == nil, "the TTL bounds an entry")
+        let later = Principal(tokenId: "tok_2", role: .generator, handoffId: nil)
+        cache.remember(later, for: hash, now: now.addingTimeInterval(1), generation: cache.lookup(hash, now: now).generation)
+        cache.remember(principal, for: hash, now: now, generation: cache.lookup(hash, now: now).generation)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(2)).value == later, "an earlier read does not replace a later one")
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(0.5)).value == nil, "nor is the later one served before it was read")
     }
 
     @Test("A handoff view is fresh after every write: a new receipt and a revocation show at once")
@@ -70,4 +76,143 @@ struct ReadCacheTests {
         try await database.revokeHandoff(id: created.handoffId, context: fixture.admin)
         #expect(try await database.handoff(id: created.handoffId, now: now).state == .revoked)
     }
+
+    @Test("A burst of misses for one key is one read; the value is remembered for the callers after it")
+    func burstOfMissesIsOneRead() async throws {
+        let cache = ExpiringCache<Data, Principal>(ttl: 10)
+        let reads = ReadCounter()
+        defer { reads.open() }
+        let entered = Tally()
+        let callers = 16
+        let results = try await withThrowingTaskGroup(of: Principal?.self) { group in
+            for _ in 0..<callers {
+                group.addTask {
+                    entered.add()
+                    return try await cache.value(for: Self.hash, now: Self.now) { try await reads.read() }
+                }
+            }
+            // Every caller has asked (and, unless they joined the first read, started their own)
+            // before the reads may end.
+            try await Self.waitUntil { entered.value == callers }
+            try await Task.sleep(for: .milliseconds(200))
+            reads.open()
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == callers && results.allSatisfy { $0?.tokenId == "tok_1" })
+        #expect(reads.count == 1, "one read for \(callers) callers that missed at once")
+        #expect(try await cache.value(for: Self.hash, now: Self.now) { try await reads.read() }?.tokenId == "tok_1", "remembered")
+        #expect(reads.count == 1)
+    }
+
+    @Test("A read under way when the cache is invalidated is neither joined nor remembered")
+    func invalidationDuringRead() async throws {
+        let cache = ExpiringCache<Data, Principal>(ttl: 10)
+        let reads = ReadCounter()
+        defer { reads.open() }
+        let first = Task { try await cache.value(for: Self.hash, now: Self.now) { try await reads.read() } }
+        try await Self.waitUntil { reads.count == 1 }
+        cache.invalidate()
+        let second = Task { try await cache.value(for: Self.hash, now: Self.now) { try await reads.read() } }
+        try await Self.waitUntil { reads.count == 2 }
+        reads.open()
+        #expect(try await first.value?.tokenId == "tok_1", "the caller that asked before the invalidation")
+        #expect(try await second.value?.tokenId == "tok_2", "a caller after it read again")
+        #expect(cache.lookup(Self.hash, now: Self.now).value?.tokenId == "tok_2", "only the read after the invalidation is remembered")
+    }
+
+    @Test("A joined read is shared only while its value is valid at the caller's now, and never a failure")
+    func joinedReadValidity() async throws {
+        let cache = ExpiringCache<Data, Principal>(ttl: 10)
+        let reads = ReadCounter(limit: Self.now.addingTimeInterval(5), failingFirst: false)
+        defer { reads.open() }
+        let first = Task { try await cache.value(for: Self.hash, now: Self.now) { try await reads.read() } }
+        try await Self.waitUntil { reads.count == 1 }
+        let past = Task { try await cache.value(for: Self.hash, now: Self.now.addingTimeInterval(6)) { try await reads.read() } }
+        let earlier = Task { try await cache.value(for: Self.hash, now: Self.now.addingTimeInterval(-1)) { try await reads.read() } }
+        // `earlier` reads on its own at once; `past` joins and, after the first read, reads too.
+        try await Self.waitUntil { reads.count == 2 }
+        try await Task.sleep(for: .milliseconds(100))
+        reads.open()
+        #expect(try await first.value?.tokenId == "tok_1")
+        #expect(try await past.value?.tokenId != "tok_1", "the first read's value expired before this caller's now")
+        #expect(try await earlier.value?.tokenId != "tok_1", "read after this caller's now: not joined")
+
+        let failing = ReadCounter(limit: nil, failingFirst: true)
+        defer { failing.open() }
+        let leader = Task { try await cache.value(for: Data([9]), now: Self.now) { try await failing.read() } }
+        try await Self.waitUntil { failing.count == 1 }
+        let follower = Task { try await cache.value(for: Data([9]), now: Self.now) { try await failing.read() } }
+        try await Task.sleep(for: .milliseconds(100))
+        failing.open()
+        await #expect(throws: StoreError.self) { try await leader.value }
+        #expect(try await follower.value?.tokenId == "tok_2", "a failed read is not shared: the caller read again")
+    }
+
+    private static let now = Date(timeIntervalSince1970: 1_800_000_000)
+    private static let hash = Data([1, 2, 3])
+
+    /// Waits until `condition` holds; fails the test after 10 s instead of hanging it.
+    private static func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw StoreError(.storageFailure, "the reads never got where the test waits for them") }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+}
+
+/// A stand-in for the database behind a cache: counts the reads begun, holds each until opened,
+/// and gives each its own principal (tok_1, tok_2, …) valid until `limit`.
+private final class ReadCounter: Sendable {
+    private struct State {
+        var count = 0
+        var open = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let limit: Date?
+    private let failingFirst: Bool
+
+    init(limit: Date? = nil, failingFirst: Bool = false) {
+        self.limit = limit
+        self.failingFirst = failingFirst
+    }
+
+    var count: Int { state.withLock { $0.count } }
+
+    func read() async throws -> (value: Principal, limit: Date?)? {
+        let number = state.withLock { state -> Int in
+            state.count += 1
+            return state.count
+        }
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+        if failingFirst && number == 1 { throw StoreError(.storageFailure, "the database did not answer") }
+        return (value: Principal(tokenId: "tok_\(number)", role: .generator, handoffId: nil), limit: limit)
+    }
+
+    func open() {
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiting.removeAll() }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+}
+
+/// A count shared by concurrent tasks.
+private final class Tally: Sendable {
+    private let count = Mutex(0)
+
+    var value: Int { count.withLock { $0 } }
+
+    func add() { count.withLock { $0 += 1 } }
 }
