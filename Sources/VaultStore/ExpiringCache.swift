@@ -83,27 +83,28 @@ package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Se
             return try await read()?.value
         case .lead(let task, let generation):
             let result = await task.result
+            // The flight ends and its value is remembered at once: no caller in between reads again.
             table.withLock { table in
                 if table.flights[key]?.task == task { table.flights[key] = nil }
+                if case .success(let found?) = result { store(found.value, for: key, now: now, limit: found.limit, generation: generation, in: &table) }
             }
-            guard let found = try result.get() else { return nil }
-            remember(found.value, for: key, now: now, limit: found.limit, generation: generation)
-            return found.value
+            return try result.get()?.value
         }
     }
 
     /// Remembers `value`, read at `now`, until `limit` or `ttl` later, unless the cache was
     /// invalidated since `generation` or holds a value read later.
     package func remember(_ value: Value, for key: Key, now: Date, limit: Date? = nil, generation: Int) {
-        let until = validUntil(readAt: now, limit: limit)
-        table.withLock { table in
-            guard table.generation == generation else { return }
-            // A later read already remembered stays.
-            if let entry = table.entries[key], entry.readAt > now { return }
-            // A full table is emptied rather than sorted: entries are cheap to read back.
-            if table.entries.count >= capacity { table.entries.removeAll(keepingCapacity: true) }
-            table.entries[key] = Entry(value: value, readAt: now, validUntil: until)
-        }
+        table.withLock { table in store(value, for: key, now: now, limit: limit, generation: generation, in: &table) }
+    }
+
+    private func store(_ value: Value, for key: Key, now: Date, limit: Date?, generation: Int, in table: inout Table) {
+        guard table.generation == generation else { return }
+        // A later read already remembered stays.
+        if let entry = table.entries[key], entry.readAt > now { return }
+        // A full table is emptied rather than sorted: entries are cheap to read back.
+        if table.entries.count >= capacity { table.entries.removeAll(keepingCapacity: true) }
+        table.entries[key] = Entry(value: value, readAt: now, validUntil: validUntil(readAt: now, limit: limit))
     }
 
     /// Forgets everything. Reads under way finish, but are neither remembered nor joined.
