@@ -67,7 +67,7 @@ extension PostgresStore {
     func view(id: String, now: Date) async throws -> HandoffView {
         let view = try await views.value(for: id, now: now) {
             try await self.read { connection in
-                guard let row = try await self.handoffRow(connection, id: id) else { throw StoreError(.notFound, "no such handoff") }
+                guard let row = try await self.handoffRow(connection, id: id) else { return nil }
                 let view = HandoffView(record: row, receipts: try await self.receipts(connection, of: id), deliveredAt: try await self.deliveredAt(connection, id))
                 return (value: view, limit: nil)
             }

@@ -5,10 +5,10 @@ import Synchronization
 /// A bounded in-memory map whose entries expire, for what the store reads on every request (who a
 /// token is, a handoff's view). An entry is served from the moment it was read until `ttl` later
 /// or its own limit (a token's expiry, say), whichever comes first. `invalidate()` empties it, and
-/// a value read from the database before an invalidation is not remembered after it: `lookup`
-/// hands out the generation that `remember` must present. `ttl` bounds how long a change made by
-/// another node sharing the database can go unseen. `value(for:now:read:)` does all of that, and
-/// reads a missing key once however many callers miss it at the same time.
+/// a value read from the database before an invalidation is not remembered after it. `ttl` bounds
+/// how long a change made by another node sharing the database can go unseen. Callers read
+/// through it (`value(for:now:read:)`), which reads a missing key once however many callers miss
+/// it at the same time.
 package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// What a read of the database gives: the value, and the latest moment it may be served (nil:
     /// only `ttl` bounds it); nil when there is nothing to remember (no such token, say).
@@ -52,14 +52,14 @@ package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Se
         self.capacity = capacity
     }
 
-    /// The cached value for `key` if it is valid at `now`; otherwise nil and the generation to
-    /// hand back to `remember` after reading the database.
-    package func lookup(_ key: Key, now: Date) -> (value: Value?, generation: Int) {
-        table.withLock { table in (Self.valid(in: &table, key, now: now), table.generation) }
+    /// The cached value for `key` if it is valid at `now` (what the tests inspect).
+    func lookup(_ key: Key, now: Date) -> Value? {
+        table.withLock { table in Self.valid(in: &table, key, now: now) }
     }
 
     /// The value for `key` at `now`: the cached one while it is valid; otherwise what `read` gives,
-    /// remembered as `remember` does. A caller that misses while a read of the key is under way —
+    /// remembered until `ttl` later or the read's limit, unless the cache was invalidated since the
+    /// read began or holds a value read later. A caller that misses while a read of the key is under way —
     /// begun after the latest invalidation, and not later than the caller's `now` — waits for that
     /// read and takes its value if it is still valid at the caller's `now`, instead of reading
     /// again: a burst of requests for one key when its entry expires is one database read, not one
@@ -90,12 +90,6 @@ package final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Se
             }
             return try result.get()?.value
         }
-    }
-
-    /// Remembers `value`, read at `now`, until `limit` or `ttl` later, unless the cache was
-    /// invalidated since `generation` or holds a value read later.
-    package func remember(_ value: Value, for key: Key, now: Date, limit: Date? = nil, generation: Int) {
-        table.withLock { table in store(value, for: key, now: now, limit: limit, generation: generation, in: &table) }
     }
 
     private func store(_ value: Value, for key: Key, now: Date, limit: Date?, generation: Int, in table: inout Table) {

@@ -87,9 +87,7 @@ extension VaultDatabase {
     package func handoff(id: String, now: Date) async throws -> HandoffSummary {
         let view = try await views.value(for: id, now: now) {
             try await self.read { db -> (value: HandoffView, limit: Date?)? in
-                guard let record = try HandoffRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [id]) else {
-                    throw StoreError(.notFound, "no such handoff")
-                }
+                guard let record = try HandoffRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM handoff WHERE id = ?"), arguments: [id]) else { return nil }
                 return (value: HandoffView(record: record, receipts: try Self.receipts(of: id, db: db), deliveredAt: try Self.deliveredAt(id, db: db)), limit: nil)
             }
         }

@@ -25,6 +25,10 @@ struct ReadCacheTests {
 
         let created = try await store.createHandoff(customer: "C", expiresIn: 60, context: fixture.admin)
         #expect(try await store.principal(for: created.token, now: now)?.handoffId == created.handoffId)
+        let missing = String(created.handoffId.dropLast()) + (created.handoffId.hasSuffix("0") ? "1" : "0")
+        let refused = await #expect(throws: StoreError.self) { try await store.handoff(id: missing, now: now) }
+        #expect(refused?.code == .notFound, "a handoff that does not exist is not found, and nothing is cached for it")
+        #expect(try await store.handoff(id: created.handoffId, now: now).state == .invited)
         #expect(try await store.principal(for: created.token, now: now.addingTimeInterval(61)) == nil, "an invite stops at its handoff's expiry")
         #expect(try await store.principal(for: created.token, now: now.addingTimeInterval(1)) != nil)
         try await store.revokeHandoff(id: created.handoffId, context: fixture.admin)
@@ -32,28 +36,28 @@ struct ReadCacheTests {
     }
 
     @Test("A read that began before an invalidation is not remembered; entries expire")
-    func generations() {
+    func generations() async throws {
         let cache = ExpiringCache<Data, Principal>(ttl: 10)
-        let now = Date(timeIntervalSince1970: 1_800_000_000)
-        let hash = Data([1, 2, 3])
+        let now = Self.now
+        let hash = Self.hash
         let principal = Principal(tokenId: "tok_1", role: .generator, handoffId: nil)
-        let before = cache.lookup(hash, now: now)
-        cache.invalidate()
-        cache.remember(principal, for: hash, now: now, generation: before.generation)
-        #expect(cache.lookup(hash, now: now).value == nil)
-        cache.remember(principal, for: hash, now: now, limit: now.addingTimeInterval(5), generation: cache.lookup(hash, now: now).generation)
-        #expect(cache.lookup(hash, now: now.addingTimeInterval(4)).value == principal)
-        #expect(cache.lookup(hash, now: now.addingTimeInterval(5)).value == nil, "the entry's own limit")
-        cache.remember(principal, for: hash, now: now, generation: cache.lookup(hash, now: now).generation)
-        #expect(cache.lookup(hash, now: now.addingTimeInterval(9)).value == principal)
-        #expect(cache.lookup(hash, now: now.addingTimeInterval(-1)).value == nil, "never before it was read")
-        cache.remember(principal, for: hash, now: now, generation: cache.lookup(hash, now: now).generation)
-        #expect(cache.lookup(hash, now: now.addingTimeInterval(10)).value == nil, "the TTL bounds an entry")
         let later = Principal(tokenId: "tok_2", role: .generator, handoffId: nil)
-        cache.remember(later, for: hash, now: now.addingTimeInterval(1), generation: cache.lookup(hash, now: now).generation)
-        cache.remember(principal, for: hash, now: now, generation: cache.lookup(hash, now: now).generation)
-        #expect(cache.lookup(hash, now: now.addingTimeInterval(2)).value == later, "an earlier read does not replace a later one")
-        #expect(cache.lookup(hash, now: now.addingTimeInterval(0.5)).value == nil, "nor is the later one served before it was read")
+        _ = try await cache.value(for: hash, now: now) {
+            cache.invalidate()
+            return (value: principal, limit: nil)
+        }
+        #expect(cache.lookup(hash, now: now) == nil, "invalidated while it was read")
+        _ = try await cache.value(for: hash, now: now) { (value: principal, limit: now.addingTimeInterval(5)) }
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(4)) == principal)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(5)) == nil, "the entry's own limit")
+        _ = try await cache.value(for: hash, now: now) { (value: principal, limit: nil) }
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(9)) == principal)
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(-1)) == nil, "never before it was read")
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(10)) == nil, "the TTL bounds an entry")
+        _ = try await cache.value(for: hash, now: now.addingTimeInterval(1)) { (value: later, limit: nil) }
+        #expect(try await cache.value(for: hash, now: now) { (value: principal, limit: nil) } == principal, "read for a caller before the entry")
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(2)) == later, "an earlier read does not replace a later one")
+        #expect(cache.lookup(hash, now: now.addingTimeInterval(0.5)) == nil, "nor is the later one served before it was read")
     }
 
     @Test("A handoff view is fresh after every write: a new receipt and a revocation show at once")
@@ -117,7 +121,7 @@ struct ReadCacheTests {
         reads.open()
         #expect(try await first.value?.tokenId == "tok_1", "the caller that asked before the invalidation")
         #expect(try await second.value?.tokenId == "tok_2", "a caller after it read again")
-        #expect(cache.lookup(Self.hash, now: Self.now).value?.tokenId == "tok_2", "only the read after the invalidation is remembered")
+        #expect(cache.lookup(Self.hash, now: Self.now)?.tokenId == "tok_2", "only the read after the invalidation is remembered")
     }
 
     @Test("A joined read is shared only while its value is valid at the caller's now, and never a failure")
